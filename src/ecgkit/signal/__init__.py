@@ -1,0 +1,36 @@
+"""ECG signal processing on numpy arrays: filters, resampling, normalisation, R peaks, beats.
+
+This layer depends on numpy and scipy only (neurokit2 is imported lazily, for its
+detectors); it never imports torch. Sampling rates are ``fs`` in Hz, durations are in
+seconds at the API and samples inside, and every function takes an ``axis`` for time.
+"""
+
+from ecgkit.signal.filters import bandpass, clean, highpass, lowpass, notch, remove_baseline
+from ecgkit.signal.match import PeakMatch, match_peaks
+from ecgkit.signal.normalize import normalize
+from ecgkit.signal.peaks import NEUROKIT_METHODS, PEAK_METHODS, detect_r_peaks, refine_peaks
+from ecgkit.signal.resample import resample, resample_indices, resampled_length
+from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
+
+__all__ = [
+    "Beats",
+    "EdgePolicy",
+    "NEUROKIT_METHODS",
+    "PEAK_METHODS",
+    "PeakMatch",
+    "bandpass",
+    "clean",
+    "detect_r_peaks",
+    "highpass",
+    "lowpass",
+    "match_peaks",
+    "normalize",
+    "notch",
+    "refine_peaks",
+    "remove_baseline",
+    "resample",
+    "resample_indices",
+    "resampled_length",
+    "rr_intervals",
+    "segment_beats",
+]

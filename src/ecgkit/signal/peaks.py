@@ -1,0 +1,339 @@
+"""R-peak detection: ecgkit's own detector and neurokit2's detectors behind one call."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike, NDArray
+from scipy import ndimage
+from scipy import signal as sps
+
+from ecgkit.signal._validation import (
+    FloatArray,
+    as_signal,
+    check_axis,
+    check_fs,
+    check_non_negative,
+)
+from ecgkit.signal.filters import apply_sos, butter_sos
+
+__all__ = ["NEUROKIT_METHODS", "PEAK_METHODS", "detect_r_peaks", "refine_peaks"]
+
+#: neurokit2 detectors reachable through :func:`detect_r_peaks`, each with the
+#: ``neurokit2.ecg_clean`` method its authors pair it with.
+NEUROKIT_METHODS: dict[str, str] = {
+    "neurokit": "neurokit",
+    "pantompkins1985": "pantompkins1985",
+    "hamilton2002": "hamilton2002",
+    "elgendi2010": "elgendi2010",
+    "engzeemod2012": "engzeemod2012",
+    "christov2004": "neurokit",
+    "gamboa2008": "neurokit",
+    "zong2003": "neurokit",
+    "martinez2004": "neurokit",
+    "manikandan2012": "neurokit",
+    "nabian2018": "neurokit",
+    "kalidas2017": "neurokit",
+    "rodrigues2021": "neurokit",
+    "emrich2023": "neurokit",
+    "promac": "neurokit",
+}
+
+#: Every method name :func:`detect_r_peaks` accepts.
+PEAK_METHODS: tuple[str, ...] = ("ecgkit", *NEUROKIT_METHODS)
+
+# ecgkit detector settings (seconds and Hz); see the Notes of detect_r_peaks
+_BAND_HZ = (5.0, 20.0)
+_INTEGRATION_S = 0.12
+_REFRACTORY_S = 0.2
+_T_WAVE_S = 0.36
+_LEARNING_S = 2.0
+_SEARCHBACK_RR = 1.4
+_REFINE_BAND_HZ = (0.5, 40.0)
+_THRESHOLD = 0.25
+_SEARCHBACK_FRACTION = 0.3
+_T_WAVE_RATIO = 0.5
+_P_WAVE_RATIO = 0.5
+_GAP_FRACTION = 0.35
+_FLOOR_MIN = 1e-3
+
+
+def _leads_first(arr: FloatArray, axis: int) -> NDArray[np.float64]:
+    """Return a ``[n_leads, n_samples]`` float64 view/copy of a 1-D or 2-D signal."""
+    ax = check_axis(axis, arr.ndim)
+    moved = np.moveaxis(arr, ax, -1)
+    return np.atleast_2d(moved).astype(np.float64, copy=False)
+
+
+def _qrs_feature(leads: NDArray[np.float64], fs: float) -> NDArray[np.float64]:
+    """A non-negative signal that peaks once per QRS complex: the slope energy over 120 ms.
+
+    Each lead is band-passed to the QRS band, differentiated and squared, integrated over a
+    centred 120 ms window, and scaled by its typical QRS level so that leads of different
+    gain count alike; the leads are then averaged.
+    """
+    high = min(_BAND_HZ[1], 0.45 * fs)
+    filtered = apply_sos(leads, butter_sos(fs, low_hz=_BAND_HZ[0], high_hz=high), axis=-1)
+    slope = np.gradient(filtered, axis=-1)
+    width = max(round(_INTEGRATION_S * fs), 1)
+    # uniform_filter1d's running sum can dip a hair below zero; energy cannot
+    energy = np.maximum(
+        ndimage.uniform_filter1d(slope * slope, size=width, axis=-1, mode="nearest"), 0.0
+    )
+    block = max(round(2.0 * fs), 1)
+    n_blocks = max(energy.shape[-1] // block, 1)
+    trimmed = energy[:, : n_blocks * block] if energy.shape[-1] >= block else energy
+    block_max = trimmed.reshape(energy.shape[0], n_blocks, -1).max(axis=-1)
+    level = np.median(block_max, axis=-1, keepdims=True)
+    level = np.where(level > 0, level, 1.0)
+    normalised = energy / level
+    if normalised.shape[0] == 1:
+        return np.asarray(normalised[0], dtype=np.float64)
+    weights = 1.0 / _noise_floor(normalised, fs)
+    return np.asarray((weights * normalised).sum(axis=0) / weights.sum(axis=0), dtype=np.float64)
+
+
+def _noise_floor(feature: NDArray[np.float64], fs: float) -> NDArray[np.float64]:
+    """Slowly varying floor of each lead's feature: the median over about 2.5 s.
+
+    Between beats a clean lead's slope energy is near zero and a noisy lead's is not, so
+    weighting leads by the inverse floor lets the cleanest lead lead wherever it is.
+    """
+    n_leads, n = feature.shape
+    block = max(round(0.5 * fs), 1)
+    n_blocks = -(-n // block)
+    padded = np.pad(feature, ((0, 0), (0, n_blocks * block - n)), mode="edge")
+    block_median = np.median(padded.reshape(n_leads, n_blocks, block), axis=-1)
+    smooth = ndimage.median_filter(block_median, size=(1, 5), mode="nearest")
+    # feature is scaled so that a typical QRS peaks near 1: floors below 1e-3 are noise-free
+    return np.maximum(np.repeat(smooth, block, axis=-1)[:, :n], _FLOOR_MIN)
+
+
+def _adaptive_threshold(feature: NDArray[np.float64], fs: float) -> NDArray[np.int64]:
+    """Pan-Tompkins dual-level thresholding, T-wave rejection, search-back, P-wave pruning."""
+    refractory = max(round(_REFRACTORY_S * fs), 1)
+    t_wave = round(_T_WAVE_S * fs)
+    candidates, _ = sps.find_peaks(feature, distance=refractory)
+    if candidates.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    values = feature[candidates]
+    learning = candidates < max(round(_LEARNING_S * fs), 1)
+    learn_values = values[learning] if learning.any() else values[:1]
+    signal_level = float(learn_values.max())
+    noise_level = float(np.median(learn_values)) * 0.5
+    rr_mean = 0.8 * fs
+    recent_rr: list[float] = []
+    beats: list[int] = []
+    beat_values: list[float] = []
+    last_beat_candidate = -1
+
+    def accept(i: int, weight: float) -> None:
+        nonlocal signal_level, rr_mean, last_beat_candidate
+        position = int(candidates[i])
+        if beats:
+            recent_rr.append(position - beats[-1])
+            del recent_rr[:-8]
+            rr_mean = float(np.mean(recent_rr))
+        beats.append(position)
+        beat_values.append(float(values[i]))
+        signal_level = weight * float(values[i]) + (1 - weight) * signal_level
+        last_beat_candidate = i
+
+    for i in range(candidates.size):
+        position = int(candidates[i])
+        value = float(values[i])
+        threshold = noise_level + _THRESHOLD * (signal_level - noise_level)
+        # search back only once two intervals are known, so a slow rhythm is not mistaken
+        # for missed beats before its rate has been measured
+        while len(recent_rr) >= 2 and position - beats[-1] > _SEARCHBACK_RR * rr_mean:
+            lo = last_beat_candidate + 1
+            window = np.arange(lo, i)
+            window = window[
+                (candidates[window] - beats[-1] > refractory)
+                & (position - candidates[window] > refractory)
+                & (values[window] > _SEARCHBACK_FRACTION * threshold)
+            ]
+            if window.size == 0:
+                break
+            accept(int(window[np.argmax(values[window])]), 0.25)
+            threshold = noise_level + _THRESHOLD * (signal_level - noise_level)
+        is_beat = value > threshold
+        if is_beat and beats:
+            since = position - beats[-1]
+            if since <= refractory or (since < t_wave and value < _T_WAVE_RATIO * beat_values[-1]):
+                is_beat = False
+        if is_beat:
+            accept(i, 0.125)
+        else:
+            noise_level = 0.125 * value + 0.875 * noise_level
+    positions = np.asarray(beats, dtype=np.int64)
+    heights = np.asarray(beat_values, dtype=np.float64)
+    if positions.size > 1:
+        gaps = np.diff(positions)
+        spans = gaps + np.concatenate(([gaps[0]], gaps[:-1]))
+        close = (gaps < t_wave) & (gaps < _GAP_FRACTION * spans)
+        smaller = heights[:-1] < _P_WAVE_RATIO * heights[1:]
+        drop = np.append(close & smaller, False)
+        positions = positions[~drop]
+    return positions
+
+
+def refine_peaks(
+    x: ArrayLike,
+    peaks: ArrayLike,
+    fs: float,
+    *,
+    window_s: float = 0.06,
+    axis: int = -1,
+) -> NDArray[np.int64]:
+    """Move each peak to the largest absolute deflection of the QRS within ``±window_s``.
+
+    Parameters
+    ----------
+    x : array_like, shape (n_samples,)
+        One lead; it is band-passed 0.5-40 Hz first so that baseline wander cannot win.
+    peaks : array_like of int
+        Approximate R-peak sample indices.
+    fs : float
+        Sampling rate in Hz.
+    window_s : float
+        Half-width of the search window in seconds.
+    axis : int
+        Time axis of ``x``.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Sorted, unique sample indices.
+    """
+    fs = check_fs(fs)
+    half = round(check_non_negative(window_s, "window_s") * fs)
+    arr = as_signal(x, axis=axis, max_ndim=1)
+    idx = np.asarray(peaks, dtype=np.int64)
+    if idx.size == 0 or half == 0:
+        return np.unique(idx)
+    high = min(_REFINE_BAND_HZ[1], 0.45 * fs)
+    try:
+        y = apply_sos(arr, butter_sos(fs, low_hz=_REFINE_BAND_HZ[0], high_hz=high))
+    except ValueError:
+        y = arr - arr.mean()
+    padded = np.pad(np.abs(y.astype(np.float64, copy=False)), half, mode="constant")
+    windows = sliding_window_view(padded, 2 * half + 1)[idx]
+    refined = idx + np.argmax(windows, axis=-1) - half
+    return np.unique(np.clip(refined, 0, arr.shape[0] - 1))
+
+
+def _neurokit_peaks(lead: NDArray[np.float64], fs: float, method: str) -> NDArray[np.int64]:
+    import neurokit2 as nk
+
+    cleaned = nk.ecg_clean(lead, sampling_rate=fs, method=NEUROKIT_METHODS[method])
+    found: dict[str, Any] = nk.ecg_findpeaks(cleaned, sampling_rate=fs, method=method)
+    return np.asarray(found["ECG_R_Peaks"], dtype=np.int64)
+
+
+def _vote(per_lead: list[NDArray[np.int64]], fs: float) -> NDArray[np.int64]:
+    """Keep beats found in a strict majority of leads (positions within 100 ms)."""
+    n_leads = len(per_lead)
+    if n_leads == 1:
+        return per_lead[0]
+    pooled = np.sort(np.concatenate(per_lead))
+    if pooled.size == 0:
+        return pooled
+    gap = round(0.1 * fs)
+    starts = np.flatnonzero(np.diff(pooled, prepend=-gap - 1) > gap)
+    groups = np.split(pooled, starts[1:])
+    needed = n_leads // 2 + 1
+    kept = [int(np.median(g)) for g in groups if len(g) >= needed]
+    return np.asarray(kept, dtype=np.int64)
+
+
+def detect_r_peaks(
+    x: ArrayLike,
+    fs: float,
+    method: str = "ecgkit",
+    *,
+    axis: int = -1,
+    refine_window_s: float = 0.06,
+    reference_lead: int = 0,
+) -> NDArray[np.int64]:
+    """Detect R peaks in a single- or multi-lead ECG.
+
+    Parameters
+    ----------
+    x : array_like, shape (n_samples,) or (n_leads, n_samples)
+        The ECG (any unit; mV is usual). For a 2-D array ``axis`` names the time axis, so a
+        ``[n_samples, n_leads]`` record is passed with ``axis=0``.
+    fs : float
+        Sampling rate in Hz.
+    method : str
+        ``"ecgkit"`` (default, see Notes) or a neurokit2 detector from
+        :data:`NEUROKIT_METHODS` (``"neurokit"``, ``"pantompkins1985"``, ``"hamilton2002"``,
+        ``"elgendi2010"``, ``"kalidas2017"``, ``"rodrigues2021"``, ...), run on the signal as
+        cleaned by the ``neurokit2.ecg_clean`` method its authors pair with it.
+    axis : int
+        Time axis of ``x``.
+    refine_window_s : float
+        Every detection is moved to the largest absolute deflection of the 0.5-40 Hz
+        band-passed ``reference_lead`` within ``±refine_window_s`` seconds, so that all
+        methods place their beats on the R wave (or on the S wave where it is the larger
+        deflection). 0 turns refinement off.
+    reference_lead : int
+        Lead used for the refinement of a multi-lead signal.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_beats,)
+        Sorted, unique sample indices of the R peaks.
+
+    Notes
+    -----
+    ecgkit's detector follows Pan and Tompkins (1985), offline and multi-lead:
+
+    1. each lead is band-passed to 5-20 Hz (zero-phase), differentiated, squared and
+       averaged over a centred 120 ms window; that slope energy is divided by the lead's
+       median 2 s maximum so that leads of any gain weigh alike; several leads are averaged
+       with weights inversely proportional to each lead's local noise floor (the median of
+       its feature over about 2.5 s), so that wherever one lead is buried in noise the
+       others carry the detection (fusion at the feature level);
+    2. local maxima at least 200 ms apart are candidates;
+    3. a candidate is a beat when it exceeds ``noise + 0.25 (signal - noise)``, with both
+       levels updated by exponential averaging; a candidate within 360 ms of the previous
+       beat and below half its height is a T wave;
+    4. when no beat has come for 1.4 mean RR intervals, the largest rejected candidate
+       above 0.3 times the threshold becomes a beat (search-back);
+    5. because the whole signal is known, a beat that is less than half as high as the
+       next one, less than 360 ms before it and in the last 35 % of the interval between
+       its neighbours is a P wave or artefact, and is dropped.
+
+    On the 48 records of the MIT-BIH Arrhythmia Database (first lead, all beat
+    annotations, 150 ms match window) it reaches Se 99.78 % and +P 99.74 %; see the
+    benchmarks page of the documentation.
+
+    The output depends only on the waveform's shape: it is invariant to the gain and
+    offset of ``x``. For the neurokit2 methods, a multi-lead signal is processed lead by
+    lead and a beat is kept when a strict majority of leads found it within 100 ms.
+
+    References
+    ----------
+    J. Pan and W. J. Tompkins, "A real-time QRS detection algorithm", IEEE Trans. Biomed.
+    Eng. 32(3), 1985.
+    """
+    fs = check_fs(fs)
+    if method not in PEAK_METHODS:
+        raise ValueError(f"method must be one of {', '.join(PEAK_METHODS)}; got {method!r}")
+    min_samples = max(math.ceil(0.5 * fs), 16)
+    arr = as_signal(x, axis=axis, min_samples=min_samples, max_ndim=2)
+    leads = _leads_first(arr, axis)
+    if not -leads.shape[0] <= reference_lead < leads.shape[0]:
+        raise ValueError(
+            f"reference_lead={reference_lead} is out of range for {leads.shape[0]} lead(s)"
+        )
+    if method == "ecgkit":
+        peaks = _adaptive_threshold(_qrs_feature(leads, fs), fs)
+    else:
+        peaks = _vote([_neurokit_peaks(lead, fs, method) for lead in leads], fs)
+    peaks = peaks[(peaks >= 0) & (peaks < leads.shape[1])]
+    return refine_peaks(leads[reference_lead], peaks, fs, window_s=refine_window_s)

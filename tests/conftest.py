@@ -1,0 +1,41 @@
+"""Shared test fixtures: hypothesis profiles and the optional MIT-BIH database."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=40
+)
+settings.register_profile(
+    "ci",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    max_examples=25,
+    derandomize=True,
+    print_blob=True,
+)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+def _mitdb_dir() -> Path | None:
+    env = os.environ.get("ECGKIT_DATA_DIR")
+    candidates = [Path(env), Path(env) / "mitdb"] if env else []
+    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "data" / "mitdb")
+    for path in candidates:
+        if (path / "100.hea").is_file():
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def mitdb_dir() -> Path:
+    """Folder of the MIT-BIH Arrhythmia Database; skips the test when it is absent."""
+    path = _mitdb_dir()
+    if path is None:
+        pytest.skip("MIT-BIH Arrhythmia Database not found (set ECGKIT_DATA_DIR)")
+    return path

@@ -1,0 +1,130 @@
+import subprocess
+import sys
+from functools import lru_cache
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.signal import find_peaks
+
+from ecgkit.signal import PEAK_METHODS, detect_r_peaks, match_peaks
+
+
+@lru_cache(maxsize=64)
+def simulated(heart_rate: int, fs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A 12 s ecgsyn ECG and its true R peaks (the maxima of the clean signal)."""
+    import neurokit2 as nk
+
+    ecg = nk.ecg_simulate(
+        duration=12, sampling_rate=fs, heart_rate=heart_rate, random_state=seed, method="ecgsyn"
+    )
+    ecg = np.asarray(ecg, dtype=np.float64)
+    spacing = max(int(0.6 * 60 / heart_rate * fs), 1)
+    truth, _ = find_peaks(ecg, height=ecg.min() + 0.6 * np.ptp(ecg), distance=spacing)
+    return ecg, truth
+
+
+def interior(peaks: np.ndarray, fs: float, n: int) -> np.ndarray:
+    return peaks[(peaks > 0.5 * fs) & (peaks < n - 0.5 * fs)]
+
+
+@given(
+    heart_rate=st.integers(40, 180),
+    fs=st.sampled_from([100, 128, 250, 360, 500, 1000]),
+    noise=st.floats(0.0, 0.15),
+    seed=st.integers(0, 3),
+)
+def test_finds_simulated_beats_within_50_ms(heart_rate, fs, noise, seed):
+    ecg, truth = simulated(heart_rate, fs, seed)
+    rng = np.random.default_rng(seed)
+    noisy = ecg + noise * np.ptp(ecg) * rng.normal(size=ecg.size)
+    found = detect_r_peaks(noisy, fs)
+    m = match_peaks(
+        interior(found, fs, ecg.size), interior(truth, fs, ecg.size), fs, tolerance_s=0.05
+    )
+    assert m.fn == 0, f"missed {m.fn} of {m.tp + m.fn} beats"
+    assert m.fp == 0, f"{m.fp} false detections"
+
+
+@given(gain=st.floats(1e-3, 1e3), offset=st.floats(-1e3, 1e3), seed=st.integers(0, 3))
+def test_detector_is_invariant_to_gain_and_offset(gain, offset, seed):
+    ecg, _ = simulated(75, 360, seed)
+    reference = detect_r_peaks(ecg, 360)
+    np.testing.assert_array_equal(detect_r_peaks(gain * ecg + offset, 360), reference)
+
+
+def test_output_is_sorted_unique_int64_on_the_r_wave():
+    ecg, truth = simulated(90, 500, 0)
+    found = detect_r_peaks(ecg, 500)
+    assert found.dtype == np.int64
+    assert np.all(np.diff(found) > 0)
+    m = match_peaks(found, truth, 500, tolerance_s=0.01)
+    assert m.fn + m.fp <= 2
+
+
+def test_multi_lead_fusion_finds_beats_hidden_in_one_lead():
+    ecg, truth = simulated(70, 360, 1)
+    rng = np.random.default_rng(0)
+    buried = ecg.copy()
+    buried[: ecg.size // 2] = rng.normal(scale=np.ptp(ecg), size=ecg.size // 2)
+    clean_second = 0.3 * ecg[::-1][::-1]
+    both = np.stack([clean_second, buried])
+    found = detect_r_peaks(both, 360)
+    m = match_peaks(
+        interior(found, 360, ecg.size), interior(truth, 360, ecg.size), 360, tolerance_s=0.05
+    )
+    assert m.fn == 0
+    assert m.fp == 0
+    time_first = detect_r_peaks(both.T, 360, axis=0)
+    np.testing.assert_array_equal(time_first, found)
+
+
+@pytest.mark.parametrize("method", ["neurokit", "pantompkins1985", "hamilton2002", "elgendi2010"])
+def test_neurokit_methods_behind_the_same_call(method):
+    ecg, truth = simulated(72, 360, 2)
+    found = detect_r_peaks(ecg, 360, method=method)
+    m = match_peaks(
+        interior(found, 360, ecg.size), interior(truth, 360, ecg.size), 360, tolerance_s=0.05
+    )
+    assert m.sensitivity >= 0.9
+    assert found.dtype == np.int64
+
+
+def test_unknown_method_and_short_signal_are_rejected():
+    with pytest.raises(ValueError, match="method must be one of"):
+        detect_r_peaks(np.zeros(1000), 360, method="magic")
+    with pytest.raises(ValueError, match="too short"):
+        detect_r_peaks(np.zeros(10), 360)
+    with pytest.raises(ValueError, match="at most 2"):
+        detect_r_peaks(np.zeros((2, 2, 1000)), 360)
+    with pytest.raises(ValueError, match="reference_lead"):
+        detect_r_peaks(np.zeros((2, 1000)), 360, reference_lead=2)
+    assert "ecgkit" in PEAK_METHODS
+
+
+def test_flat_signal_has_no_beats():
+    assert detect_r_peaks(np.zeros(3600), 360).size == 0
+
+
+def test_importing_ecgkit_signal_does_not_import_torch():
+    code = "import sys, ecgkit.signal; assert 'torch' not in sys.modules, 'torch imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.mitdb
+@pytest.mark.parametrize(
+    ("record", "min_se", "min_ppv"),
+    [("100", 0.999, 0.999), ("105", 0.99, 0.97), ("208", 0.99, 0.99)],
+)
+def test_real_records_reach_published_detector_quality(mitdb_dir, record, min_se, min_ppv):
+    import wfdb
+
+    rec = wfdb.rdrecord(str(mitdb_dir / record))
+    ann = wfdb.rdann(str(mitdb_dir / record), "atr")
+    beats = np.isin(ann.symbol, list("NLRBAaJSVrFejnE/fQ?!"))
+    found = detect_r_peaks(rec.p_signal[:, 0], rec.fs)
+    m = match_peaks(found, ann.sample[beats], rec.fs)
+    assert m.sensitivity >= min_se
+    assert m.positive_predictivity >= min_ppv
+    assert abs(m.mean_timing_error_s) < 0.01
