@@ -109,7 +109,8 @@ def _noise_floor(feature: NDArray[np.float64], fs: float) -> NDArray[np.float64]
     block_median = np.median(padded.reshape(n_leads, n_blocks, block), axis=-1)
     smooth = ndimage.median_filter(block_median, size=(1, 5), mode="nearest")
     # feature is scaled so that a typical QRS peaks near 1: floors below 1e-3 are noise-free
-    return np.maximum(np.repeat(smooth, block, axis=-1)[:, :n], _FLOOR_MIN)
+    floor = np.maximum(np.repeat(smooth, block, axis=-1)[:, :n], _FLOOR_MIN)
+    return np.asarray(floor, dtype=np.float64)
 
 
 def _adaptive_threshold(feature: NDArray[np.float64], fs: float) -> NDArray[np.int64]:
