@@ -1,0 +1,179 @@
+"""WFDB records and annotations as typed results, read through the ``wfdb`` package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Annotations", "Record", "read_annotations", "read_record"]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One ECG recording.
+
+    Attributes
+    ----------
+    signal : numpy.ndarray, shape (n_samples, n_leads)
+        Samples in mV (physical units), float32 or float64. Pass ``axis=0`` to
+        :mod:`ecgkit.signal` functions, or use :attr:`leads_first`.
+    fs : float
+        Sampling rate in Hz.
+    lead_names : tuple of str
+        Name of each lead, e.g. ``("MLII", "V5")``.
+    record_id : str
+        Record name, e.g. ``"100"``.
+    """
+
+    signal: NDArray[np.floating]
+    fs: float
+    lead_names: tuple[str, ...]
+    record_id: str
+
+    @property
+    def leads_first(self) -> NDArray[np.floating]:
+        """The signal as ``[n_leads, n_samples]`` (a view, no copy)."""
+        return self.signal.T
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples per lead."""
+        return int(self.signal.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the record in seconds."""
+        return self.n_samples / self.fs
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """Annotations of one record (beats, rhythm changes, noise, comments).
+
+    Attributes
+    ----------
+    sample : numpy.ndarray of int64, shape (n,)
+        Sample index of each annotation.
+    symbol : numpy.ndarray of str, shape (n,)
+        Annotation code, e.g. ``"N"``, ``"V"``, ``"+"`` (rhythm change), ``"~"`` (noise).
+    aux_note : numpy.ndarray of str, shape (n,)
+        Auxiliary text, e.g. ``"(AFIB"`` on a rhythm change; empty where there is none.
+    fs : float
+        Sampling rate of ``sample`` in Hz.
+    """
+
+    sample: NDArray[np.int64]
+    symbol: NDArray[np.str_]
+    aux_note: NDArray[np.str_]
+    fs: float
+
+    def __len__(self) -> int:
+        return int(self.sample.size)
+
+    def select(self, symbols: set[str] | frozenset[str]) -> Annotations:
+        """Return the annotations whose symbol is in ``symbols``."""
+        keep = np.isin(self.symbol, sorted(symbols))
+        return Annotations(self.sample[keep], self.symbol[keep], self.aux_note[keep], self.fs)
+
+
+def _record_base(path: str | Path) -> Path:
+    base = Path(path)
+    return base.with_suffix("") if base.suffix in {".hea", ".dat", ".atr"} else base
+
+
+def read_record(
+    path: str | Path, *, dtype: type[np.floating] = np.float64, leads: list[int] | None = None
+) -> Record:
+    """Read a WFDB record.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Record path without extension (``mitdb/100``); a ``.hea``/``.dat`` suffix is
+        accepted.
+    dtype : numpy float type
+        ``np.float64`` (default) or ``np.float32``.
+    leads : list of int, optional
+        Read only these leads (channel numbers).
+
+    Returns
+    -------
+    Record
+
+    Raises
+    ------
+    FileNotFoundError
+        When the header or a signal file is missing, naming the file.
+    ValueError
+        When the files cannot be parsed, naming the record.
+    """
+    import wfdb
+
+    base = _record_base(path)
+    header = base.with_suffix(".hea")
+    if not header.is_file():
+        raise FileNotFoundError(f"WFDB header not found: {header}")
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
+    try:
+        rec = wfdb.rdrecord(str(base), channels=leads, return_res=64)
+    except FileNotFoundError as error:
+        raise FileNotFoundError(f"signal file of record {base} not found: {error}") from error
+    except Exception as error:  # wfdb raises bare Exceptions and ValueErrors on bad files
+        raise ValueError(f"cannot read WFDB record {base}: {error}") from error
+    if rec.p_signal is None:
+        raise ValueError(f"WFDB record {base} has no signal")
+    signal = np.asarray(rec.p_signal, dtype=dtype)
+    if not np.isfinite(signal).all():
+        # WFDB marks invalid samples with the format's NaN code; never hand them on silently
+        raise ValueError(f"record {base} contains invalid (NaN) samples")
+    return Record(
+        signal=signal,
+        fs=float(rec.fs),
+        lead_names=tuple(str(n) for n in rec.sig_name),
+        record_id=str(rec.record_name),
+    )
+
+
+def read_annotations(path: str | Path, extension: str = "atr") -> Annotations:
+    """Read a WFDB annotation file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Record path without extension (``mitdb/100``).
+    extension : str
+        Annotator name: ``"atr"`` for the reference annotations.
+
+    Returns
+    -------
+    Annotations
+
+    Raises
+    ------
+    FileNotFoundError
+        When the annotation file is missing, naming it.
+    ValueError
+        When it cannot be parsed.
+    """
+    import wfdb
+
+    base = _record_base(path)
+    file = base.with_suffix(f".{extension}")
+    if not file.is_file():
+        raise FileNotFoundError(f"WFDB annotation file not found: {file}")
+    try:
+        ann = wfdb.rdann(str(base), extension)
+    except Exception as error:
+        raise ValueError(f"cannot read WFDB annotations {file}: {error}") from error
+    n = len(ann.sample)
+    aux = ann.aux_note if ann.aux_note is not None else [""] * n
+    return Annotations(
+        sample=np.asarray(ann.sample, dtype=np.int64),
+        symbol=np.asarray(ann.symbol, dtype=str),
+        aux_note=np.asarray([a.rstrip("\x00") for a in aux], dtype=str),
+        fs=float(ann.fs) if ann.fs else float("nan"),
+    )
