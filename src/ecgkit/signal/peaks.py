@@ -56,6 +56,7 @@ _REFINE_BAND_HZ = (0.5, 40.0)
 _THRESHOLD = 0.25
 _SEARCHBACK_FRACTION = 0.3
 _T_WAVE_RATIO = 0.5
+_T_WAVE_RR = 0.7
 _P_WAVE_RATIO = 0.5
 _GAP_FRACTION = 0.35
 _FLOOR_MIN = 1e-3
@@ -121,11 +122,15 @@ def _adaptive_threshold(feature: NDArray[np.float64], fs: float) -> NDArray[np.i
     if candidates.size == 0:
         return np.zeros(0, dtype=np.int64)
     values = feature[candidates]
-    learning = candidates < max(round(_LEARNING_S * fs), 1)
+    learn_end = max(round(_LEARNING_S * fs), 1)
+    learning = candidates < learn_end
     learn_values = values[learning] if learning.any() else values[:1]
     signal_level = float(learn_values.max())
-    noise_level = float(np.median(learn_values)) * 0.5
-    rr_mean = 0.8 * fs
+    # the mean of the feature is mostly the level between beats, whatever the heart rate
+    noise_level = float(feature[:learn_end].mean())
+    # first guess of the RR interval: spacing of the tall candidates of the learning period
+    tall = candidates[learning][learn_values > 0.5 * signal_level] if learning.any() else []
+    rr_mean = float(np.median(np.diff(tall))) if len(tall) > 2 else 0.8 * fs
     recent_rr: list[float] = []
     beats: list[int] = []
     beat_values: list[float] = []
@@ -164,7 +169,8 @@ def _adaptive_threshold(feature: NDArray[np.float64], fs: float) -> NDArray[np.i
         is_beat = value > threshold
         if is_beat and beats:
             since = position - beats[-1]
-            if since <= refractory or (since < t_wave and value < _T_WAVE_RATIO * beat_values[-1]):
+            early = since < t_wave and since < _T_WAVE_RR * rr_mean
+            if since <= refractory or (early and value < _T_WAVE_RATIO * beat_values[-1]):
                 is_beat = False
         if is_beat:
             accept(i, 0.125)
