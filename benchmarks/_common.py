@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 import wfdb
 
-# MIT-BIH beat annotation symbols (WFDB's isqrs codes), ventricular flutter waves included
-BEAT_SYMBOLS = frozenset("NLRBAaJSVrFejnE/fQ?!")
+from ecgkit.data import BEAT_SYMBOLS
 
 MITDB_RECORDS = [
     "100", "101", "102", "103", "104", "105", "106", "107", "108", "109", "111", "112",

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import argparse
 
-from ecgkit.data import EXAMPLE_RECORDS, load_example
+from ecgkit.data import BEAT_SYMBOLS, EXAMPLE_RECORDS, load_example
 from ecgkit.signal import clean, detect_r_peaks, match_peaks, normalize, segment_beats
-
-BEATS = frozenset("NLRBAaJSVrFejnE/fQ?!")
 
 
 def main() -> None:
@@ -23,7 +21,7 @@ def main() -> None:
     fs = record.fs
     n = int(60 * fs) if args.quick else record.n_samples
     signal = record.leads_first[:, :n]
-    reference = annotations.select(BEATS).sample
+    reference = annotations.select(BEAT_SYMBOLS).sample
     reference = reference[reference < n]
 
     peaks = detect_r_peaks(signal, fs)

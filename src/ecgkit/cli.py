@@ -13,9 +13,6 @@ from ecgkit import __version__
 
 __all__ = ["build_parser", "main"]
 
-# MIT-BIH beat annotation codes (WFDB's isqrs set), ventricular flutter waves included
-BEAT_SYMBOLS = frozenset("NLRBAaJSVrFejnE/fQ?!")
-
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``ecgkit`` command."""
@@ -60,7 +57,7 @@ def _records_to_score(args: argparse.Namespace, parser: argparse.ArgumentParser)
 
 
 def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ecgkit.data import load_example, read_annotations, read_record
+    from ecgkit.data import BEAT_SYMBOLS, load_example, read_annotations, read_record
     from ecgkit.signal import detect_r_peaks, match_peaks
 
     records = _records_to_score(args, parser)
