@@ -2,7 +2,8 @@
 
     python tools/make_excerpt.py --data-dir ../shared/data/mitdb
 
-Keeps the first 5 minutes of the first lead of each record and its annotations, as int16
+Keeps the first 5 minutes of lead MLII (the first lead where a record has no MLII: 102 and
+104) of each record and its annotations, as int16
 first differences of the ADC values (exactly invertible), so the file stays ~3.6 MB.
 """
 
@@ -35,7 +36,9 @@ def main() -> None:
     for record in EXAMPLE_RECORDS:
         base = str(args.data_dir / record)
         n = MINUTES * 60 * 360
-        rec = wfdb.rdrecord(base, sampto=n, channels=[0], physical=False)
+        names = wfdb.rdheader(base).sig_name
+        lead = names.index("MLII") if "MLII" in names else 0
+        rec = wfdb.rdrecord(base, sampto=n, channels=[lead], physical=False)
         assert rec.fs == 360
         adc = rec.d_signal[:, 0].astype(np.int64)
         delta = np.diff(adc, prepend=0)

@@ -1,6 +1,6 @@
 """The real ECG excerpt that ships inside the package.
 
-The first 5 minutes of the first lead (MLII, except V5 in records 102, 104 and 114) of the
+The first 5 minutes of lead MLII (V5 in records 102 and 104, which have no MLII) of the
 48 records of the MIT-BIH Arrhythmia Database, with all their reference annotations in that
 span. Source: PhysioNet, MIT-BIH Arrhythmia
 Database 1.0.0, Open Data Commons Attribution License v1.0; cite Moody and Mark (2001) and
@@ -47,7 +47,8 @@ def load_example(record_id: str) -> tuple[Record, Annotations]:
     Returns
     -------
     record : Record
-        5 minutes (108,000 samples at 360 Hz) of the first lead, in mV, float64,
+        5 minutes (108,000 samples at 360 Hz) of lead MLII (the first lead of 102 and
+        104), in mV, float64,
         ``signal`` shaped ``[108000, 1]``.
     annotations : Annotations
         The reference annotations in that span (beats and non-beats).

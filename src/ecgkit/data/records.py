@@ -17,8 +17,8 @@ class Record:
 
     Attributes
     ----------
-    signal : numpy.ndarray, shape (n_samples, n_leads)
-        Samples in mV (physical units), float32 or float64. Pass ``axis=0`` to
+    signal : numpy.ndarray
+        Samples ``[n_samples, n_leads]`` in mV (physical units), float32 or float64. Pass ``axis=0`` to
         :mod:`ecgkit.signal` functions, or use :attr:`leads_first`.
     fs : float
         Sampling rate in Hz.

@@ -1,0 +1,212 @@
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecgkit.data import (
+    AAMI_CLASSES,
+    MITBIH,
+    RR_FEATURES,
+    Annotations,
+    BeatConfig,
+    Record,
+    build_beats,
+    inter_patient_split,
+    map_symbols,
+)
+from ecgkit.signal import clean
+
+
+@dataclass
+class MemorySource:
+    """A RecordSource over in-memory records, for tests."""
+
+    records: dict[str, tuple[Record, Annotations]]
+    patients: dict[str, str] = field(default_factory=dict)
+    version: int = 0
+
+    @property
+    def record_ids(self):
+        return tuple(self.records)
+
+    def patient_of(self, record_id):
+        return self.patients.get(record_id, record_id)
+
+    def load(self, record_id):
+        return self.records[record_id]
+
+    def fingerprint(self, record_id):
+        return f"{record_id}-{self.version}"
+
+
+def _record(seed, n_samples, fs, n_beats, n_leads=1):
+    rng = np.random.default_rng(seed)
+    signal = rng.normal(0, 0.3, (n_samples, n_leads))
+    positions = np.sort(rng.choice(np.arange(n_samples), n_beats, replace=False))
+    symbols = rng.choice(list("NLRAVF/Q!+~x"), n_beats)
+    record = Record(signal, float(fs), tuple(f"L{i}" for i in range(n_leads)), f"r{seed}")
+    annotations = Annotations(
+        positions.astype(np.int64), symbols.astype(str), np.full(n_beats, "", dtype=str), float(fs)
+    )
+    return record, annotations
+
+
+@given(
+    seed=st.integers(0, 10_000),
+    fs=st.sampled_from([128.0, 250.0, 360.0]),
+    n_beats=st.integers(1, 40),
+    before=st.floats(0.05, 0.4),
+    after=st.floats(0.05, 0.6),
+    n_leads=st.integers(1, 2),
+)
+def test_build_yields_exactly_the_labelled_beats_inside_the_record_centred_on_their_r(
+    seed, fs, n_beats, before, after, n_leads
+):
+    n_samples = int(20 * fs)
+    record, annotations = _record(seed, n_samples, fs, n_beats, n_leads)
+    source = MemorySource({"a": (record, annotations)})
+    beats = build_beats(source, config=BeatConfig(before_s=before, after_s=after))
+
+    n_before, length = round(before * fs), round(before * fs) + round(after * fs)
+    beat_rows = np.isin(annotations.symbol, list("NLRAVF/Q!"))
+    positions, symbols = annotations.sample[beat_rows], annotations.symbol[beat_rows]
+    labels = map_symbols(symbols)
+    inside = (positions - n_before >= 0) & (positions - n_before + length <= n_samples)
+    expected = (labels >= 0) & inside
+    np.testing.assert_array_equal(beats.r_sample, positions[expected])
+    np.testing.assert_array_equal(beats.labels, labels[expected])
+    assert beats.report.n_edge_dropped == (int(((labels >= 0) & ~inside).sum()),)
+    assert beats.r_index == n_before
+    assert beats.windows.shape == (expected.sum(), n_leads, length)
+    assert beats.windows.dtype == np.float32
+    cleaned = clean(record.signal, fs, axis=0).astype(np.float32).T
+    for window, r in zip(beats.windows, beats.r_sample, strict=True):
+        np.testing.assert_array_equal(window, cleaned[:, r - n_before : r - n_before + length])
+    assert beats.rr.shape == (len(beats), len(RR_FEATURES))
+    assert set(beats.patient) <= {"a"}
+
+
+def test_cache_round_trip_is_bit_identical_and_skips_the_work(tmp_path):
+    source = MemorySource({f"r{i}": _record(i, 7200, 360, 30) for i in range(3)})
+    config = BeatConfig(before_s=0.2, after_s=0.3)
+    first = build_beats(source, config=config, cache_dir=tmp_path)
+    assert first.report.from_cache == (False, False, False)
+    second = build_beats(source, config=config, cache_dir=tmp_path)
+    assert second.report.from_cache == (True, True, True)
+    for name in ("windows", "labels", "symbols", "rr", "record", "patient", "r_sample"):
+        a, b = getattr(first, name), getattr(second, name)
+        assert a.dtype == b.dtype
+        assert a.tobytes() == b.tobytes(), name
+    assert first.report.n_beats == second.report.n_beats
+    assert not list(tmp_path.glob(".*"))
+
+
+def test_cache_is_invalidated_by_config_and_by_record_content(tmp_path):
+    source = MemorySource({"r1": _record(1, 7200, 360, 30)})
+    build_beats(source, config=BeatConfig(), cache_dir=tmp_path)
+    assert build_beats(
+        source, config=BeatConfig(after_s=0.5), cache_dir=tmp_path
+    ).report.from_cache == (False,)
+    source.version = 1
+    assert build_beats(source, config=BeatConfig(), cache_dir=tmp_path).report.from_cache == (
+        False,
+    )
+
+
+def test_a_corrupt_cache_file_is_rebuilt(tmp_path):
+    source = MemorySource({"r1": _record(1, 7200, 360, 30)})
+    reference = build_beats(source, cache_dir=tmp_path)
+    (cache_file,) = tmp_path.glob("*/windows.npy")
+    cache_file.write_bytes(cache_file.read_bytes()[:100])
+    again = build_beats(source, cache_dir=tmp_path)
+    assert again.report.from_cache == (False,)
+    np.testing.assert_array_equal(again.windows, reference.windows)
+
+
+def test_leads_are_selected_by_name_and_a_missing_lead_is_named():
+    source = MemorySource({"r1": _record(1, 7200, 360, 30, n_leads=2)})
+    beats = build_beats(source, config=BeatConfig(leads=("L1",)))
+    assert beats.lead_names == ("L1",)
+    assert beats.n_leads == 1
+    with pytest.raises(ValueError, match="no lead 'MLII'"):
+        build_beats(source, config=BeatConfig(leads=("MLII",)))
+
+
+def test_resampling_puts_every_record_on_one_rate():
+    source = MemorySource({"a": _record(1, 5000, 250, 20), "b": _record(2, 7200, 360, 20)})
+    with pytest.raises(ValueError, match=r"BeatConfig\.fs"):
+        build_beats(source)
+    beats = build_beats(source, config=BeatConfig(fs=360))
+    assert beats.fs == 360
+    assert beats.n_samples == 252
+
+
+def test_config_rejects_bad_values():
+    with pytest.raises(ValueError, match="r_peaks"):
+        BeatConfig(r_peaks="magic")
+    with pytest.raises(ValueError, match="quality_threshold"):
+        BeatConfig(quality_threshold=2)
+    with pytest.raises(ValueError, match="before_s"):
+        BeatConfig(before_s=-1)
+
+
+def test_bundled_excerpt_builds_with_aami_labels_and_subsets_by_record():
+    split = inter_patient_split()
+    beats = build_beats(MITBIH.bundled(), split.train + split.test, BeatConfig(leads=("MLII",)))
+    assert beats.classes == AAMI_CLASSES
+    assert beats.fs == 360
+    assert beats.windows.shape[1:] == (1, 252)
+    counts = beats.class_counts()
+    assert counts["N"] > 10 * counts["V"] > 0
+    assert counts["S"] > 0
+    train = beats.select_records(split.train)
+    assert set(train.record) == set(split.train)
+    assert np.isfinite(beats.rr).all()
+
+
+def test_detector_mode_labels_detections_by_matching_and_reports_misses():
+    config = BeatConfig(r_peaks="detector")
+    by_annotation = build_beats(MITBIH.bundled(), ["100", "119"])
+    detected = build_beats(MITBIH.bundled(), ["100", "119"], config)
+    assert abs(len(detected) - len(by_annotation)) <= 5
+    assert detected.report.n_missed[0] <= 2
+    assert detected.class_counts()["V"] == pytest.approx(by_annotation.class_counts()["V"], abs=3)
+
+
+def test_quality_filter_drops_noisy_beats_and_counts_them():
+    record, annotations = MITBIH.bundled().load("100")
+    rng = np.random.default_rng(0)
+    noisy = record.signal.copy()
+    noisy[54_000:] += rng.normal(0, 1.0, noisy[54_000:].shape)
+    source = MemorySource(
+        {"100": (Record(noisy, record.fs, record.lead_names, "100"), annotations)}
+    )
+    everything = build_beats(source)
+    kept = build_beats(source, config=BeatConfig(quality_threshold=0.9))
+    dropped = kept.report.n_quality_dropped[0]
+    assert dropped == len(everything) - len(kept) > 30
+    clean_half = (everything.r_sample < 54_000).sum() - (kept.r_sample < 54_000).sum()
+    noisy_half = (everything.r_sample >= 54_000).sum() - (kept.r_sample >= 54_000).sum()
+    assert noisy_half > 3 * clean_half
+
+
+@pytest.mark.mitdb
+def test_ds1_ds2_class_counts_match_de_chazal_2004(mitdb_dir):
+    # de Chazal et al. (2004), Table II: labelled beats per AAMI class in DS1 and DS2
+    published = {
+        "DS1": {"N": 45866, "S": 944, "V": 3788, "F": 415, "Q": 8},
+        "DS2": {"N": 44259, "S": 1837, "V": 3221, "F": 388, "Q": 7},
+    }
+    split = inter_patient_split()
+    db = MITBIH(mitdb_dir)
+    for name, records in (("DS1", split.train), ("DS2", split.test)):
+        counts = dict.fromkeys(AAMI_CLASSES, 0)
+        for record_id in records:
+            labels = map_symbols(db.load(record_id)[1].symbol)
+            for i, c in enumerate(AAMI_CLASSES):
+                counts[c] += int((labels == i).sum())
+        assert counts == published[name], name
+        beats = build_beats(db, records, BeatConfig(leads=("MLII",)))
+        assert len(beats) + sum(beats.report.n_edge_dropped) == sum(published[name].values())
