@@ -18,8 +18,8 @@ class Record:
     Attributes
     ----------
     signal : numpy.ndarray
-        Samples ``[n_samples, n_leads]`` in mV (physical units), float32 or float64. Pass ``axis=0`` to
-        :mod:`ecgkit.signal` functions, or use :attr:`leads_first`.
+        Samples ``[n_samples, n_leads]`` in mV (physical units), float32 or float64.
+        Pass ``axis=0`` to :mod:`ecgkit.signal` functions, or use :attr:`leads_first`.
     fs : float
         Sampling rate in Hz.
     lead_names : tuple of str

@@ -1,0 +1,24 @@
+"""1-D networks for beats and rhythm strips, built by name.
+
+>>> from ecgkit.models import create_model, list_models
+>>> list_models()
+['beat_cnn', 'beat_rr_cnn', 'resnet1d', 'resnet1d18', 'resnet1d34']
+>>> model = create_model("beat_cnn", in_channels=1, num_classes=5)
+"""
+
+from ecgkit.models.cnn import BeatCNN
+from ecgkit.models.registry import ECGModel, create_model, list_models, model_info, register_model
+from ecgkit.models.resnet1d import BasicBlock1d, ResNet1d
+from ecgkit.models.rr import BeatRRNet
+
+__all__ = [
+    "BasicBlock1d",
+    "BeatCNN",
+    "BeatRRNet",
+    "ECGModel",
+    "ResNet1d",
+    "create_model",
+    "list_models",
+    "model_info",
+    "register_model",
+]

@@ -1,0 +1,22 @@
+"""Training: a :class:`Trainer` with fit / evaluate / predict, checkpoints, resume and metrics.
+
+Works on any map-style torch dataset whose items are ``(inputs..., label)``, on CPU or CUDA,
+in one process or several under ``torchrun`` (DistributedDataParallel).
+"""
+
+from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
+from ecgkit.train.trainer import EpochCallback, History, Prediction, TrainConfig, Trainer
+
+__all__ = [
+    "CheckpointError",
+    "ClassificationMetrics",
+    "EpochCallback",
+    "History",
+    "Prediction",
+    "TrainConfig",
+    "Trainer",
+    "compute_metrics",
+    "load_checkpoint",
+    "save_checkpoint",
+]

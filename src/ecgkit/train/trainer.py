@@ -1,0 +1,609 @@
+"""The training loop: fit, evaluate, predict; checkpoints, exact resume, DDP, AMP, seeding."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from numpy.typing import NDArray
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from ecgkit.train.checkpoint import load_checkpoint, save_checkpoint
+from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
+
+__all__ = ["EpochCallback", "History", "Prediction", "TrainConfig", "Trainer"]
+
+Item = tuple[torch.Tensor, ...]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run.
+
+    Attributes
+    ----------
+    epochs : int
+        Passes over the training set.
+    batch_size : int
+        Beats per optimisation step over all processes (each of ``N`` DDP processes takes
+        a 1/N share of every batch, so results do not depend on the process count).
+    optimizer : {"adamw", "adam", "sgd"}
+        Optimiser; ``momentum`` applies to SGD.
+    lr, weight_decay, momentum : float
+        Peak learning rate, decoupled (AdamW) or L2 weight decay, SGD momentum.
+    scheduler : {"cosine", "onecycle", "none"}
+        Learning-rate schedule, stepped every batch: cosine decay to 0, one-cycle
+        (warm-up then decay), or constant.
+    class_weighting : {"balanced", "sqrt", "none"}
+        Loss weight per class: ``n / (k * count)``, its square root (milder), or none. The
+        loss is the weighted mean over each batch.
+    sampler : {"shuffle", "balanced"}
+        Each epoch visits every beat once in a random order, or draws ``n`` beats with
+        replacement so every class is drawn equally often (use one of the two remedies for
+        imbalance, not both).
+    label_smoothing : float
+        Cross-entropy label smoothing in [0, 1).
+    early_stopping_patience : int, optional
+        Stop when ``monitor`` has not improved for this many epochs (needs validation data).
+    monitor : {"val_macro_f1", "val_loss", "val_accuracy"}
+        Validation score that picks the best checkpoint and drives early stopping.
+    gradient_clip_norm : float, optional
+        Clip the gradient's global L2 norm to this value.
+    seed : int
+        Seeds weights' initialisation (when the Trainer builds nothing itself, seed before
+        building the model), shuffling, sampling and dropout.
+    device : str
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"`` ...
+    amp : bool
+        Mixed precision on CUDA (bfloat16 where supported, else float16 with loss scaling);
+        ignored on CPU.
+    num_workers : int
+        DataLoader worker processes; 0 loads batches in the main process (for in-memory
+        datasets such as :class:`~ecgkit.data.ArrayDataset` ecgkit then gathers whole
+        batches without a per-item loop).
+    progress : bool, optional
+        Progress bars; None shows them only on a terminal.
+    """
+
+    epochs: int = 20
+    batch_size: int = 256
+    optimizer: Literal["adamw", "adam", "sgd"] = "adamw"
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    momentum: float = 0.9
+    scheduler: Literal["cosine", "onecycle", "none"] = "cosine"
+    class_weighting: Literal["balanced", "sqrt", "none"] = "balanced"
+    sampler: Literal["shuffle", "balanced"] = "shuffle"
+    label_smoothing: float = 0.0
+    early_stopping_patience: int | None = None
+    monitor: Literal["val_macro_f1", "val_loss", "val_accuracy"] = "val_macro_f1"
+    gradient_clip_norm: float | None = 1.0
+    seed: int = 0
+    device: str = "auto"
+    amp: bool = True
+    num_workers: int = 0
+    progress: bool | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        choices = {
+            "optimizer": ("adamw", "adam", "sgd"),
+            "scheduler": ("cosine", "onecycle", "none"),
+            "class_weighting": ("balanced", "sqrt", "none"),
+            "sampler": ("shuffle", "balanced"),
+            "monitor": ("val_macro_f1", "val_loss", "val_accuracy"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be > 0, got {self.lr!r}")
+        if self.weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
+        if self.gradient_clip_norm is not None and not self.gradient_clip_norm > 0:
+            raise ValueError(
+                f"gradient_clip_norm must be > 0 or None, got {self.gradient_clip_norm!r}"
+            )
+        if self.early_stopping_patience is not None and self.early_stopping_patience < 1:
+            raise ValueError(
+                "early_stopping_patience must be >= 1 or None, "
+                f"got {self.early_stopping_patience!r}"
+            )
+        if self.num_workers < 0:
+            raise ValueError(f"num_workers must be >= 0, got {self.num_workers!r}")
+
+
+@dataclass
+class History:
+    """Per-epoch records of a run.
+
+    Each record has ``epoch``, ``train_loss``, ``lr``, ``seconds`` and, with validation
+    data, ``val_loss``, ``val_accuracy``, ``val_macro_f1``.
+    """
+
+    records: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def column(self, name: str) -> NDArray[np.float64]:
+        """One metric over epochs."""
+        return np.array([r.get(name, np.nan) for r in self.records], dtype=np.float64)
+
+    def to_csv(self) -> str:
+        """The records as CSV text."""
+        names = list(dict.fromkeys(k for r in self.records for k in r))
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.records)
+        return buffer.getvalue()
+
+    def to_json(self) -> str:
+        """The records and the best epoch as JSON text."""
+        return json.dumps({"best_epoch": self.best_epoch, "epochs": self.records}, indent=2)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Output of :meth:`Trainer.predict`.
+
+    Attributes
+    ----------
+    probabilities : numpy.ndarray of float32, shape (n, n_classes)
+        Softmax of the logits.
+    predicted : numpy.ndarray of int64, shape (n,)
+        Most probable class.
+    labels : numpy.ndarray of int64, shape (n,)
+        True labels from the dataset.
+    """
+
+    probabilities: NDArray[np.float32]
+    predicted: NDArray[np.int64]
+    labels: NDArray[np.int64]
+
+
+#: Called after every epoch with the trainer and the epoch's record; raising stops the run.
+EpochCallback = Callable[["Trainer", dict[str, float]], None]
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _labels_of(data: Dataset[Item]) -> NDArray[np.int64]:
+    labels = getattr(data, "labels", None)
+    if labels is not None:
+        return np.asarray(labels, dtype=np.int64)
+    tensors = getattr(data, "tensors", None)
+    if tensors is not None:
+        return np.asarray(tensors[-1], dtype=np.int64)
+    return np.array([int(data[i][-1]) for i in range(len(data))], dtype=np.int64)  # type: ignore[arg-type]
+
+
+class Trainer:
+    """Trains, evaluates and runs a classifier on datasets of ``(inputs..., label)`` items.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Called as ``model(*item[:-1])`` on batched items; returns logits ``[B, n_classes]``.
+    config : TrainConfig, optional
+        Defaults to ``TrainConfig()``.
+    run_dir : str or pathlib.Path, optional
+        Folder for ``config.json``, ``history.csv``/``history.json`` and
+        ``checkpoints/{last,best}.pt``; None writes nothing.
+    metadata : dict, optional
+        Extra JSON-ready facts stored in ``config.json`` and in checkpoints (model name and
+        options, data, split), so a run folder says how it was made.
+
+    Notes
+    -----
+    Under ``torchrun`` (``WORLD_SIZE`` > 1) the Trainer joins the process group (gloo on CPU,
+    NCCL on CUDA), wraps the model in DistributedDataParallel, gives each process its share
+    of every global batch, and only rank 0 writes files. Every process evaluates the whole
+    validation set, so all agree on early stopping without communication.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ecgkit.data import ArrayDataset
+    >>> from ecgkit.models import create_model
+    >>> data = ArrayDataset(torch.randn(64, 1, 100).numpy(), [0, 1] * 32)
+    >>> model = create_model("beat_cnn", num_classes=2)
+    >>> trainer = Trainer(model, TrainConfig(epochs=1, progress=False))
+    >>> history = trainer.fit(data)
+    >>> trainer.evaluate(data).confusion.sum()
+    64
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        config: TrainConfig | None = None,
+        *,
+        run_dir: str | Path | None = None,
+        metadata: dict[str, Any] | None = None,
+        callbacks: Sequence[EpochCallback] = (),
+    ) -> None:
+        self.config = TrainConfig() if config is None else config
+        self.run_dir = Path(run_dir) if run_dir is not None else None
+        self.metadata = dict(metadata or {})
+        self.callbacks = list(callbacks)
+        self.world_size, self.rank = self._init_distributed()
+        self.device = self._pick_device()
+        self.model = model.to(self.device)
+        self.history = History()
+        self._generator = torch.Generator().manual_seed(self.config.seed)
+
+    # setup -------------------------------------------------------------------------------
+    def _init_distributed(self) -> tuple[int, int]:
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+        if world > 1 and not dist.is_initialized():
+            backend = (
+                "nccl" if torch.cuda.is_available() and self.config.device != "cpu" else "gloo"
+            )
+            dist.init_process_group(backend=backend)
+        if dist.is_initialized():
+            return dist.get_world_size(), dist.get_rank()
+        return 1, 0
+
+    def _pick_device(self) -> torch.device:
+        name = self.config.device
+        if name == "auto":
+            name = "cuda" if torch.cuda.is_available() else "cpu"
+        if name == "cuda":
+            name = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
+        device = torch.device(name)
+        if device.type == "cuda":
+            if not torch.cuda.is_available():
+                raise ValueError(f"device {name!r} asked for but CUDA is not available")
+            torch.cuda.set_device(device)
+        return device
+
+    @property
+    def is_main(self) -> bool:
+        """True on the process that writes files (rank 0)."""
+        return self.rank == 0
+
+    def _progress(self, iterable: Iterator[Any], total: int, desc: str) -> Iterator[Any]:
+        from tqdm.auto import tqdm
+
+        enabled = self.config.progress
+        disable = None if enabled is None else not enabled
+        return iter(
+            tqdm(iterable, total=total, desc=desc, leave=False, disable=disable or not self.is_main)
+        )
+
+    def _autocast(self) -> torch.autocast:
+        dtype = torch.bfloat16
+        if self.device.type == "cuda" and not torch.cuda.is_bf16_supported():
+            dtype = torch.float16
+        enabled = self.config.amp and self.device.type == "cuda"
+        return torch.autocast(device_type=self.device.type, dtype=dtype, enabled=enabled)
+
+    # batching ----------------------------------------------------------------------------
+    def _global_batches(self, labels: NDArray[np.int64]) -> list[torch.Tensor]:
+        n = labels.size
+        if self.config.sampler == "balanced":
+            counts = np.bincount(labels)
+            weights = torch.from_numpy(1.0 / counts[labels])
+            order = torch.multinomial(weights, n, replacement=True, generator=self._generator)
+        else:
+            order = torch.randperm(n, generator=self._generator)
+        batches = list(torch.split(order, self.config.batch_size))
+        # a batch of one sample per process breaks batch norm; it carries no useful signal
+        if len(batches) > 1 and batches[-1].numel() < 2 * self.world_size:
+            batches.pop()
+        return batches
+
+    def _gather(self, data: Dataset[Item], index: torch.Tensor) -> Item:
+        tensors = getattr(data, "tensors", None)
+        if tensors is not None:
+            return tuple(t[index] for t in tensors)
+        loader = DataLoader(data, batch_size=len(index), sampler=index.tolist(), num_workers=0)
+        return tuple(next(iter(loader)))
+
+    def _batches(self, data: Dataset[Item], batches: list[torch.Tensor]) -> Iterator[Item]:
+        if self.config.num_workers == 0:
+            return (self._gather(data, b) for b in batches)
+        loader = DataLoader(
+            data,
+            batch_sampler=[b.tolist() for b in batches],
+            num_workers=self.config.num_workers,
+            pin_memory=self.device.type == "cuda",
+            persistent_workers=False,
+        )
+        return (tuple(batch) for batch in loader)
+
+    def _to_device(self, batch: Item) -> Item:
+        return tuple(t.to(self.device, non_blocking=True) for t in batch)
+
+    # optimisation ------------------------------------------------------------------------
+    def _class_weights(self, labels: NDArray[np.int64], n_classes: int) -> torch.Tensor:
+        counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+        weights = np.ones(n_classes)
+        if self.config.class_weighting != "none" and self.config.sampler != "balanced":
+            present = counts > 0
+            weights[present] = labels.size / (present.sum() * counts[present])
+            if self.config.class_weighting == "sqrt":
+                weights = np.sqrt(weights)
+        return torch.tensor(weights, dtype=torch.float32)
+
+    def _optimizer(self) -> torch.optim.Optimizer:
+        c = self.config
+        params = self.model.parameters()
+        if c.optimizer == "sgd":
+            return torch.optim.SGD(
+                params, lr=c.lr, momentum=c.momentum, weight_decay=c.weight_decay
+            )
+        if c.optimizer == "adam":
+            return torch.optim.Adam(params, lr=c.lr, weight_decay=c.weight_decay)
+        return torch.optim.AdamW(params, lr=c.lr, weight_decay=c.weight_decay)
+
+    def _scheduler(
+        self, optimizer: torch.optim.Optimizer, total_steps: int
+    ) -> torch.optim.lr_scheduler.LRScheduler:
+        if self.config.scheduler == "cosine":
+            return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(total_steps, 1))
+        if self.config.scheduler == "onecycle":
+            return torch.optim.lr_scheduler.OneCycleLR(
+                optimizer, max_lr=self.config.lr, total_steps=max(total_steps, 1)
+            )
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)
+
+    def _improved(self, value: float, best: float | None) -> bool:
+        if best is None:
+            return True
+        return value < best if self.config.monitor == "val_loss" else value > best
+
+    # public API --------------------------------------------------------------------------
+    def fit(
+        self,
+        train: Dataset[Item],
+        val: Dataset[Item] | None = None,
+        *,
+        resume_from: str | Path | None = None,
+    ) -> History:
+        """Train for ``config.epochs`` epochs (or until early stopping).
+
+        Parameters
+        ----------
+        train : torch Dataset
+            Map-style dataset of ``(inputs..., label)`` items.
+        val : torch Dataset, optional
+            Validation data: picks the best checkpoint and drives early stopping.
+        resume_from : str or pathlib.Path, optional
+            A checkpoint of this run (``checkpoints/last.pt``): training continues after its
+            epoch, and with the same seed, data and config ends with the same weights, to the
+            bit on CPU, as a run that never stopped.
+
+        Returns
+        -------
+        History
+        """
+        c = self.config
+        labels = _labels_of(train)
+        if labels.size == 0:
+            raise ValueError("train is empty")
+        n_classes = int(getattr(self.model, "num_classes", labels.max() + 1))
+        if labels.min() < 0 or labels.max() >= n_classes:
+            raise ValueError(
+                f"train labels must be in [0, {n_classes}), got {labels.min()}..{labels.max()}"
+            )
+        if c.early_stopping_patience is not None and val is None:
+            raise ValueError("early_stopping_patience needs validation data (val)")
+        class_weight_cpu = self._class_weights(labels, n_classes)
+        class_weight = class_weight_cpu.to(self.device)
+        steps_per_epoch = self._steps_per_epoch(labels.size)
+        optimizer = self._optimizer()
+        scheduler = self._scheduler(optimizer, c.epochs * steps_per_epoch)
+        scaler = torch.amp.GradScaler(
+            "cuda",
+            enabled=self.device.type == "cuda" and c.amp and not torch.cuda.is_bf16_supported(),
+        )
+        start_epoch, best, stale = 0, None, 0
+        if resume_from is not None:
+            state = load_checkpoint(resume_from, map_location=self.device)
+            self.model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            scheduler.load_state_dict(state["scheduler"])
+            self._generator.set_state(state["generator"])
+            torch.set_rng_state(state["torch_rng"])
+            if self.device.type == "cuda" and state.get("cuda_rng") is not None:
+                torch.cuda.set_rng_state(state["cuda_rng"], self.device)
+            start_epoch = int(state["epoch"])
+            best = state["best"]
+            stale = int(state["stale"])
+            self.history = History(list(state["history"]), state["best_epoch"])
+        else:
+            torch.manual_seed(c.seed)
+        net: nn.Module = self.model
+        if self.world_size > 1:
+            device_ids = [self.device.index] if self.device.type == "cuda" else None
+            net = nn.parallel.DistributedDataParallel(self.model, device_ids=device_ids)
+        criterion = nn.CrossEntropyLoss(
+            weight=None, reduction="none", label_smoothing=c.label_smoothing
+        )
+        self._write_config()
+        for epoch in range(start_epoch + 1, c.epochs + 1):
+            started = time.perf_counter()
+            net.train()
+            total_loss, total_weight = 0.0, 0.0
+            batches = self._global_batches(labels)
+            shards = [b[self.rank :: self.world_size] for b in batches]
+            steps = self._progress(
+                self._batches(train, shards), len(shards), f"epoch {epoch}/{c.epochs}"
+            )
+            for global_index, batch in zip(batches, steps, strict=False):
+                *inputs, target = self._to_device(batch)
+                batch_weight = float(
+                    class_weight_cpu[torch.from_numpy(labels[global_index.numpy()])].sum()
+                )
+                with self._autocast():
+                    logits = net(*inputs)
+                per_item = criterion(logits.float(), target) * class_weight[target]
+                # the sum over this process's share, scaled so that DDP's gradient average
+                # equals the weighted mean over the whole global batch
+                loss = per_item.sum() * (self.world_size / batch_weight)
+                optimizer.zero_grad(set_to_none=True)
+                scaler.scale(loss).backward()
+                if c.gradient_clip_norm is not None:
+                    scaler.unscale_(optimizer)
+                    nn.utils.clip_grad_norm_(self.model.parameters(), c.gradient_clip_norm)
+                scaler.step(optimizer)
+                scaler.update()
+                scheduler.step()
+                total_loss += float(per_item.detach().sum())
+                total_weight += batch_weight / self.world_size
+            record: dict[str, float] = {
+                "epoch": float(epoch),
+                "train_loss": total_loss / max(total_weight, 1e-12),
+                "lr": float(optimizer.param_groups[0]["lr"]),
+            }
+            if self.world_size > 1:
+                reduced = torch.tensor([total_loss, total_weight], dtype=torch.float64)
+                dist.all_reduce(reduced)
+                record["train_loss"] = float(reduced[0] / reduced[1])
+            improved = True
+            if val is not None:
+                metrics = self.evaluate(val)
+                record.update(
+                    val_loss=float(metrics.loss or 0.0),
+                    val_accuracy=metrics.accuracy,
+                    val_macro_f1=metrics.macro_f1,
+                )
+                value = record[c.monitor]
+                improved = self._improved(value, best)
+                if improved:
+                    best, stale = value, 0
+                else:
+                    stale += 1
+            record["seconds"] = time.perf_counter() - started
+            self.history.records.append(record)
+            if improved:
+                self.history.best_epoch = epoch
+            self._save_epoch(epoch, optimizer, scheduler, best, stale, improved)
+            for callback in self.callbacks:
+                callback(self, record)
+            if c.early_stopping_patience is not None and stale >= c.early_stopping_patience:
+                break
+        return self.history
+
+    def _steps_per_epoch(self, n: int) -> int:
+        """Global batches per epoch, as :meth:`_global_batches` makes them."""
+        full, rest = divmod(n, self.config.batch_size)
+        keep_last = rest > 0 and (full == 0 or rest >= 2 * self.world_size)
+        return full + int(keep_last)
+
+    def _write_config(self) -> None:
+        if self.run_dir is None or not self.is_main:
+            return
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        payload = {"train": asdict(self.config), **self.metadata, "world_size": self.world_size}
+        _write_text_atomic(self.run_dir / "config.json", json.dumps(payload, indent=2, default=str))
+
+    def _save_epoch(
+        self,
+        epoch: int,
+        optimizer: torch.optim.Optimizer,
+        scheduler: torch.optim.lr_scheduler.LRScheduler,
+        best: float | None,
+        stale: int,
+        improved: bool,
+    ) -> None:
+        if self.run_dir is None or not self.is_main:
+            return
+        state = {
+            "epoch": epoch,
+            "model": self.model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "generator": self._generator.get_state(),
+            "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state(self.device)
+            if self.device.type == "cuda"
+            else None,
+            "best": best,
+            "stale": stale,
+            "best_epoch": self.history.best_epoch,
+            "history": self.history.records,
+            "config": asdict(self.config),
+            "metadata": self.metadata,
+        }
+        folder = self.run_dir / "checkpoints"
+        save_checkpoint(folder / "last.pt", state)
+        if improved:
+            save_checkpoint(folder / "best.pt", state)
+        _write_text_atomic(self.run_dir / "history.csv", self.history.to_csv())
+        _write_text_atomic(self.run_dir / "history.json", self.history.to_json())
+
+    def load_weights(self, checkpoint: str | Path) -> None:
+        """Load the model weights of a checkpoint (e.g. ``checkpoints/best.pt``)."""
+        state = load_checkpoint(checkpoint, map_location=self.device)
+        self.model.load_state_dict(state["model"])
+
+    @torch.no_grad()
+    def predict(self, data: Dataset[Item], *, batch_size: int | None = None) -> Prediction:
+        """Class probabilities of every item, in dataset order (model in eval mode)."""
+        size = batch_size or max(self.config.batch_size, 512)
+        was_training = self.model.training
+        self.model.eval()
+        probabilities: list[torch.Tensor] = []
+        labels: list[torch.Tensor] = []
+        order = torch.arange(len(data))  # type: ignore[arg-type]
+        try:
+            for batch in self._batches(data, list(torch.split(order, size))):
+                *inputs, target = self._to_device(batch)
+                with self._autocast():
+                    logits = self.model(*inputs)
+                probabilities.append(torch.softmax(logits.float(), dim=1).cpu())
+                labels.append(target.cpu())
+        finally:
+            self.model.train(was_training)
+        probs = torch.cat(probabilities).numpy().astype(np.float32)
+        return Prediction(
+            probs, probs.argmax(axis=1).astype(np.int64), torch.cat(labels).numpy().astype(np.int64)
+        )
+
+    def evaluate(
+        self, data: Dataset[Item], *, classes: Sequence[str] | None = None
+    ) -> ClassificationMetrics:
+        """Per-class Se, +P, F1, accuracy, macro F1, confusion matrix and mean loss.
+
+        Parameters
+        ----------
+        data : torch Dataset
+            Items ``(inputs..., label)``.
+        classes : sequence of str, optional
+            Class names; default ``data.classes`` when the dataset has them.
+        """
+        prediction = self.predict(data)
+        n_classes = prediction.probabilities.shape[1]
+        names = tuple(
+            classes or getattr(data, "classes", None) or [str(i) for i in range(n_classes)]
+        )
+        if len(names) != n_classes:
+            raise ValueError(f"classes has {len(names)} names for a {n_classes}-class model")
+        picked = prediction.probabilities[np.arange(prediction.labels.size), prediction.labels]
+        loss = float(-np.log(np.clip(picked, 1e-12, None)).mean())
+        return compute_metrics(prediction.labels, prediction.predicted, names, loss=loss)

@@ -1,0 +1,152 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from ecgkit.models import create_model
+from ecgkit.train import CheckpointError, TrainConfig, Trainer, load_checkpoint, save_checkpoint
+
+sys.path.insert(0, str(Path(__file__).parent))
+from helpers import TinyNet, separable_dataset
+
+
+def _cnn(seed=0):
+    torch.manual_seed(seed)
+    return create_model("beat_cnn", num_classes=3, width=8)
+
+
+def _config(**kwargs):
+    return TrainConfig(**{"epochs": 4, "batch_size": 32, "lr": 3e-3, "progress": False, **kwargs})
+
+
+def _weights(model):
+    return {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def test_training_on_a_separable_problem_reaches_near_perfect_accuracy():
+    trainer = Trainer(_cnn(), _config(epochs=6))
+    history = trainer.fit(separable_dataset(), separable_dataset(seed=1))
+    metrics = trainer.evaluate(separable_dataset(n=300, seed=2))
+    assert metrics.accuracy >= 0.98
+    assert history.column("train_loss")[-1] < history.column("train_loss")[0]
+    assert len(history) == 6
+    assert history.best_epoch is not None
+
+
+def test_the_same_seed_gives_the_same_weights_twice():
+    runs = []
+    for _ in range(2):
+        trainer = Trainer(_cnn(), _config(epochs=2, sampler="balanced"))
+        trainer.fit(separable_dataset())
+        runs.append(_weights(trainer.model))
+    for name in runs[0]:
+        assert torch.equal(runs[0][name], runs[1][name]), name
+
+
+def test_a_run_resumed_after_epoch_2_ends_with_the_same_weights_as_one_that_never_stopped(tmp_path):
+    train, val = separable_dataset(), separable_dataset(seed=1)
+    full = Trainer(_cnn(), _config(), run_dir=tmp_path / "full")
+    full.fit(train, val)
+
+    def crash_after_epoch_2(trainer, record):
+        if record["epoch"] == 2:
+            raise KeyboardInterrupt
+
+    stopped = Trainer(
+        _cnn(), _config(), run_dir=tmp_path / "stopped", callbacks=[crash_after_epoch_2]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        stopped.fit(train, val)
+    resumed = Trainer(_cnn(seed=123), _config(), run_dir=tmp_path / "stopped")
+    history = resumed.fit(train, val, resume_from=tmp_path / "stopped" / "checkpoints" / "last.pt")
+
+    expected = _weights(full.model)
+    for name, value in resumed.model.state_dict().items():
+        assert torch.equal(value, expected[name]), name
+
+    def timeless(records):
+        return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
+
+    assert timeless(history.records) == timeless(full.history.records)
+
+
+def test_run_folder_holds_config_history_and_checkpoints(tmp_path):
+    trainer = Trainer(_cnn(), _config(epochs=2), run_dir=tmp_path, metadata={"model": "beat_cnn"})
+    trainer.fit(separable_dataset(), separable_dataset(seed=1))
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["model"] == "beat_cnn"
+    assert config["train"]["epochs"] == 2
+    assert (tmp_path / "history.csv").read_text().startswith("epoch,train_loss,lr,val_loss")
+    assert len(json.loads((tmp_path / "history.json").read_text())["epochs"]) == 2
+    state = load_checkpoint(tmp_path / "checkpoints" / "best.pt")
+    assert state["epoch"] == trainer.history.best_epoch
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_early_stopping_stops_when_the_monitor_stalls():
+    trainer = Trainer(
+        _cnn(), _config(epochs=50, lr=1e-9, early_stopping_patience=2, monitor="val_loss")
+    )
+    history = trainer.fit(separable_dataset(n=64), separable_dataset(n=64, seed=1))
+    assert len(history) < 50
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "foreign"])
+def test_a_corrupt_or_foreign_checkpoint_raises_a_clear_error(tmp_path, damage):
+    path = tmp_path / "c.pt"
+    save_checkpoint(path, {"model": _cnn().state_dict()})
+    if damage == "truncate":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif damage == "garbage":
+        path.write_bytes(os.urandom(1000))
+    else:
+        torch.save({"weights": torch.zeros(3)}, path)
+    with pytest.raises(CheckpointError, match=str(path.name)):
+        load_checkpoint(path)
+    with pytest.raises(CheckpointError, match="not found"):
+        load_checkpoint(tmp_path / "missing.pt")
+
+
+def test_predict_keeps_dataset_order_and_restores_train_mode():
+    data = separable_dataset(n=50)
+    trainer = Trainer(_cnn(), _config(epochs=1))
+    trainer.model.train()
+    prediction = trainer.predict(data)
+    assert trainer.model.training
+    assert prediction.probabilities.shape == (50, 3)
+    np.testing.assert_allclose(prediction.probabilities.sum(axis=1), 1, atol=1e-5)
+    np.testing.assert_array_equal(prediction.labels, data.labels)
+
+
+def test_config_rejects_bad_values():
+    with pytest.raises(ValueError, match="epochs"):
+        TrainConfig(epochs=0)
+    with pytest.raises(ValueError, match="optimizer"):
+        TrainConfig(optimizer="lbfgs")
+    with pytest.raises(ValueError, match="needs validation"):
+        Trainer(_cnn(), _config(early_stopping_patience=2)).fit(separable_dataset())
+
+
+@pytest.mark.slow
+def test_two_process_ddp_matches_the_single_process_run(tmp_path):
+    # same seed, same global batches: each process takes half of every batch and DDP
+    # averages the gradients, so weights agree with one process up to float rounding
+    from ddp_worker import train
+
+    single = train(tmp_path / "single").model.state_dict()
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env.pop("WORLD_SIZE", None)
+    subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+         str(Path(__file__).parent / "ddp_worker.py"), str(tmp_path / "ddp")],
+        check=True, env=env, timeout=300,
+    )  # fmt: skip
+    ddp = torch.load(tmp_path / "ddp" / "weights.pt", weights_only=True)
+    for name, value in single.items():
+        torch.testing.assert_close(ddp[name], value, rtol=1e-4, atol=1e-5)
+    assert not torch.equal(ddp["conv.weight"], TinyNet().conv.weight)
