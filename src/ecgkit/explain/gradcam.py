@@ -1,0 +1,281 @@
+"""Grad-CAM, Grad-CAM++ and input-gradient saliency for 1-D convolutional models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, overload
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812
+from numpy.typing import NDArray
+from torch import nn
+
+__all__ = ["GradCAM", "GradCAMPlusPlus", "Saliency", "default_layer"]
+
+Normalization = Literal["minmax", "max", "none"]
+
+
+def default_layer(model: nn.Module) -> nn.Module:
+    """The layer Grad-CAM uses when none is given.
+
+    The model's ``gradcam_layer`` when it declares one (every ecgkit model does), else its
+    last ``nn.Conv1d``.
+
+    Raises
+    ------
+    ValueError
+        When the model has neither.
+    """
+    declared = getattr(model, "gradcam_layer", None)
+    if isinstance(declared, nn.Module):
+        return declared
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv1d)]
+    if not convs:
+        raise ValueError(f"{type(model).__name__} has no nn.Conv1d layer; pass layer= explicitly")
+    return convs[-1]
+
+
+def _as_batch(x: Any, device: torch.device) -> torch.Tensor:
+    tensor = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
+    if tensor.ndim != 3:
+        raise ValueError(f"x must be a batch [B, C, L], got shape {tuple(tensor.shape)}")
+    if not torch.is_floating_point(tensor):
+        raise TypeError(f"x must hold floating-point samples, got {tensor.dtype}")
+    if not torch.isfinite(tensor).all():
+        raise ValueError("x contains NaN or infinite values")
+    return tensor.detach().to(device=device, dtype=torch.float32)
+
+
+def _normalize(maps: torch.Tensor, how: Normalization) -> torch.Tensor:
+    if how == "none":
+        return maps
+    if how == "max":
+        scale = maps.abs().amax(dim=-1, keepdim=True)
+        return torch.where(scale > 0, maps / scale.clamp_min(1e-12), torch.zeros_like(maps))
+    low = maps.amin(dim=-1, keepdim=True)
+    span = maps.amax(dim=-1, keepdim=True) - low
+    return torch.where(span > 0, (maps - low) / span.clamp_min(1e-12), torch.zeros_like(maps))
+
+
+class _Attribution:
+    """Shared machinery: eval mode, hooks and restoration of the model's state."""
+
+    def __init__(self, model: nn.Module, layer: nn.Module | None = None) -> None:
+        self.model = model
+        self.layer = default_layer(model) if layer is None else layer
+        if not any(self.layer is m for m in model.modules()):
+            raise ValueError("layer must be a submodule of model")
+
+    def _device(self) -> torch.device:
+        for tensor in (*self.model.parameters(), *self.model.buffers()):
+            return tensor.device
+        return torch.device("cpu")
+
+    def _run(
+        self, x: torch.Tensor, extra: Sequence[torch.Tensor], target: Any, need_layer: bool
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+        """Forward in eval mode; return (selected scores, layer output or None, targets)."""
+        captured: list[torch.Tensor] = []
+
+        def keep_output(_module: nn.Module, _inputs: Any, output: Any) -> None:
+            captured.append(output if isinstance(output, torch.Tensor) else output[0])
+
+        modes = [(m, m.training) for m in self.model.modules()]
+        handle = self.layer.register_forward_hook(keep_output) if need_layer else None
+        try:
+            self.model.eval()
+            with torch.enable_grad():
+                logits = self.model(x, *extra)
+                if logits.ndim != 2:
+                    raise ValueError(
+                        f"model must return logits [B, n_classes], got {tuple(logits.shape)}"
+                    )
+                if target is None:
+                    targets = logits.detach().argmax(dim=1)
+                else:
+                    targets = torch.as_tensor(target, device=logits.device, dtype=torch.long)
+                    targets = targets.expand(logits.shape[0]) if targets.ndim == 0 else targets
+                    if targets.shape != (logits.shape[0],):
+                        raise ValueError(
+                            f"target must be an int or one per item, got {tuple(targets.shape)}"
+                        )
+                    if targets.min() < 0 or targets.max() >= logits.shape[1]:
+                        raise ValueError(f"target must be in [0, {logits.shape[1]})")
+                scores = logits.gather(1, targets[:, None]).squeeze(1)
+        finally:
+            if handle is not None:
+                handle.remove()
+            for module, mode in modes:
+                module.training = mode
+        layer_out = captured[-1] if captured else None
+        if need_layer and (layer_out is None or layer_out.ndim != 3):
+            raise ValueError("layer must output [B, channels, time] during the forward pass")
+        return scores, layer_out, targets
+
+    def _finish(
+        self,
+        maps: torch.Tensor,
+        length: int,
+        relu: bool,
+        normalize: Normalization,
+        interpolate: bool,
+    ) -> torch.Tensor:
+        if relu:
+            maps = F.relu(maps)
+        if interpolate and maps.shape[-1] != length:
+            maps = F.interpolate(maps[:, None, :], size=length, mode="linear", align_corners=False)[
+                :, 0
+            ]
+        return _normalize(maps, normalize).detach()
+
+    @overload
+    def attribute(
+        self,
+        x: torch.Tensor,
+        target: int | Sequence[int] | torch.Tensor | NDArray[np.integer] | None = None,
+        *,
+        extra_inputs: Sequence[torch.Tensor | NDArray[Any]] = (),
+        relu: bool = True,
+        normalize: Normalization = "minmax",
+        interpolate: bool = True,
+    ) -> torch.Tensor: ...
+
+    @overload
+    def attribute(
+        self,
+        x: NDArray[Any],
+        target: int | Sequence[int] | torch.Tensor | NDArray[np.integer] | None = None,
+        *,
+        extra_inputs: Sequence[torch.Tensor | NDArray[Any]] = (),
+        relu: bool = True,
+        normalize: Normalization = "minmax",
+        interpolate: bool = True,
+    ) -> NDArray[np.float32]: ...
+
+    def attribute(
+        self,
+        x: torch.Tensor | NDArray[Any],
+        target: int | Sequence[int] | torch.Tensor | NDArray[np.integer] | None = None,
+        *,
+        extra_inputs: Sequence[torch.Tensor | NDArray[Any]] = (),
+        relu: bool = True,
+        normalize: Normalization = "minmax",
+        interpolate: bool = True,
+    ) -> torch.Tensor | NDArray[np.float32]:
+        """Attribution maps aligned to the input samples.
+
+        Parameters
+        ----------
+        x : torch.Tensor or numpy.ndarray, shape (B, C, L)
+            A batch of windows.
+        target : int or sequence of int, optional
+            Class to explain, one for all or one per item; None explains the predicted class.
+        extra_inputs : sequence of arrays
+            Further model inputs after ``x`` (e.g. RR features ``[B, F]``).
+        relu : bool
+            Keep only evidence for the class (Grad-CAM's ReLU); off shows evidence against
+            as negative values.
+        normalize : {"minmax", "max", "none"}
+            Per item: scale to [0, 1], divide by the largest magnitude, or leave raw.
+        interpolate : bool
+            Stretch layer-resolution maps linearly to the input length ``L``; off returns
+            the layer's own time resolution.
+
+        Returns
+        -------
+        torch.Tensor or numpy.ndarray of float32, shape (B, L)
+            Same kind as ``x`` (a tensor stays on the model's device).
+        """
+        device = self._device()
+        batch = _as_batch(x, device)
+        extra = [
+            torch.as_tensor(np.asarray(e) if not isinstance(e, torch.Tensor) else e).to(
+                device, torch.float32
+            )
+            for e in extra_inputs
+        ]
+        maps = self._maps(batch, extra, target)
+        result = self._finish(maps, batch.shape[-1], relu, normalize, interpolate)
+        if isinstance(x, torch.Tensor):
+            return result
+        return result.cpu().numpy().astype(np.float32)
+
+    def _maps(self, x: torch.Tensor, extra: Sequence[torch.Tensor], target: Any) -> torch.Tensor:
+        raise NotImplementedError
+
+
+class GradCAM(_Attribution):
+    """Grad-CAM for 1-D convolutional models (Selvaraju et al. 2017).
+
+    The map is ``sum_k w_k A_k(t)`` with ``A`` the layer's output ``[B, K, T]`` and ``w_k``
+    the time average of ``d score / d A_k``. Gradients are taken with
+    :func:`torch.autograd.grad` to the layer only, so the model's parameter ``.grad`` are
+    never touched; the model runs in eval mode and every module's train/eval mode is
+    restored afterwards; the hook is removed even when the forward pass raises.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any model with a ``Conv1d`` whose forward returns logits ``[B, n_classes]``.
+    layer : torch.nn.Module, optional
+        Layer to explain; defaults to :func:`default_layer`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ecgkit.models import create_model
+    >>> cam = GradCAM(create_model("beat_cnn"))
+    >>> cam.attribute(torch.randn(2, 1, 252)).shape
+    torch.Size([2, 252])
+    """
+
+    def _gradients(
+        self, x: torch.Tensor, extra: Sequence[torch.Tensor], target: Any
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        scores, activations, _ = self._run(x.requires_grad_(True), extra, target, need_layer=True)
+        assert activations is not None
+        (grads,) = torch.autograd.grad(scores.sum(), activations)
+        return activations.detach(), grads
+
+    def _maps(self, x: torch.Tensor, extra: Sequence[torch.Tensor], target: Any) -> torch.Tensor:
+        activations, grads = self._gradients(x, extra, target)
+        weights = grads.mean(dim=-1, keepdim=True)
+        return (weights * activations).sum(dim=1)
+
+
+class GradCAMPlusPlus(GradCAM):
+    """Grad-CAM++ (Chattopadhay et al. 2018): pixel-wise weighted positive gradients.
+
+    Weights ``w_k = sum_t a_k(t) relu(g_k(t))`` with
+    ``a = g^2 / (2 g^2 + sum_t A_k(t) g^3)``, the closed form for an exponential score;
+    better than Grad-CAM when a class shows at several places of a strip.
+    """
+
+    def _maps(self, x: torch.Tensor, extra: Sequence[torch.Tensor], target: Any) -> torch.Tensor:
+        activations, grads = self._gradients(x, extra, target)
+        g2 = grads.pow(2)
+        denominator = 2 * g2 + activations.sum(dim=-1, keepdim=True) * grads.pow(3)
+        alpha = torch.where(
+            denominator != 0, g2 / torch.where(denominator != 0, denominator, 1.0), 0.0
+        )
+        weights = (alpha * F.relu(grads)).sum(dim=-1, keepdim=True)
+        return (weights * activations).sum(dim=1)
+
+
+class Saliency(_Attribution):
+    """Input-gradient saliency: ``max_c |d score / d x_c(t)|`` (Simonyan et al. 2014).
+
+    Already at input resolution; ``layer`` is ignored. Same interface and guarantees as
+    :class:`GradCAM`.
+    """
+
+    def __init__(self, model: nn.Module, layer: nn.Module | None = None) -> None:
+        self.model = model
+        self.layer = layer if layer is not None else model
+
+    def _maps(self, x: torch.Tensor, extra: Sequence[torch.Tensor], target: Any) -> torch.Tensor:
+        x = x.requires_grad_(True)
+        scores, _, _ = self._run(x, extra, target, need_layer=False)
+        (grads,) = torch.autograd.grad(scores.sum(), x)
+        return grads.abs().amax(dim=1)
