@@ -1,0 +1,346 @@
+"""Figures: ECG strips on standard paper, Grad-CAM overlays, confusion matrices, curves.
+
+Needs matplotlib (``pip install "ecgkit[plot]"``). Every function builds a
+:class:`matplotlib.figure.Figure` without pyplot (no global state, any backend), returns it,
+and saves a PNG when given ``path`` (written atomically).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+try:
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+except ImportError as error:  # pragma: no cover - exercised only without the extra
+    raise ImportError('ecgkit.plot needs matplotlib: pip install "ecgkit[plot]"') from error
+
+__all__ = [
+    "plot_attribution",
+    "plot_confusion_matrix",
+    "plot_ecg",
+    "plot_history",
+    "save_figure",
+]
+
+_MM_PER_INCH = 25.4
+_PAPER_SPEED_MM_S = 25.0
+_PAPER_GAIN_MM_MV = 10.0
+_GRID_MINOR = "#f6c6c6"
+_GRID_MAJOR = "#e58a8a"
+
+
+def save_figure(figure: Figure, path: str | Path, *, dpi: int = 150) -> Path:
+    """Write ``figure`` as a PNG to ``path`` atomically (temp file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            figure.savefig(handle, format="png", dpi=dpi, bbox_inches="tight")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _leads(signal: ArrayLike) -> NDArray[np.float64]:
+    x = np.asarray(signal, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[1] < 2:
+        raise ValueError(f"signal must be [n_samples] or [n_leads, n_samples], got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("signal contains NaN or infinite values")
+    return x
+
+
+def plot_ecg(
+    signal: ArrayLike,
+    fs: float,
+    *,
+    r_peaks: ArrayLike | None = None,
+    lead_names: Sequence[str] | None = None,
+    start_s: float = 0.0,
+    title: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """An ECG strip on standard paper: 25 mm/s, 10 mm/mV, 1 mm and 5 mm grid.
+
+    The figure is sized so that one millimetre of grid is one millimetre of paper at any
+    dpi: 5 s of signal are 125 mm wide, and each lead gets a 30 mm (3 mV) band.
+
+    Parameters
+    ----------
+    signal : array_like, shape (n_samples,) or (n_leads, n_samples)
+        ECG in mV.
+    fs : float
+        Sampling rate in Hz.
+    r_peaks : array_like of int, optional
+        Sample indices to mark on every lead.
+    lead_names : sequence of str, optional
+        One name per lead, written at the left of its band.
+    start_s : float
+        Time of the first sample, in seconds (for the time axis).
+    title : str, optional
+        Figure title.
+    path : str or pathlib.Path, optional
+        Also save a PNG there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not fs > 0:
+        raise ValueError(f"fs must be > 0 Hz, got {fs!r}")
+    x = _leads(signal)
+    n_leads, n = x.shape
+    if lead_names is not None and len(lead_names) != n_leads:
+        raise ValueError(f"lead_names must have {n_leads} names, got {len(lead_names)}")
+    duration = n / fs
+    band_mv = 3.0
+    width_mm = duration * _PAPER_SPEED_MM_S
+    height_mm = n_leads * band_mv * _PAPER_GAIN_MM_MV
+    figure = Figure(figsize=(width_mm / _MM_PER_INCH + 0.8, height_mm / _MM_PER_INCH + 0.8))
+    axes = figure.add_axes((0.6 / figure.get_figwidth(), 0.5 / figure.get_figheight(),
+                            width_mm / _MM_PER_INCH / figure.get_figwidth(),
+                            height_mm / _MM_PER_INCH / figure.get_figheight()))  # fmt: skip
+    time = start_s + np.arange(n) / fs
+    top = n_leads * band_mv
+    for t in np.arange(0, duration + 1e-9, 0.04):
+        axes.axvline(
+            start_s + t,
+            color=_GRID_MAJOR if round(t / 0.04) % 5 == 0 else _GRID_MINOR,
+            lw=0.6 if round(t / 0.04) % 5 == 0 else 0.3,
+            zorder=0,
+        )
+    for v in np.arange(0, top + 1e-9, 0.1):
+        axes.axhline(
+            v,
+            color=_GRID_MAJOR if round(v / 0.1) % 5 == 0 else _GRID_MINOR,
+            lw=0.6 if round(v / 0.1) % 5 == 0 else 0.3,
+            zorder=0,
+        )
+    peaks = None if r_peaks is None else np.asarray(r_peaks, dtype=np.int64)
+    if peaks is not None and peaks.size and (peaks.min() < 0 or peaks.max() >= n):
+        raise ValueError(
+            f"r_peaks must be sample indices in [0, {n}), got {peaks.min()}..{peaks.max()}"
+        )
+    for i, lead in enumerate(x):
+        centre = top - band_mv * (i + 0.5)
+        offset = centre - float(np.median(lead))
+        axes.plot(time, lead + offset, color="black", lw=0.8, zorder=2)
+        if peaks is not None and peaks.size:
+            axes.plot(time[peaks], lead[peaks] + offset, "v", color="tab:blue", ms=4, zorder=3)
+        if lead_names is not None:
+            axes.text(start_s + 0.05, centre + 1.0, lead_names[i], fontsize=8, zorder=4)
+    axes.set_xlim(start_s, start_s + duration)
+    axes.set_ylim(0, top)
+    axes.set_xlabel("time (s)")
+    axes.set_ylabel("mV (10 mm/mV)")
+    axes.set_yticks(np.arange(0, top + 1e-9, 0.5))
+    axes.set_yticklabels([])
+    if title:
+        axes.set_title(title)
+    if path is not None:
+        save_figure(figure, path)
+    return figure
+
+
+def plot_attribution(
+    windows: ArrayLike,
+    maps: ArrayLike,
+    fs: float,
+    *,
+    r_index: int | None = None,
+    titles: Sequence[str] | None = None,
+    columns: int = 4,
+    cmap: str = "inferno",
+    path: str | Path | None = None,
+) -> Figure:
+    """Beats drawn with their attribution map (e.g. Grad-CAM) as a colour overlay.
+
+    Parameters
+    ----------
+    windows : array_like, shape (n_beats, n_samples) or (n_beats, n_leads, n_samples)
+        Beat windows in mV; the first lead is drawn.
+    maps : array_like, shape (n_beats, n_samples)
+        Attribution per sample, e.g. from :meth:`ecgkit.explain.GradCAM.attribute`
+        (scaled to [0, 1] for colouring).
+    fs : float
+        Sampling rate in Hz (time axis in ms relative to the R peak).
+    r_index : int, optional
+        R position inside each window; marked with a dashed line.
+    titles : sequence of str, optional
+        One title per beat (e.g. ``"true V, predicted V (0.98)"``).
+    columns : int
+        Panels per row.
+    cmap : str
+        Matplotlib colormap of the overlay.
+    path : str or pathlib.Path, optional
+        Also save a PNG there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    w = np.asarray(windows, dtype=np.float64)
+    if w.ndim == 3:
+        w = w[:, 0, :]
+    m = np.asarray(maps, dtype=np.float64)
+    if w.ndim != 2 or m.shape != w.shape or w.shape[0] == 0:
+        raise ValueError(
+            "windows [n, L] (or [n, C, L]) and maps [n, L] must match, "
+            f"got {np.shape(windows)} and {m.shape}"
+        )
+    if titles is not None and len(titles) != w.shape[0]:
+        raise ValueError(f"titles must have {w.shape[0]} entries, got {len(titles)}")
+    n_beats, length = w.shape
+    cols = max(1, min(columns, n_beats))
+    rows = -(-n_beats // cols)
+    figure = Figure(figsize=(3.2 * cols, 2.4 * rows), layout="constrained")
+    origin = 0 if r_index is None else r_index
+    time_ms = (np.arange(length) - origin) / fs * 1000
+    span = np.ptp(m, axis=1, keepdims=True)
+    scaled = np.where(span > 0, (m - m.min(axis=1, keepdims=True)) / np.where(span > 0, span, 1), 0)
+    for i in range(n_beats):
+        axes = figure.add_subplot(rows, cols, i + 1)
+        points = np.stack([time_ms, w[i]], axis=1)
+        segments = np.stack([points[:-1], points[1:]], axis=1)
+        lines = LineCollection(list(segments), cmap=cmap, linewidths=2.0)
+        lines.set_array((scaled[i][:-1] + scaled[i][1:]) / 2)
+        lines.set_clim(0, 1)
+        axes.add_collection(lines)
+        axes.fill_between(
+            time_ms,
+            w[i].min(),
+            w[i].max(),
+            where=scaled[i] > 0.5,
+            color="tab:orange",
+            alpha=0.12,
+            lw=0,
+        )
+        axes.set_xlim(time_ms[0], time_ms[-1])
+        pad = 0.1 * max(np.ptp(w[i]), 1e-3)
+        axes.set_ylim(w[i].min() - pad, w[i].max() + pad)
+        if r_index is not None:
+            axes.axvline(0, color="grey", ls="--", lw=0.8)
+        axes.set_xlabel("time from R (ms)" if r_index is not None else "time (ms)")
+        axes.set_ylabel("mV")
+        if titles is not None:
+            axes.set_title(titles[i], fontsize=9)
+    figure.colorbar(lines, ax=figure.axes, shrink=0.8, label="attribution")
+    if path is not None:
+        save_figure(figure, path)
+    return figure
+
+
+def plot_confusion_matrix(
+    confusion: ArrayLike,
+    classes: Sequence[str],
+    *,
+    normalize: bool = True,
+    title: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """A confusion matrix, rows true class, columns predicted class.
+
+    Parameters
+    ----------
+    confusion : array_like of int, shape (n_classes, n_classes)
+        Counts ``[true, predicted]`` (e.g. ``ClassificationMetrics.confusion``).
+    classes : sequence of str
+        Class names.
+    normalize : bool
+        Colour by share of each true class (row); cells show counts either way.
+    title : str, optional
+        Axes title.
+    path : str or pathlib.Path, optional
+        Also save a PNG there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    counts = np.asarray(confusion)
+    k = len(classes)
+    if counts.shape != (k, k):
+        raise ValueError(f"confusion must be [{k}, {k}] for {k} classes, got {counts.shape}")
+    rows = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, rows, out=np.zeros(counts.shape), where=rows > 0)
+    figure = Figure(figsize=(1.0 + 0.9 * k, 0.8 + 0.9 * k), layout="constrained")
+    axes = figure.add_subplot()
+    image = axes.imshow(shares if normalize else counts, cmap="Blues", vmin=0)
+    for i in range(k):
+        for j in range(k):
+            dark = shares[i, j] > 0.5
+            axes.text(
+                j,
+                i,
+                f"{int(counts[i, j])}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "black",
+            )
+    axes.set_xticks(range(k), list(classes))
+    axes.set_yticks(range(k), list(classes))
+    axes.set_xlabel("predicted class")
+    axes.set_ylabel("true class")
+    if title:
+        axes.set_title(title)
+    figure.colorbar(image, ax=axes, label="share of true class" if normalize else "beats")
+    if path is not None:
+        save_figure(figure, path)
+    return figure
+
+
+def plot_history(history: Any, *, path: str | Path | None = None) -> Figure:
+    """Training curves: losses, and validation accuracy and macro F1, per epoch.
+
+    Parameters
+    ----------
+    history : ecgkit.train.History or sequence of dict
+        Per-epoch records with ``epoch``, ``train_loss`` and optionally ``val_loss``,
+        ``val_accuracy``, ``val_macro_f1``.
+    path : str or pathlib.Path, optional
+        Also save a PNG there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    records = list(getattr(history, "records", history))
+    if not records:
+        raise ValueError("history has no epochs to plot")
+    epochs = np.array([r["epoch"] for r in records])
+
+    def column(name: str) -> NDArray[np.float64]:
+        return np.array([r.get(name, np.nan) for r in records], dtype=np.float64)
+
+    figure = Figure(figsize=(9, 3.2), layout="constrained")
+    loss_axes, score_axes = figure.subplots(1, 2)
+    loss_axes.plot(epochs, column("train_loss"), "o-", label="train")
+    if np.isfinite(column("val_loss")).any():
+        loss_axes.plot(epochs, column("val_loss"), "s-", label="validation")
+    loss_axes.set_xlabel("epoch")
+    loss_axes.set_ylabel("loss")
+    loss_axes.legend()
+    for name, label in (("val_accuracy", "accuracy"), ("val_macro_f1", "macro F1")):
+        if np.isfinite(column(name)).any():
+            score_axes.plot(epochs, column(name), "o-", label=label)
+    score_axes.set_xlabel("epoch")
+    score_axes.set_ylabel("validation score")
+    score_axes.set_ylim(0, 1)
+    score_axes.legend()
+    if path is not None:
+        save_figure(figure, path)
+    return figure

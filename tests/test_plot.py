@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from ecgkit.data import BEAT_SYMBOLS, load_example
+from ecgkit.plot import plot_attribution, plot_confusion_matrix, plot_ecg, plot_history
+
+
+def _pixels(figure):
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())
+
+
+def _is_drawn(figure):
+    image = _pixels(figure)
+    return image.size > 0 and image[..., :3].std() > 5
+
+
+def test_ecg_strip_on_standard_paper_is_25_mm_per_second(tmp_path):
+    record, annotations = load_example("100")
+    segment = record.signal[:1800, 0]
+    peaks = annotations.select(BEAT_SYMBOLS).sample
+    peaks = peaks[peaks < 1800]
+    figure = plot_ecg(segment, 360, r_peaks=peaks, lead_names=["MLII"], path=tmp_path / "ecg.png")
+    axes = figure.axes[0]
+    width_mm = axes.get_position().width * figure.get_figwidth() * 25.4
+    assert width_mm == pytest.approx(5 * 25, rel=1e-6)
+    assert axes.get_xlabel() == "time (s)"
+    assert "mV" in axes.get_ylabel()
+    assert _is_drawn(figure)
+    assert (tmp_path / "ecg.png").stat().st_size > 10_000
+
+
+def test_attribution_overlay_has_one_panel_per_beat():
+    rng = np.random.default_rng(0)
+    windows = rng.normal(size=(5, 1, 252))
+    maps = rng.random((5, 252))
+    figure = plot_attribution(
+        windows, maps, 360, r_index=90, titles=[f"beat {i}" for i in range(5)]
+    )
+    panels = [a for a in figure.axes if a.get_title().startswith("beat")]
+    assert len(panels) == 5
+    assert panels[0].get_xlabel() == "time from R (ms)"
+    assert _is_drawn(figure)
+    with pytest.raises(ValueError, match="must match"):
+        plot_attribution(windows, maps[:, :10], 360)
+
+
+def test_confusion_matrix_labels_true_and_predicted():
+    figure = plot_confusion_matrix(np.array([[50, 2], [3, 10]]), ["N", "V"])
+    axes = figure.axes[0]
+    assert axes.get_xlabel() == "predicted class"
+    assert axes.get_ylabel() == "true class"
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["N", "V"]
+    assert {t.get_text() for t in axes.texts} == {"50", "2", "3", "10"}
+    assert _is_drawn(figure)
+    with pytest.raises(ValueError, match="confusion"):
+        plot_confusion_matrix(np.eye(3), ["N", "V"])
+
+
+def test_history_curves(tmp_path):
+    records = [
+        {"epoch": e, "train_loss": 1 / e, "val_loss": 1.2 / e, "val_macro_f1": 0.5 + e / 10}
+        for e in range(1, 4)
+    ]
+    figure = plot_history(records, path=tmp_path / "curves.png")
+    assert [a.get_ylabel() for a in figure.axes] == ["loss", "validation score"]
+    assert (tmp_path / "curves.png").is_file()
+    with pytest.raises(ValueError, match="no epochs"):
+        plot_history([])
+
+
+def test_bad_signals_are_rejected():
+    with pytest.raises(ValueError, match="NaN"):
+        plot_ecg([0.0, np.nan, 1.0], 360)
+    with pytest.raises(ValueError, match="fs"):
+        plot_ecg(np.zeros(100), 0)
+    with pytest.raises(ValueError, match="r_peaks"):
+        plot_ecg(np.zeros(100), 100, r_peaks=[200])
