@@ -76,7 +76,8 @@ def plot_ecg(
     """An ECG strip on standard paper: 25 mm/s, 10 mm/mV, 1 mm and 5 mm grid.
 
     The figure is sized so that one millimetre of grid is one millimetre of paper at any
-    dpi: 5 s of signal are 125 mm wide, and each lead gets a 30 mm (3 mV) band.
+    dpi: 5 s of signal are 125 mm wide, and each lead gets a band of at least 30 mm (3 mV),
+    taller when its amplitude needs it.
 
     Parameters
     ----------
@@ -106,7 +107,8 @@ def plot_ecg(
     if lead_names is not None and len(lead_names) != n_leads:
         raise ValueError(f"lead_names must have {n_leads} names, got {len(lead_names)}")
     duration = n / fs
-    band_mv = 3.0
+    # each lead gets a band at least 3 mV tall, taller when its deflections need it
+    band_mv = max(3.0, float(np.ceil(2 * (np.ptp(x, axis=1).max() + 0.4)) / 2))
     width_mm = duration * _PAPER_SPEED_MM_S
     height_mm = n_leads * band_mv * _PAPER_GAIN_MM_MV
     figure = Figure(figsize=(width_mm / _MM_PER_INCH + 0.8, height_mm / _MM_PER_INCH + 0.8))
@@ -136,7 +138,7 @@ def plot_ecg(
         )
     for i, lead in enumerate(x):
         centre = top - band_mv * (i + 0.5)
-        offset = centre - float(np.median(lead))
+        offset = centre - float(lead.max() + lead.min()) / 2
         axes.plot(time, lead + offset, color="black", lw=0.8, zorder=2)
         if peaks is not None and peaks.size:
             axes.plot(time[peaks], lead[peaks] + offset, "v", color="tab:blue", ms=4, zorder=3)
