@@ -33,3 +33,7 @@ html_theme = "furo"
 html_title = f"ecgkit {release}"
 html_static_path = ["_static"]
 exclude_patterns = ["_build"]
+
+# NumPy-style type lines ("array_like, shape (n_beats, n_samples)") name array dimensions
+# that are also attribute names of several classes; they are prose, not references.
+suppress_warnings = ["ref.python"]

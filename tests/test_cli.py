@@ -19,7 +19,19 @@ def test_detect_on_the_bundled_excerpt_prints_totals(capsys):
 
 @pytest.mark.parametrize(
     "argv",
-    [["detect", "999"], ["detect", "--method", "magic"], ["detect", "--data-dir", "/nope"], []],
+    [
+        ["detect", "999"],
+        ["detect", "--method", "magic"],
+        ["detect", "--data-dir", "/nope"],
+        [],
+        ["train", "--epochs", "0"],
+        ["train", "--model", "vgg"],
+        ["train", "--lr", "-1"],
+        ["train", "--data-dir", "/nope"],
+        ["evaluate", "/nope"],
+        ["explain", "/nope"],
+        ["explain", "/nope", "--method", "magic"],
+    ],
 )
 def test_bad_arguments_exit_with_code_2(argv, capsys):
     try:
@@ -38,3 +50,25 @@ def test_console_script_reports_its_version():
         check=True,
     )
     assert out.stdout.startswith("ecgkit ")
+
+
+@pytest.mark.slow
+def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, capsys):
+    import json
+
+    run = tmp_path / "run"
+    assert main(["train", "--epochs", "1", "--out", str(run), "--model", "beat_cnn"]) == 0
+    out = capsys.readouterr().out
+    assert "macro F1" in out
+    for name in ("config.json", "history.csv", "metrics.json", "confusion.png", "curves.png",
+                 "gradcam.png", "checkpoints/best.pt", "checkpoints/last.pt"):  # fmt: skip
+        assert (run / name).is_file(), name
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["n_test"] > 7000
+    assert set(metrics["test"]["per_class"]) == {"N", "S", "V", "F", "Q"}
+    assert main(["evaluate", str(run)]) == 0
+    evaluated = capsys.readouterr().out
+    accuracy = f"accuracy {100 * metrics['test']['accuracy']:.2f} %"
+    assert accuracy in evaluated
+    assert main(["explain", str(run), "--method", "saliency", "--beats", "3"]) == 0
+    assert (run / "saliency.png").stat().st_size > 10_000

@@ -288,11 +288,11 @@ class Trainer:
     def _progress(self, iterable: Iterator[Any], total: int, desc: str) -> Iterator[Any]:
         from tqdm.auto import tqdm
 
-        enabled = self.config.progress
-        disable = None if enabled is None else not enabled
-        return iter(
-            tqdm(iterable, total=total, desc=desc, leave=False, disable=disable or not self.is_main)
-        )
+        # None lets tqdm show bars only on a terminal; other ranks never draw
+        disable = None if self.config.progress is None else not self.config.progress
+        if not self.is_main:
+            disable = True
+        return iter(tqdm(iterable, total=total, desc=desc, leave=False, disable=disable))
 
     def _autocast(self) -> torch.autocast:
         dtype = torch.bfloat16

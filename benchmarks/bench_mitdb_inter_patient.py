@@ -1,0 +1,98 @@
+"""The de Chazal DS1 -> DS2 inter-patient experiment on the full MIT-BIH Arrhythmia Database.
+
+Trains on DS1 (22 records, lead MLII, AAMI classes), picks the best epoch on DS1 patients
+held out by patient, tests on DS2 (22 other patients) and prints per-class Se and +P beside
+published results. Writes the run folder and a JSON summary.
+
+    python benchmarks/bench_mitdb_inter_patient.py --data-dir ../shared/data/mitdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import torch
+from _common import default_data_dir, environment, write_json
+
+from ecgkit.experiment import ExperimentConfig, run_experiment
+from ecgkit.train import TrainConfig
+
+#: Published DS2 results, Se / +P in % per class and overall accuracy (de Chazal et al.
+#: 2004, linear discriminants on morphology + RR features). Mondejar-Guerra et al. (2019,
+#: ensemble of SVMs) report overall accuracy 94.5 % and j-index 0.773 on DS2.
+PUBLISHED = {
+    "de Chazal 2004": {
+        "N": (86.9, 99.2),
+        "S": (75.9, 38.5),
+        "V": (77.7, 81.9),
+        "F": (89.4, 8.6),
+        "accuracy": 86.2,
+    },
+    "Mondejar-Guerra 2019": {"accuracy": 94.5},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--model", default="beat_rr_cnn")
+    parser.add_argument("--epochs", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--strict", action="store_true", help="202 moved to DS1")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "mitdb_inter_patient"
+    )
+    parser.add_argument(
+        "--cache-dir", type=Path, default=Path(__file__).parent / "results" / "cache"
+    )
+    args = parser.parse_args()
+    config = ExperimentConfig(
+        data_dir=args.data_dir,
+        split="de-chazal-strict" if args.strict else "de-chazal",
+        model=args.model,
+        train=TrainConfig(
+            epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed
+        ),
+        out_dir=args.out,
+        cache_dir=args.cache_dir,
+    )
+    start = time.perf_counter()
+    result = run_experiment(config)
+    minutes = (time.perf_counter() - start) / 60
+    m = result.metrics
+    print()
+    print(f"DS2, {result.n_test} beats, {minutes:.1f} min on {torch.get_num_threads()} threads")
+    print(f"{'':22} " + " ".join(f"{c + ' Se':>7} {c + ' +P':>7}" for c in "NSVF") + f" {'acc':>6}")
+    row = " ".join(
+        f"{100 * m.sensitivity[i]:7.1f} {100 * m.positive_predictivity[i]:7.1f}" for i in range(4)
+    )
+    print(f"{'ecgkit ' + args.model:22} {row} {100 * m.accuracy:6.1f}")
+    for name, values in PUBLISHED.items():
+        cells = " ".join(
+            f"{values[c][0]:7.1f} {values[c][1]:7.1f}" if c in values else f"{'-':>7} {'-':>7}"
+            for c in "NSVF"
+        )
+        print(f"{name:22} {cells} {values['accuracy']:6.1f}")
+    s_ok = m.sensitivity[1] >= 0.80 and m.positive_predictivity[1] >= 0.50
+    v_ok = m.sensitivity[2] >= 0.90 and m.positive_predictivity[2] >= 0.90
+    verdict = {True: "met", False: "NOT met"}
+    print(f"targets: S Se>=80 & +P>=50 {verdict[s_ok]}; V Se>=90 & +P>=90 {verdict[v_ok]}")
+    write_json(
+        args.out / "summary.json",
+        {
+            "environment": {**environment(), "torch": torch.__version__},
+            "config": config.to_json(),
+            "minutes": minutes,
+            "test": m.to_dict(),
+            "published": PUBLISHED,
+            "targets_met": {"S": s_ok, "V": v_ok},
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

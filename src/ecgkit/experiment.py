@@ -1,0 +1,392 @@
+"""The main job: train, evaluate and explain a beat classifier on an inter-patient split.
+
+:func:`run_experiment` is what ``ecgkit train`` runs: MIT-BIH records (a full copy or the
+bundled excerpt) -> de Chazal DS1/DS2 split -> labelled beats -> a patient-wise validation
+split inside DS1 -> :class:`~ecgkit.train.Trainer` -> metrics on DS2 with the best
+checkpoint -> figures (confusion matrix, training curves, Grad-CAM of test beats), all in
+one run folder that :func:`load_run` reopens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+
+from ecgkit.data import (
+    MITBIH,
+    BeatConfig,
+    BeatDataset,
+    BeatSet,
+    build_beats,
+    check_patient_disjoint,
+    inter_patient_split,
+    patient_train_val_split,
+)
+from ecgkit.models import ECGModel, create_model
+from ecgkit.train import ClassificationMetrics, TrainConfig, Trainer
+
+__all__ = [
+    "EXPLAIN_METHODS",
+    "ExperimentConfig",
+    "ExperimentResult",
+    "Run",
+    "evaluate_run",
+    "explain_run",
+    "load_run",
+    "run_experiment",
+]
+
+#: Attribution methods :func:`explain_run` accepts.
+EXPLAIN_METHODS = ("gradcam", "gradcam++", "saliency")
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """What ``ecgkit train`` does.
+
+    Attributes
+    ----------
+    data_dir : pathlib.Path, optional
+        Folder of the MIT-BIH Arrhythmia Database; None uses the bundled 5-minute excerpt.
+    split : {"de-chazal", "de-chazal-strict"}
+        DS1 -> DS2 as published, or with record 202 moved to DS1 (no shared patient).
+    model : str
+        A name from :func:`ecgkit.models.list_models`.
+    model_kwargs : dict
+        Architecture options for that model.
+    leads : tuple of str
+        Leads to use, by name.
+    before_s, after_s : float
+        Beat window around the R peak, in seconds.
+    val_fraction : float
+        Share of DS1's patients held out (by patient) to pick the best epoch.
+    train : TrainConfig
+        The training run.
+    out_dir : pathlib.Path
+        Run folder.
+    cache_dir : pathlib.Path, optional
+        Beat cache (see :func:`ecgkit.data.build_beats`).
+    explain_beats : int
+        Test beats shown in the Grad-CAM figure (spread over the classes).
+    """
+
+    data_dir: Path | None = None
+    split: Literal["de-chazal", "de-chazal-strict"] = "de-chazal"
+    model: str = "beat_rr_cnn"
+    model_kwargs: dict[str, Any] = field(default_factory=dict)
+    leads: tuple[str, ...] = ("MLII",)
+    before_s: float = 0.25
+    after_s: float = 0.45
+    val_fraction: float = 0.15
+    train: TrainConfig = field(
+        default_factory=lambda: TrainConfig(epochs=12, batch_size=128, lr=2e-3)
+    )
+    out_dir: Path = Path("runs/ecgkit")
+    cache_dir: Path | None = None
+    explain_beats: int = 8
+
+    def __post_init__(self) -> None:
+        if self.split not in ("de-chazal", "de-chazal-strict"):
+            raise ValueError(f"split must be 'de-chazal' or 'de-chazal-strict', got {self.split!r}")
+        if not 0 < self.val_fraction <= 0.5:
+            raise ValueError(f"val_fraction must be in (0, 0.5], got {self.val_fraction!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready values."""
+        values = asdict(self)
+        values["data_dir"] = None if self.data_dir is None else str(self.data_dir)
+        values["out_dir"] = str(self.out_dir)
+        values["cache_dir"] = None if self.cache_dir is None else str(self.cache_dir)
+        values["leads"] = list(self.leads)
+        return values
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> ExperimentConfig:
+        """Inverse of :meth:`to_json`."""
+        v = dict(values)
+        v["train"] = TrainConfig(**v["train"])
+        v["leads"] = tuple(v["leads"])
+        for key in ("data_dir", "out_dir", "cache_dir"):
+            v[key] = None if v.get(key) is None else Path(v[key])
+        return cls(**v)
+
+    def beat_config(self) -> BeatConfig:
+        """The beat-building configuration."""
+        return BeatConfig(leads=self.leads, before_s=self.before_s, after_s=self.after_s)
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """What :func:`run_experiment` produced.
+
+    Attributes
+    ----------
+    metrics : ClassificationMetrics
+        On the test records (DS2), with the best checkpoint.
+    out_dir : pathlib.Path
+        The run folder.
+    n_train, n_val, n_test : int
+        Beats in each part.
+    files : dict of str to pathlib.Path
+        Everything written, by role.
+    """
+
+    metrics: ClassificationMetrics
+    out_dir: Path
+    n_train: int
+    n_val: int
+    n_test: int
+    files: dict[str, Path]
+
+
+@dataclass
+class Run:
+    """A run folder reopened by :func:`load_run`: its config, model (best weights), trainer."""
+
+    config: ExperimentConfig
+    model: ECGModel
+    trainer: Trainer
+    features: bool
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2))
+    os.replace(tmp, path)
+    return path
+
+
+def _source(config: ExperimentConfig) -> MITBIH:
+    return MITBIH.bundled() if config.data_dir is None else MITBIH(config.data_dir)
+
+
+def _split_beats(config: ExperimentConfig) -> tuple[BeatSet, BeatSet, frozenset[str]]:
+    split = inter_patient_split(strict=config.split == "de-chazal-strict")
+    beats = build_beats(
+        _source(config), split.train + split.test, config.beat_config(), cache_dir=config.cache_dir
+    )
+    train, test = beats.select_records(split.train), beats.select_records(split.test)
+    check_patient_disjoint(train.patient, test.patient, allow=split.shared_patients)
+    return train, test, split.shared_patients
+
+
+def _model(config: ExperimentConfig, n_leads: int, n_classes: int) -> ECGModel:
+    torch.manual_seed(config.train.seed)
+    return create_model(
+        config.model, in_channels=n_leads, num_classes=n_classes, **config.model_kwargs
+    )
+
+
+def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> ExperimentResult:
+    """Train on DS1, pick the best epoch on held-out DS1 patients, test on DS2, explain.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+        What to run.
+    verbose : bool
+        Print progress lines and the final table.
+
+    Returns
+    -------
+    ExperimentResult
+    """
+    out = config.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    train_all, test, shared = _split_beats(config)
+    train_index, val_index = patient_train_val_split(
+        train_all.labels,
+        train_all.patient,
+        val_fraction=config.val_fraction,
+        random_state=config.train.seed,
+    )
+    train, val = train_all.subset(train_index), train_all.subset(val_index)
+    check_patient_disjoint(train.patient, val.patient)
+    model = _model(config, train.n_leads, len(train.classes))
+    features = model.n_features > 0
+    if verbose:
+        data = "the bundled excerpt" if config.data_dir is None else config.data_dir
+        print(f"ecgkit train: {config.model} on {data}, split {config.split}")
+        print(
+            f"{len(train)} train / {len(val)} validation beats (DS1, split by patient), "
+            f"{len(test)} test beats (DS2)"
+        )
+        print(f"train classes {train.class_counts()}  test classes {test.class_counts()}")
+    metadata = {
+        "experiment": config.to_json(),
+        "model": {
+            "name": config.model,
+            "in_channels": train.n_leads,
+            "num_classes": len(train.classes),
+            "kwargs": config.model_kwargs,
+        },
+        "classes": list(train.classes),
+        "shared_patients": sorted(shared),
+    }
+
+    def report(_trainer: Trainer, record: dict[str, float]) -> None:
+        print(
+            f"epoch {int(record['epoch']):3d}  train loss {record['train_loss']:.4f}  "
+            f"val loss {record['val_loss']:.4f}  "
+            f"val macro F1 {100 * record['val_macro_f1']:5.1f} %  {record['seconds']:.1f} s"
+        )
+
+    callbacks = [report] if verbose else []
+    trainer = Trainer(model, config.train, run_dir=out, metadata=metadata, callbacks=callbacks)
+    history = trainer.fit(
+        BeatDataset(train, features=features), BeatDataset(val, features=features)
+    )
+    trainer.load_weights(out / "checkpoints" / "best.pt")
+    test_data = BeatDataset(test, features=features)
+    metrics = trainer.evaluate(test_data)
+    files = {
+        "config": out / "config.json",
+        "history": out / "history.csv",
+        "checkpoint": out / "checkpoints" / "best.pt",
+        "metrics": _write_json(
+            out / "metrics.json",
+            {
+                "test": metrics.to_dict(),
+                "best_epoch": history.best_epoch,
+                "split": config.split,
+                "n_train": len(train),
+                "n_val": len(val),
+                "n_test": len(test),
+            },
+        ),
+    }
+    try:
+        from ecgkit.plot import plot_confusion_matrix, plot_history
+    except ImportError:
+        if verbose:
+            print('figures skipped: matplotlib is missing (pip install "ecgkit[plot]")')
+    else:
+        files["confusion"] = out / "confusion.png"
+        plot_confusion_matrix(
+            metrics.confusion, metrics.classes, title="DS2 (test)", path=files["confusion"]
+        )
+        files["curves"] = out / "curves.png"
+        plot_history(history, path=files["curves"])
+        files["gradcam"] = explain_run(out, test_beats=test, n_beats=config.explain_beats)
+    if verbose:
+        print(metrics.table())
+        print(f"run folder: {out}")
+    return ExperimentResult(metrics, out, len(train), len(val), len(test), files)
+
+
+def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:
+    """Reopen a run folder: config, the model with its best weights, a trainer around it.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+        Folder written by :func:`run_experiment`.
+    data_dir : pathlib.Path, optional
+        Override the data folder recorded in the run.
+    """
+    run_dir = Path(run_dir)
+    config_file = run_dir / "config.json"
+    if not config_file.is_file():
+        raise FileNotFoundError(f"{run_dir} is not an ecgkit run folder (no config.json)")
+    saved = json.loads(config_file.read_text())
+    if "experiment" not in saved or "model" not in saved:
+        raise ValueError(f"{config_file} was not written by ecgkit train")
+    config = ExperimentConfig.from_json(saved["experiment"])
+    if data_dir is not None:
+        config = ExperimentConfig.from_json({**config.to_json(), "data_dir": str(data_dir)})
+    spec = saved["model"]
+    model = create_model(
+        spec["name"],
+        in_channels=spec["in_channels"],
+        num_classes=spec["num_classes"],
+        **spec["kwargs"],
+    )
+    trainer = Trainer(model, TrainConfig(**{**asdict(config.train), "progress": False}))
+    trainer.load_weights(run_dir / "checkpoints" / "best.pt")
+    return Run(config, model, trainer, model.n_features > 0)
+
+
+def evaluate_run(run_dir: str | Path, *, data_dir: Path | None = None) -> ClassificationMetrics:
+    """Evaluate a run's best checkpoint on its test records again."""
+    run = load_run(run_dir, data_dir=data_dir)
+    _, test, _ = _split_beats(run.config)
+    return run.trainer.evaluate(BeatDataset(test, features=run.features))
+
+
+def _pick_beats(test: BeatSet, predicted: np.ndarray, n_beats: int, seed: int) -> np.ndarray:
+    """Beats spread over the classes present: correctly classified first, seeded."""
+    rng = np.random.default_rng(seed)
+    present = [c for c in range(len(test.classes)) if (test.labels == c).any()]
+    chosen: list[int] = []
+    per_class = max(1, n_beats // max(len(present), 1))
+    for c in present:
+        correct = np.flatnonzero((test.labels == c) & (predicted == c))
+        pool = correct if correct.size else np.flatnonzero(test.labels == c)
+        chosen.extend(rng.choice(pool, min(per_class, pool.size), replace=False).tolist())
+    return np.array(chosen[:n_beats], dtype=np.int64)
+
+
+def explain_run(
+    run_dir: str | Path,
+    *,
+    test_beats: BeatSet | None = None,
+    n_beats: int = 8,
+    method: str = "gradcam",
+    data_dir: Path | None = None,
+    path: str | Path | None = None,
+) -> Path:
+    """Grad-CAM (or Grad-CAM++ / saliency) of test beats of a run, as a PNG.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+        A run folder.
+    test_beats : BeatSet, optional
+        The run's test beats, when already built.
+    n_beats : int
+        Beats to show, spread over the classes present.
+    method : {"gradcam", "gradcam++", "saliency"}
+        Attribution method.
+    data_dir : pathlib.Path, optional
+        Override the run's data folder.
+    path : str or pathlib.Path, optional
+        Where to write the PNG; default ``<run_dir>/<method>.png``.
+
+    Returns
+    -------
+    pathlib.Path
+        The figure written.
+    """
+    from ecgkit.explain import GradCAM, GradCAMPlusPlus, Saliency
+    from ecgkit.plot import plot_attribution
+
+    if method not in EXPLAIN_METHODS:
+        raise ValueError(f"method must be one of {EXPLAIN_METHODS}, got {method!r}")
+    run = load_run(run_dir, data_dir=data_dir)
+    if test_beats is None:
+        _, test_beats, _ = _split_beats(run.config)
+    prediction = run.trainer.predict(BeatDataset(test_beats, features=run.features))
+    index = _pick_beats(test_beats, prediction.predicted, n_beats, run.config.train.seed)
+    beats = test_beats.subset(index)
+    explainer = {"gradcam": GradCAM, "gradcam++": GradCAMPlusPlus, "saliency": Saliency}[method](
+        run.model.cpu()
+    )
+    extra = (beats.rr,) if run.features else ()
+    maps = explainer.attribute(beats.windows, prediction.predicted[index], extra_inputs=extra)
+    classes = beats.classes
+    titles = [
+        f"{beats.record[i]} #{beats.r_sample[i]}: {classes[beats.labels[i]]} -> "
+        f"{classes[prediction.predicted[j]]} ({prediction.probabilities[j].max():.2f})"
+        for i, j in enumerate(index)
+    ]
+    target = Path(path) if path is not None else Path(run_dir) / f"{method.replace('+', 'p')}.png"
+    plot_attribution(
+        beats.windows, maps, beats.fs, r_index=beats.r_index, titles=titles, path=target
+    )
+    return target
