@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from ecgkit.data import (
+    AAMI_MAPPING,
     MITBIH,
     BeatConfig,
     BeatDataset,
@@ -62,6 +63,11 @@ class ExperimentConfig:
         Architecture options for that model.
     leads : tuple of str
         Leads to use, by name.
+    classes : {"NSVFQ", "NSVF"}
+        The five AAMI classes, or four with Q left unlabelled (DS1 holds only 8 Q beats;
+        much of the literature reports N, S, V and F only).
+    normalize : {"zscore", "robust", "minmax"}, optional
+        Per-beat amplitude normalisation; None keeps mV.
     before_s, after_s : float
         Beat window around the R peak, in seconds.
     val_fraction : float
@@ -81,6 +87,8 @@ class ExperimentConfig:
     model: str = "beat_rr_cnn"
     model_kwargs: dict[str, Any] = field(default_factory=dict)
     leads: tuple[str, ...] = ("MLII",)
+    classes: Literal["NSVFQ", "NSVF"] = "NSVFQ"
+    normalize: Literal["zscore", "robust", "minmax"] | None = None
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.15
@@ -94,6 +102,8 @@ class ExperimentConfig:
     def __post_init__(self) -> None:
         if self.split not in ("de-chazal", "de-chazal-strict"):
             raise ValueError(f"split must be 'de-chazal' or 'de-chazal-strict', got {self.split!r}")
+        if self.classes not in ("NSVFQ", "NSVF"):
+            raise ValueError(f"classes must be 'NSVFQ' or 'NSVF', got {self.classes!r}")
         if not 0 < self.val_fraction <= 0.5:
             raise ValueError(f"val_fraction must be in (0, 0.5], got {self.val_fraction!r}")
 
@@ -118,7 +128,18 @@ class ExperimentConfig:
 
     def beat_config(self) -> BeatConfig:
         """The beat-building configuration."""
-        return BeatConfig(leads=self.leads, before_s=self.before_s, after_s=self.after_s)
+        if self.classes == "NSVF":
+            mapping = {code: None if name == "Q" else name for code, name in AAMI_MAPPING.items()}
+            labels = {"label_mapping": mapping, "classes": ("N", "S", "V", "F")}
+        else:
+            labels = {}
+        return BeatConfig(
+            leads=self.leads,
+            before_s=self.before_s,
+            after_s=self.after_s,
+            normalize=self.normalize,
+            **labels,  # type: ignore[arg-type]
+        )
 
 
 @dataclass(frozen=True)
