@@ -59,8 +59,14 @@ def main() -> None:
         data_dir=args.data_dir,
         split="de-chazal-strict" if args.strict else "de-chazal",
         model=args.model,
+        classes=args.classes,
+        normalize=args.normalize,
         train=TrainConfig(
-            epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            seed=args.seed,
+            class_weighting=args.class_weighting,
         ),
         out_dir=args.out,
         cache_dir=args.cache_dir,

@@ -1,4 +1,6 @@
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,19 +90,32 @@ def test_build_yields_exactly_the_labelled_beats_inside_the_record_centred_on_th
     assert set(beats.patient) <= {"a"}
 
 
-def test_cache_round_trip_is_bit_identical_and_skips_the_work(tmp_path):
-    source = MemorySource({f"r{i}": _record(i, 7200, 360, 30) for i in range(3)})
-    config = BeatConfig(before_s=0.2, after_s=0.3)
-    first = build_beats(source, config=config, cache_dir=tmp_path)
-    assert first.report.from_cache == (False, False, False)
-    second = build_beats(source, config=config, cache_dir=tmp_path)
-    assert second.report.from_cache == (True, True, True)
+@given(
+    seeds=st.lists(st.integers(0, 10_000), min_size=1, max_size=3, unique=True),
+    before=st.floats(0.05, 0.3),
+    after=st.floats(0.05, 0.5),
+    normalize=st.sampled_from([None, "zscore"]),
+)
+def test_cache_round_trip_is_bit_identical_and_skips_the_work(seeds, before, after, normalize):
+    source = MemorySource({f"r{i}": _record(i, 7200, 360, 30) for i in seeds})
+    config = BeatConfig(before_s=before, after_s=after, normalize=normalize)
+    with tempfile.TemporaryDirectory() as cache:
+        first = build_beats(source, config=config, cache_dir=cache)
+        assert first.report.from_cache == (False,) * len(seeds)
+        second = build_beats(source, config=config, cache_dir=cache)
+        assert second.report.from_cache == (True,) * len(seeds)
+        assert not [p for p in Path(cache).iterdir() if p.name.startswith(".")]
     for name in ("windows", "labels", "symbols", "rr", "record", "patient", "r_sample"):
         a, b = getattr(first, name), getattr(second, name)
         assert a.dtype == b.dtype
+        assert a.shape == b.shape
         assert a.tobytes() == b.tobytes(), name
     assert first.report.n_beats == second.report.n_beats
-    assert not list(tmp_path.glob(".*"))
+    assert (first.r_index, first.fs, first.lead_names) == (
+        second.r_index,
+        second.fs,
+        second.lead_names,
+    )
 
 
 def test_cache_is_invalidated_by_config_and_by_record_content(tmp_path):
