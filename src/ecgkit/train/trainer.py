@@ -221,7 +221,7 @@ class Trainer:
     Under ``torchrun`` (``WORLD_SIZE`` > 1) the Trainer joins the process group (gloo on CPU,
     NCCL on CUDA), wraps the model in DistributedDataParallel, gives each process its share
     of every global batch, and only rank 0 writes files. Every process evaluates the whole
-    validation set, so all agree on early stopping without communication.
+    validation set and rank 0's scores are broadcast, so all stop at the same epoch.
 
     Examples
     --------
@@ -481,16 +481,27 @@ class Trainer:
                 "lr": float(optimizer.param_groups[0]["lr"]),
             }
             if self.world_size > 1:
-                reduced = torch.tensor([total_loss, total_weight], dtype=torch.float64)
+                reduced = torch.tensor(
+                    [total_loss, total_weight], dtype=torch.float64, device=self.device
+                )
                 dist.all_reduce(reduced)
                 record["train_loss"] = float(reduced[0] / reduced[1])
             improved = True
             if val is not None:
                 metrics = self.evaluate(val)
+                scores = torch.tensor(
+                    [metrics.loss or 0.0, metrics.accuracy, metrics.macro_f1],
+                    dtype=torch.float64,
+                    device=self.device,  # NCCL communicates CUDA tensors only
+                )
+                if self.world_size > 1:
+                    # batch-norm statistics drift slightly between processes: rank 0's
+                    # scores decide for all, so every process stops at the same epoch
+                    dist.broadcast(scores, src=0)
                 record.update(
-                    val_loss=float(metrics.loss or 0.0),
-                    val_accuracy=metrics.accuracy,
-                    val_macro_f1=metrics.macro_f1,
+                    val_loss=float(scores[0]),
+                    val_accuracy=float(scores[1]),
+                    val_macro_f1=float(scores[2]),
                 )
                 value = record[c.monitor]
                 improved = self._improved(value, best)
