@@ -59,6 +59,10 @@ def examples(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Run the benchmarks (pass --data-dir DIR after --)."""
+    """Run every benchmark (pass --data-dir DIR after -- for the MIT-BIH ones)."""
     install(session, "dev")
     session.run("python", "benchmarks/bench_rpeaks.py", *session.posargs)
+    session.run("python", "benchmarks/bench_data.py", *session.posargs)
+    session.run("python", "benchmarks/bench_trainer.py")
+    session.run("python", "benchmarks/bench_explain.py")
+    session.run("python", "benchmarks/bench_mitdb_inter_patient.py", *session.posargs)
