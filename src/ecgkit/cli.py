@@ -90,6 +90,13 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     train.add_argument("--data-dir", type=Path, help="MIT-BIH folder (default: bundled excerpt)")
     train.add_argument("--split", default="de-chazal", choices=("de-chazal", "de-chazal-strict"))
     train.add_argument("--model", default="beat_rr_cnn", choices=list_models())
+    train.add_argument("--classes", default="NSVFQ", choices=("NSVFQ", "NSVF"))
+    train.add_argument(
+        "--normalize", choices=("zscore", "robust", "minmax"), help="per-beat amplitude scaling"
+    )
+    train.add_argument(
+        "--class-weighting", default="balanced", choices=("balanced", "sqrt", "none")
+    )
     train.add_argument("--epochs", type=_positive_int, default=12)
     train.add_argument("--batch-size", type=_positive_int, default=128)
     train.add_argument("--lr", type=_positive_float, default=2e-3)
@@ -177,12 +184,15 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         data_dir=args.data_dir,
         split=args.split,
         model=args.model,
+        classes=args.classes,
+        normalize=args.normalize,
         train=TrainConfig(
             epochs=args.epochs,
             batch_size=args.batch_size,
             lr=args.lr,
             seed=args.seed,
             device=args.device,
+            class_weighting=args.class_weighting,
         ),
         out_dir=args.out,
         cache_dir=args.cache_dir,
