@@ -150,3 +150,27 @@ def test_two_process_ddp_matches_the_single_process_run(tmp_path):
     for name, value in single.items():
         torch.testing.assert_close(ddp[name], value, rtol=1e-4, atol=1e-5)
     assert not torch.equal(ddp["conv.weight"], TinyNet().conv.weight)
+
+
+class _ItemsOnly(torch.utils.data.Dataset):
+    """A dataset without .tensors or .labels: the Trainer must go through DataLoader."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, index):
+        return self.data[index]
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_any_map_style_dataset_trains_the_same_through_a_dataloader(workers):
+    data = separable_dataset(n=96)
+    fast = Trainer(_cnn(), _config(epochs=2))
+    fast.fit(data)
+    generic = Trainer(_cnn(), _config(epochs=2, num_workers=workers))
+    generic.fit(_ItemsOnly(data))
+    for name, value in generic.model.state_dict().items():
+        torch.testing.assert_close(value, fast.model.state_dict()[name])

@@ -320,7 +320,13 @@ class Trainer:
         tensors = getattr(data, "tensors", None)
         if tensors is not None:
             return tuple(t[index] for t in tensors)
-        loader = DataLoader(data, batch_size=len(index), sampler=index.tolist(), num_workers=0)
+        loader = DataLoader(
+            data,
+            batch_size=len(index),
+            sampler=index.tolist(),
+            num_workers=0,
+            generator=torch.Generator(),  # keeps the global RNG (dropout) untouched
+        )
         return tuple(next(iter(loader)))
 
     def _batches(self, data: Dataset[Item], batches: list[torch.Tensor]) -> Iterator[Item]:
@@ -332,6 +338,9 @@ class Trainer:
             num_workers=self.config.num_workers,
             pin_memory=self.device.type == "cuda",
             persistent_workers=False,
+            # a DataLoader draws its workers' base seed from this generator, not from the
+            # global RNG, so dropout sees the same stream whichever path loads the batches
+            generator=torch.Generator().manual_seed(self.config.seed),
         )
         return (tuple(batch) for batch in loader)
 
