@@ -48,6 +48,7 @@ def test_console_script_reports_its_version():
         capture_output=True,
         text=True,
         check=True,
+        timeout=120,
     )
     assert out.stdout.startswith("ecgkit ")
 

@@ -14,7 +14,11 @@ def test_there_are_examples():
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
 def test_example_runs_in_quick_mode(script, tmp_path):
     result = subprocess.run(
-        [sys.executable, str(script), "--quick"], cwd=tmp_path, capture_output=True, text=True
+        [sys.executable, str(script), "--quick"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()

@@ -93,4 +93,4 @@ def test_beat_dataset_wraps_a_beat_set_with_rr_features():
 
 def test_importing_ecgkit_data_does_not_import_torch():
     code = "import sys, ecgkit.data; ecgkit.data.build_beats; assert 'torch' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

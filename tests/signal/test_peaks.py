@@ -117,7 +117,7 @@ def test_flat_signal_has_no_beats():
 
 def test_importing_ecgkit_signal_does_not_import_torch():
     code = "import sys, ecgkit.signal; assert 'torch' not in sys.modules, 'torch imported'"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
 @pytest.mark.mitdb
