@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--strict", action="store_true", help="202 moved to DS1")
     parser.add_argument("--class-weighting", default="sqrt", choices=("balanced", "sqrt", "none"))
     parser.add_argument("--classes", default="NSVF", choices=("NSVFQ", "NSVF"))
+    parser.add_argument("--augment", action="store_true", help="train with BeatAugment")
     parser.add_argument(
         "--normalize", default="zscore", choices=("zscore", "robust", "minmax", "none")
     )
@@ -62,6 +63,7 @@ def main() -> None:
         split="de-chazal-strict" if args.strict else "de-chazal",
         model=args.model,
         classes=args.classes,
+        augment=args.augment,
         normalize=None if args.normalize == "none" else args.normalize,
         train=TrainConfig(
             epochs=args.epochs,

@@ -97,6 +97,9 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     train.add_argument(
         "--class-weighting", default="balanced", choices=("balanced", "sqrt", "none")
     )
+    train.add_argument(
+        "--augment", action="store_true", help="random amplitude, baseline, noise and shift"
+    )
     train.add_argument("--epochs", type=_positive_int, default=12)
     train.add_argument("--batch-size", type=_positive_int, default=128)
     train.add_argument("--lr", type=_positive_float, default=2e-3)
@@ -186,6 +189,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         model=args.model,
         classes=args.classes,
         normalize=args.normalize,
+        augment=args.augment,
         train=TrainConfig(
             epochs=args.epochs,
             batch_size=args.batch_size,

@@ -30,7 +30,7 @@ from ecgkit.data import (
     patient_train_val_split,
 )
 from ecgkit.models import ECGModel, create_model
-from ecgkit.train import ClassificationMetrics, TrainConfig, Trainer
+from ecgkit.train import BeatAugment, ClassificationMetrics, TrainConfig, Trainer
 
 __all__ = [
     "EXPLAIN_METHODS",
@@ -68,6 +68,9 @@ class ExperimentConfig:
         much of the literature reports N, S, V and F only).
     normalize : {"zscore", "robust", "minmax"}, optional
         Per-beat amplitude normalisation; None keeps mV.
+    augment : bool
+        Train with :class:`~ecgkit.train.BeatAugment` (random amplitude, baseline, noise
+        and a shift of up to 3 samples).
     before_s, after_s : float
         Beat window around the R peak, in seconds.
     val_fraction : float
@@ -89,6 +92,7 @@ class ExperimentConfig:
     leads: tuple[str, ...] = ("MLII",)
     classes: Literal["NSVFQ", "NSVF"] = "NSVFQ"
     normalize: Literal["zscore", "robust", "minmax"] | None = None
+    augment: bool = False
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.15
@@ -259,7 +263,14 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
         )
 
     callbacks = [report] if verbose else []
-    trainer = Trainer(model, config.train, run_dir=out, metadata=metadata, callbacks=callbacks)
+    trainer = Trainer(
+        model,
+        config.train,
+        run_dir=out,
+        metadata=metadata,
+        callbacks=callbacks,
+        augment=BeatAugment() if config.augment else None,
+    )
     history = trainer.fit(
         BeatDataset(train, features=features), BeatDataset(val, features=features)
     )

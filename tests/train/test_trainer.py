@@ -9,7 +9,14 @@ import pytest
 import torch
 
 from ecgkit.models import create_model
-from ecgkit.train import CheckpointError, TrainConfig, Trainer, load_checkpoint, save_checkpoint
+from ecgkit.train import (
+    BeatAugment,
+    CheckpointError,
+    TrainConfig,
+    Trainer,
+    load_checkpoint,
+    save_checkpoint,
+)
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import TinyNet, separable_dataset
@@ -50,7 +57,7 @@ def test_the_same_seed_gives_the_same_weights_twice():
 
 def test_a_run_resumed_after_epoch_2_ends_with_the_same_weights_as_one_that_never_stopped(tmp_path):
     train, val = separable_dataset(), separable_dataset(seed=1)
-    full = Trainer(_cnn(), _config(), run_dir=tmp_path / "full")
+    full = Trainer(_cnn(), _config(), run_dir=tmp_path / "full", augment=BeatAugment())
     full.fit(train, val)
 
     def crash_after_epoch_2(trainer, record):
@@ -58,11 +65,17 @@ def test_a_run_resumed_after_epoch_2_ends_with_the_same_weights_as_one_that_neve
             raise KeyboardInterrupt
 
     stopped = Trainer(
-        _cnn(), _config(), run_dir=tmp_path / "stopped", callbacks=[crash_after_epoch_2]
+        _cnn(),
+        _config(),
+        run_dir=tmp_path / "stopped",
+        callbacks=[crash_after_epoch_2],
+        augment=BeatAugment(),
     )
     with pytest.raises(KeyboardInterrupt):
         stopped.fit(train, val)
-    resumed = Trainer(_cnn(seed=123), _config(), run_dir=tmp_path / "stopped")
+    resumed = Trainer(
+        _cnn(seed=123), _config(), run_dir=tmp_path / "stopped", augment=BeatAugment()
+    )
     history = resumed.fit(train, val, resume_from=tmp_path / "stopped" / "checkpoints" / "last.pt")
 
     expected = _weights(full.model)

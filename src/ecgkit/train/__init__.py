@@ -4,11 +4,13 @@ Works on any map-style torch dataset whose items are ``(inputs..., label)``, on 
 in one process or several under ``torchrun`` (DistributedDataParallel).
 """
 
+from ecgkit.train.augment import BeatAugment
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
 from ecgkit.train.trainer import EpochCallback, History, Prediction, TrainConfig, Trainer
 
 __all__ = [
+    "BeatAugment",
     "CheckpointError",
     "ClassificationMetrics",
     "EpochCallback",

@@ -215,6 +215,11 @@ class Trainer:
     metadata : dict, optional
         Extra JSON-ready facts stored in ``config.json`` and in checkpoints (model name and
         options, data, split), so a run folder says how it was made.
+    callbacks : sequence of EpochCallback
+        Called after every epoch.
+    augment : callable, optional
+        Applied to the first input (the windows) of every training batch, e.g.
+        :class:`~ecgkit.train.BeatAugment`; never to validation or test data.
 
     Notes
     -----
@@ -244,11 +249,13 @@ class Trainer:
         run_dir: str | Path | None = None,
         metadata: dict[str, Any] | None = None,
         callbacks: Sequence[EpochCallback] = (),
+        augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
     ) -> None:
         self.config = TrainConfig() if config is None else config
         self.run_dir = Path(run_dir) if run_dir is not None else None
         self.metadata = dict(metadata or {})
         self.callbacks = list(callbacks)
+        self.augment = augment
         self.world_size, self.rank = self._init_distributed()
         self.device = self._pick_device()
         self.model = model.to(self.device)
@@ -465,6 +472,8 @@ class Trainer:
             )
             for global_index, batch in zip(batches, steps, strict=False):
                 *inputs, target = self._to_device(batch)
+                if self.augment is not None:
+                    inputs[0] = self.augment(inputs[0])
                 batch_weight = float(
                     class_weight_cpu[torch.from_numpy(labels[global_index.numpy()])].sum()
                 )
