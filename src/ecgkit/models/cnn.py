@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ecgkit.models.registry import ECGModel, register_model
+from ecgkit.models.registry import ECGModel, check_odd_kernel, register_model
 
 __all__ = ["BeatCNN", "conv_block"]
 
@@ -51,8 +51,7 @@ class BeatCNN(ECGModel):
         dropout: float = 0.2,
     ) -> None:
         super().__init__()
-        if kernel_size < 1 or kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be a positive odd integer, got {kernel_size}")
+        check_odd_kernel(kernel_size)
         self.in_channels, self.num_classes = in_channels, num_classes
         widths = (width, 2 * width, 2 * width, 4 * width)
         self.features = nn.Sequential(

@@ -7,7 +7,14 @@ from typing import Any, TypeVar
 
 from torch import nn
 
-__all__ = ["ECGModel", "create_model", "list_models", "model_info", "register_model"]
+__all__ = [
+    "ECGModel",
+    "check_odd_kernel",
+    "create_model",
+    "list_models",
+    "model_info",
+    "register_model",
+]
 
 
 class ECGModel(nn.Module):
@@ -91,3 +98,18 @@ def model_info(model: nn.Module) -> dict[str, int]:
         "parameters": sum(p.numel() for p in model.parameters()),
         "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
     }
+
+
+def check_odd_kernel(kernel_size: int) -> None:
+    """Raise ``ValueError`` unless ``kernel_size`` is a positive odd integer (samples).
+
+    Odd kernels with ``padding=kernel_size // 2`` keep every layer's output aligned with
+    its input, which Grad-CAM relies on to map a layer back onto the signal.
+    """
+    if (
+        isinstance(kernel_size, bool)
+        or not isinstance(kernel_size, int)
+        or kernel_size < 1
+        or kernel_size % 2 == 0
+    ):
+        raise ValueError(f"kernel_size must be a positive odd integer, got {kernel_size!r}")

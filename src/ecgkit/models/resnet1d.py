@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ecgkit.models.registry import ECGModel, register_model
+from ecgkit.models.registry import ECGModel, check_odd_kernel, register_model
 
 __all__ = ["BasicBlock1d", "ResNet1d"]
 
@@ -69,8 +69,7 @@ class ResNet1d(ECGModel):
         super().__init__()
         if not blocks or any(b < 1 for b in blocks):
             raise ValueError(f"blocks must be positive counts per stage, got {blocks!r}")
-        if kernel_size < 1 or kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be a positive odd integer, got {kernel_size}")
+        check_odd_kernel(kernel_size)
         self.in_channels, self.num_classes = in_channels, num_classes
         self.stem = nn.Sequential(
             nn.Conv1d(in_channels, width, 15, stride=2, padding=7, bias=False),
