@@ -5,21 +5,16 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import wfdb
 
-from ecgkit.data import BEAT_SYMBOLS
+from ecgkit._files import atomic_write
+from ecgkit.data import BEAT_SYMBOLS, MITBIH_RECORDS
 
-MITDB_RECORDS = [
-    "100", "101", "102", "103", "104", "105", "106", "107", "108", "109", "111", "112",
-    "113", "114", "115", "116", "117", "118", "119", "121", "122", "123", "124", "200",
-    "201", "202", "203", "205", "207", "208", "209", "210", "212", "213", "214", "215",
-    "217", "219", "220", "221", "222", "223", "228", "230", "231", "232", "233", "234",
-]  # fmt: skip
+MITDB_RECORDS = list(MITBIH_RECORDS)
 
 
 def default_data_dir() -> Path:
@@ -53,10 +48,5 @@ def environment() -> dict[str, Any]:
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:
     """Write JSON atomically (temp file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    ) as tmp:
-        json.dump(payload, tmp, indent=2)
-        tmp_name = tmp.name
-    os.replace(tmp_name, path)
+    with atomic_write(path) as handle:
+        handle.write(json.dumps(payload, indent=2).encode())

@@ -10,13 +10,12 @@ first differences of the ADC values (exactly invertible), so the file stays ~3.6
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import wfdb
 
+from ecgkit._files import atomic_write
 from ecgkit.data.example import EXAMPLE_RECORDS
 
 MINUTES = 5
@@ -52,11 +51,8 @@ def main() -> None:
         arrays[f"{record}/ann_symbol"] = np.asarray(ann.symbol, dtype=str)
         aux = [a.rstrip("\x00") for a in (ann.aux_note or [""] * len(ann.sample))]
         arrays[f"{record}/ann_aux"] = np.asarray(aux, dtype=str)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=args.out.parent, suffix=".npz.tmp")
-    with os.fdopen(fd, "wb") as handle:
+    with atomic_write(args.out) as handle:
         np.savez_compressed(handle, **arrays)
-    os.replace(tmp, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
 
 

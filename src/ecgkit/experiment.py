@@ -10,7 +10,6 @@ one run folder that :func:`load_run` reopens.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from ecgkit._files import atomic_write
 from ecgkit.data import (
     AAMI_MAPPING,
     MITBIH,
@@ -181,9 +181,8 @@ class Run:
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2))
-    os.replace(tmp, path)
+    with atomic_write(path) as handle:
+        handle.write(json.dumps(payload, indent=2).encode())
     return path
 
 

@@ -7,14 +7,14 @@ and saves a PNG when given ``path`` (written atomically).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from ecgkit._files import atomic_write
 
 try:
     from matplotlib.collections import LineCollection
@@ -40,15 +40,8 @@ _GRID_MAJOR = "#e58a8a"
 def save_figure(figure: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     """Write ``figure`` as a PNG to ``path`` atomically (temp file, then rename)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            figure.savefig(handle, format="png", dpi=dpi, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as handle:
+        figure.savefig(handle, format="png", dpi=dpi, bbox_inches="tight")
     return path
 
 

@@ -9,8 +9,6 @@ and ``label`` an int64 scalar tensor. :class:`ecgkit.train.Trainer` calls
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import torch
 from numpy.typing import ArrayLike, NDArray
 from torch.utils.data import Dataset
 
+from ecgkit._files import atomic_write
 from ecgkit.data.beats import BeatSet
 
 __all__ = ["ArrayDataset", "BeatDataset"]
@@ -187,15 +186,8 @@ class ArrayDataset(Dataset[tuple[torch.Tensor, ...]]):
             arrays["patients"] = self.patients
         if self.features is not None:
             arrays["features"] = self.features
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, **arrays)  # type: ignore[arg-type]
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(path) as handle:
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
 
 
 class BeatDataset(ArrayDataset):

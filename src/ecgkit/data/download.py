@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from ecgkit._files import file_sha256
 
 __all__ = ["DATABASES", "PHYSIONET_URL", "DownloadResult", "download"]
 
@@ -38,14 +39,6 @@ class DownloadResult:
     root: Path
     downloaded: tuple[str, ...]
     verified: tuple[str, ...]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _parse_checksums(text: str) -> dict[str, str]:
@@ -100,7 +93,7 @@ def _fetch(url: str, target: Path, expected: str, timeout_s: float, bar: object 
                     handle.write(chunk)
                     if bar is not None:
                         bar.update(len(chunk))  # type: ignore[attr-defined]
-    actual = _sha256(part)
+    actual = file_sha256(part)
     if actual != expected:
         part.unlink()
         raise ValueError(
@@ -179,7 +172,7 @@ def download(
     todo: list[str] = []
     for file, expected in sorted(wanted.items()):
         target = root / file
-        if target.is_file() and _sha256(target) == expected:
+        if target.is_file() and file_sha256(target) == expected:
             verified.append(file)
         else:
             todo.append(file)

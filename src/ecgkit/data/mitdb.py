@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from ecgkit._files import file_sha256
 from ecgkit.data.example import EXAMPLE_RECORDS, _archive, load_example
 from ecgkit.data.records import Annotations, Record, read_annotations, read_record
 
@@ -21,15 +22,6 @@ PACED_RECORDS: tuple[str, ...] = ("102", "104", "107", "217")
 #: Patient of each record. The database documents one patient with two records: 201 and 202
 #: come from the same man, so both map to patient ``"201"``.
 MITBIH_PATIENTS: dict[str, str] = {r: ("201" if r == "202" else r) for r in MITBIH_RECORDS}
-
-
-def _file_sha256(path: Path, chunk_bytes: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(chunk_bytes):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @runtime_checkable
@@ -142,7 +134,7 @@ class MITBIH:
                 digest.update(archive[f"{record_id}/{key}"].tobytes())
         else:
             for suffix in (".hea", ".dat", ".atr"):
-                digest.update(_file_sha256(self.root / f"{record_id}{suffix}").encode())
+                digest.update(file_sha256(self.root / f"{record_id}{suffix}").encode())
         return digest.hexdigest()
 
     def _check(self, record_id: str) -> None:

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+from ecgkit._files import atomic_write
 from ecgkit.train.checkpoint import load_checkpoint, save_checkpoint
 from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
 
@@ -185,9 +186,8 @@ EpochCallback = Callable[["Trainer", dict[str, float]], None]
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    with atomic_write(path) as handle:
+        handle.write(text.encode())
 
 
 def _labels_of(data: Dataset[Item]) -> NDArray[np.int64]:
