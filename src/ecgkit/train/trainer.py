@@ -317,11 +317,8 @@ class Trainer:
             order = torch.multinomial(weights, n, replacement=True, generator=self._generator)
         else:
             order = torch.randperm(n, generator=self._generator)
-        batches = list(torch.split(order, self.config.batch_size))
-        # a batch of one sample per process breaks batch norm; it carries no useful signal
-        if len(batches) > 1 and batches[-1].numel() < 2 * self.world_size:
-            batches.pop()
-        return batches
+        batches = torch.split(order, self.config.batch_size)
+        return list(batches[: self._steps_per_epoch(n)])
 
     def _gather(self, data: Dataset[Item], index: torch.Tensor) -> Item:
         tensors = getattr(data, "tensors", None)
@@ -539,10 +536,14 @@ class Trainer:
         return self.history
 
     def _steps_per_epoch(self, n: int) -> int:
-        """Global batches per epoch, as :meth:`_global_batches` makes them."""
-        full, rest = divmod(n, self.config.batch_size)
-        keep_last = rest > 0 and (full == 0 or rest >= 2 * self.world_size)
-        return full + int(keep_last)
+        """Global batches per epoch: the one rule :meth:`_global_batches` cuts by."""
+        count = -(-n // self.config.batch_size)
+        last = n - (count - 1) * self.config.batch_size
+        # a last batch of under two samples per process breaks batch norm and carries no
+        # useful signal: it is dropped, unless it is the only batch
+        if count > 1 and last < 2 * self.world_size:
+            count -= 1
+        return count
 
     def _write_config(self) -> None:
         if self.run_dir is None or not self.is_main:
