@@ -10,7 +10,7 @@ one run folder that :func:`load_run` reopens.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +30,7 @@ from ecgkit.data import (
     patient_train_val_split,
 )
 from ecgkit.models import ECGModel, create_model
-from ecgkit.train import BeatAugment, ClassificationMetrics, TrainConfig, Trainer
+from ecgkit.train import BeatAugment, ClassificationMetrics, Prediction, TrainConfig, Trainer
 
 __all__ = [
     "EXPLAIN_METHODS",
@@ -275,7 +275,8 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
     )
     trainer.load_weights(out / "checkpoints" / "best.pt")
     test_data = BeatDataset(test, features=features)
-    metrics = trainer.evaluate(test_data)
+    prediction = trainer.predict(test_data)
+    metrics = prediction.metrics(test.classes)
     files = {
         "config": out / "config.json",
         "history": out / "history.csv",
@@ -304,7 +305,15 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
         )
         files["curves"] = out / "curves.png"
         plot_history(history, path=files["curves"])
-        files["gradcam"] = explain_run(out, test_beats=test, n_beats=config.explain_beats)
+        files["gradcam"] = _draw_explanation(
+            model,
+            test,
+            prediction,
+            n_beats=config.explain_beats,
+            method="gradcam",
+            seed=config.train.seed,
+            path=out / "gradcam.png",
+        )
     if verbose:
         print(metrics.table())
         print(f"run folder: {out}")
@@ -330,7 +339,7 @@ def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:
         raise ValueError(f"{config_file} was not written by ecgkit train")
     config = ExperimentConfig.from_json(saved["experiment"])
     if data_dir is not None:
-        config = ExperimentConfig.from_json({**config.to_json(), "data_dir": str(data_dir)})
+        config = replace(config, data_dir=Path(data_dir))
     spec = saved["model"]
     model = create_model(
         spec["name"],
@@ -394,30 +403,50 @@ def explain_run(
     pathlib.Path
         The figure written.
     """
-    from ecgkit.explain import GradCAM, GradCAMPlusPlus, Saliency
-    from ecgkit.plot import plot_attribution
-
     if method not in EXPLAIN_METHODS:
         raise ValueError(f"method must be one of {EXPLAIN_METHODS}, got {method!r}")
     run = load_run(run_dir, data_dir=data_dir)
     if test_beats is None:
         _, test_beats, _ = _split_beats(run.config)
     prediction = run.trainer.predict(BeatDataset(test_beats, features=run.features))
-    index = _pick_beats(test_beats, prediction.predicted, n_beats, run.config.train.seed)
-    beats = test_beats.subset(index)
-    explainer = {"gradcam": GradCAM, "gradcam++": GradCAMPlusPlus, "saliency": Saliency}[method](
-        run.model.cpu()
+    target = Path(path) if path is not None else Path(run_dir) / f"{method.replace('+', 'p')}.png"
+    return _draw_explanation(
+        run.model,
+        test_beats,
+        prediction,
+        n_beats=n_beats,
+        method=method,
+        seed=run.config.train.seed,
+        path=target,
     )
-    extra = (beats.rr,) if run.features else ()
-    maps = explainer.attribute(beats.windows, prediction.predicted[index], extra_inputs=extra)
+
+
+def _draw_explanation(
+    model: ECGModel,
+    test_beats: BeatSet,
+    prediction: Prediction,
+    *,
+    n_beats: int,
+    method: str,
+    seed: int,
+    path: Path,
+) -> Path:
+    """Attribution maps of a few test beats (predicted class), drawn over the waveforms."""
+    from ecgkit.explain import GradCAM, GradCAMPlusPlus, Saliency
+    from ecgkit.plot import plot_attribution
+
+    index = _pick_beats(test_beats, prediction.predicted, n_beats, seed)
+    beats = test_beats.subset(index)
+    explainer = {"gradcam": GradCAM, "gradcam++": GradCAMPlusPlus, "saliency": Saliency}[method]
+    extra = (beats.rr,) if model.n_features else ()
+    maps = explainer(model).attribute(
+        beats.windows, prediction.predicted[index], extra_inputs=extra
+    )
     classes = beats.classes
     titles = [
         f"{beats.record[i]} #{beats.r_sample[i]}: {classes[beats.labels[i]]} -> "
         f"{classes[prediction.predicted[j]]} ({prediction.probabilities[j].max():.2f})"
         for i, j in enumerate(index)
     ]
-    target = Path(path) if path is not None else Path(run_dir) / f"{method.replace('+', 'p')}.png"
-    plot_attribution(
-        beats.windows, maps, beats.fs, r_index=beats.r_index, titles=titles, path=target
-    )
-    return target
+    plot_attribution(beats.windows, maps, beats.fs, r_index=beats.r_index, titles=titles, path=path)
+    return path

@@ -180,6 +180,15 @@ class Prediction:
     predicted: NDArray[np.int64]
     labels: NDArray[np.int64]
 
+    def metrics(self, classes: Sequence[str]) -> ClassificationMetrics:
+        """Scores of these predictions, with the mean cross-entropy as ``loss``."""
+        n_classes = self.probabilities.shape[1]
+        if len(classes) != n_classes:
+            raise ValueError(f"classes has {len(classes)} names for a {n_classes}-class model")
+        picked = self.probabilities[np.arange(self.labels.size), self.labels]
+        loss = float(-np.log(np.clip(picked, 1e-12, None)).mean())
+        return compute_metrics(self.labels, self.predicted, tuple(classes), loss=loss)
+
 
 #: Called after every epoch with the trainer and the epoch's record; raising stops the run.
 EpochCallback = Callable[["Trainer", dict[str, float]], None]
@@ -629,11 +638,5 @@ class Trainer:
         """
         prediction = self.predict(data)
         n_classes = prediction.probabilities.shape[1]
-        names = tuple(
-            classes or getattr(data, "classes", None) or [str(i) for i in range(n_classes)]
-        )
-        if len(names) != n_classes:
-            raise ValueError(f"classes has {len(names)} names for a {n_classes}-class model")
-        picked = prediction.probabilities[np.arange(prediction.labels.size), prediction.labels]
-        loss = float(-np.log(np.clip(picked, 1e-12, None)).mean())
-        return compute_metrics(prediction.labels, prediction.predicted, names, loss=loss)
+        names = classes or getattr(data, "classes", None) or [str(i) for i in range(n_classes)]
+        return prediction.metrics(names)
