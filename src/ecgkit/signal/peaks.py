@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
+from scipy import fft as sp_fft
 from scipy import ndimage
 from scipy import signal as sps
 
@@ -75,10 +76,10 @@ _FLOOR_RATIO = 2.5
 # ... (search-back may take one of half that height exactly where the rhythm expects it) ...
 _SEARCHBACK_FLOOR_SHARE = 0.5
 _SEARCHBACK_FLOOR_RHYTHM = 0.15
-# ... except where the 2-20 Hz ECG repeats itself with a period of 150-450 ms (an
+# ... except where the band-passed ECG repeats itself with a period of 150-450 ms (an
 # autocorrelation peak above 0.4 in this block or the next), as in ventricular flutter,
 # whose waves fill the floor as noise does
-_PERIODIC_BAND_HZ = (2.0, 20.0)
+_PERIODIC_RATE_HZ = 50.0
 _PERIODIC_LAGS_S = (0.15, 0.45)
 _PERIODIC_CORRELATION = 0.4
 _PERIODIC_BLOCK_S = 2.5
@@ -152,42 +153,47 @@ def _periodicity(filtered: NDArray[np.float64], fs: float) -> NDArray[np.float64
 
     The score of each 2.5 s block is the largest normalised autocorrelation at lags of
     150-450 ms over the 5 s around it, the largest over the leads and over the block and
-    its neighbours.
+    its neighbours. The leads are taken at about 50 Hz (the QRS band is below 25 Hz).
 
     Ventricular flutter and fast regular rhythms score about 0.4-0.9; sinus rhythm, muscle
     noise and electrode motion score below about 0.3, because beats 150-450 ms apart do
     not repeat there.
     """
     n = filtered.shape[-1]
-    block = max(round(_PERIODIC_BLOCK_S * fs), 1)
-    lag_lo, lag_hi = round(_PERIODIC_LAGS_S[0] * fs), round(_PERIODIC_LAGS_S[1] * fs)
-    n_blocks = -(-n // block)
-    if n < 2 * lag_hi:
+    step = max(int(fs // _PERIODIC_RATE_HZ), 1)
+    coarse = filtered[:, ::step]
+    rate = fs / step
+    block = max(round(_PERIODIC_BLOCK_S * rate), 1)
+    lag_lo, lag_hi = round(_PERIODIC_LAGS_S[0] * rate), round(_PERIODIC_LAGS_S[1] * rate)
+    m = coarse.shape[-1]
+    if m < 2 * lag_hi + 1:
         return np.zeros(n, dtype=np.float64)
+    n_blocks = -(-m // block)
     half = block // 2
-    padded = np.pad(filtered, ((0, 0), (half, n_blocks * block - n + block)), mode="reflect")
+    padded = np.pad(coarse, ((0, 0), (half, n_blocks * block - m + block)), mode="reflect")
     windows = sliding_window_view(padded, 2 * block, axis=-1)[:, ::block][:, :n_blocks]
     centred = windows - windows.mean(axis=-1, keepdims=True)
-    spectrum = np.fft.rfft(centred, n=4 * block, axis=-1)
-    correlation = np.fft.irfft(spectrum.real**2 + spectrum.imag**2, axis=-1)
+    size = sp_fft.next_fast_len(2 * block + lag_hi, real=True)
+    spectrum = sp_fft.rfft(centred, n=size, axis=-1)
+    correlation = sp_fft.irfft(spectrum.real**2 + spectrum.imag**2, n=size, axis=-1)
     energy = np.maximum(correlation[..., :1], np.finfo(np.float64).tiny)
     score = (correlation[..., lag_lo : lag_hi + 1] / energy).max(axis=-1).max(axis=0)
     score = ndimage.maximum_filter1d(score, size=2 * _PERIODIC_SPREAD + 1, mode="nearest")
-    return np.asarray(np.repeat(score, block)[:n], dtype=np.float64)
+    per_sample = np.repeat(score, block * step)
+    if per_sample.size < n:
+        per_sample = np.pad(per_sample, (0, n - per_sample.size), mode="edge")
+    return np.asarray(per_sample[:n], dtype=np.float64)
 
 
 def _noise_gate(
-    feature: NDArray[np.float64], leads: NDArray[np.float64], fs: float
+    feature: NDArray[np.float64], filtered: NDArray[np.float64], fs: float
 ) -> NDArray[np.float64]:
     """The least height of a beat at each sample, in units of the feature.
 
-    ``_FLOOR_RATIO`` times the local floor of the feature, and 0 where the ECG is periodic
-    (flutter).
+    ``_FLOOR_RATIO`` times the local floor of the feature, and 0 where the band-passed
+    leads ``filtered`` are periodic (flutter).
     """
     floor = _noise_floor(feature[np.newaxis], fs)[0]
-    high = min(_PERIODIC_BAND_HZ[1], 0.45 * fs)
-    band = butter_sos(fs, low_hz=_PERIODIC_BAND_HZ[0], high_hz=high)
-    filtered = np.asarray(apply_sos(leads, band, axis=-1), dtype=np.float64)
     periodic = _periodicity(filtered, fs) > _PERIODIC_CORRELATION
     return np.where(periodic, 0.0, _FLOOR_RATIO * floor)
 
@@ -226,7 +232,7 @@ def _adaptive_threshold(
         if beats:
             recent_rr.append(position - beats[-1])
             del recent_rr[:-8]
-            rr_mean = float(np.mean(recent_rr))
+            rr_mean = sum(recent_rr) / len(recent_rr)
         beats.append(position)
         beat_values.append(float(values[i]))
         signal_level = weight * float(values[i]) + (1 - weight) * signal_level
@@ -481,7 +487,7 @@ def detect_r_peaks(
     if method == "ecgkit":
         filtered = _qrs_band(leads, fs)
         feature = _qrs_feature(filtered, fs)
-        peaks = _adaptive_threshold(feature, fs, _noise_gate(feature, leads, fs))
+        peaks = _adaptive_threshold(feature, fs, _noise_gate(feature, filtered, fs))
     else:
         peaks = _vote([_neurokit_peaks(lead, fs, method) for lead in leads], fs)
     peaks = peaks[(peaks >= 0) & (peaks < leads.shape[1])]
