@@ -28,6 +28,7 @@ def test_detect_on_the_bundled_excerpt_prints_totals(capsys):
         ["train", "--model", "vgg"],
         ["train", "--lr", "-1"],
         ["train", "--data-dir", "/nope"],
+        ["train", "--val-fraction", "0.9"],
         ["evaluate", "/nope"],
         ["explain", "/nope"],
         ["explain", "/nope", "--method", "magic"],
@@ -73,3 +74,22 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
     assert accuracy in evaluated
     assert main(["explain", str(run), "--method", "saliency", "--beats", "3"]) == 0
     assert (run / "saliency.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_template_channel_without_validation_is_reused_by_evaluate(tmp_path, capsys):
+    import json
+
+    run = tmp_path / "run"
+    argv = ["train", "--epochs", "1", "--out", str(run), "--template", "--val-fraction", "0"]
+    assert main([*argv, "--model", "beat_cnn", "--classes", "NSVF"]) == 0
+    out = capsys.readouterr().out
+    assert "no validation (last epoch kept)" in out
+    config = json.loads((run / "config.json").read_text())
+    assert config["model"]["in_channels"] == 2
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["n_val"] == 0
+    assert main(["evaluate", str(run)]) == 0
+    accuracy = f"accuracy {100 * metrics['test']['accuracy']:.2f} %"
+    assert accuracy in capsys.readouterr().out
+    assert (run / "gradcam.png").stat().st_size > 10_000

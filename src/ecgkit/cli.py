@@ -75,6 +75,13 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _val_fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 0.5:
+        raise argparse.ArgumentTypeError(f"must be in [0, 0.5], got {text}")
+    return value
+
+
 def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from ecgkit.models import list_models
 
@@ -99,6 +106,17 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     train.add_argument(
         "--augment", action="store_true", help="random amplitude, baseline, noise and shift"
+    )
+    train.add_argument(
+        "--template",
+        action="store_true",
+        help="add each beat minus its record's template beat as a channel",
+    )
+    train.add_argument(
+        "--val-fraction",
+        type=_val_fraction,
+        default=0.15,
+        help="share of DS1 patients that picks the best epoch; 0 keeps the last epoch",
     )
     train.add_argument("--epochs", type=_positive_int, default=12)
     train.add_argument("--batch-size", type=_positive_int, default=128)
@@ -190,6 +208,8 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         classes=args.classes,
         normalize=args.normalize,
         augment=args.augment,
+        template=args.template,
+        val_fraction=args.val_fraction,
         train=TrainConfig(
             epochs=args.epochs,
             batch_size=args.batch_size,

@@ -28,6 +28,7 @@ from ecgkit.data import (
     check_patient_disjoint,
     inter_patient_split,
     patient_train_val_split,
+    with_template_residual,
 )
 from ecgkit.models import ECGModel, create_model
 from ecgkit.train import BeatAugment, ClassificationMetrics, Prediction, TrainConfig, Trainer
@@ -71,10 +72,15 @@ class ExperimentConfig:
     augment : bool
         Train with :class:`~ecgkit.train.BeatAugment` (random amplitude, baseline, noise
         and a shift of up to 3 samples).
+    template : bool
+        Add, for every lead, the beat minus its record's template beat
+        (:func:`ecgkit.data.with_template_residual`): what is unusual about a beat for
+        its own patient.
     before_s, after_s : float
         Beat window around the R peak, in seconds.
     val_fraction : float
-        Share of DS1's patients held out (by patient) to pick the best epoch.
+        Share of DS1's patients held out (by patient) to pick the best epoch; 0 trains on
+        all of DS1 and keeps the last epoch.
     train : TrainConfig
         The training run.
     out_dir : pathlib.Path
@@ -93,6 +99,7 @@ class ExperimentConfig:
     classes: Literal["NSVFQ", "NSVF"] = "NSVFQ"
     normalize: Literal["zscore", "robust", "minmax"] | None = None
     augment: bool = False
+    template: bool = False
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.15
@@ -108,8 +115,8 @@ class ExperimentConfig:
             raise ValueError(f"split must be 'de-chazal' or 'de-chazal-strict', got {self.split!r}")
         if self.classes not in ("NSVFQ", "NSVF"):
             raise ValueError(f"classes must be 'NSVFQ' or 'NSVF', got {self.classes!r}")
-        if not 0 < self.val_fraction <= 0.5:
-            raise ValueError(f"val_fraction must be in (0, 0.5], got {self.val_fraction!r}")
+        if not 0 <= self.val_fraction <= 0.5:
+            raise ValueError(f"val_fraction must be in [0, 0.5], got {self.val_fraction!r}")
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready values."""
@@ -195,6 +202,9 @@ def _split_beats(config: ExperimentConfig) -> tuple[BeatSet, BeatSet, frozenset[
     beats = build_beats(
         _source(config), split.train + split.test, config.beat_config(), cache_dir=config.cache_dir
     )
+    if config.template:
+        # each record's template comes from its own beats, labels unseen
+        beats = with_template_residual(beats)
     train, test = beats.select_records(split.train), beats.select_records(split.test)
     check_patient_disjoint(train.patient, test.patient, allow=split.shared_patients)
     return train, test, split.shared_patients
@@ -210,6 +220,8 @@ def _model(config: ExperimentConfig, n_leads: int, n_classes: int) -> ECGModel:
 def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> ExperimentResult:
     """Train on DS1, pick the best epoch on held-out DS1 patients, test on DS2, explain.
 
+    With ``config.val_fraction == 0`` every DS1 patient trains and the last epoch is kept.
+
     Parameters
     ----------
     config : ExperimentConfig
@@ -224,23 +236,29 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
     out = config.out_dir
     out.mkdir(parents=True, exist_ok=True)
     train_all, test, shared = _split_beats(config)
-    train_index, val_index = patient_train_val_split(
-        train_all.labels,
-        train_all.patient,
-        val_fraction=config.val_fraction,
-        random_state=config.train.seed,
-    )
-    train, val = train_all.subset(train_index), train_all.subset(val_index)
-    check_patient_disjoint(train.patient, val.patient)
+    val: BeatSet | None = None
+    if config.val_fraction > 0:
+        train_index, val_index = patient_train_val_split(
+            train_all.labels,
+            train_all.patient,
+            val_fraction=config.val_fraction,
+            random_state=config.train.seed,
+        )
+        train, val = train_all.subset(train_index), train_all.subset(val_index)
+        check_patient_disjoint(train.patient, val.patient)
+    else:
+        train = train_all
     model = _model(config, train.n_leads, len(train.classes))
     features = model.n_features > 0
     if verbose:
         data = "the bundled excerpt" if config.data_dir is None else config.data_dir
         print(f"ecgkit train: {config.model} on {data}, split {config.split}")
-        print(
-            f"{len(train)} train / {len(val)} validation beats (DS1, split by patient), "
-            f"{len(test)} test beats (DS2)"
+        held_out = (
+            f"{len(val)} validation beats (DS1, split by patient)"
+            if val is not None
+            else "no validation (last epoch kept)"
         )
+        print(f"{len(train)} train / {held_out}, {len(test)} test beats (DS2)")
         print(f"train classes {train.class_counts()}  test classes {test.class_counts()}")
     metadata = {
         "experiment": config.to_json(),
@@ -255,10 +273,15 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
     }
 
     def report(_trainer: Trainer, record: dict[str, float]) -> None:
+        scores = (
+            f"val loss {record['val_loss']:.4f}  "
+            f"val macro F1 {100 * record['val_macro_f1']:5.1f} %  "
+            if "val_loss" in record
+            else ""
+        )
         print(
             f"epoch {int(record['epoch']):3d}  train loss {record['train_loss']:.4f}  "
-            f"val loss {record['val_loss']:.4f}  "
-            f"val macro F1 {100 * record['val_macro_f1']:5.1f} %  {record['seconds']:.1f} s"
+            f"{scores}{record['seconds']:.1f} s"
         )
 
     callbacks = [report] if verbose else []
@@ -271,7 +294,8 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
         augment=BeatAugment() if config.augment else None,
     )
     history = trainer.fit(
-        BeatDataset(train, features=features), BeatDataset(val, features=features)
+        BeatDataset(train, features=features),
+        None if val is None else BeatDataset(val, features=features),
     )
     trainer.load_weights(out / "checkpoints" / "best.pt")
     test_data = BeatDataset(test, features=features)
@@ -288,7 +312,7 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
                 "best_epoch": history.best_epoch,
                 "split": config.split,
                 "n_train": len(train),
-                "n_val": len(val),
+                "n_val": 0 if val is None else len(val),
                 "n_test": len(test),
             },
         ),
@@ -317,7 +341,8 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
     if verbose:
         print(metrics.table())
         print(f"run folder: {out}")
-    return ExperimentResult(metrics, out, len(train), len(val), len(test), files)
+    n_val = 0 if val is None else len(val)
+    return ExperimentResult(metrics, out, len(train), n_val, len(test), files)
 
 
 def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:

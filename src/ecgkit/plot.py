@@ -335,7 +335,10 @@ def plot_history(history: Any, *, path: str | Path | None = None) -> Figure:
     score_axes.set_xlabel("epoch")
     score_axes.set_ylabel("validation score")
     score_axes.set_ylim(0, 1)
-    score_axes.legend()
+    if score_axes.lines:
+        score_axes.legend()
+    else:
+        score_axes.text(0.5, 0.5, "no validation data", ha="center", va="center")
     if path is not None:
         save_figure(figure, path)
     return figure

@@ -33,6 +33,7 @@ from ecgkit.data.splits import (
     intra_patient_split,
     patient_train_val_split,
 )
+from ecgkit.data.template import record_templates, with_template_residual
 
 if TYPE_CHECKING:
     from ecgkit.data.datasets import ArrayDataset, BeatDataset
@@ -76,6 +77,8 @@ __all__ = [
     "patient_train_val_split",
     "read_annotations",
     "read_record",
+    "record_templates",
+    "with_template_residual",
 ]
 
 _TORCH_NAMES = {"ArrayDataset", "BeatDataset"}
