@@ -167,6 +167,9 @@ class ExperimentResult:
         Beats in each part.
     files : dict of str to pathlib.Path
         Everything written, by role.
+    prediction : Prediction
+        Class probabilities and predictions on every test beat, in the order of the
+        test records' beats (e.g. to average several runs).
     """
 
     metrics: ClassificationMetrics
@@ -175,6 +178,7 @@ class ExperimentResult:
     n_val: int
     n_test: int
     files: dict[str, Path]
+    prediction: Prediction
 
 
 @dataclass
@@ -342,7 +346,7 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
         print(metrics.table())
         print(f"run folder: {out}")
     n_val = 0 if val is None else len(val)
-    return ExperimentResult(metrics, out, len(train), n_val, len(test), files)
+    return ExperimentResult(metrics, out, len(train), n_val, len(test), files, prediction)
 
 
 def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:

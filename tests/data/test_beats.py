@@ -88,6 +88,14 @@ def test_build_yields_exactly_the_labelled_beats_inside_the_record_centred_on_th
         np.testing.assert_array_equal(window, cleaned[:, r - n_before : r - n_before + length])
     assert beats.rr.shape == (len(beats), len(RR_FEATURES))
     assert set(beats.patient) <= {"a"}
+    if positions.size >= 2:
+        # local irregularity: spread of the 11 intervals centred on the beat, ends clamped
+        intervals = np.diff(positions) / fs
+        pre = np.concatenate(([intervals[0]], intervals))
+        for row, i in enumerate(np.flatnonzero(expected)):
+            around = pre[np.clip(np.arange(i - 5, i + 6), 0, pre.size - 1)]
+            cv = beats.rr[row, RR_FEATURES.index("local_rr_cv")]
+            np.testing.assert_allclose(cv, around.std() / around.mean(), rtol=1e-5)
 
 
 @given(

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from ecgkit.data import MITBIH, ArrayDataset, BeatDataset, build_beats
+from ecgkit.data import MITBIH, RR_FEATURES, ArrayDataset, BeatDataset, build_beats
 
 
 def test_array_dataset_items_are_float32_signal_and_int64_label():
@@ -81,7 +81,7 @@ def test_beat_dataset_wraps_a_beat_set_with_rr_features():
     ds = BeatDataset(beats, features=True)
     x, rr, _y = ds[0]
     assert x.shape == (1, beats.n_samples)
-    assert rr.shape == (7,)
+    assert rr.shape == (len(RR_FEATURES),)
     assert ds.classes == beats.classes
     assert len(ds) == len(beats)
     np.testing.assert_array_equal(ds.patients, beats.patient)

@@ -30,7 +30,7 @@ def test_documented_parameter_counts():
     counts = {name: model_info(create_model(name))["parameters"] for name in list_models()}
     assert counts == {
         "beat_cnn": 101_797,
-        "beat_rr_cnn": 102_227,
+        "beat_rr_cnn": 102_261,
         "resnet1d": 965_157,
         "resnet1d18": 2_185_637,
         "resnet1d34": 4_153_381,

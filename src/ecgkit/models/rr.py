@@ -18,7 +18,7 @@ class BeatRRNet(ECGModel):
     RR intervals relative to the patient's own rhythm (:data:`ecgkit.data.RR_FEATURES`) are
     what separates supraventricular ectopic beats, whose shape is often normal, from normal
     beats across patients (de Chazal et al. 2004). The two embeddings are concatenated before
-    the linear head. With the defaults (1 lead, 7 features, 5 classes) it has 102,227
+    the linear head. With the defaults (1 lead, 8 features, 5 classes) it has 102,261
     parameters. ``forward(x, features)`` takes ``[B, in_channels, L]`` and
     ``[B, n_features]``.
 
@@ -27,7 +27,7 @@ class BeatRRNet(ECGModel):
     in_channels, num_classes : int
         Leads and classes.
     n_features : int
-        RR features per beat (7 for :data:`ecgkit.data.RR_FEATURES`).
+        RR features per beat (8 for :data:`ecgkit.data.RR_FEATURES`).
     width : int
         Width of the waveform CNN.
     feature_width : int
@@ -41,7 +41,7 @@ class BeatRRNet(ECGModel):
         *,
         in_channels: int = 1,
         num_classes: int = 5,
-        n_features: int = 7,
+        n_features: int = 8,
         width: int = 32,
         feature_width: int = 32,
         dropout: float = 0.2,
