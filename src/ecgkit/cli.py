@@ -113,6 +113,13 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="add each beat minus its record's template beat as a channel",
     )
     train.add_argument(
+        "--rr-features",
+        default="relative",
+        choices=("relative", "all"),
+        help="RR features of a model that takes them: rate-independent ratios (default), "
+        "or also the intervals in seconds",
+    )
+    train.add_argument(
         "--val-fraction",
         type=_val_fraction,
         default=0.15,
@@ -196,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES
     from ecgkit.experiment import ExperimentConfig, run_experiment
     from ecgkit.train import TrainConfig
 
@@ -209,6 +217,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         normalize=args.normalize,
         augment=args.augment,
         template=args.template,
+        rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
         val_fraction=args.val_fraction,
         train=TrainConfig(
             epochs=args.epochs,

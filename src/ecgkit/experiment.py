@@ -21,6 +21,8 @@ from ecgkit._files import atomic_write
 from ecgkit.data import (
     AAMI_MAPPING,
     MITBIH,
+    RELATIVE_RR_FEATURES,
+    RR_FEATURES,
     BeatConfig,
     BeatDataset,
     BeatSet,
@@ -30,7 +32,7 @@ from ecgkit.data import (
     patient_train_val_split,
     with_template_residual,
 )
-from ecgkit.models import ECGModel, create_model
+from ecgkit.models import ECGModel, create_model, takes_features
 from ecgkit.train import BeatAugment, ClassificationMetrics, Prediction, TrainConfig, Trainer
 
 __all__ = [
@@ -76,6 +78,11 @@ class ExperimentConfig:
         Add, for every lead, the beat minus its record's template beat
         (:func:`ecgkit.data.with_template_residual`): what is unusual about a beat for
         its own patient.
+    rr_features : tuple of str
+        RR features given to a model that takes them (columns of
+        :data:`ecgkit.data.RR_FEATURES`); by default the ratios and irregularity measures
+        that do not depend on the patient's heart rate
+        (:data:`ecgkit.data.RELATIVE_RR_FEATURES`).
     before_s, after_s : float
         Beat window around the R peak, in seconds.
     val_fraction : float
@@ -100,6 +107,7 @@ class ExperimentConfig:
     normalize: Literal["zscore", "robust", "minmax"] | None = None
     augment: bool = False
     template: bool = False
+    rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.15
@@ -117,6 +125,12 @@ class ExperimentConfig:
             raise ValueError(f"classes must be 'NSVFQ' or 'NSVF', got {self.classes!r}")
         if not 0 <= self.val_fraction <= 0.5:
             raise ValueError(f"val_fraction must be in [0, 0.5], got {self.val_fraction!r}")
+        unknown = sorted(set(self.rr_features) - set(RR_FEATURES))
+        if unknown or not self.rr_features:
+            raise ValueError(
+                f"rr_features must name columns of RR_FEATURES {RR_FEATURES}, got "
+                f"{list(self.rr_features)}"
+            )
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready values."""
@@ -125,6 +139,7 @@ class ExperimentConfig:
         values["out_dir"] = str(self.out_dir)
         values["cache_dir"] = None if self.cache_dir is None else str(self.cache_dir)
         values["leads"] = list(self.leads)
+        values["rr_features"] = list(self.rr_features)
         return values
 
     @classmethod
@@ -133,6 +148,7 @@ class ExperimentConfig:
         v = dict(values)
         v["train"] = TrainConfig(**v["train"])
         v["leads"] = tuple(v["leads"])
+        v["rr_features"] = tuple(v.get("rr_features", RR_FEATURES))
         for key in ("data_dir", "out_dir", "cache_dir"):
             v[key] = None if v.get(key) is None else Path(v[key])
         return cls(**v)
@@ -183,12 +199,15 @@ class ExperimentResult:
 
 @dataclass
 class Run:
-    """A run folder reopened by :func:`load_run`: its config, model (best weights), trainer."""
+    """A run folder reopened by :func:`load_run`: its config, model (best weights), trainer.
+
+    ``features`` names the RR features the model takes, or is False for a waveform model.
+    """
 
     config: ExperimentConfig
     model: ECGModel
     trainer: Trainer
-    features: bool
+    features: tuple[str, ...] | Literal[False]
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> Path:
@@ -214,10 +233,22 @@ def _split_beats(config: ExperimentConfig) -> tuple[BeatSet, BeatSet, frozenset[
     return train, test, split.shared_patients
 
 
+def _model_kwargs(config: ExperimentConfig) -> dict[str, Any]:
+    """The architecture options, with the feature count a feature-taking model needs."""
+    kwargs = dict(config.model_kwargs)
+    if takes_features(config.model):
+        kwargs.setdefault("n_features", len(config.rr_features))
+    return kwargs
+
+
+def _features(config: ExperimentConfig) -> tuple[str, ...] | Literal[False]:
+    return config.rr_features if takes_features(config.model) else False
+
+
 def _model(config: ExperimentConfig, n_leads: int, n_classes: int) -> ECGModel:
     torch.manual_seed(config.train.seed)
     return create_model(
-        config.model, in_channels=n_leads, num_classes=n_classes, **config.model_kwargs
+        config.model, in_channels=n_leads, num_classes=n_classes, **_model_kwargs(config)
     )
 
 
@@ -253,7 +284,7 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
     else:
         train = train_all
     model = _model(config, train.n_leads, len(train.classes))
-    features = model.n_features > 0
+    features = _features(config)
     if verbose:
         data = "the bundled excerpt" if config.data_dir is None else config.data_dir
         print(f"ecgkit train: {config.model} on {data}, split {config.split}")
@@ -270,7 +301,7 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
             "name": config.model,
             "in_channels": train.n_leads,
             "num_classes": len(train.classes),
-            "kwargs": config.model_kwargs,
+            "kwargs": _model_kwargs(config),
         },
         "classes": list(train.classes),
         "shared_patients": sorted(shared),
@@ -341,6 +372,7 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
             method="gradcam",
             seed=config.train.seed,
             path=out / "gradcam.png",
+            features=features,
         )
     if verbose:
         print(metrics.table())
@@ -378,7 +410,7 @@ def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:
     )
     trainer = Trainer(model, TrainConfig(**{**asdict(config.train), "progress": False}))
     trainer.load_weights(run_dir / "checkpoints" / "best.pt")
-    return Run(config, model, trainer, model.n_features > 0)
+    return Run(config, model, trainer, _features(config))
 
 
 def evaluate_run(run_dir: str | Path, *, data_dir: Path | None = None) -> ClassificationMetrics:
@@ -447,6 +479,7 @@ def explain_run(
         method=method,
         seed=run.config.train.seed,
         path=target,
+        features=run.features,
     )
 
 
@@ -459,6 +492,7 @@ def _draw_explanation(
     method: str,
     seed: int,
     path: Path,
+    features: tuple[str, ...] | Literal[False],
 ) -> Path:
     """Attribution maps of a few test beats (predicted class), drawn over the waveforms."""
     from ecgkit.explain import GradCAM, GradCAMPlusPlus, Saliency
@@ -467,7 +501,7 @@ def _draw_explanation(
     index = _pick_beats(test_beats, prediction.predicted, n_beats, seed)
     beats = test_beats.subset(index)
     explainer = {"gradcam": GradCAM, "gradcam++": GradCAMPlusPlus, "saliency": Saliency}[method]
-    extra = (beats.rr,) if model.n_features else ()
+    extra = (beats.rr_columns(features),) if features else ()
     maps = explainer(model).attribute(
         beats.windows, prediction.predicted[index], extra_inputs=extra
     )

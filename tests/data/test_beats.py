@@ -96,6 +96,68 @@ def test_build_yields_exactly_the_labelled_beats_inside_the_record_centred_on_th
             around = pre[np.clip(np.arange(i - 5, i + 6), 0, pre.size - 1)]
             cv = beats.rr[row, RR_FEATURES.index("local_rr_cv")]
             np.testing.assert_allclose(cv, around.std() / around.mean(), rtol=1e-5)
+            # rhythm: medians over the 31 intervals centred on the beat, ends clamped
+            centred = np.clip(np.arange(i - 15, i + 16), 0, pre.size - 1)
+            median = np.median(pre[centred])
+            post = pre[min(i + 1, pre.size - 1)]
+            change = np.abs(np.diff(pre, prepend=pre[0]))[centred]
+            np.testing.assert_allclose(
+                beats.rr_columns(["pre_median_ratio", "post_median_ratio", "rr_irregularity"])[row],
+                [pre[i] / median, post / median, np.median(change) / median],
+                rtol=1e-5,
+            )
+
+
+def _rhythm_record(intervals_s, fs=360.0):
+    """A record whose beats (all normal) follow ``intervals_s``, in seconds."""
+    positions = np.round(np.cumsum(np.r_[1.0, intervals_s]) * fs).astype(np.int64)
+    n_samples = int(positions[-1] + 2 * fs)
+    record = Record(np.zeros((n_samples, 1)), fs, ("L0",), "rhythm")
+    annotations = Annotations(
+        positions,
+        np.full(positions.size, "N"),
+        np.full(positions.size, "", dtype=str),
+        fs,
+    )
+    return build_beats(MemorySource({"rhythm": (record, annotations)}))
+
+
+def test_an_isolated_premature_beat_is_premature_against_the_median_rhythm_not_irregular():
+    intervals = np.full(60, 0.8)
+    intervals[30], intervals[31] = 0.5, 1.1  # premature beat, then a compensatory pause
+    beats = _rhythm_record(intervals)
+    pre, post, irregularity = beats.rr_columns(
+        ["pre_median_ratio", "post_median_ratio", "rr_irregularity"]
+    ).T
+    ectopic = int(np.argmin(beats.rr_columns(["pre_rr_s"])[:, 0]))
+    assert pre[ectopic] == pytest.approx(0.5 / 0.8, rel=1e-3)
+    assert post[ectopic] == pytest.approx(1.1 / 0.8, rel=1e-3)
+    assert irregularity.max() == pytest.approx(0.0, abs=1e-6)  # 2 changes in 31: median 0
+
+
+def test_an_irregular_rhythm_is_irregular_everywhere_and_a_rate_change_is_not_premature():
+    rng = np.random.default_rng(0)
+    fibrillation = _rhythm_record(rng.uniform(0.4, 1.0, 80)).rr_columns(["rr_irregularity"])
+    assert np.median(fibrillation) > 0.15
+    step = _rhythm_record(np.r_[np.full(40, 1.2), np.full(40, 0.6)])
+    pre_median = step.rr_columns(["pre_median_ratio"])[:, 0]
+    pre_local = step.rr_columns(["pre_local_ratio"])[:, 0]
+    after_change = slice(60, None)  # 20 beats into the faster rate
+    np.testing.assert_allclose(pre_median[after_change], 1.0, rtol=1e-3)
+    assert pre_local[45] < 0.8  # the mean of the previous ten still remembers the slow rate
+
+
+def test_rr_columns_selects_by_name_and_rejects_unknown_names():
+    beats = _rhythm_record(np.full(20, 0.8))
+    np.testing.assert_array_equal(
+        beats.rr_columns(["post_rr_s", "pre_rr_s"]),
+        beats.rr[:, [RR_FEATURES.index("post_rr_s"), RR_FEATURES.index("pre_rr_s")]],
+    )
+    assert beats.rr_columns().shape == (len(beats), len(RR_FEATURES))
+    with pytest.raises(ValueError, match="names"):
+        beats.rr_columns(["heart_rate"])
+    with pytest.raises(ValueError, match="names"):
+        beats.rr_columns([])
 
 
 @given(

@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 import torch
 
-from ecgkit.data import MITBIH, RR_FEATURES, ArrayDataset, BeatDataset, build_beats
+from ecgkit.data import (
+    MITBIH,
+    RELATIVE_RR_FEATURES,
+    RR_FEATURES,
+    ArrayDataset,
+    BeatDataset,
+    build_beats,
+)
 
 
 def test_array_dataset_items_are_float32_signal_and_int64_label():
@@ -89,6 +96,19 @@ def test_beat_dataset_wraps_a_beat_set_with_rr_features():
     xb, _rrb, yb = next(iter(loader))
     assert xb.shape == (8, 1, beats.n_samples)
     assert yb.shape == (8,)
+
+
+def test_beat_dataset_yields_the_named_rr_features_in_order():
+    beats = build_beats(MITBIH.bundled(), ["100"])
+    ds = BeatDataset(beats, features=RELATIVE_RR_FEATURES)
+    assert ds.n_features == len(RELATIVE_RR_FEATURES)
+    _x, rr, _y = ds[3]
+    expected = [beats.rr[3, RR_FEATURES.index(name)] for name in RELATIVE_RR_FEATURES]
+    np.testing.assert_array_equal(rr.numpy(), np.array(expected, dtype=np.float32))
+    with pytest.raises(ValueError, match="names"):
+        BeatDataset(beats, features=["pre_rr_s", "qt_interval"])
+    with pytest.raises(TypeError, match="features"):
+        BeatDataset(beats, features="pre_rr_s")
 
 
 def test_importing_ecgkit_data_does_not_import_torch():

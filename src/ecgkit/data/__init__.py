@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ecgkit.data.beats import RR_FEATURES, BeatConfig, BeatSet, BuildReport, build_beats
+from ecgkit.data.beats import (
+    RELATIVE_RR_FEATURES,
+    RR_FEATURES,
+    BeatConfig,
+    BeatSet,
+    BuildReport,
+    build_beats,
+)
 from ecgkit.data.download import DATABASES, PHYSIONET_URL, DownloadResult, download
 from ecgkit.data.example import EXAMPLE_RECORDS, load_example
 from ecgkit.data.labels import (
@@ -53,6 +60,7 @@ __all__ = [
     "NOT_LABELLED",
     "PACED_RECORDS",
     "PHYSIONET_URL",
+    "RELATIVE_RR_FEATURES",
     "RR_FEATURES",
     "Annotations",
     "ArrayDataset",

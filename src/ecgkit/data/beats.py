@@ -37,7 +37,14 @@ from ecgkit.signal import (
 )
 from ecgkit.signal.normalize import NormalizeMethod
 
-__all__ = ["RR_FEATURES", "BeatConfig", "BeatSet", "BuildReport", "build_beats"]
+__all__ = [
+    "RELATIVE_RR_FEATURES",
+    "RR_FEATURES",
+    "BeatConfig",
+    "BeatSet",
+    "BuildReport",
+    "build_beats",
+]
 
 #: Columns of :attr:`BeatSet.rr`: RR intervals in seconds (to the previous and next beat,
 #: local mean of the previous 10, record mean), three patient-normalised ratios (pre /
@@ -45,6 +52,11 @@ __all__ = ["RR_FEATURES", "BeatConfig", "BeatSet", "BuildReport", "build_beats"]
 #: supraventricular beats across patients with different heart rates, and the local
 #: irregularity of the rhythm (coefficient of variation of the 11 intervals centred on the
 #: beat), which tells an early beat in a regular rhythm from one in atrial fibrillation.
+#: The last three compare the beat with the median rhythm of the 31 intervals centred on it,
+#: which neither the beat's own prematurity, nor a change of rate, nor pauses elsewhere in
+#: the record move: pre and post RR over that median, and the median absolute change
+#: between successive intervals over that median (high only where the whole rhythm is
+#: irregular, as in atrial fibrillation, not around an isolated ectopic beat).
 RR_FEATURES: tuple[str, ...] = (
     "pre_rr_s",
     "post_rr_s",
@@ -54,10 +66,29 @@ RR_FEATURES: tuple[str, ...] = (
     "post_rr_ratio",
     "pre_local_ratio",
     "local_rr_cv",
+    "pre_median_ratio",
+    "post_median_ratio",
+    "rr_irregularity",
 )
 
-_CACHE_FORMAT = 2
+#: The columns of :data:`RR_FEATURES` that do not depend on the patient's heart rate: the
+#: ratios and the irregularity measures. A model that also sees the intervals in seconds
+#: can recognise training patients by their rate (the record mean is constant per record)
+#: instead of learning what makes a beat premature; these are what generalises to new
+#: patients, and what :class:`ecgkit.experiment.ExperimentConfig` uses by default.
+RELATIVE_RR_FEATURES: tuple[str, ...] = (
+    "pre_rr_ratio",
+    "post_rr_ratio",
+    "pre_local_ratio",
+    "local_rr_cv",
+    "pre_median_ratio",
+    "post_median_ratio",
+    "rr_irregularity",
+)
+
+_CACHE_FORMAT = 3
 _RR_CV_HALF_WINDOW = 5
+_RHYTHM_HALF_WINDOW = 15
 
 
 def _local_rr_cv(pre_rr: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
@@ -72,6 +103,34 @@ def _local_rr_cv(pre_rr: NDArray[np.float64], half_window: int) -> NDArray[np.fl
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
     mean = windows.mean(axis=1)
     return np.asarray(windows.std(axis=1) / np.where(mean > 0, mean, 1.0), dtype=np.float64)
+
+
+def _centred_windows(values: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
+    """Windows ``[n, 2 * half_window + 1]`` centred on each value, edges repeated."""
+    padded = np.pad(values, half_window, mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
+
+
+def _median_rhythm(
+    pre_rr: NDArray[np.float64], half_window: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Pre RR, post RR and successive-difference median over the centred median RR.
+
+    ``pre_rr`` holds every beat of one record in time order (seconds). Returns three
+    dimensionless arrays of shape ``(n_beats,)``: ``pre_rr / median``, ``post_rr / median``
+    and ``median(|pre_rr[i] - pre_rr[i - 1]|) / median``, medians over the
+    ``2 * half_window + 1`` beats centred on each beat.
+    """
+    n = pre_rr.size
+    if n < 2 or not np.isfinite(pre_rr).all():
+        ones = np.ones(n, dtype=np.float64)
+        return ones, ones.copy(), np.zeros(n, dtype=np.float64)
+    median = np.median(_centred_windows(pre_rr, half_window), axis=1)
+    median = np.where(median > 0, median, 1.0)
+    post_rr = np.concatenate((pre_rr[1:], pre_rr[-1:]))
+    change = np.abs(np.diff(pre_rr, prepend=pre_rr[0]))
+    irregularity = np.median(_centred_windows(change, half_window), axis=1) / median
+    return pre_rr / median, post_rr / median, irregularity
 
 
 @dataclass(frozen=True)
@@ -254,6 +313,24 @@ class BeatSet:
         """Samples per window."""
         return int(self.windows.shape[2])
 
+    def rr_columns(self, names: Sequence[str] | None = None) -> NDArray[np.float32]:
+        """The RR features named, in that order, shape ``(n_beats, len(names))``.
+
+        Parameters
+        ----------
+        names : sequence of str, optional
+            Names from :data:`RR_FEATURES` (e.g. :data:`RELATIVE_RR_FEATURES`); None gives
+            every column.
+        """
+        if names is None:
+            return self.rr
+        unknown = [name for name in names if name not in RR_FEATURES]
+        if unknown or len(names) == 0:
+            raise ValueError(
+                f"names must be a non-empty selection of {RR_FEATURES}, got {list(names)}"
+            )
+        return self.rr[:, [RR_FEATURES.index(name) for name in names]]
+
     def class_counts(self) -> dict[str, int]:
         """Number of beats per class name (every class listed, zeros included)."""
         counts = np.bincount(self.labels, minlength=len(self.classes))
@@ -393,8 +470,12 @@ def _build_record(
         beats.mean_rr[labelled],
     )
     every_pre_rr = rr_intervals(positions, fs, local_beats=config.local_beats)[0]
-    cv = _local_rr_cv(every_pre_rr, _RR_CV_HALF_WINDOW)[beats.beat_index][labelled]
-    rr = np.stack([pre, post, local, mean, pre / mean, post / mean, pre / local, cv], axis=1)
+    kept = beats.beat_index[labelled]
+    cv = _local_rr_cv(every_pre_rr, _RR_CV_HALF_WINDOW)[kept]
+    rhythm = [column[kept] for column in _median_rhythm(every_pre_rr, _RHYTHM_HALF_WINDOW)]
+    rr = np.stack(
+        [pre, post, local, mean, pre / mean, post / mean, pre / local, cv, *rhythm], axis=1
+    )
     arrays: dict[str, NDArray[np.generic]] = {
         "windows": np.ascontiguousarray(windows),
         "labels": kept_labels[labelled],

@@ -10,6 +10,7 @@ and ``label`` an int64 scalar tensor. :class:`ecgkit.train.Trainer` calls
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -197,9 +198,10 @@ class BeatDataset(ArrayDataset):
     ----------
     beats : BeatSet
         From :func:`~ecgkit.data.build_beats`.
-    features : bool
-        Also yield the RR features (:data:`~ecgkit.data.RR_FEATURES`): items become
-        ``(signal, rr, label)``.
+    features : bool or sequence of str
+        Also yield RR features: True for every column of :data:`~ecgkit.data.RR_FEATURES`,
+        or the names of the columns to keep (e.g. :data:`~ecgkit.data.RELATIVE_RR_FEATURES`);
+        items become ``(signal, rr, label)``.
 
     Attributes
     ----------
@@ -207,14 +209,20 @@ class BeatDataset(ArrayDataset):
         The source, for records, symbols and R positions of each item.
     """
 
-    def __init__(self, beats: BeatSet, *, features: bool = False) -> None:
+    def __init__(self, beats: BeatSet, *, features: bool | Sequence[str] = False) -> None:
         if len(beats) == 0:
             raise ValueError("beats is empty: no labelled beat to train or test on")
+        if isinstance(features, str):
+            raise TypeError(f"features must be a bool or a sequence of names, got {features!r}")
+        if isinstance(features, bool):
+            rr = beats.rr if features else None
+        else:
+            rr = beats.rr_columns(features)
         super().__init__(
             beats.windows,
             beats.labels,
             beats.patient,
-            beats.rr if features else None,
+            rr,
             classes=beats.classes,
         )
         self.beats = beats

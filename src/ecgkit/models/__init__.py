@@ -7,7 +7,14 @@
 """
 
 from ecgkit.models.cnn import BeatCNN
-from ecgkit.models.registry import ECGModel, create_model, list_models, model_info, register_model
+from ecgkit.models.registry import (
+    ECGModel,
+    create_model,
+    list_models,
+    model_info,
+    register_model,
+    takes_features,
+)
 from ecgkit.models.resnet1d import BasicBlock1d, ResNet1d
 from ecgkit.models.rr import BeatRRNet
 
@@ -21,4 +28,5 @@ __all__ = [
     "list_models",
     "model_info",
     "register_model",
+    "takes_features",
 ]

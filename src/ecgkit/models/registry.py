@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ __all__ = [
     "list_models",
     "model_info",
     "register_model",
+    "takes_features",
 ]
 
 
@@ -90,6 +92,13 @@ def create_model(
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{arg} must be a positive integer, got {value!r}")
     return _REGISTRY[name](in_channels=in_channels, num_classes=num_classes, **kwargs)
+
+
+def takes_features(name: str) -> bool:
+    """Whether the model registered as ``name`` takes per-beat features (``n_features``)."""
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown model {name!r}; available: {', '.join(list_models())}")
+    return "n_features" in inspect.signature(_REGISTRY[name]).parameters
 
 
 def model_info(model: nn.Module) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ecgkit.data.beats import RR_FEATURES
 from ecgkit.models.cnn import BeatCNN
 from ecgkit.models.registry import ECGModel, register_model
 
@@ -34,6 +35,11 @@ class BeatRRNet(ECGModel):
         Hidden units of the feature MLP.
     dropout : float
         Dropout before the head.
+    fusion_width : int
+        Hidden units of the head that joins the two embeddings (0: a linear head). A
+        hidden layer lets the rhythm veto the waveform: a beat without a normal P wave is
+        supraventricular in a regular rhythm and normal in atrial fibrillation, an
+        interaction a linear head over the joined embeddings cannot express.
     """
 
     def __init__(
@@ -41,14 +47,17 @@ class BeatRRNet(ECGModel):
         *,
         in_channels: int = 1,
         num_classes: int = 5,
-        n_features: int = 8,
+        n_features: int = len(RR_FEATURES),
         width: int = 32,
         feature_width: int = 32,
         dropout: float = 0.2,
+        fusion_width: int = 64,
     ) -> None:
         super().__init__()
         if n_features < 1:
             raise ValueError(f"n_features must be >= 1, got {n_features}")
+        if fusion_width < 0:
+            raise ValueError(f"fusion_width must be >= 0, got {fusion_width}")
         self.in_channels, self.num_classes, self.n_features = in_channels, num_classes, n_features
         self.waveform = BeatCNN(in_channels=in_channels, num_classes=num_classes, width=width)
         self.waveform.head = nn.Identity()  # type: ignore[assignment]
@@ -57,9 +66,17 @@ class BeatRRNet(ECGModel):
             nn.Linear(n_features, feature_width),
             nn.ReLU(inplace=True),
         )
-        self.head = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(4 * width + feature_width, num_classes)
-        )
+        joined = 4 * width + feature_width
+        if fusion_width:
+            self.head = nn.Sequential(
+                nn.Dropout(dropout),
+                nn.Linear(joined, fusion_width),
+                nn.ReLU(inplace=True),
+                nn.Dropout(dropout),
+                nn.Linear(fusion_width, num_classes),
+            )
+        else:
+            self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(joined, num_classes))
 
     @property
     def gradcam_layer(self) -> nn.Module:

@@ -1,0 +1,42 @@
+import json
+
+import pytest
+
+from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES
+from ecgkit.experiment import ExperimentConfig, evaluate_run, explain_run, run_experiment
+from ecgkit.train import TrainConfig
+
+
+def test_config_uses_rate_independent_rr_features_and_rejects_unknown_ones():
+    assert ExperimentConfig().rr_features == RELATIVE_RR_FEATURES
+    assert not {"pre_rr_s", "post_rr_s", "local_rr_s", "mean_rr_s"} & set(RELATIVE_RR_FEATURES)
+    with pytest.raises(ValueError, match="rr_features"):
+        ExperimentConfig(rr_features=("pre_rr_ratio", "heart_rate"))
+    with pytest.raises(ValueError, match="rr_features"):
+        ExperimentConfig(rr_features=())
+
+
+def test_config_survives_a_json_round_trip():
+    config = ExperimentConfig(rr_features=RR_FEATURES[:3], template=True, classes="NSVF")
+    again = ExperimentConfig.from_json(json.loads(json.dumps(config.to_json())))
+    assert again == config
+
+
+@pytest.mark.slow
+def test_a_run_with_chosen_rr_features_is_reopened_with_the_same_features(tmp_path):
+    chosen = ("pre_median_ratio", "rr_irregularity")
+    config = ExperimentConfig(
+        rr_features=chosen,
+        classes="NSVF",
+        val_fraction=0.0,
+        train=TrainConfig(epochs=1, batch_size=256, progress=False),
+        out_dir=tmp_path / "run",
+    )
+    result = run_experiment(config, verbose=False)
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert saved["model"]["kwargs"]["n_features"] == len(chosen)
+    assert saved["experiment"]["rr_features"] == list(chosen)
+    again = evaluate_run(tmp_path / "run")
+    assert again.accuracy == pytest.approx(result.metrics.accuracy)
+    figure = explain_run(tmp_path / "run", n_beats=2, method="gradcam++")
+    assert figure.stat().st_size > 10_000
