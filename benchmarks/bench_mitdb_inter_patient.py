@@ -75,8 +75,15 @@ def main() -> None:
     parser.add_argument(
         "--class-weighting",
         nargs="+",
-        default=["sqrt"],
+        default=["none"],
         choices=("balanced", "sqrt", "none"),
+    )
+    parser.add_argument(
+        "--prior-adjustment",
+        type=float,
+        default=0.5,
+        help="strength of the test-time adjustment for DS1's class priors (0: none); 0.5 "
+        "was picked by patient-wise cross-validation on DS1 (select_prior_adjustment.py)",
     )
     parser.add_argument(
         "--rr-features",
@@ -125,6 +132,7 @@ def main() -> None:
             ),
             rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
             classes=args.classes,
+            prior_adjustment=args.prior_adjustment,
             augment=args.augment,
             template=not args.no_template,
             val_fraction=args.val_fraction,

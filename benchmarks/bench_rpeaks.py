@@ -100,11 +100,41 @@ def print_clean(result: dict[str, Any]) -> None:
     print(f"time ratio ecgkit / neurokit2 'neurokit': {ratio:.2f}")
 
 
-def print_noise(result: dict[str, Any]) -> None:
+def f1(cell: dict[str, Any]) -> float:
+    se, ppv = float(cell["se"]), float(cell["ppv"])
+    return 2 * se * ppv / (se + ppv) if se + ppv > 0 else 0.0
+
+
+def noise_summary(result: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """How much each method degrades over all noise cells: mean and worst F1 (%), and the
+    cells where its F1 is the best of the methods (ties count for each)."""
+    best = {m: 0 for m in METHODS}
+    for row in result.values():
+        top = max(f1(row[m]) for m in METHODS)
+        for m in METHODS:
+            best[m] += f1(row[m]) >= top - 1e-9
+    return {
+        m: {
+            "mean_f1": float(np.mean([f1(row[m]) for row in result.values()])),
+            "worst_f1": min(f1(row[m]) for row in result.values()),
+            "best_cells": best[m],
+            "cells": len(result),
+        }
+        for m in METHODS
+    }
+
+
+def print_noise(result: dict[str, Any], summary: dict[str, dict[str, float]]) -> None:
     print(f"\n{'noise':>10}" + "".join(f" | {m[:15]:>15}  Se     +P  " for m in METHODS))
     for key, row in result.items():
         cells = "".join(f" | {row[m]['se']:>17.2f} {row[m]['ppv']:6.2f}" for m in METHODS)
         print(f"{key:>10}{cells}")
+    print()
+    for m, row in summary.items():
+        print(
+            f"{m:>16}: mean F1 {row['mean_f1']:6.2f} %  worst F1 {row['worst_f1']:6.2f} %  "
+            f"best F1 in {row['best_cells']} of {row['cells']} noise cells"
+        )
 
 
 def main() -> None:
@@ -123,7 +153,8 @@ def main() -> None:
     print_clean(payload["clean"])
     if not args.skip_noise:
         payload["noise"] = noise_benchmark(args.data_dir)
-        print_noise(payload["noise"])
+        payload["noise_summary"] = noise_summary(payload["noise"])
+        print_noise(payload["noise"], payload["noise_summary"])
     write_json(args.out, payload)
     print(f"\nwrote {args.out}")
 

@@ -1,9 +1,17 @@
 import json
 
+import numpy as np
 import pytest
 
-from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES
-from ecgkit.experiment import ExperimentConfig, evaluate_run, explain_run, run_experiment
+from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES, BeatDataset
+from ecgkit.experiment import (
+    ExperimentConfig,
+    evaluate_run,
+    explain_run,
+    load_run,
+    run_experiment,
+    split_beats,
+)
 from ecgkit.train import TrainConfig
 
 
@@ -14,28 +22,42 @@ def test_config_uses_rate_independent_rr_features_and_rejects_unknown_ones():
         ExperimentConfig(rr_features=("pre_rr_ratio", "heart_rate"))
     with pytest.raises(ValueError, match="rr_features"):
         ExperimentConfig(rr_features=())
+    with pytest.raises(ValueError, match="prior_adjustment"):
+        ExperimentConfig(prior_adjustment=1.5)
 
 
 def test_config_survives_a_json_round_trip():
-    config = ExperimentConfig(rr_features=RR_FEATURES[:3], template=True, classes="NSVF")
+    config = ExperimentConfig(
+        rr_features=RR_FEATURES[:3], template=True, classes="NSVF", prior_adjustment=0.5
+    )
     again = ExperimentConfig.from_json(json.loads(json.dumps(config.to_json())))
     assert again == config
 
 
 @pytest.mark.slow
-def test_a_run_with_chosen_rr_features_is_reopened_with_the_same_features(tmp_path):
+def test_a_reopened_run_uses_the_same_rr_features_and_prior_adjustment(tmp_path):
     chosen = ("pre_median_ratio", "rr_irregularity")
     config = ExperimentConfig(
         rr_features=chosen,
         classes="NSVF",
+        prior_adjustment=1.0,
         val_fraction=0.0,
-        train=TrainConfig(epochs=1, batch_size=256, progress=False),
+        train=TrainConfig(epochs=1, batch_size=256, class_weighting="none", progress=False),
         out_dir=tmp_path / "run",
     )
     result = run_experiment(config, verbose=False)
     saved = json.loads((tmp_path / "run" / "config.json").read_text())
     assert saved["model"]["kwargs"]["n_features"] == len(chosen)
     assert saved["experiment"]["rr_features"] == list(chosen)
+    priors = np.array(saved["class_priors"])
+    np.testing.assert_allclose(priors.sum(), 1.0)
+    assert priors[0] > 0.8  # normal beats dominate DS1
+    run = load_run(tmp_path / "run")
+    _, test, _ = split_beats(run.config)
+    raw = run.trainer.predict(BeatDataset(test, features=chosen))
+    expected = raw.adjusted(priors, 1.0).predicted
+    np.testing.assert_array_equal(result.prediction.predicted, expected)
+    assert (raw.predicted != expected).any()  # the adjustment moved some decisions
     again = evaluate_run(tmp_path / "run")
     assert again.accuracy == pytest.approx(result.metrics.accuracy)
     figure = explain_run(tmp_path / "run", n_beats=2, method="gradcam++")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -75,11 +75,14 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _val_fraction(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 0.5:
-        raise argparse.ArgumentTypeError(f"must be in [0, 0.5], got {text}")
-    return value
+def _fraction_up_to(limit: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = float(text)
+        if not 0 <= value <= limit:
+            raise argparse.ArgumentTypeError(f"must be in [0, {limit}], got {text}")
+        return value
+
+    return parse
 
 
 def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -120,8 +123,15 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "or also the intervals in seconds",
     )
     train.add_argument(
+        "--prior-adjustment",
+        type=_fraction_up_to(1.0),
+        default=0.0,
+        help="adjust test decisions for the training class priors: 0 (none) to 1 (as if "
+        "every class were equally common); use with --class-weighting none",
+    )
+    train.add_argument(
         "--val-fraction",
-        type=_val_fraction,
+        type=_fraction_up_to(0.5),
         default=0.15,
         help="share of DS1 patients that picks the best epoch; 0 keeps the last epoch",
     )
@@ -218,6 +228,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         augment=args.augment,
         template=args.template,
         rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
+        prior_adjustment=args.prior_adjustment,
         val_fraction=args.val_fraction,
         train=TrainConfig(
             epochs=args.epochs,

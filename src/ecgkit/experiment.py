@@ -33,17 +33,26 @@ from ecgkit.data import (
     with_template_residual,
 )
 from ecgkit.models import ECGModel, create_model, takes_features
-from ecgkit.train import BeatAugment, ClassificationMetrics, Prediction, TrainConfig, Trainer
+from ecgkit.train import (
+    BeatAugment,
+    ClassificationMetrics,
+    Prediction,
+    TrainConfig,
+    Trainer,
+    class_priors,
+)
 
 __all__ = [
     "EXPLAIN_METHODS",
     "ExperimentConfig",
     "ExperimentResult",
     "Run",
+    "build_model",
     "evaluate_run",
     "explain_run",
     "load_run",
     "run_experiment",
+    "split_beats",
 ]
 
 #: Attribution methods :func:`explain_run` accepts.
@@ -83,6 +92,11 @@ class ExperimentConfig:
         :data:`ecgkit.data.RR_FEATURES`); by default the ratios and irregularity measures
         that do not depend on the patient's heart rate
         (:data:`ecgkit.data.RELATIVE_RR_FEATURES`).
+    prior_adjustment : float
+        Strength of the adjustment of test decisions for the training class priors
+        (:func:`ecgkit.train.adjust_for_priors`): 0 keeps the model's decisions, 1 scores
+        every class as if equally common. Pairs with ``train.class_weighting="none"``: the
+        model learns the true frequencies, the decision rule then favours the rare classes.
     before_s, after_s : float
         Beat window around the R peak, in seconds.
     val_fraction : float
@@ -108,6 +122,7 @@ class ExperimentConfig:
     augment: bool = False
     template: bool = False
     rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
+    prior_adjustment: float = 0.0
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.15
@@ -125,6 +140,8 @@ class ExperimentConfig:
             raise ValueError(f"classes must be 'NSVFQ' or 'NSVF', got {self.classes!r}")
         if not 0 <= self.val_fraction <= 0.5:
             raise ValueError(f"val_fraction must be in [0, 0.5], got {self.val_fraction!r}")
+        if not 0 <= self.prior_adjustment <= 1:
+            raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
         unknown = sorted(set(self.rr_features) - set(RR_FEATURES))
         if unknown or not self.rr_features:
             raise ValueError(
@@ -152,6 +169,17 @@ class ExperimentConfig:
         for key in ("data_dir", "out_dir", "cache_dir"):
             v[key] = None if v.get(key) is None else Path(v[key])
         return cls(**v)
+
+    def model_options(self) -> dict[str, Any]:
+        """``model_kwargs`` plus the feature count a model that takes RR features needs."""
+        options = dict(self.model_kwargs)
+        if takes_features(self.model):
+            options.setdefault("n_features", len(self.rr_features))
+        return options
+
+    def model_features(self) -> tuple[str, ...] | Literal[False]:
+        """The RR features the model takes, or False for a waveform-only model."""
+        return self.rr_features if takes_features(self.model) else False
 
     def beat_config(self) -> BeatConfig:
         """The beat-building configuration."""
@@ -201,13 +229,22 @@ class ExperimentResult:
 class Run:
     """A run folder reopened by :func:`load_run`: its config, model (best weights), trainer.
 
-    ``features`` names the RR features the model takes, or is False for a waveform model.
+    ``features`` names the RR features the model takes, or is False for a waveform model;
+    ``class_priors`` are the training class frequencies its decisions are adjusted for.
     """
 
     config: ExperimentConfig
     model: ECGModel
     trainer: Trainer
     features: tuple[str, ...] | Literal[False]
+    class_priors: tuple[float, ...]
+
+    def predict(self, beats: BeatSet) -> Prediction:
+        """Predictions on ``beats``, adjusted for the priors as in the run."""
+        prediction = self.trainer.predict(BeatDataset(beats, features=self.features))
+        if self.config.prior_adjustment == 0:
+            return prediction
+        return prediction.adjusted(self.class_priors, self.config.prior_adjustment)
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> Path:
@@ -220,7 +257,17 @@ def _source(config: ExperimentConfig) -> MITBIH:
     return MITBIH.bundled() if config.data_dir is None else MITBIH(config.data_dir)
 
 
-def _split_beats(config: ExperimentConfig) -> tuple[BeatSet, BeatSet, frozenset[str]]:
+def split_beats(config: ExperimentConfig) -> tuple[BeatSet, BeatSet, frozenset[str]]:
+    """The training (DS1) and test (DS2) beats of an experiment, built as it builds them.
+
+    Returns
+    -------
+    train, test : BeatSet
+        Beats of the split's training and test records (with the template channel when
+        ``config.template``); no patient is on both sides except ``shared``.
+    shared : frozenset of str
+        Patients the published split puts on both sides (201/202), named, not hidden.
+    """
     split = inter_patient_split(strict=config.split == "de-chazal-strict")
     beats = build_beats(
         _source(config), split.train + split.test, config.beat_config(), cache_dir=config.cache_dir
@@ -233,22 +280,11 @@ def _split_beats(config: ExperimentConfig) -> tuple[BeatSet, BeatSet, frozenset[
     return train, test, split.shared_patients
 
 
-def _model_kwargs(config: ExperimentConfig) -> dict[str, Any]:
-    """The architecture options, with the feature count a feature-taking model needs."""
-    kwargs = dict(config.model_kwargs)
-    if takes_features(config.model):
-        kwargs.setdefault("n_features", len(config.rr_features))
-    return kwargs
-
-
-def _features(config: ExperimentConfig) -> tuple[str, ...] | Literal[False]:
-    return config.rr_features if takes_features(config.model) else False
-
-
-def _model(config: ExperimentConfig, n_leads: int, n_classes: int) -> ECGModel:
+def build_model(config: ExperimentConfig, in_channels: int, num_classes: int) -> ECGModel:
+    """The experiment's model, initialised from ``config.train.seed``."""
     torch.manual_seed(config.train.seed)
     return create_model(
-        config.model, in_channels=n_leads, num_classes=n_classes, **_model_kwargs(config)
+        config.model, in_channels=in_channels, num_classes=num_classes, **config.model_options()
     )
 
 
@@ -270,7 +306,7 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
     """
     out = config.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    train_all, test, shared = _split_beats(config)
+    train_all, test, shared = split_beats(config)
     val: BeatSet | None = None
     if config.val_fraction > 0:
         train_index, val_index = patient_train_val_split(
@@ -283,8 +319,13 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
         check_patient_disjoint(train.patient, val.patient)
     else:
         train = train_all
-    model = _model(config, train.n_leads, len(train.classes))
-    features = _features(config)
+    model = build_model(config, train.n_leads, len(train.classes))
+    features = config.model_features()
+    priors = (
+        class_priors(train.labels, len(train.classes)).tolist()
+        if config.prior_adjustment > 0
+        else (np.bincount(train.labels, minlength=len(train.classes)) / len(train)).tolist()
+    )
     if verbose:
         data = "the bundled excerpt" if config.data_dir is None else config.data_dir
         print(f"ecgkit train: {config.model} on {data}, split {config.split}")
@@ -301,9 +342,10 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
             "name": config.model,
             "in_channels": train.n_leads,
             "num_classes": len(train.classes),
-            "kwargs": _model_kwargs(config),
+            "kwargs": config.model_options(),
         },
         "classes": list(train.classes),
+        "class_priors": priors,
         "shared_patients": sorted(shared),
     }
 
@@ -335,6 +377,8 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
     trainer.load_weights(out / "checkpoints" / "best.pt")
     test_data = BeatDataset(test, features=features)
     prediction = trainer.predict(test_data)
+    if config.prior_adjustment > 0:
+        prediction = prediction.adjusted(priors, config.prior_adjustment)
     metrics = prediction.metrics(test.classes)
     files = {
         "config": out / "config.json",
@@ -410,14 +454,17 @@ def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:
     )
     trainer = Trainer(model, TrainConfig(**{**asdict(config.train), "progress": False}))
     trainer.load_weights(run_dir / "checkpoints" / "best.pt")
-    return Run(config, model, trainer, _features(config))
+    priors = tuple(float(p) for p in saved.get("class_priors", ()))
+    if config.prior_adjustment > 0 and len(priors) != spec["num_classes"]:
+        raise ValueError(f"{config_file} has no class priors to adjust the decisions for")
+    return Run(config, model, trainer, config.model_features(), priors)
 
 
 def evaluate_run(run_dir: str | Path, *, data_dir: Path | None = None) -> ClassificationMetrics:
     """Evaluate a run's best checkpoint on its test records again."""
     run = load_run(run_dir, data_dir=data_dir)
-    _, test, _ = _split_beats(run.config)
-    return run.trainer.evaluate(BeatDataset(test, features=run.features))
+    _, test, _ = split_beats(run.config)
+    return run.predict(test).metrics(test.classes)
 
 
 def _pick_beats(test: BeatSet, predicted: np.ndarray, n_beats: int, seed: int) -> np.ndarray:
@@ -468,8 +515,8 @@ def explain_run(
         raise ValueError(f"method must be one of {EXPLAIN_METHODS}, got {method!r}")
     run = load_run(run_dir, data_dir=data_dir)
     if test_beats is None:
-        _, test_beats, _ = _split_beats(run.config)
-    prediction = run.trainer.predict(BeatDataset(test_beats, features=run.features))
+        _, test_beats, _ = split_beats(run.config)
+    prediction = run.predict(test_beats)
     target = Path(path) if path is not None else Path(run_dir) / f"{method.replace('+', 'p')}.png"
     return _draw_explanation(
         run.model,

@@ -18,9 +18,9 @@ class BeatRRNet(ECGModel):
 
     RR intervals relative to the patient's own rhythm (:data:`ecgkit.data.RR_FEATURES`) are
     what separates supraventricular ectopic beats, whose shape is often normal, from normal
-    beats across patients (de Chazal et al. 2004). The two embeddings are concatenated before
-    the linear head. With the defaults (1 lead, 8 features, 5 classes) it has 102,261
-    parameters. ``forward(x, features)`` takes ``[B, in_channels, L]`` and
+    beats across patients (de Chazal et al. 2004). The two embeddings are concatenated and
+    joined by a one-hidden-layer head. With the defaults (1 lead, 11 features, 5 classes) it
+    has 112,187 parameters. ``forward(x, features)`` takes ``[B, in_channels, L]`` and
     ``[B, n_features]``.
 
     Parameters
@@ -28,7 +28,8 @@ class BeatRRNet(ECGModel):
     in_channels, num_classes : int
         Leads and classes.
     n_features : int
-        RR features per beat (8 for :data:`ecgkit.data.RR_FEATURES`).
+        RR features per beat (11 for :data:`ecgkit.data.RR_FEATURES`, 7 for
+        :data:`ecgkit.data.RELATIVE_RR_FEATURES`).
     width : int
         Width of the waveform CNN.
     feature_width : int

@@ -7,6 +7,7 @@ in one process or several under ``torchrun`` (DistributedDataParallel).
 from ecgkit.train.augment import BeatAugment
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
+from ecgkit.train.priors import adjust_for_priors, class_priors
 from ecgkit.train.trainer import EpochCallback, History, Prediction, TrainConfig, Trainer
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "Prediction",
     "TrainConfig",
     "Trainer",
+    "adjust_for_priors",
+    "class_priors",
     "compute_metrics",
     "load_checkpoint",
     "save_checkpoint",

@@ -15,13 +15,14 @@ from typing import Any, Literal
 import numpy as np
 import torch
 import torch.distributed as dist
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from ecgkit._files import atomic_write
 from ecgkit.train.checkpoint import load_checkpoint, save_checkpoint
 from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
+from ecgkit.train.priors import adjust_for_priors
 
 __all__ = ["EpochCallback", "History", "Prediction", "TrainConfig", "Trainer"]
 
@@ -188,6 +189,14 @@ class Prediction:
         picked = self.probabilities[np.arange(self.labels.size), self.labels]
         loss = float(-np.log(np.clip(picked, 1e-12, None)).mean())
         return compute_metrics(self.labels, self.predicted, tuple(classes), loss=loss)
+
+    def adjusted(self, priors: ArrayLike, strength: float) -> Prediction:
+        """These predictions with the decision adjusted for the training class priors.
+
+        See :func:`ecgkit.train.adjust_for_priors`; ``strength=0`` changes nothing.
+        """
+        probabilities = adjust_for_priors(self.probabilities, priors, strength).astype(np.float32)
+        return Prediction(probabilities, probabilities.argmax(axis=1), self.labels)
 
 
 #: Called after every epoch with the trainer and the epoch's record; raising stops the run.

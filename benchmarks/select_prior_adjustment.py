@@ -1,0 +1,121 @@
+"""Pick the prior-adjustment strength on DS1 alone, by patient-wise cross-validation.
+
+The inter-patient benchmark trains with an unweighted loss and adjusts its decisions for
+DS1's class priors (``ExperimentConfig.prior_adjustment``). Choosing that strength on DS2
+would tune on the test patients, so this script chooses it inside DS1: 5 folds by patient
+(``PatientKFold``), the benchmark's model and features trained on 4 folds and predicting
+the fifth, then every strength scored on the out-of-fold predictions of all DS1 beats.
+The strength with the best macro F1 is the benchmark's default. Prints a table, writes JSON.
+
+    python benchmarks/select_prior_adjustment.py --data-dir ../shared/data/mitdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from _common import default_data_dir, environment, write_json
+
+from ecgkit.data import BeatDataset, PatientKFold
+from ecgkit.experiment import ExperimentConfig, build_model, split_beats
+from ecgkit.train import TrainConfig, Trainer, adjust_for_priors, class_priors, compute_metrics
+
+STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[np.ndarray, ...]:
+    """Probabilities of every DS1 beat from a model that never saw its patient.
+
+    Returns the probabilities ``[n, n_classes]``, the class priors of the folds that trained
+    each beat's model ``[n, n_classes]``, the labels and the class names.
+    """
+    train, _, _ = split_beats(config)
+    n_classes = len(train.classes)
+    probabilities = np.zeros((len(train), n_classes))
+    priors = np.zeros((len(train), n_classes))
+    features = config.model_features()
+    folds = PatientKFold(n_splits, random_state=config.train.seed)
+    for fit_index, held_index in folds.split(train.labels, train.patient):
+        fit, held = train.subset(fit_index), train.subset(held_index)
+        trainer = Trainer(build_model(config, fit.n_leads, n_classes), config.train)
+        trainer.fit(BeatDataset(fit, features=features))
+        prediction = trainer.predict(BeatDataset(held, features=features))
+        probabilities[held_index] = prediction.probabilities
+        priors[held_index] = class_priors(fit.labels, n_classes)
+        print(f"  fold of records {sorted(set(held.record.tolist()))} done", flush=True)
+    return probabilities, priors, train.labels, train.classes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "prior_adjustment.json"
+    )
+    parser.add_argument(
+        "--cache-dir", type=Path, default=Path(__file__).parent / "results" / "cache"
+    )
+    args = parser.parse_args()
+    start = time.perf_counter()
+    runs = []
+    for seed in args.seeds:
+        config = ExperimentConfig(
+            data_dir=args.data_dir,
+            classes="NSVF",
+            normalize="zscore",
+            template=True,
+            train=TrainConfig(
+                epochs=args.epochs,
+                batch_size=256,
+                lr=2e-3,
+                seed=seed,
+                class_weighting="none",
+                progress=False,
+            ),
+            cache_dir=args.cache_dir,
+        )
+        print(f"seed {seed}: {args.folds}-fold patient-wise cross-validation on DS1")
+        runs.append(out_of_fold_probabilities(config, args.folds))
+    probabilities = np.mean([run[0] for run in runs], axis=0)
+    priors, labels, classes = runs[0][1], runs[0][2], runs[0][3]
+    scores = {}
+    print(f"\nDS1 out of fold, {labels.size} beats, seeds {args.seeds}")
+    print(f"{'strength':>8}  " + "  ".join(f"{c} Se / +P  " for c in classes) + "macro F1")
+    for strength in STRENGTHS:
+        adjusted = np.zeros_like(probabilities)
+        for fold_priors in np.unique(priors, axis=0):  # one row of priors per fold
+            rows = (priors == fold_priors).all(axis=1)
+            adjusted[rows] = adjust_for_priors(probabilities[rows], fold_priors, strength)
+        metrics = compute_metrics(labels, adjusted.argmax(axis=1), classes)
+        scores[strength] = metrics
+        cells = "  ".join(
+            f"{100 * metrics.sensitivity[i]:4.1f} / {100 * metrics.positive_predictivity[i]:4.1f}"
+            for i in range(len(classes))
+        )
+        print(f"{strength:8.2f}  {cells}  {100 * metrics.macro_f1:.1f}")
+    best = max(scores, key=lambda s: scores[s].macro_f1)
+    minutes = (time.perf_counter() - start) / 60
+    print(f"best strength by macro F1: {best} ({minutes:.1f} min)")
+    write_json(
+        args.out,
+        {
+            "environment": {**environment(), "torch": torch.__version__},
+            "config": config.to_json(),
+            "seeds": args.seeds,
+            "folds": args.folds,
+            "minutes": minutes,
+            "scores": {str(s): m.to_dict() for s, m in scores.items()},
+            "best_strength": best,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Decisions adjusted for the class priors of the training data (logit adjustment).
+
+A classifier trained with an unweighted loss learns probabilities under the training
+class frequencies: in MIT-BIH about 90 % of beats are normal, so a beat that is 15 %
+likely supraventricular is called normal. Dividing each class probability by its prior
+raised to ``strength`` (0: unchanged, 1: as if every class were equally common) moves the
+decision towards rare classes *after* training, without the loss weights that make a model
+overfit the few rare-class patients it trains on (Menon et al. 2021).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["adjust_for_priors", "class_priors"]
+
+
+def class_priors(labels: ArrayLike, n_classes: int) -> NDArray[np.float64]:
+    """Share of each class among ``labels``, shape ``(n_classes,)``.
+
+    Raises
+    ------
+    ValueError
+        When ``labels`` is empty, holds a label outside ``0 .. n_classes - 1``, or misses a
+        class (a prior of 0 cannot be adjusted for).
+    """
+    y = np.asarray(labels)
+    if y.ndim != 1 or y.size == 0 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"labels must be a non-empty 1-D integer array, got {y.dtype} {y.shape}")
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"labels must be in 0 .. {n_classes - 1}, got {y.min()} .. {y.max()}")
+    counts = np.bincount(y, minlength=n_classes)
+    if (counts == 0).any():
+        missing = np.flatnonzero(counts == 0).tolist()
+        raise ValueError(f"labels has no item of class {missing}: its prior would be 0")
+    return np.asarray(counts / y.size, dtype=np.float64)
+
+
+def adjust_for_priors(
+    probabilities: ArrayLike, priors: ArrayLike, strength: float = 1.0
+) -> NDArray[np.float64]:
+    """Class probabilities divided by ``priors ** strength`` and normalised again.
+
+    Parameters
+    ----------
+    probabilities : array_like, shape (n, n_classes)
+        Predicted class probabilities (rows sum to 1), from a model trained on data whose
+        class frequencies were ``priors``.
+    priors : array_like, shape (n_classes,)
+        Class frequencies of the training data, all > 0 (see :func:`class_priors`).
+    strength : float
+        The exponent: 0 returns the probabilities unchanged, 1 scores every class as if it
+        were equally common (the Bayes rule for the balanced error), values between trade
+        overall accuracy for sensitivity on rare classes.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n, n_classes)
+        Adjusted probabilities; their argmax is the adjusted decision.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    prior = np.asarray(priors, dtype=np.float64)
+    if p.ndim != 2 or p.shape[0] == 0:
+        raise ValueError(f"probabilities must have shape (n, n_classes) with n > 0, got {p.shape}")
+    if not np.isfinite(p).all() or (p < 0).any():
+        raise ValueError("probabilities must be finite and >= 0")
+    if prior.shape != (p.shape[1],):
+        raise ValueError(f"priors must have shape ({p.shape[1]},), got {prior.shape}")
+    if not np.isfinite(prior).all() or (prior <= 0).any():
+        raise ValueError(f"priors must be finite and > 0, got {prior.tolist()}")
+    if isinstance(strength, bool) or not np.isfinite(strength) or strength < 0:
+        raise ValueError(f"strength must be a finite number >= 0, got {strength!r}")
+    weighted = p * prior ** -float(strength)
+    total = weighted.sum(axis=1, keepdims=True)
+    return np.asarray(weighted / np.where(total > 0, total, 1.0), dtype=np.float64)

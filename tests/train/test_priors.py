@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from ecgkit.train import Prediction, adjust_for_priors, class_priors
+
+_probabilities = (
+    st.integers(1, 20)
+    .flatmap(lambda n: arrays(np.float64, (n, 4), elements=st.floats(0.01, 1.0)))
+    .map(lambda p: p / p.sum(axis=1, keepdims=True))
+)
+_priors = arrays(np.float64, 4, elements=st.floats(0.01, 1.0))
+
+
+@given(p=_probabilities, priors=_priors, strength=st.floats(0, 1), scale=st.floats(0.1, 10))
+def test_adjusted_rows_sum_to_one_and_only_the_priors_ratios_matter(p, priors, strength, scale):
+    adjusted = adjust_for_priors(p, priors, strength)
+    np.testing.assert_allclose(adjusted.sum(axis=1), 1.0, rtol=1e-9)
+    np.testing.assert_allclose(adjust_for_priors(p, scale * priors, strength), adjusted, rtol=1e-9)
+
+
+@given(p=_probabilities, priors=_priors)
+def test_strength_zero_changes_nothing_and_equal_priors_change_nothing(p, priors):
+    np.testing.assert_allclose(adjust_for_priors(p, priors, 0.0), p, rtol=1e-12)
+    np.testing.assert_allclose(adjust_for_priors(p, np.full(4, 0.25), 1.0), p, rtol=1e-12)
+
+
+def test_full_strength_calls_a_rare_class_once_it_beats_its_prior():
+    priors = np.array([0.9, 0.1])
+    p = np.array([[0.85, 0.15], [0.95, 0.05]])  # 1.5x and 0.5x the rare class's prior
+    np.testing.assert_array_equal(adjust_for_priors(p, priors, 1.0).argmax(axis=1), [1, 0])
+    np.testing.assert_array_equal(adjust_for_priors(p, priors, 0.0).argmax(axis=1), [0, 0])
+
+
+def test_prediction_adjusted_keeps_labels_and_moves_the_decision():
+    prediction = Prediction(
+        np.array([[0.85, 0.15], [0.95, 0.05]], dtype=np.float32),
+        np.array([0, 0]),
+        np.array([1, 0]),
+    )
+    adjusted = prediction.adjusted([0.9, 0.1], 1.0)
+    np.testing.assert_array_equal(adjusted.predicted, [1, 0])
+    np.testing.assert_array_equal(adjusted.labels, prediction.labels)
+    assert adjusted.metrics(["N", "S"]).accuracy == 1.0
+
+
+def test_class_priors_are_frequencies_and_a_missing_class_is_an_error():
+    np.testing.assert_allclose(class_priors([0, 0, 0, 1], 2), [0.75, 0.25])
+    with pytest.raises(ValueError, match="no item of class"):
+        class_priors([0, 0, 1], 3)
+    with pytest.raises(ValueError, match="labels"):
+        class_priors([], 2)
+    with pytest.raises(ValueError, match="labels must be in"):
+        class_priors([0, 2], 2)
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "priors", "strength", "match"),
+    [
+        (np.ones(3), [1, 1, 1], 1.0, "probabilities"),
+        ([[0.5, np.nan]], [0.5, 0.5], 1.0, "finite"),
+        ([[0.5, 0.5]], [0.5, 0.3, 0.2], 1.0, "priors must have shape"),
+        ([[0.5, 0.5]], [1.0, 0.0], 1.0, "priors must be finite and > 0"),
+        ([[0.5, 0.5]], [0.5, 0.5], -1.0, "strength"),
+    ],
+)
+def test_bad_input_is_rejected_by_name(probabilities, priors, strength, match):
+    with pytest.raises(ValueError, match=match):
+        adjust_for_priors(probabilities, priors, strength)
