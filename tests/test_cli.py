@@ -29,6 +29,8 @@ def test_detect_on_the_bundled_excerpt_prints_totals(capsys):
         ["train", "--lr", "-1"],
         ["train", "--data-dir", "/nope"],
         ["train", "--val-fraction", "0.9"],
+        ["train", "--prior-adjustment", "2"],
+        ["train", "--rr-features", "seconds"],
         ["evaluate", "/nope"],
         ["explain", "/nope"],
         ["explain", "/nope", "--method", "magic"],
@@ -67,7 +69,11 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
         assert (run / name).is_file(), name
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["n_test"] > 7000
-    assert set(metrics["test"]["per_class"]) == {"N", "S", "V", "F", "Q"}
+    assert set(metrics["test"]["per_class"]) == {"N", "S", "V", "F"}
+    config = json.loads((run / "config.json").read_text())
+    assert config["model"]["in_channels"] == 2  # the lead and its template residual
+    assert config["experiment"]["prior_adjustment"] == 0.5
+    assert config["experiment"]["train"]["class_weighting"] == "none"
     assert main(["evaluate", str(run)]) == 0
     evaluated = capsys.readouterr().out
     accuracy = f"accuracy {100 * metrics['test']['accuracy']:.2f} %"
@@ -77,18 +83,21 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
 
 
 @pytest.mark.slow
-def test_template_channel_without_validation_is_reused_by_evaluate(tmp_path, capsys):
+def test_five_classes_in_mv_with_validation_and_weights_is_reused_by_evaluate(tmp_path, capsys):
     import json
 
     run = tmp_path / "run"
-    argv = ["train", "--epochs", "1", "--out", str(run), "--template", "--val-fraction", "0"]
-    assert main([*argv, "--model", "beat_cnn", "--classes", "NSVF"]) == 0
+    argv = ["train", "--epochs", "1", "--out", str(run), "--no-template", "--val-fraction", "0.2"]
+    options = ["--classes", "NSVFQ", "--normalize", "none", "--class-weighting", "balanced"]
+    assert main([*argv, *options, "--model", "beat_cnn"]) == 0
     out = capsys.readouterr().out
-    assert "no validation (last epoch kept)" in out
+    assert "validation beats (DS1, split by patient)" in out
     config = json.loads((run / "config.json").read_text())
-    assert config["model"]["in_channels"] == 2
+    assert config["model"]["in_channels"] == 1
+    assert config["experiment"]["prior_adjustment"] == 0.0  # weighted loss: no adjustment
     metrics = json.loads((run / "metrics.json").read_text())
-    assert metrics["n_val"] == 0
+    assert metrics["n_val"] > 0
+    assert set(metrics["test"]["per_class"]) == {"N", "S", "V", "F", "Q"}
     assert main(["evaluate", str(run)]) == 0
     accuracy = f"accuracy {100 * metrics['test']['accuracy']:.2f} %"
     assert accuracy in capsys.readouterr().out

@@ -92,27 +92,32 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "train",
         help="train, evaluate and explain a beat classifier (the main job)",
         description="Train a beat classifier on the de Chazal DS1 records (AAMI classes "
-        "N, S, V, F, Q), pick the best epoch on held-out DS1 patients, evaluate on the DS2 "
-        "patients, and write a run folder (config, history, checkpoints, metrics.json, "
-        "confusion matrix, training curves, Grad-CAM figure). Without --data-dir it uses "
-        "the MIT-BIH excerpt bundled with ecgkit and takes about a minute on 2 CPU cores.",
+        "N, S, V, F), evaluate it on the DS2 patients, and write a run folder (config, "
+        "history, checkpoints, metrics.json, confusion matrix, training curves, Grad-CAM "
+        "figure). The defaults are the recipe that generalised best to unseen patients on "
+        "the full database (z-scored beats with the record template channel, unweighted "
+        "loss, decisions adjusted halfway towards equal class priors). Without --data-dir "
+        "it uses the MIT-BIH excerpt bundled with ecgkit and takes under a minute on 2 CPU "
+        "cores.",
     )
     train.add_argument("--data-dir", type=Path, help="MIT-BIH folder (default: bundled excerpt)")
     train.add_argument("--split", default="de-chazal", choices=("de-chazal", "de-chazal-strict"))
     train.add_argument("--model", default="beat_rr_cnn", choices=list_models())
-    train.add_argument("--classes", default="NSVFQ", choices=("NSVFQ", "NSVF"))
+    train.add_argument("--classes", default="NSVF", choices=("NSVF", "NSVFQ"))
     train.add_argument(
-        "--normalize", choices=("zscore", "robust", "minmax"), help="per-beat amplitude scaling"
+        "--normalize",
+        default="zscore",
+        choices=("zscore", "robust", "minmax", "none"),
+        help="per-beat amplitude scaling",
     )
-    train.add_argument(
-        "--class-weighting", default="balanced", choices=("balanced", "sqrt", "none")
-    )
+    train.add_argument("--class-weighting", default="none", choices=("none", "sqrt", "balanced"))
     train.add_argument(
         "--augment", action="store_true", help="random amplitude, baseline, noise and shift"
     )
     train.add_argument(
         "--template",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=True,
         help="add each beat minus its record's template beat as a channel",
     )
     train.add_argument(
@@ -125,17 +130,16 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     train.add_argument(
         "--prior-adjustment",
         type=_fraction_up_to(1.0),
-        default=0.0,
         help="adjust test decisions for the training class priors: 0 (none) to 1 (as if "
-        "every class were equally common); use with --class-weighting none",
+        "every class were equally common); default 0.5 with --class-weighting none, else 0",
     )
     train.add_argument(
         "--val-fraction",
         type=_fraction_up_to(0.5),
-        default=0.15,
+        default=0.0,
         help="share of DS1 patients that picks the best epoch; 0 keeps the last epoch",
     )
-    train.add_argument("--epochs", type=_positive_int, default=12)
+    train.add_argument("--epochs", type=_positive_int, default=8)
     train.add_argument("--batch-size", type=_positive_int, default=128)
     train.add_argument("--lr", type=_positive_float, default=2e-3)
     train.add_argument("--seed", type=int, default=0)
@@ -212,6 +216,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def _prior_adjustment(args: argparse.Namespace) -> float:
+    """The strength asked for, else 0.5 after an unweighted loss and 0 after a weighted one."""
+    if args.prior_adjustment is not None:
+        return float(args.prior_adjustment)
+    return 0.5 if args.class_weighting == "none" else 0.0
+
+
 def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES
     from ecgkit.experiment import ExperimentConfig, run_experiment
@@ -224,11 +235,11 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         split=args.split,
         model=args.model,
         classes=args.classes,
-        normalize=args.normalize,
+        normalize=None if args.normalize == "none" else args.normalize,
         augment=args.augment,
         template=args.template,
         rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
-        prior_adjustment=args.prior_adjustment,
+        prior_adjustment=_prior_adjustment(args),
         val_fraction=args.val_fraction,
         train=TrainConfig(
             epochs=args.epochs,
