@@ -81,9 +81,9 @@ def main() -> None:
     parser.add_argument(
         "--prior-adjustment",
         type=float,
-        default=0.5,
-        help="strength of the test-time adjustment for DS1's class priors (0: none); 0.5 "
-        "was picked by patient-wise cross-validation on DS1 (select_prior_adjustment.py)",
+        help="strength of the test-time adjustment for DS1's class priors (0: none); "
+        "default 0.5 for an unweighted loss (picked by patient-wise cross-validation on DS1, "
+        "select_prior_adjustment.py) and 0 for a weighted one",
     )
     parser.add_argument(
         "--rr-features",
@@ -132,7 +132,11 @@ def main() -> None:
             ),
             rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
             classes=args.classes,
-            prior_adjustment=args.prior_adjustment,
+            prior_adjustment=(
+                args.prior_adjustment
+                if args.prior_adjustment is not None
+                else (0.5 if weighting == "none" else 0.0)
+            ),
             augment=args.augment,
             template=not args.no_template,
             val_fraction=args.val_fraction,
