@@ -76,19 +76,19 @@ RR_FEATURES: tuple[str, ...] = (
 #: can recognise training patients by their rate (the record mean is constant per record)
 #: instead of learning what makes a beat premature; these are what generalises to new
 #: patients, and what :class:`ecgkit.experiment.ExperimentConfig` uses by default.
-RELATIVE_RR_FEATURES: tuple[str, ...] = (
-    "pre_rr_ratio",
-    "post_rr_ratio",
-    "pre_local_ratio",
-    "local_rr_cv",
-    "pre_median_ratio",
-    "post_median_ratio",
-    "rr_irregularity",
+RELATIVE_RR_FEATURES: tuple[str, ...] = tuple(
+    name for name in RR_FEATURES if not name.endswith("_s")
 )
 
 _CACHE_FORMAT = 3
 _RR_CV_HALF_WINDOW = 5
 _RHYTHM_HALF_WINDOW = 15
+
+
+def _centred_windows(values: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
+    """Windows ``[n, 2 * half_window + 1]`` centred on each value, edges repeated."""
+    padded = np.pad(values, half_window, mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
 
 
 def _local_rr_cv(pre_rr: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
@@ -99,16 +99,9 @@ def _local_rr_cv(pre_rr: NDArray[np.float64], half_window: int) -> NDArray[np.fl
     """
     if pre_rr.size == 0 or not np.isfinite(pre_rr).all():
         return np.zeros(pre_rr.size, dtype=np.float64)
-    padded = np.pad(pre_rr, half_window, mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
+    windows = _centred_windows(pre_rr, half_window)
     mean = windows.mean(axis=1)
     return np.asarray(windows.std(axis=1) / np.where(mean > 0, mean, 1.0), dtype=np.float64)
-
-
-def _centred_windows(values: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
-    """Windows ``[n, 2 * half_window + 1]`` centred on each value, edges repeated."""
-    padded = np.pad(values, half_window, mode="edge")
-    return np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
 
 
 def _median_rhythm(
