@@ -154,11 +154,13 @@ def test_two_process_ddp_matches_the_single_process_run(tmp_path):
     single = train(tmp_path / "single").model.state_dict()
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     env.pop("WORLD_SIZE", None)
-    subprocess.run(
+    child = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
          str(Path(__file__).parent / "ddp_worker.py"), str(tmp_path / "ddp")],
-        check=True, env=env, timeout=300,
+        env=env, timeout=300, capture_output=True, text=True,
     )  # fmt: skip
+    output = f"{child.stdout[-3000:]}\n{child.stderr[-3000:]}"
+    assert child.returncode == 0, f"torchrun failed:\n{output}"
     ddp = torch.load(tmp_path / "ddp" / "weights.pt", weights_only=True)
     for name, value in single.items():
         torch.testing.assert_close(ddp[name], value, rtol=1e-4, atol=1e-5)
