@@ -40,6 +40,9 @@ def test_config_survives_a_json_round_trip():
     )
     again = ExperimentConfig.from_json(json.loads(json.dumps(config.to_json())))
     assert again == config
+    newer_fields = ("rr_features", "prior_adjustment")
+    older = {k: v for k, v in config.to_json().items() if k not in newer_fields}
+    assert ExperimentConfig.from_json(older).prior_adjustment == 0.0  # older runs: no adjustment
 
 
 @pytest.mark.slow

@@ -183,7 +183,9 @@ class ExperimentConfig:
         v = dict(values)
         v["train"] = TrainConfig(**v["train"])
         v["leads"] = tuple(v["leads"])
+        # fields newer than the run keep the behaviour the run was made with
         v["rr_features"] = tuple(v.get("rr_features", RR_FEATURES))
+        v.setdefault("prior_adjustment", 0.0)
         for key in ("data_dir", "out_dir", "cache_dir"):
             v[key] = None if v.get(key) is None else Path(v[key])
         return cls(**v)
