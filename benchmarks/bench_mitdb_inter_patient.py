@@ -22,7 +22,7 @@ import torch
 from _common import default_data_dir, environment, write_json
 
 from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES
-from ecgkit.experiment import ExperimentConfig, run_experiment
+from ecgkit.experiment import ExperimentConfig, default_prior_adjustment, run_experiment
 from ecgkit.train import ClassificationMetrics, TrainConfig, compute_metrics
 
 #: Published DS2 results, Se / +P in % per class and overall accuracy (de Chazal et al.
@@ -135,7 +135,7 @@ def main() -> None:
             prior_adjustment=(
                 args.prior_adjustment
                 if args.prior_adjustment is not None
-                else (0.5 if weighting == "none" else 0.0)
+                else default_prior_adjustment(weighting)
             ),
             augment=args.augment,
             template=not args.no_template,

@@ -216,16 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _prior_adjustment(args: argparse.Namespace) -> float:
-    """The strength asked for, else 0.5 after an unweighted loss and 0 after a weighted one."""
-    if args.prior_adjustment is not None:
-        return float(args.prior_adjustment)
-    return 0.5 if args.class_weighting == "none" else 0.0
-
-
 def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES
-    from ecgkit.experiment import ExperimentConfig, run_experiment
+    from ecgkit.experiment import ExperimentConfig, default_prior_adjustment, run_experiment
     from ecgkit.train import TrainConfig
 
     if args.data_dir is not None and not args.data_dir.is_dir():
@@ -239,7 +232,11 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         augment=args.augment,
         template=args.template,
         rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
-        prior_adjustment=_prior_adjustment(args),
+        prior_adjustment=(
+            args.prior_adjustment
+            if args.prior_adjustment is not None
+            else default_prior_adjustment(args.class_weighting)
+        ),
         val_fraction=args.val_fraction,
         train=TrainConfig(
             epochs=args.epochs,

@@ -45,16 +45,32 @@ from ecgkit.train import (
 
 __all__ = [
     "EXPLAIN_METHODS",
+    "UNWEIGHTED_PRIOR_ADJUSTMENT",
     "ExperimentConfig",
     "ExperimentResult",
     "Run",
     "build_model",
+    "default_prior_adjustment",
     "evaluate_run",
     "explain_run",
     "load_run",
     "run_experiment",
     "split_beats",
 ]
+
+#: Prior-adjustment strength after an unweighted loss, chosen by patient-wise
+#: cross-validation inside DS1 (``benchmarks/select_prior_adjustment.py``).
+UNWEIGHTED_PRIOR_ADJUSTMENT = 0.5
+
+
+def default_prior_adjustment(class_weighting: str) -> float:
+    """The prior-adjustment strength that goes with a loss weighting.
+
+    0.5 after an unweighted loss, 0 after a weighted one, which already favours the rare
+    classes.
+    """
+    return UNWEIGHTED_PRIOR_ADJUSTMENT if class_weighting == "none" else 0.0
+
 
 #: Attribution methods :func:`explain_run` accepts.
 EXPLAIN_METHODS = ("gradcam", "gradcam++", "saliency")
@@ -130,7 +146,7 @@ class ExperimentConfig:
     augment: bool = False
     template: bool = True
     rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
-    prior_adjustment: float = 0.5
+    prior_adjustment: float = UNWEIGHTED_PRIOR_ADJUSTMENT
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.0
