@@ -42,7 +42,10 @@ def test_attribution_overlay_has_one_panel_per_beat():
     panels = [a for a in figure.axes if a.get_title().startswith("beat")]
     assert len(panels) == 5
     assert panels[0].get_xlabel() == "time from R (ms)"
+    assert panels[0].get_ylabel() == "mV"
     assert _is_drawn(figure)
+    normalised = plot_attribution(windows, maps, 360, amplitude_label="zscore-normalised")
+    assert normalised.axes[0].get_ylabel() == "zscore-normalised"
     with pytest.raises(ValueError, match="must match"):
         plot_attribution(windows, maps[:, :10], 360)
 

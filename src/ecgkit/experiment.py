@@ -72,6 +72,14 @@ def default_prior_adjustment(class_weighting: str) -> float:
     return UNWEIGHTED_PRIOR_ADJUSTMENT if class_weighting == "none" else 0.0
 
 
+#: Amplitude axis of the beats drawn, by per-beat normalisation.
+_AMPLITUDE_LABELS = {
+    None: "mV",
+    "zscore": "z-score",
+    "robust": "robust z-score",
+    "minmax": "min-max",
+}
+
 #: Attribution methods :func:`explain_run` accepts.
 EXPLAIN_METHODS = ("gradcam", "gradcam++", "saliency")
 
@@ -453,6 +461,7 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
             seed=config.train.seed,
             path=out / "gradcam.png",
             features=features,
+            normalize=config.normalize,
         )
     if verbose:
         print(metrics.table())
@@ -563,6 +572,7 @@ def explain_run(
         seed=run.config.train.seed,
         path=target,
         features=run.features,
+        normalize=run.config.normalize,
     )
 
 
@@ -576,6 +586,7 @@ def _draw_explanation(
     seed: int,
     path: Path,
     features: tuple[str, ...] | Literal[False],
+    normalize: str | None,
 ) -> Path:
     """Attribution maps of a few test beats (predicted class), drawn over the waveforms."""
     from ecgkit.explain import GradCAM, GradCAMPlusPlus, Saliency
@@ -594,5 +605,13 @@ def _draw_explanation(
         f"{classes[prediction.predicted[j]]} ({prediction.probabilities[j].max():.2f})"
         for i, j in enumerate(index)
     ]
-    plot_attribution(beats.windows, maps, beats.fs, r_index=beats.r_index, titles=titles, path=path)
+    plot_attribution(
+        beats.windows,
+        maps,
+        beats.fs,
+        r_index=beats.r_index,
+        titles=titles,
+        amplitude_label=_AMPLITUDE_LABELS[normalize],
+        path=path,
+    )
     return path

@@ -159,6 +159,7 @@ def plot_attribution(
     titles: Sequence[str] | None = None,
     columns: int = 4,
     cmap: str = "inferno",
+    amplitude_label: str = "mV",
     path: str | Path | None = None,
 ) -> Figure:
     """Beats drawn with their attribution map (e.g. Grad-CAM) as a colour overlay.
@@ -166,7 +167,7 @@ def plot_attribution(
     Parameters
     ----------
     windows : array_like, shape (n_beats, n_samples) or (n_beats, n_leads, n_samples)
-        Beat windows in mV; the first lead is drawn.
+        Beat windows (mV, or normalised units); the first lead is drawn.
     maps : array_like, shape (n_beats, n_samples)
         Attribution per sample, e.g. from :meth:`ecgkit.explain.GradCAM.attribute`
         (scaled to [0, 1] for colouring).
@@ -180,6 +181,8 @@ def plot_attribution(
         Panels per row.
     cmap : str
         Matplotlib colormap of the overlay.
+    amplitude_label : str
+        Label of the amplitude axis: ``"mV"``, or e.g. ``"z-score"`` for normalised beats.
     path : str or pathlib.Path, optional
         Also save a PNG there.
 
@@ -229,7 +232,7 @@ def plot_attribution(
         if r_index is not None:
             axes.axvline(0, color="grey", ls="--", lw=0.8)
         axes.set_xlabel("time from R (ms)" if r_index is not None else "time (ms)")
-        axes.set_ylabel("mV")
+        axes.set_ylabel(amplitude_label)
         if titles is not None:
             axes.set_title(titles[i], fontsize=9)
     figure.colorbar(lines, ax=figure.axes, shrink=0.8, label="attribution")
