@@ -419,10 +419,7 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
         None if val is None else BeatDataset(val, features=features),
     )
     trainer.load_weights(out / "checkpoints" / "best.pt")
-    test_data = BeatDataset(test, features=features)
-    prediction = trainer.predict(test_data)
-    if config.prior_adjustment > 0:
-        prediction = prediction.adjusted(priors, config.prior_adjustment)
+    prediction = Run(config, model, trainer, features, tuple(priors)).predict(test)
     metrics = prediction.metrics(test.classes)
     files = {
         "config": out / "config.json",
