@@ -22,7 +22,14 @@ from _common import default_data_dir, environment, write_json
 
 from ecgkit.data import BeatDataset, PatientKFold
 from ecgkit.experiment import ExperimentConfig, build_model, split_beats
-from ecgkit.train import TrainConfig, Trainer, adjust_for_priors, class_priors, compute_metrics
+from ecgkit.train import (
+    BeatAugment,
+    TrainConfig,
+    Trainer,
+    adjust_for_priors,
+    class_priors,
+    compute_metrics,
+)
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
@@ -41,7 +48,11 @@ def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[
     folds = PatientKFold(n_splits, random_state=config.train.seed)
     for fit_index, held_index in folds.split(train.labels, train.patient):
         fit, held = train.subset(fit_index), train.subset(held_index)
-        trainer = Trainer(build_model(config, fit.n_leads, n_classes), config.train)
+        trainer = Trainer(
+            build_model(config, fit.n_leads, n_classes),
+            config.train,
+            augment=BeatAugment() if config.augment else None,
+        )
         trainer.fit(BeatDataset(fit, features=features))
         prediction = trainer.predict(BeatDataset(held, features=features))
         probabilities[held_index] = prediction.probabilities
@@ -56,6 +67,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--augment", action="store_true", help="train with BeatAugment")
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "prior_adjustment.json"
     )
@@ -71,6 +83,7 @@ def main() -> None:
             classes="NSVF",
             normalize="zscore",
             template=True,
+            augment=args.augment,
             train=TrainConfig(
                 epochs=args.epochs,
                 batch_size=256,
