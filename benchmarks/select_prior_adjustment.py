@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from _common import default_data_dir, environment, write_json
 
-from ecgkit.data import BeatDataset, PatientKFold
+from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES, BeatDataset, PatientKFold
 from ecgkit.experiment import ExperimentConfig, build_model, split_beats
 from ecgkit.train import (
     BeatAugment,
@@ -69,6 +69,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--augment", action="store_true", help="train with BeatAugment")
     parser.add_argument(
+        "--rr-features",
+        default="relative",
+        choices=("relative", "all"),
+        help="RR features the model sees: rate-independent ratios, or also seconds",
+    )
+    parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "prior_adjustment.json"
     )
     parser.add_argument(
@@ -84,6 +90,7 @@ def main() -> None:
             normalize="zscore",
             template=True,
             augment=args.augment,
+            rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
             train=TrainConfig(
                 epochs=args.epochs,
                 batch_size=256,
