@@ -69,6 +69,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--augment", action="store_true", help="train with BeatAugment")
     parser.add_argument(
+        "--fusion-width",
+        type=int,
+        default=64,
+        help="hidden units joining waveform and RR features (0: linear head)",
+    )
+    parser.add_argument(
         "--rr-features",
         default="relative",
         choices=("relative", "all"),
@@ -91,6 +97,7 @@ def main() -> None:
             template=True,
             augment=args.augment,
             rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
+            model_kwargs={"fusion_width": args.fusion_width},
             train=TrainConfig(
                 epochs=args.epochs,
                 batch_size=256,
