@@ -19,9 +19,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _common import default_data_dir, environment, write_json
+from _common import (
+    add_rr_model_arguments,
+    default_data_dir,
+    environment,
+    rr_features_of,
+    write_json,
+)
 
-from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES
 from ecgkit.experiment import ExperimentConfig, default_prior_adjustment, run_experiment
 from ecgkit.train import ClassificationMetrics, TrainConfig, compute_metrics
 
@@ -85,18 +90,7 @@ def main() -> None:
         "default 0.5 for an unweighted loss (picked by patient-wise cross-validation on DS1, "
         "select_prior_adjustment.py) and 0 for a weighted one",
     )
-    parser.add_argument(
-        "--rr-features",
-        default="relative",
-        choices=("relative", "all"),
-        help="RR features the model sees: rate-independent ratios, or also seconds",
-    )
-    parser.add_argument(
-        "--fusion-width",
-        type=int,
-        default=64,
-        help="hidden units joining waveform and RR features (0: linear head)",
-    )
+    add_rr_model_arguments(parser)
     parser.add_argument("--classes", default="NSVF", choices=("NSVFQ", "NSVF"))
     parser.add_argument("--augment", action="store_true", help="train with BeatAugment")
     parser.add_argument(
@@ -130,7 +124,7 @@ def main() -> None:
             model_kwargs=(
                 {"fusion_width": args.fusion_width} if args.model == "beat_rr_cnn" else {}
             ),
-            rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
+            rr_features=rr_features_of(args),
             classes=args.classes,
             prior_adjustment=(
                 args.prior_adjustment

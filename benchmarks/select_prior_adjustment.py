@@ -18,9 +18,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _common import default_data_dir, environment, write_json
+from _common import (
+    add_rr_model_arguments,
+    default_data_dir,
+    environment,
+    rr_features_of,
+    write_json,
+)
 
-from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES, BeatDataset, PatientKFold
+from ecgkit.data import BeatDataset, PatientKFold
 from ecgkit.experiment import ExperimentConfig, build_model, split_beats
 from ecgkit.train import (
     BeatAugment,
@@ -68,18 +74,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--augment", action="store_true", help="train with BeatAugment")
-    parser.add_argument(
-        "--fusion-width",
-        type=int,
-        default=64,
-        help="hidden units joining waveform and RR features (0: linear head)",
-    )
-    parser.add_argument(
-        "--rr-features",
-        default="relative",
-        choices=("relative", "all"),
-        help="RR features the model sees: rate-independent ratios, or also seconds",
-    )
+    add_rr_model_arguments(parser)
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "prior_adjustment.json"
     )
@@ -96,7 +91,7 @@ def main() -> None:
             normalize="zscore",
             template=True,
             augment=args.augment,
-            rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
+            rr_features=rr_features_of(args),
             model_kwargs={"fusion_width": args.fusion_width},
             train=TrainConfig(
                 epochs=args.epochs,
