@@ -2,9 +2,10 @@
 
 A build runs, per record: select leads -> (resample) -> clean -> R positions (reference
 annotations, or a detector matched to them for labels) -> :func:`ecgkit.signal.segment_beats`
--> AAMI labels -> optional signal-quality filter -> optional per-beat normalisation. Each
-record's result is cached in an ``.npz`` keyed by a hash of the record's files and of the
-configuration, so a second build of the same data reads arrays instead of recomputing them.
+and :func:`ecgkit.signal.rr_features` -> AAMI labels -> optional signal-quality filter ->
+optional per-beat normalisation. Each record's result is cached in an ``.npz`` keyed by a
+hash of the record's files and of the configuration, so a second build of the same data
+reads arrays instead of recomputing them.
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ from ecgkit.data.labels import AAMI_CLASSES, AAMI_MAPPING, BEAT_SYMBOLS, LabelMa
 from ecgkit.data.mitdb import RecordSource
 from ecgkit.data.records import Annotations, Record
 from ecgkit.signal import (
+    RELATIVE_RR_FEATURES,
+    RR_FEATURES,
     clean,
     detect_r_peaks,
     match_peaks,
     normalize,
     resample,
     resample_indices,
-    rr_intervals,
+    rr_features,
     segment_beats,
 )
 from ecgkit.signal.normalize import NormalizeMethod
@@ -46,84 +49,7 @@ __all__ = [
     "build_beats",
 ]
 
-#: Columns of :attr:`BeatSet.rr`: RR intervals in seconds (to the previous and next beat,
-#: local mean of the previous 10, record mean), three patient-normalised ratios (pre /
-#: record mean, post / record mean, pre / local), which carry the prematurity of
-#: supraventricular beats across patients with different heart rates, and the local
-#: irregularity of the rhythm (coefficient of variation of the 11 intervals centred on the
-#: beat), which tells an early beat in a regular rhythm from one in atrial fibrillation.
-#: The last three compare the beat with the median rhythm of the 31 intervals centred on it,
-#: which neither the beat's own prematurity, nor a change of rate, nor pauses elsewhere in
-#: the record move: pre and post RR over that median, and the median absolute change
-#: between successive intervals over that median (high only where the whole rhythm is
-#: irregular, as in atrial fibrillation, not around an isolated ectopic beat).
-RR_FEATURES: tuple[str, ...] = (
-    "pre_rr_s",
-    "post_rr_s",
-    "local_rr_s",
-    "mean_rr_s",
-    "pre_rr_ratio",
-    "post_rr_ratio",
-    "pre_local_ratio",
-    "local_rr_cv",
-    "pre_median_ratio",
-    "post_median_ratio",
-    "rr_irregularity",
-)
-
-#: The columns of :data:`RR_FEATURES` that do not depend on the patient's heart rate: the
-#: ratios and the irregularity measures. A model that also sees the intervals in seconds
-#: can recognise training patients by their rate (the record mean is constant per record)
-#: instead of learning what makes a beat premature; these are what generalises to new
-#: patients, and what :class:`ecgkit.experiment.ExperimentConfig` uses by default.
-RELATIVE_RR_FEATURES: tuple[str, ...] = tuple(
-    name for name in RR_FEATURES if not name.endswith("_s")
-)
-
 _CACHE_FORMAT = 3
-_RR_CV_HALF_WINDOW = 5
-_RHYTHM_HALF_WINDOW = 15
-
-
-def _centred_windows(values: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
-    """Windows ``[n, 2 * half_window + 1]`` centred on each value, edges repeated."""
-    padded = np.pad(values, half_window, mode="edge")
-    return np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
-
-
-def _local_rr_cv(pre_rr: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
-    """Coefficient of variation of the ``2 * half_window + 1`` intervals centred on each beat.
-
-    ``pre_rr`` holds every beat of one record in time order (seconds); the window is
-    clamped at the ends of the record. Shape ``(n_beats,)``, dimensionless.
-    """
-    if pre_rr.size == 0 or not np.isfinite(pre_rr).all():
-        return np.zeros(pre_rr.size, dtype=np.float64)
-    windows = _centred_windows(pre_rr, half_window)
-    mean = windows.mean(axis=1)
-    return np.asarray(windows.std(axis=1) / np.where(mean > 0, mean, 1.0), dtype=np.float64)
-
-
-def _median_rhythm(
-    pre_rr: NDArray[np.float64], half_window: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Pre RR, post RR and successive-difference median over the centred median RR.
-
-    ``pre_rr`` holds every beat of one record in time order (seconds). Returns three
-    dimensionless arrays of shape ``(n_beats,)``: ``pre_rr / median``, ``post_rr / median``
-    and ``median(|pre_rr[i] - pre_rr[i - 1]|) / median``, medians over the
-    ``2 * half_window + 1`` beats centred on each beat.
-    """
-    n = pre_rr.size
-    if n < 2 or not np.isfinite(pre_rr).all():
-        ones = np.ones(n, dtype=np.float64)
-        return ones, ones.copy(), np.zeros(n, dtype=np.float64)
-    median = np.median(_centred_windows(pre_rr, half_window), axis=1)
-    median = np.where(median > 0, median, 1.0)
-    post_rr = np.concatenate((pre_rr[1:], pre_rr[-1:]))
-    change = np.abs(np.diff(pre_rr, prepend=pre_rr[0]))
-    irregularity = np.median(_centred_windows(change, half_window), axis=1) / median
-    return pre_rr / median, post_rr / median, irregularity
 
 
 @dataclass(frozen=True)
@@ -261,7 +187,8 @@ class BeatSet:
     symbols : numpy.ndarray of str, shape (n_beats,)
         Annotation code of each beat.
     rr : numpy.ndarray of float32, shape (n_beats, len(RR_FEATURES))
-        RR features, columns :data:`RR_FEATURES`.
+        RR features, columns :data:`RR_FEATURES`: the rows of
+        :func:`ecgkit.signal.rr_features` over every beat position of the record.
     record : numpy.ndarray of str, shape (n_beats,)
         Record of each beat.
     patient : numpy.ndarray of str, shape (n_beats,)
@@ -456,19 +383,8 @@ def _build_record(
     windows = beats.windows[labelled].astype(np.float32, copy=False)
     if config.normalize is not None and windows.size:
         windows = normalize(windows, config.normalize, axis=-1).astype(np.float32, copy=False)
-    pre, post, local, mean = (
-        beats.pre_rr[labelled],
-        beats.post_rr[labelled],
-        beats.local_rr[labelled],
-        beats.mean_rr[labelled],
-    )
-    every_pre_rr = rr_intervals(positions, fs, local_beats=config.local_beats)[0]
     kept = beats.beat_index[labelled]
-    cv = _local_rr_cv(every_pre_rr, _RR_CV_HALF_WINDOW)[kept]
-    rhythm = [column[kept] for column in _median_rhythm(every_pre_rr, _RHYTHM_HALF_WINDOW)]
-    rr = np.stack(
-        [pre, post, local, mean, pre / mean, post / mean, pre / local, cv, *rhythm], axis=1
-    )
+    rr = rr_features(positions, fs, local_beats=config.local_beats)[kept]
     arrays: dict[str, NDArray[np.generic]] = {
         "windows": np.ascontiguousarray(windows),
         "labels": kept_labels[labelled],

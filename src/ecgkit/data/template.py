@@ -14,7 +14,8 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-from ecgkit.data.beats import RR_FEATURES, BeatSet
+from ecgkit.data.beats import BeatSet
+from ecgkit.signal import RR_FEATURES
 
 __all__ = ["record_templates", "with_template_residual"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ecgkit.data.beats import RR_FEATURES
 from ecgkit.models.cnn import BeatCNN
 from ecgkit.models.registry import ECGModel, register_model
+from ecgkit.signal import RR_FEATURES
 
 __all__ = ["BeatRRNet"]
 
@@ -16,7 +16,7 @@ __all__ = ["BeatRRNet"]
 class BeatRRNet(ECGModel):
     """:class:`~ecgkit.models.BeatCNN` on the waveform plus a small MLP on RR features.
 
-    RR intervals relative to the patient's own rhythm (:data:`ecgkit.data.RR_FEATURES`) are
+    RR intervals relative to the patient's own rhythm (:data:`ecgkit.signal.RR_FEATURES`) are
     what separates supraventricular ectopic beats, whose shape is often normal, from normal
     beats across patients (de Chazal et al. 2004). The two embeddings are concatenated and
     joined by a one-hidden-layer head. With the defaults (1 lead, 11 features, 5 classes) it
@@ -28,8 +28,8 @@ class BeatRRNet(ECGModel):
     in_channels, num_classes : int
         Leads and classes.
     n_features : int
-        RR features per beat (11 for :data:`ecgkit.data.RR_FEATURES`, 7 for
-        :data:`ecgkit.data.RELATIVE_RR_FEATURES`).
+        RR features per beat (11 for :data:`ecgkit.signal.RR_FEATURES`, 7 for
+        :data:`ecgkit.signal.RELATIVE_RR_FEATURES`).
     width : int
         Width of the waveform CNN.
     feature_width : int

@@ -10,6 +10,7 @@ from ecgkit.signal.match import PeakMatch, match_peaks
 from ecgkit.signal.normalize import normalize
 from ecgkit.signal.peaks import NEUROKIT_METHODS, PEAK_METHODS, detect_r_peaks, refine_peaks
 from ecgkit.signal.resample import resample, resample_indices, resampled_length
+from ecgkit.signal.rhythm import RELATIVE_RR_FEATURES, RR_FEATURES, rr_features
 from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "NEUROKIT_METHODS",
     "PEAK_METHODS",
     "PeakMatch",
+    "RELATIVE_RR_FEATURES",
+    "RR_FEATURES",
     "bandpass",
     "clean",
     "detect_r_peaks",
@@ -31,6 +34,7 @@ __all__ = [
     "resample",
     "resample_indices",
     "resampled_length",
+    "rr_features",
     "rr_intervals",
     "segment_beats",
 ]

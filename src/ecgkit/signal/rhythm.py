@@ -1,0 +1,157 @@
+"""RR-interval and rhythm features of every beat, from R-peak positions alone."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike, NDArray
+
+from ecgkit.signal._validation import as_indices, check_fs
+from ecgkit.signal.segment import rr_intervals
+
+__all__ = ["RELATIVE_RR_FEATURES", "RR_FEATURES", "rr_features"]
+
+#: Columns of :func:`rr_features` (and of :attr:`ecgkit.data.BeatSet.rr`): RR intervals in
+#: seconds (to the previous and next beat, local mean of the previous 10, record mean),
+#: three patient-normalised ratios (pre / record mean, post / record mean, pre / local),
+#: which carry the prematurity of supraventricular beats across patients with different
+#: heart rates, and the local irregularity of the rhythm (coefficient of variation of the 11
+#: intervals centred on the beat), which tells an early beat in a regular rhythm from one in
+#: atrial fibrillation. The last three compare the beat with the median rhythm of the 31
+#: intervals centred on it, which neither the beat's own prematurity, nor a change of rate,
+#: nor pauses elsewhere in the record move: pre and post RR over that median, and the median
+#: absolute change between successive intervals over that median (high only where the whole
+#: rhythm is irregular, as in atrial fibrillation, not around an isolated ectopic beat).
+RR_FEATURES: tuple[str, ...] = (
+    "pre_rr_s",
+    "post_rr_s",
+    "local_rr_s",
+    "mean_rr_s",
+    "pre_rr_ratio",
+    "post_rr_ratio",
+    "pre_local_ratio",
+    "local_rr_cv",
+    "pre_median_ratio",
+    "post_median_ratio",
+    "rr_irregularity",
+)
+
+#: The columns of :data:`RR_FEATURES` that do not depend on the patient's heart rate: the
+#: ratios and the irregularity measures. A model that also sees the intervals in seconds
+#: can recognise training patients by their rate (the record mean is constant per record)
+#: instead of learning what makes a beat premature; these are what generalises to new
+#: patients, and what :class:`ecgkit.experiment.ExperimentConfig` uses by default.
+RELATIVE_RR_FEATURES: tuple[str, ...] = tuple(
+    name for name in RR_FEATURES if not name.endswith("_s")
+)
+
+_CV_HALF_WINDOW = 5
+_MEDIAN_HALF_WINDOW = 15
+
+
+def _centred_windows(values: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
+    """Windows ``[n, 2 * half_window + 1]`` centred on each value, edges repeated."""
+    padded = np.pad(values, half_window, mode="edge")
+    return sliding_window_view(padded, 2 * half_window + 1)
+
+
+def rr_features(r_peaks: ArrayLike, fs: float, *, local_beats: int = 10) -> NDArray[np.float64]:
+    """RR-interval and rhythm features of every beat, columns :data:`RR_FEATURES`.
+
+    Everything is computed from the R-peak positions alone, so recordings annotated with
+    any detector (or by hand) get the features :class:`ecgkit.data.BeatSet` holds.
+
+    Parameters
+    ----------
+    r_peaks : array_like of int, shape (n_beats,)
+        Strictly increasing R-peak sample indices of one recording.
+    fs : float
+        Sampling rate in Hz.
+    local_beats : int
+        Number of previous intervals averaged into ``local_rr_s``.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_beats, len(RR_FEATURES))
+        One row per R peak, none dropped, columns in :data:`RR_FEATURES` order. With
+        ``pre`` the interval to the previous beat and ``post`` the one to the next:
+
+        - ``pre_rr_s``, ``post_rr_s`` (s): ``pre`` and ``post``; the first beat's ``pre``
+          is its ``post`` and the last beat's ``post`` is its ``pre``.
+        - ``local_rr_s`` (s): mean ``pre`` of the ``local_beats`` beats up to this one
+          (itself included; fewer at the start).
+        - ``mean_rr_s`` (s): mean interval of the whole recording.
+        - ``pre_rr_ratio``, ``post_rr_ratio``, ``pre_local_ratio`` (dimensionless):
+          ``pre / mean_rr_s``, ``post / mean_rr_s`` and ``pre / local_rr_s``.
+        - ``local_rr_cv`` (dimensionless): standard deviation over mean of the 11 ``pre``
+          values centred on the beat.
+        - ``pre_median_ratio``, ``post_median_ratio`` (dimensionless): ``pre`` and ``post``
+          over the median ``pre`` of the 31 beats centred on the beat.
+        - ``rr_irregularity`` (dimensionless): median of ``|pre[j] - pre[j - 1]|`` over the
+          same 31 beats (0 for the first beat), over that median.
+
+        Centred windows are clamped at the ends of the recording by repeating the first or
+        last beat's ``pre``. A single R peak has no rhythm: its four columns in seconds and
+        the three ratios to them are NaN, and the last four columns keep the values of a
+        steady rhythm (``local_rr_cv`` 0, both median ratios 1, ``rr_irregularity`` 0).
+        No R peak gives shape ``(0, len(RR_FEATURES))``.
+
+    Raises
+    ------
+    ValueError
+        If ``r_peaks`` is not a 1-D array of strictly increasing sample indices >= 0,
+        ``fs`` is not a finite rate > 0 Hz, or ``local_beats`` is not a positive integer.
+
+    See Also
+    --------
+    rr_intervals : the four columns in seconds alone.
+    ecgkit.data.build_beats : labelled beats whose ``rr`` holds these rows.
+
+    Notes
+    -----
+    The four intervals in seconds are modelled on the heartbeat-interval features of [1]_
+    (pre-RR, post-RR, average and local average RR); the ratios make them comparable across
+    patients with different heart rates. The seconds columns scale with ``1 / fs``; every
+    column of :data:`RELATIVE_RR_FEATURES` depends on the intervals only through their
+    ratios, so it is unchanged when the peak positions and ``fs`` are scaled together.
+
+    References
+    ----------
+    .. [1] P. de Chazal, M. O'Dwyer and R. B. Reilly, "Automatic classification of
+       heartbeats using ECG morphology and heartbeat interval features", IEEE Trans.
+       Biomed. Eng., vol. 51, no. 7, pp. 1196-1206, 2004.
+
+    Examples
+    --------
+    A steady 75 bpm rhythm at 100 Hz with a premature fourth beat:
+
+    >>> import numpy as np
+    >>> from ecgkit.signal import RR_FEATURES, rr_features
+    >>> rr = rr_features([0, 80, 160, 220, 320, 400, 480], fs=100)
+    >>> rr.shape
+    (7, 11)
+    >>> columns = [RR_FEATURES.index(n) for n in ("pre_rr_s", "pre_median_ratio")]
+    >>> np.round(rr[3, columns], 2).tolist()
+    [0.6, 0.75]
+    """
+    fs = check_fs(fs)
+    peaks = as_indices(r_peaks, "r_peaks")
+    if peaks.size > 1 and np.any(np.diff(peaks) <= 0):
+        raise ValueError("r_peaks must be strictly increasing sample indices")
+    pre, post, local, mean = rr_intervals(peaks, fs, local_beats=local_beats)
+    n = peaks.size
+    if n < 2:
+        cv = np.zeros(n, dtype=np.float64)
+        pre_median = np.ones(n, dtype=np.float64)
+        post_median = np.ones(n, dtype=np.float64)
+        irregularity = np.zeros(n, dtype=np.float64)
+    else:
+        # strictly increasing peaks make every interval > 0: no mean or median is 0
+        around = _centred_windows(pre, _CV_HALF_WINDOW)
+        cv = around.std(axis=1) / around.mean(axis=1)
+        median = np.median(_centred_windows(pre, _MEDIAN_HALF_WINDOW), axis=1)
+        change = np.abs(np.diff(pre, prepend=pre[0]))
+        irregularity = np.median(_centred_windows(change, _MEDIAN_HALF_WINDOW), axis=1) / median
+        pre_median, post_median = pre / median, post / median
+    columns = [pre, post, local, mean, pre / mean, post / mean, pre / local, cv]
+    return np.stack([*columns, pre_median, post_median, irregularity], axis=1)
