@@ -81,3 +81,35 @@ def test_bad_signals_are_rejected():
         plot_ecg(np.zeros(100), 0)
     with pytest.raises(ValueError, match="r_peaks"):
         plot_ecg(np.zeros(100), 100, r_peaks=[200])
+
+
+def test_axis_0_draws_a_samples_first_signal_like_its_transpose():
+    first, annotations = load_example("100")
+    second, _ = load_example("208")
+    samples_first = np.column_stack([first.signal[:1800, 0], second.signal[:1800, 0]])
+    peaks = annotations.select(BEAT_SYMBOLS).sample
+    peaks = peaks[peaks < 1800]
+    by_axis = plot_ecg(samples_first, 360, axis=0, r_peaks=peaks, lead_names=["MLII", "V1"])
+    transposed = plot_ecg(samples_first.T, 360, r_peaks=peaks, lead_names=["MLII", "V1"])
+    np.testing.assert_allclose(by_axis.get_size_inches(), transposed.get_size_inches())
+    traces = [line.get_ydata() for line in by_axis.axes[0].lines if len(line.get_ydata()) == 1800]
+    expected = [
+        line.get_ydata() for line in transposed.axes[0].lines if len(line.get_ydata()) == 1800
+    ]
+    assert len(traces) == 2
+    np.testing.assert_allclose(traces, expected)
+    with pytest.raises(ValueError, match=r"looks samples-first .*pass axis=0"):
+        plot_ecg(samples_first, 360)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "axis", "fix"),
+    [(10, 0, r"x\[:3600\]"), (30, 0, r"x\[:3600\]"), (30, -1, r"x\[\.\.\., :3600\]")],
+)
+def test_strips_too_wide_to_draw_are_refused_with_a_slice_to_plot(minutes, axis, fix):
+    n = 360 * 60 * minutes
+    signal = np.zeros((n, 2)) if axis == 0 else np.zeros((2, n))
+    with pytest.raises(
+        ValueError, match=rf"{60 * minutes} s long.*inches.*plot a slice, e\.g\. {fix}"
+    ):
+        plot_ecg(signal, 360, axis=axis)

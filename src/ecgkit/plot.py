@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ecgkit._files import atomic_write
+from ecgkit.signal._validation import check_axis, samples_first_hint
 
 try:
     from matplotlib.collections import LineCollection
@@ -35,6 +36,9 @@ _PAPER_SPEED_MM_S = 25.0
 _PAPER_GAIN_MM_MV = 10.0
 _GRID_MINOR = "#f6c6c6"
 _GRID_MAJOR = "#e58a8a"
+# 10 m of paper, about 6.8 min of signal: 60,000 px at save_figure's 150 dpi, under the
+# 65,536 px that Agg can render, and already minutes of grid lines to draw
+_MAX_WIDTH_IN = 400.0
 
 
 def save_figure(figure: Figure, path: str | Path, *, dpi: int = 150) -> Path:
@@ -45,12 +49,32 @@ def save_figure(figure: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     return path
 
 
-def _leads(signal: ArrayLike) -> NDArray[np.float64]:
-    x = np.asarray(signal, dtype=np.float64)
-    if x.ndim == 1:
-        x = x[None, :]
-    if x.ndim != 2 or x.shape[1] < 2:
+def _leads(signal: ArrayLike, fs: float, axis: int) -> NDArray[np.float64]:
+    """``signal`` as float64 ``[n_leads, n_samples]``, refused when too wide to draw."""
+    x = np.asarray(signal)
+    if x.ndim not in (1, 2):
         raise ValueError(f"signal must be [n_samples] or [n_leads, n_samples], got shape {x.shape}")
+    ax = check_axis(axis, x.ndim)
+    if x.shape[ax] < 2:
+        raise ValueError(f"signal needs at least 2 samples along axis {ax}, got shape {x.shape}")
+    hint = samples_first_hint(x.shape, ax, 2)
+    if hint:
+        # a strip of at most 16 samples is never meant: these are leads drawn as samples
+        raise ValueError(
+            f"signal has only {x.shape[ax]} samples along the time axis {ax} and "
+            f"{max(x.shape)} leads{hint}"
+        )
+    width_in = x.shape[ax] / fs * _PAPER_SPEED_MM_S / _MM_PER_INCH + 0.8
+    if width_in > _MAX_WIDTH_IN:
+        first_10_s = f"x[..., :{int(10 * fs)}]" if ax == x.ndim - 1 else f"x[:{int(10 * fs)}]"
+        max_min = (_MAX_WIDTH_IN - 0.8) * _MM_PER_INCH / _PAPER_SPEED_MM_S / 60
+        raise ValueError(
+            f"signal is {x.shape[ax] / fs:.0f} s long: at 25 mm/s its strip would be "
+            f"{width_in:,.0f} inches ({width_in * 150:,.0f} px at 150 dpi) wide, more than the "
+            f"{_MAX_WIDTH_IN:.0f} inches (about {max_min:.1f} min) plot_ecg draws; plot a "
+            f"slice, e.g. {first_10_s} for the first 10 s"
+        )
+    x = np.moveaxis(np.asarray(x, dtype=np.float64), ax, -1).reshape(-1, x.shape[ax])
     if not np.isfinite(x).all():
         raise ValueError("signal contains NaN or infinite values")
     return x
@@ -64,18 +88,21 @@ def plot_ecg(
     lead_names: Sequence[str] | None = None,
     start_s: float = 0.0,
     title: str | None = None,
+    axis: int = -1,
     path: str | Path | None = None,
 ) -> Figure:
     """An ECG strip on standard paper: 25 mm/s, 10 mm/mV, 1 mm and 5 mm grid.
 
     The figure is sized so that one millimetre of grid is one millimetre of paper at any
     dpi: 5 s of signal are 125 mm wide, and each lead gets a band of at least 30 mm (3 mV),
-    taller when its amplitude needs it.
+    taller when its amplitude needs it. Strips wider than 400 inches (about 6.8 minutes of
+    signal) are refused: plot a slice.
 
     Parameters
     ----------
     signal : array_like, shape (n_samples,) or (n_leads, n_samples)
-        ECG in mV.
+        ECG in mV; with ``axis=0``, ``(n_samples, n_leads)`` such as
+        :attr:`ecgkit.data.Record.signal`.
     fs : float
         Sampling rate in Hz.
     r_peaks : array_like of int, optional
@@ -86,16 +113,25 @@ def plot_ecg(
         Time of the first sample, in seconds (for the time axis).
     title : str, optional
         Figure title.
+    axis : int
+        The time axis of a 2-D ``signal``, as in :mod:`ecgkit.signal`: -1 (default) for
+        ``[n_leads, n_samples]``, 0 for ``[n_samples, n_leads]``.
     path : str or pathlib.Path, optional
         Also save a PNG there.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When the strip would be wider than 400 inches, naming a slice to plot instead;
+        for fewer than 2 samples, NaN samples, ``fs <= 0`` or bad ``r_peaks``.
     """
     if not fs > 0:
         raise ValueError(f"fs must be > 0 Hz, got {fs!r}")
-    x = _leads(signal)
+    x = _leads(signal, fs, axis)
     n_leads, n = x.shape
     if lead_names is not None and len(lead_names) != n_leads:
         raise ValueError(f"lead_names must have {n_leads} names, got {len(lead_names)}")
@@ -345,3 +381,4 @@ def plot_history(history: Any, *, path: str | Path | None = None) -> Figure:
     if path is not None:
         save_figure(figure, path)
     return figure
+

@@ -28,6 +28,7 @@ from ecgkit.data.labels import (
     map_symbols,
 )
 from ecgkit.data.mitdb import MITBIH, MITBIH_PATIENTS, MITBIH_RECORDS, PACED_RECORDS, RecordSource
+from ecgkit.data.readers import read_signal
 from ecgkit.data.records import Annotations, Record, read_annotations, read_record
 from ecgkit.data.splits import (
     DS1_RECORDS,
@@ -85,6 +86,7 @@ __all__ = [
     "patient_train_val_split",
     "read_annotations",
     "read_record",
+    "read_signal",
     "record_templates",
     "with_template_residual",
 ]

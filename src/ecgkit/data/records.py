@@ -79,6 +79,22 @@ class Annotations:
         return Annotations(self.sample[keep], self.symbol[keep], self.aux_note[keep], self.fs)
 
 
+# millivolts per unit of each voltage unit ecgkit reads, keys lower-case: the micro sign
+# (U+00B5) is what EDF headers use, the Greek mu (U+03BC) what some writers put instead
+_MV_PER_UNIT: dict[str, float] = {
+    "mv": 1.0,
+    "uv": 1e-3,
+    "\u00b5v": 1e-3,
+    "\u03bcv": 1e-3,
+    "v": 1e3,
+}
+
+
+def _mv_per_unit(unit: str) -> float | None:
+    """Return the factor that turns values in ``unit`` into mV, or None for a non-voltage."""
+    return _MV_PER_UNIT.get(unit.strip().lower())
+
+
 def _record_base(path: str | Path) -> Path:
     base = Path(path)
     return base.with_suffix("") if base.suffix in {".hea", ".dat", ".atr"} else base
@@ -102,18 +118,23 @@ def read_record(
     Returns
     -------
     Record
+        Samples in mV: each lead is converted from the unit its header states (``mV``,
+        ``uV``/``µV`` times 1e-3, ``V`` times 1e3; WFDB's default when the header states
+        none is mV).
 
     Raises
     ------
     FileNotFoundError
         When the header or a signal file is missing, naming the file.
     ValueError
-        When the files cannot be parsed, naming the record.
+        When the files cannot be parsed, naming the record, or when a lead read is not in a
+        voltage unit (e.g. ``mmHg``), naming the lead and its unit.
     """
     import wfdb
 
     base = _record_base(path)
-    header = base.with_suffix(".hea")
+    # not with_suffix: record names may contain dots ("rec.1")
+    header = base.with_name(base.name + ".hea")
     if not header.is_file():
         raise FileNotFoundError(f"WFDB header not found: {header}")
     if dtype not in (np.float32, np.float64):
@@ -126,14 +147,28 @@ def read_record(
         raise ValueError(f"cannot read WFDB record {base}: {error}") from error
     if rec.p_signal is None:
         raise ValueError(f"WFDB record {base} has no signal")
-    signal = np.asarray(rec.p_signal, dtype=dtype)
+    names = [str(n) for n in rec.sig_name]
+    factors = []
+    for name, unit in zip(names, rec.units or ["mV"] * len(names), strict=True):
+        factor = _mv_per_unit(unit or "mV")
+        if factor is None:
+            raise ValueError(
+                f"record {base}: lead {name!r} is in {unit!r}, not in V, mV or uV; "
+                "read only the ECG leads with leads=[...]"
+            )
+        factors.append(factor)
+    p_signal = rec.p_signal
+    if any(f != 1.0 for f in factors):
+        # scale in float64 before a float32 cast so that uV records lose no precision
+        p_signal = p_signal * np.asarray(factors)
+    signal = np.asarray(p_signal, dtype=dtype)
     if not np.isfinite(signal).all():
         # WFDB marks invalid samples with the format's NaN code; never hand them on silently
         raise ValueError(f"record {base} contains invalid (NaN) samples")
     return Record(
         signal=signal,
         fs=float(rec.fs),
-        lead_names=tuple(str(n) for n in rec.sig_name),
+        lead_names=tuple(names),
         record_id=str(rec.record_name),
     )
 

@@ -11,6 +11,9 @@ from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.floating[Any]]
 
+# a time axis this short next to a much longer one is most likely the lead axis
+_MAX_LEADS = 16
+
 
 def check_fs(fs: object, name: str = "fs") -> float:
     """Return ``fs`` as a float after checking it is a finite sampling rate > 0 Hz."""
@@ -63,6 +66,39 @@ def check_axis(axis: object, ndim: int, name: str = "axis") -> int:
     return value % ndim
 
 
+def samples_first_hint(shape: tuple[int, ...], axis: int, min_samples: int = 1) -> str:
+    """A hint to append to a too-short error when ``shape`` looks samples-first.
+
+    ``Record.signal`` is ``[n_samples, n_leads]`` while :mod:`ecgkit.signal` defaults to
+    ``axis=-1``; passed as is, its few leads are taken for samples.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Shape of the signal.
+    axis : int
+        The time axis given, normalised to ``0 <= axis < len(shape)``.
+    min_samples : int
+        Samples the caller needs along the time axis.
+
+    Returns
+    -------
+    str
+        ``"; the array looks samples-first (shape ...): pass axis=k"`` when the time axis
+        has at most 16 entries and another axis ``k`` is at least 4 times longer and long
+        enough, else ``""``.
+    """
+    if shape[axis] > _MAX_LEADS:
+        return ""
+    others = [(length, i) for i, length in enumerate(shape) if i != axis]
+    if not others:
+        return ""
+    longest, at = max(others)
+    if longest < max(min_samples, 4 * shape[axis]):
+        return ""
+    return f"; the array looks samples-first (shape {shape}): pass axis={at}"
+
+
 def as_signal(
     x: ArrayLike,
     name: str = "x",
@@ -111,7 +147,7 @@ def as_signal(
     if arr.shape[ax] < min_samples:
         raise ValueError(
             f"{name} is too short: needs at least {min_samples} samples along axis {ax}, "
-            f"got {arr.shape[ax]}"
+            f"got {arr.shape[ax]}{samples_first_hint(arr.shape, ax, min_samples)}"
         )
     if arr.dtype not in (np.float32, np.float64):
         arr = arr.astype(np.float64)

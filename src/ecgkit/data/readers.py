@@ -1,0 +1,751 @@
+"""Read a recording of your own from WFDB, EDF/EDF+/BDF, CSV/TSV/TXT or NumPy files.
+
+:func:`read_signal` picks the reader by the file's extension and returns a
+:class:`~ecgkit.data.Record`: samples ``[n_samples, n_leads]`` in mV, the sampling rate in Hz,
+the lead names and the file's stem as ``record_id``.
+
+Physical units
+--------------
+Every reader hands back millivolts. The factor applied to a channel depends on its unit,
+compared case-insensitively: ``mV`` is kept as it is, ``uV`` or ``µV`` is multiplied by
+1e-3 and ``V`` by 1e3. Any other unit (``mmHg``, ``degC``, ...) raises ``ValueError``
+naming the file, the channel and the unit.
+
+* WFDB: each channel's ``units`` from the header (WFDB's default when it names none is mV).
+* EDF/BDF: each signal's physical dimension; a signal that leaves it empty takes
+  ``units=`` when given, else it is an error.
+* CSV/TSV/TXT, NPY, NPZ: these formats store no unit; values are taken as mV unless
+  ``units=`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import numbers
+import os
+import re
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ecgkit.data.records import Record, _mv_per_unit, read_record
+
+__all__ = ["read_signal"]
+
+FloatArray = NDArray[np.floating[Any]]
+
+_FORMATS: dict[str, str] = {
+    ".hea": "wfdb",
+    ".dat": "wfdb",
+    ".edf": "edf",
+    ".bdf": "edf",
+    ".csv": "text",
+    ".tsv": "text",
+    ".txt": "text",
+    ".npy": "npy",
+    ".npz": "npz",
+}
+_SUPPORTED = (
+    "WFDB (.hea, .dat, or the record name without extension), EDF/EDF+/BDF (.edf, .bdf), "
+    "text with a header row (.csv, .tsv, .txt) and NumPy (.npy, .npz)"
+)
+_TIME_COLUMNS = ("time", "time_s", "t", "seconds")
+_MISSING_CELLS = frozenset({"", "nan", "na", "n/a", "null"})
+_EDF_ANNOTATIONS = frozenset({"EDF Annotations", "BDF Annotations"})
+_ECG_LABEL = re.compile(r"ecg|ekg|^(lead\s*)?(ml)?(i{1,3}|av[rlf]|v[1-6])$", re.IGNORECASE)
+# two leads of the same file must agree on fs within this share; so must a given fs and
+# the rate a file stores, and the steps of a time column
+_RATE_TOLERANCE = 0.01
+# rows handled at once when converting or scanning a long recording, so that no temporary
+# array is as large as the recording itself
+_CHUNK_ROWS = 1 << 20
+# a .npy whose first axis is this short and shorter than the second is leads-first
+_MAX_LEADS = 16
+
+
+def read_signal(
+    path: str | Path,
+    *,
+    fs: float | None = None,
+    leads: Sequence[str | int] | None = None,
+    units: str | None = None,
+    time_column: str | None = None,
+) -> Record:
+    """Read an ECG recording from a WFDB, EDF/BDF, CSV/TSV/TXT or NumPy file.
+
+    The format follows the extension (case-insensitive):
+
+    * ``.hea``, ``.dat``, or a record name whose ``.hea`` exists: WFDB, through
+      :func:`ecgkit.data.read_record`.
+    * ``.edf``, ``.bdf``: EDF, EDF+ (continuous) and 24-bit BDF/BDF+, through pyedflib.
+      EDF+ annotation channels are skipped. Channels sampled at another rate than the ECG
+      channels (the most common rate among channels labelled like ECG leads, else among
+      all) are skipped with a warning; name them in ``leads`` to read them instead.
+    * ``.csv``, ``.tsv``, ``.txt``: one column per lead under a header row of lead names
+      (``.txt`` may be tab-, comma-, semicolon- or whitespace-separated). A time column in
+      seconds (``time``, ``time_s``, ``t`` or ``seconds``, or the one named by
+      ``time_column``) gives ``fs``: its steps must be uniform within 1 %, and
+      ``fs = (n - 1) / (t[-1] - t[0])``, the mean step, which is immune to the rounding of
+      each written time stamp. Empty cells and ``NaN`` are missing samples.
+    * ``.npy``: ``[n_samples]`` (one lead) or ``[n_samples, n_leads]``; ``.npz``: the array
+      ``signal`` (or the archive's only array), with optional ``fs`` (Hz) and
+      ``lead_names``. Leads without a stored name are called ``lead0``, ``lead1``, ...
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+    fs : float, optional
+        Sampling rate in Hz. Required when the file stores none (text without a time
+        column, ``.npy``, ``.npz`` without ``fs``); otherwise it must agree with the stored
+        rate within 1 %, and the given value is used.
+    leads : sequence of str or int, optional
+        Leads to read, by name or by index (position among the file's leads: a time
+        column and EDF+ annotation channels do not count), in the order wanted. All leads
+        by default.
+    units : str, optional
+        Unit of values whose file states none: ``"mV"`` (default), ``"uV"`` (or ``"µV"``)
+        or ``"V"``, converted as in Notes. A unit a WFDB or EDF header states always wins.
+    time_column : str, optional
+        Name of the time column (seconds) of a text file, when it is not one of the names
+        above.
+
+    Returns
+    -------
+    Record
+        ``signal`` ``[n_samples, n_leads]`` in mV, float64 (a float32 ``.npy``/``.npz``
+        stays float32), ``fs`` in Hz, ``lead_names``, and the file's stem as
+        ``record_id``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file (or a WFDB record's header or signal file) does not exist.
+    ValueError
+        Naming the file and what to do: unknown extension, missing ``fs``, ``fs <= 0`` or
+        not finite, a text file without a header row, a cell that is not a number (line
+        and column), a row with too few or too many cells (line), missing (NaN or empty)
+        samples (the first run's sample and time, and how many in all), an uneven time
+        column, a lead not in the file (the leads there), leads at different rates, a
+        unit that is not a voltage, an empty signal, a leads-first ``.npy``.
+    TypeError
+        When an argument has the wrong type.
+
+    Notes
+    -----
+    Units: the samples come back in mV. A channel in ``mV`` is kept as it is, one in
+    ``uV`` or ``µV`` is multiplied by 1e-3, one in ``V`` by 1e3 (units compared
+    case-insensitively); any other unit raises ``ValueError``. The unit of a channel is,
+    for WFDB, its ``units`` in the header (mV when the header names none); for EDF/BDF,
+    its physical dimension, or ``units`` when that is empty (else ``ValueError``); for
+    text and NumPy files, ``units`` (mV when not given).
+
+    Memory: a ``.npy`` is memory-mapped and converted in chunks of rows into the returned
+    array, so a 24-hour recording occupies memory once (float32 and float64 files keep
+    their dtype; any other is converted to float64). An ``.npz`` member is decompressed
+    into memory first, then converted; a text file is parsed into one float64 table; an
+    EDF/BDF file is read one channel at a time into the returned array.
+
+    Examples
+    --------
+    >>> from ecgkit.data import read_signal
+    >>> record = read_signal("holter.csv", leads=["II"], units="uV")  # doctest: +SKIP
+    >>> record.signal.shape, record.fs  # doctest: +SKIP
+    ((86400000, 1), 1000.0)
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or pathlib.Path, got {type(path).__name__}")
+    file = Path(path)
+    rate = _check_fs(fs, file)
+    wanted = _check_leads(leads)
+    factor = _units_factor(units)
+    if time_column is not None and not isinstance(time_column, str):
+        raise TypeError(f"time_column must be a str, got {type(time_column).__name__}")
+    kind = _format_of(file)
+    if time_column is not None and kind != "text":
+        raise ValueError(
+            f"time_column applies to text files (.csv, .tsv, .txt), not to {file}; leave it out"
+        )
+    if kind == "wfdb":
+        return _read_wfdb(file, rate, wanted)
+    if kind == "edf":
+        return _read_edf(file, rate, wanted, factor)
+    if kind == "text":
+        return _read_text(file, rate, wanted, factor, time_column)
+    if kind == "npy":
+        return _read_npy(file, rate, wanted, factor)
+    return _read_npz(file, rate, wanted, factor)
+
+
+def _format_of(file: Path) -> str:
+    """Return the reader for ``file`` after checking that it exists."""
+    ext = file.suffix.lower()
+    if ext in _FORMATS:
+        if not file.is_file():
+            raise FileNotFoundError(f"no such file: {file}")
+        return _FORMATS[ext]
+    # WFDB records are named without extension, and their names may contain dots
+    if file.with_name(file.name + ".hea").is_file():
+        return "wfdb"
+    if not ext:
+        raise FileNotFoundError(
+            f"no such file: {file} (nor a WFDB header {file.name}.hea); read_signal reads "
+            f"{_SUPPORTED}"
+        )
+    raise ValueError(f"{file}: unknown extension {ext!r}; read_signal reads {_SUPPORTED}")
+
+
+def _check_fs(fs: object, file: Path) -> float | None:
+    if fs is None:
+        return None
+    if isinstance(fs, bool) or not isinstance(fs, numbers.Real):
+        raise TypeError(f"fs must be a real number in Hz, got {type(fs).__name__}")
+    value = float(fs)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(
+            f"fs must be a finite sampling rate > 0 Hz, got {fs!r}; pass the sampling rate "
+            f"of {file} in Hz, e.g. fs=360"
+        )
+    return value
+
+
+def _check_leads(leads: object) -> tuple[str | int, ...] | None:
+    if leads is None:
+        return None
+    if isinstance(leads, (str, bytes)):
+        raise TypeError(f"leads must be a sequence of names or indices, e.g. [{leads!r}]")
+    if not isinstance(leads, Iterable):
+        raise TypeError(f"leads must be a sequence of names or indices, got {type(leads).__name__}")
+    items = tuple(leads)
+    if not items:
+        raise ValueError("leads must name at least one lead, got an empty sequence")
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, numbers.Integral)):
+            raise TypeError(
+                f"leads must hold lead names (str) or indices (int), got {item!r} "
+                f"({type(item).__name__})"
+            )
+    return tuple(item if isinstance(item, str) else int(item) for item in items)
+
+
+def _units_factor(units: object) -> float | None:
+    """Return the factor to mV of ``units``, or None when not given."""
+    if units is None:
+        return None
+    if not isinstance(units, str):
+        raise TypeError(f"units must be a str such as 'mV' or 'uV', got {type(units).__name__}")
+    factor = _mv_per_unit(units)
+    if factor is None:
+        raise ValueError(f"units must be 'uV' (or 'µV'), 'mV' or 'V', got {units!r}")
+    return factor
+
+
+def _select(names: Sequence[str], leads: tuple[str | int, ...], file: Path) -> list[int]:
+    """Positions in ``names`` of the requested leads, in the order requested."""
+    available = ", ".join(repr(n) for n in names)
+    picked: list[int] = []
+    for item in leads:
+        if isinstance(item, str):
+            matches = [i for i, name in enumerate(names) if name == item]
+            if not matches:
+                raise ValueError(
+                    f"{file} has no lead {item!r}; its leads are {available} "
+                    f"(select by name or by index 0..{len(names) - 1})"
+                )
+            if len(matches) > 1:
+                raise ValueError(
+                    f"{file} has {len(matches)} leads named {item!r} (indices {matches}); "
+                    "select one by index"
+                )
+            index = matches[0]
+        else:
+            if not 0 <= item < len(names):
+                raise ValueError(
+                    f"lead index {item} is out of range: {file} has {len(names)} lead(s), "
+                    f"{available} (indices 0..{len(names) - 1})"
+                )
+            index = item
+        if index in picked:
+            raise ValueError(f"leads selects lead {names[index]!r} of {file} twice")
+        picked.append(index)
+    return picked
+
+
+def _settle_fs(given: float | None, stored: float, source: str, file: Path) -> float:
+    """The sampling rate to use when the file states ``stored`` and the caller ``given``."""
+    if not math.isfinite(stored) or stored <= 0:
+        raise ValueError(
+            f"{file} states an invalid sampling rate ({source}: {stored!r} Hz); fix the file "
+            "or write it without one and pass fs=..."
+        )
+    if given is None:
+        return stored
+    if abs(given - stored) > _RATE_TOLERANCE * stored:
+        raise ValueError(
+            f"fs={given:g} Hz disagrees with the {stored:.6g} Hz of {file} ({source}) by more "
+            "than 1 %; pass the right fs or leave it out"
+        )
+    return given
+
+
+def _require_fs(given: float | None, file: Path, why: str) -> float:
+    if given is None:
+        raise ValueError(f"fs is required for {file}: it has {why}; pass fs=... (in Hz)")
+    return given
+
+
+def _runs(bad: NDArray[np.bool_]) -> tuple[int, int, int]:
+    """Number of runs of True in ``bad``, the start and the length of the first one."""
+    edges = np.diff(np.concatenate(([0], bad.astype(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    stops = np.flatnonzero(edges == -1)
+    return int(starts.size), int(starts[0]), int(stops[0] - starts[0])
+
+
+def _check_finite(signal: FloatArray, fs: float, names: Sequence[str], file: Path) -> None:
+    """Raise naming where the NaN (or empty, or infinite) samples of ``signal`` are."""
+    n = signal.shape[0]
+    if all(np.isfinite(signal[s : s + _CHUNK_ROWS]).all() for s in range(0, n, _CHUNK_ROWS)):
+        return
+    total = 0
+    parts = []
+    for j, name in enumerate(names):
+        bad = ~np.isfinite(signal[:, j])
+        count = int(bad.sum())
+        if not count:
+            continue
+        total += count
+        n_runs, start, length = _runs(bad)
+        parts.append(
+            f"lead {name!r}: {count} in {n_runs} run(s), the first from sample {start} "
+            f"(t = {start / fs:.3f} s) for {length} sample(s)"
+        )
+    raise ValueError(
+        f"{file} has {total} missing (NaN, empty or infinite) sample(s) out of {n * len(names)}"
+        f" ({'; '.join(parts)}); fill the gaps (e.g. interpolate) or cut them out, then read "
+        "the file again"
+    )
+
+
+def _finish(
+    signal: FloatArray, fs: float, names: Sequence[str], file: Path, what: str = "samples"
+) -> Record:
+    if signal.shape[0] == 0 or signal.shape[1] == 0:
+        raise ValueError(
+            f"{file} has no {what} (signal shape [n_samples, n_leads] = {signal.shape}); "
+            "check that it holds the recording"
+        )
+    _check_finite(signal, fs, names, file)
+    return Record(signal=signal, fs=fs, lead_names=tuple(names), record_id=file.stem)
+
+
+def _read_wfdb(file: Path, fs: float | None, leads: tuple[str | int, ...] | None) -> Record:
+    base = file.with_suffix("") if file.suffix.lower() in {".hea", ".dat"} else file
+    channels = None
+    if leads is not None:
+        import wfdb
+
+        header = base.with_name(base.name + ".hea")
+        if not header.is_file():
+            raise FileNotFoundError(f"WFDB header not found: {header}")
+        try:
+            names = [str(n) for n in wfdb.rdheader(str(base)).sig_name or []]
+        except Exception as error:  # wfdb raises bare Exceptions on bad headers
+            raise ValueError(f"cannot read WFDB header {header}: {error}") from error
+        channels = _select(names, leads, header)
+    record = read_record(base, leads=channels)
+    rate = _settle_fs(fs, record.fs, "its header", file)
+    return Record(record.signal, rate, record.lead_names, base.name)
+
+
+def _edf_is_discontinuous(file: Path) -> bool:
+    with file.open("rb") as handle:
+        head = handle.read(236)
+    # the 44-byte reserved field at offset 192 reads "EDF+D"/"BDF+D" for interrupted files
+    return head[192:197] in (b"EDF+D", b"BDF+D")
+
+
+def _pick_rate(labels: Sequence[str], rates: Sequence[float]) -> float:
+    """The ECG rate: the most common one among ECG-like channels, else among all."""
+    ecg = [r for label, r in zip(labels, rates, strict=True) if _ECG_LABEL.search(label)]
+    counts = Counter(ecg or rates)
+    # ties go to the faster rate, which keeps the QRS detail
+    return max(counts, key=lambda r: (counts[r], r))
+
+
+def _read_edf(
+    file: Path, fs: float | None, leads: tuple[str | int, ...] | None, units: float | None
+) -> Record:
+    # wfdb's own EDF reader (wfdb.io.convert.edf.read_edf, wfdb 4.3) refuses BDF files,
+    # fails on EDF+ files with an annotation channel, and is off by up to 3 digital steps
+    # on plain EDF (its baseline is rounded and shifted by one); pyedflib reads all three
+    # to within one step
+    import pyedflib
+
+    if _edf_is_discontinuous(file):
+        raise ValueError(
+            f"{file} is a discontinuous EDF+/BDF+ file (EDF+D): its data records have gaps "
+            "that a Record cannot hold; export it as a continuous (EDF+C) file or one file "
+            "per segment"
+        )
+    try:
+        reader = pyedflib.EdfReader(str(file), annotations_mode=pyedflib.DO_NOT_READ_ANNOTATIONS)
+    except OSError as error:
+        raise ValueError(f"cannot read EDF/BDF file {file}: {error}") from error
+    with reader:
+        every = range(int(reader.signals_in_file))
+        all_labels = [str(reader.getLabel(i)).strip() for i in every]
+        # pyedflib already hides EDF+/BDF+ annotation channels; a plain EDF may carry one
+        channels = [i for i in every if all_labels[i] not in _EDF_ANNOTATIONS]
+        labels = [all_labels[i] for i in channels]
+        rates = [float(reader.getSampleFrequency(i)) for i in channels]
+        if not channels:
+            raise ValueError(f"{file} has no signal channels; check that it holds the recording")
+        if leads is not None:
+            keep = _select(labels, leads, file)
+            chosen = {rates[k] for k in keep}
+            if len(chosen) > 1:
+                detail = ", ".join(f"{labels[k]!r} {rates[k]:g} Hz" for k in keep)
+                raise ValueError(
+                    f"leads of {file} are sampled at different rates ({detail}); read the "
+                    "leads of each rate in a separate call"
+                )
+        else:
+            rate = _pick_rate(labels, rates)
+            keep = [k for k in range(len(channels)) if rates[k] == rate]
+            skipped = [k for k in range(len(channels)) if rates[k] != rate]
+            if skipped:
+                detail = ", ".join(f"{labels[k]!r} ({rates[k]:g} Hz)" for k in skipped)
+                warnings.warn(
+                    f"{file}: skipped channels {detail} sampled at another rate than the "
+                    f"{rate:g} Hz of the ECG; name them in leads=[...] to read them",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        factors = []
+        for k in keep:
+            unit = str(reader.getPhysicalDimension(channels[k])).strip()
+            factor = units if not unit and units is not None else _mv_per_unit(unit)
+            if factor is None:
+                fix = (
+                    "pass units='mV' (or 'uV', 'V') to state it"
+                    if not unit
+                    else "read only the ECG leads with leads=[...]"
+                )
+                raise ValueError(
+                    f"{file}: channel {labels[k]!r} has physical dimension {unit!r}, not "
+                    f"V, mV or uV; {fix}"
+                )
+            factors.append(factor)
+        n = int(reader.getNSamples()[channels[keep[0]]])
+        signal = np.empty((n, len(keep)), dtype=np.float64)
+        for j, k in enumerate(keep):
+            signal[:, j] = reader.readSignal(channels[k])
+            if factors[j] != 1.0:
+                signal[:, j] *= factors[j]
+    rate = _settle_fs(fs, rates[keep[0]], "its header", file)
+    return _finish(signal, rate, [labels[k] for k in keep], file)
+
+
+def _delimiter(file: Path, header: str) -> str | None:
+    """The cell separator of a text file (None: runs of whitespace)."""
+    ext = file.suffix.lower()
+    if ext == ".tsv":
+        return "\t"
+    if ext == ".csv":
+        return ";" if "," not in header and ";" in header else ","
+    for candidate in ("\t", ",", ";"):
+        if candidate in header:
+            return candidate
+    return None
+
+
+def _split(line: str, delimiter: str | None) -> list[str]:
+    if delimiter is None:
+        return line.split()
+    return next(csv.reader([line], delimiter=delimiter))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _rows(file: Path, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each non-blank line after the header."""
+    with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        if delimiter is None:
+            for number, line in enumerate(handle, start=1):
+                if number > 1 and line.strip():
+                    yield number, line.split()
+            return
+        reader = csv.reader(handle, delimiter=delimiter)
+        next(reader, None)
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                yield reader.line_num, cells
+
+
+def _parse_cells(file: Path, delimiter: str | None, names: Sequence[str]) -> FloatArray:
+    """Parse the table cell by cell, naming the line and column of the first bad cell."""
+    values: list[list[float]] = []
+    for line, cells in _rows(file, delimiter):
+        if len(cells) != len(names):
+            raise ValueError(
+                f"{file}: line {line} has {len(cells)} value(s) but the header names "
+                f"{len(names)} column(s); give every row one value per column"
+            )
+        row = []
+        for column, cell in enumerate(cells):
+            text = cell.strip()
+            if text.lower() in _MISSING_CELLS:
+                row.append(math.nan)
+                continue
+            try:
+                row.append(float(text))
+            except ValueError:
+                hint = "; decimal commas are not supported" if "," in text else ""
+                raise ValueError(
+                    f"{file}: line {line}, column {column + 1} ({names[column]!r}) is not a "
+                    f"number: {cell!r}{hint}; fix or remove that cell"
+                ) from None
+        values.append(row)
+    return np.array(values, dtype=np.float64).reshape(len(values), len(names))
+
+
+def _load_table(file: Path, delimiter: str | None, names: Sequence[str]) -> FloatArray:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
+            table = np.loadtxt(
+                file,
+                dtype=np.float64,
+                delimiter=delimiter,
+                skiprows=1,
+                ndmin=2,
+                encoding="utf-8-sig",
+                comments=None,
+                quotechar='"',
+            )
+    except ValueError:
+        # numpy's fast parser stops at empty cells, words and ragged rows: parse again
+        # slowly to treat empty cells as missing and name the line of anything else
+        return _parse_cells(file, delimiter, names)
+    if table.size and table.shape[1] != len(names):
+        return _parse_cells(file, delimiter, names)
+    return table.reshape(-1, len(names)) if table.size == 0 else table
+
+
+def _time_index(names: Sequence[str], time_column: str | None, file: Path) -> int | None:
+    if time_column is not None:
+        if time_column not in names:
+            raise ValueError(
+                f"{file} has no column {time_column!r} (time_column); its columns are "
+                + ", ".join(repr(n) for n in names)
+            )
+        return names.index(time_column)
+    for i, name in enumerate(names):
+        if name.lower() in _TIME_COLUMNS:
+            return i
+    return None
+
+
+def _fs_from_time(time: FloatArray, name: str, file: Path) -> float:
+    """Sampling rate of a time column in seconds, after checking that its steps are even."""
+    missing = np.flatnonzero(~np.isfinite(time))
+    if missing.size:
+        raise ValueError(
+            f"{file}: time column {name!r} has {missing.size} missing value(s), the first at "
+            f"sample {missing[0]}; fill them in or drop the column and pass fs=..."
+        )
+    if time.size < 2:
+        raise ValueError(
+            f"{file}: time column {name!r} has {time.size} value(s), too few to give fs; "
+            "pass fs=..."
+        )
+    steps = np.diff(time)
+    step = float(np.median(steps))
+    if not step > 0:
+        raise ValueError(
+            f"{file}: time column {name!r} does not increase (median step {step:g} s); "
+            "check the column is time in seconds, or name the right one with time_column="
+        )
+    uneven = np.flatnonzero(np.abs(steps - step) > _RATE_TOLERANCE * step)
+    if uneven.size:
+        i = int(uneven[0])
+        raise ValueError(
+            f"{file}: time column {name!r} is not evenly spaced: {uneven.size} step(s) differ "
+            f"from the median step {step:.6g} s by more than 1 %, the first from sample {i} "
+            f"to {i + 1} (t = {time[i]:.6g} s to {time[i + 1]:.6g} s, a step of "
+            f"{steps[i]:.6g} s); resample the recording to a uniform rate first"
+        )
+    return float((time.size - 1) / (time[-1] - time[0]))
+
+
+def _read_text(
+    file: Path,
+    fs: float | None,
+    leads: tuple[str | int, ...] | None,
+    units: float | None,
+    time_column: str | None,
+) -> Record:
+    with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline()
+    if not header.strip():
+        raise ValueError(f"{file} is empty or starts with a blank line; it needs a header row")
+    delimiter = _delimiter(file, header)
+    names = [cell.strip() for cell in _split(header.rstrip("\r\n"), delimiter)]
+    if all(_is_number(name) for name in names):
+        raise ValueError(
+            f"{file} needs a header row of lead names, e.g. 'time,MLII,V5'; its first row "
+            f"is numbers ({header.strip()[:60]!r})"
+        )
+    for column, name in enumerate(names):
+        if not name:
+            hint = " (an index column written by pandas? use df.to_csv(index=False))"
+            raise ValueError(
+                f"{file}: column {column + 1} of the header row has no name"
+                f"{hint if column == 0 else ''}; name every column"
+            )
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"{file}: the header names {duplicates} twice; give each column its own")
+    time_at = _time_index(names, time_column, file)
+    columns = [i for i in range(len(names)) if i != time_at]
+    if not columns:
+        raise ValueError(f"{file} has a time column but no lead columns")
+    lead_names = [names[i] for i in columns]
+    picked = columns if leads is None else [columns[k] for k in _select(lead_names, leads, file)]
+    if time_at is None:
+        rate = _require_fs(fs, file, "no time column")
+    table = _load_table(file, delimiter, names)
+    if table.shape[0] == 0:
+        raise ValueError(f"{file} has a header row but no samples; check that it holds the data")
+    if time_at is not None:
+        stored = _fs_from_time(table[:, time_at], names[time_at], file)
+        rate = _settle_fs(fs, stored, f"1 / step of column {names[time_at]!r}", file)
+    signal = table[:, picked]
+    if units is not None and units != 1.0:
+        signal *= units
+    return _finish(signal, rate, [names[i] for i in picked], file)
+
+
+def _as_samples_first(array: Any, file: Path) -> Any:
+    """``array`` as ``[n_samples, n_leads]`` after checking its dtype and shape."""
+    dtype = np.dtype(array.dtype)
+    if dtype == np.bool_ or not (
+        np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)
+    ):
+        raise ValueError(
+            f"{file} holds an array of dtype {dtype}; save the signal as a real numeric array"
+        )
+    if array.ndim == 1:
+        return array[:, None]
+    if array.ndim != 2:
+        raise ValueError(
+            f"{file} holds an array of shape {array.shape}; save the signal as "
+            "[n_samples] or [n_samples, n_leads]"
+        )
+    if 0 < array.shape[0] < array.shape[1] and array.shape[0] <= _MAX_LEADS:
+        raise ValueError(
+            f"{file} holds shape {array.shape}, which looks leads-first ([n_leads, n_samples]); "
+            "read_signal expects [n_samples, n_leads]: save the transpose, e.g. "
+            "np.save(path, x.T)"
+        )
+    return array
+
+
+def _convert(array: Any, picked: Sequence[int], units: float | None) -> FloatArray:
+    """Copy the ``picked`` columns into one new float array, a chunk of rows at a time."""
+    dtype = array.dtype if array.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    n = array.shape[0]
+    out = np.empty((n, len(picked)), dtype=dtype)
+    every = list(picked) == list(range(array.shape[1]))
+    for start in range(0, n, _CHUNK_ROWS):
+        rows = array[start : start + _CHUNK_ROWS]
+        out[start : start + _CHUNK_ROWS] = rows if every else rows[:, picked]
+    if units is not None and units != 1.0:
+        out *= units
+    return out
+
+
+def _lead_picks(
+    n_leads: int, names: Sequence[str], leads: tuple[str | int, ...] | None, file: Path
+) -> list[int]:
+    return list(range(n_leads)) if leads is None else _select(names, leads, file)
+
+
+def _read_npy(
+    file: Path, fs: float | None, leads: tuple[str | int, ...] | None, units: float | None
+) -> Record:
+    try:
+        array = np.load(file, mmap_mode="r", allow_pickle=False)
+    except ValueError as error:
+        raise ValueError(
+            f"cannot read {file}: {error}; save the signal as a plain numeric array"
+        ) from error
+    array = _as_samples_first(array, file)
+    rate = _require_fs(fs, file, "no stored sampling rate (a .npy holds only the array)")
+    names = [f"lead{i}" for i in range(array.shape[1])]
+    picked = _lead_picks(array.shape[1], names, leads, file)
+    signal = _convert(array, picked, units)
+    return _finish(signal, rate, [names[i] for i in picked], file)
+
+
+def _read_npz(
+    file: Path, fs: float | None, leads: tuple[str | int, ...] | None, units: float | None
+) -> Record:
+    try:
+        archive = np.load(file, allow_pickle=False)
+    except (ValueError, OSError) as error:
+        raise ValueError(f"cannot read {file} as an .npz archive: {error}") from error
+    with archive:
+        keys = list(archive.files)
+        if "signal" in keys:
+            key = "signal"
+        elif len(keys) == 1:
+            key = keys[0]
+        else:
+            raise ValueError(
+                f"{file} holds the arrays {keys} but none named 'signal'; save it as "
+                "np.savez(path, signal=x, fs=360, lead_names=['MLII'])"
+            )
+        try:
+            raw = archive[key]
+            stored_fs = archive["fs"] if "fs" in keys else None
+            stored_names = archive["lead_names"] if "lead_names" in keys else None
+        except ValueError as error:
+            raise ValueError(
+                f"cannot read {file}: {error}; save plain numeric and string arrays"
+            ) from error
+    array = _as_samples_first(raw, file)
+    n_leads = array.shape[1]
+    if stored_fs is None:
+        rate = _require_fs(fs, file, "no array 'fs'")
+    else:
+        if stored_fs.size != 1 or not np.issubdtype(stored_fs.dtype, np.number):
+            raise ValueError(
+                f"{file}: its 'fs' must be one number in Hz, got {stored_fs!r}; fix the file"
+            )
+        rate = _settle_fs(fs, float(stored_fs.reshape(())), "its array 'fs'", file)
+    if stored_names is None:
+        names = [f"lead{i}" for i in range(n_leads)]
+    else:
+        names = [str(n) for n in np.atleast_1d(stored_names)]
+        if stored_names.ndim > 1 or len(names) != n_leads:
+            raise ValueError(
+                f"{file}: its 'lead_names' has {len(names)} name(s) for {n_leads} lead(s); "
+                "save one name per column of 'signal'"
+            )
+    picked = _lead_picks(n_leads, names, leads, file)
+    signal = _convert(array, picked, units)
+    return _finish(signal, rate, [names[i] for i in picked], file)

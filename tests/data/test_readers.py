@@ -1,0 +1,436 @@
+"""read_signal: every format round-trips a real record; every bad file gets a clear error.
+
+Tolerances, per format, of the samples read back against the samples written (mV):
+
+* WFDB: one ADC step, 1 / adc_gain of the header wfdb.wrsamp chose.
+* EDF (16-bit): one digital step, (physical max - physical min) / 65535; BDF (24-bit):
+  (physical max - physical min) / (2**24 - 1). pyedflib's writer truncates, so the error
+  reaches one step, not half of one.
+* CSV/TSV/TXT: the 6 decimals written, 0.5e-6 mV (plus float rounding).
+* NPY/NPZ: exact.
+"""
+
+import csv
+
+import numpy as np
+import pyedflib
+import pytest
+import wfdb
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from ecgkit.data import EXAMPLE_RECORDS, Record, load_example, read_signal
+
+FS = 360.0
+N = 3600  # 10 s
+NAMES = ("MLII", "V1")
+CSV_TOLERANCE = 0.5e-6 + 1e-12
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """10 s of two real leads (records 100 and 208 of the bundled excerpt) as one Record."""
+    assert {"100", "208"} <= set(EXAMPLE_RECORDS)
+    first, _ = load_example("100")
+    second, _ = load_example("208")
+    signal = np.column_stack([first.signal[:N, 0], second.signal[:N, 0]])
+    return Record(signal=signal, fs=FS, lead_names=NAMES, record_id="ref")
+
+
+def _write_text(path, signal, names, *, delimiter=",", time=None, time_name="time"):
+    columns = list(names)
+    table = signal
+    if time is not None:
+        columns = [time_name, *columns]
+        table = np.column_stack([time, signal])
+    np.savetxt(
+        path, table, fmt="%.6f", delimiter=delimiter, header=delimiter.join(columns), comments=""
+    )
+    return path
+
+
+def _write_wfdb(path, signal, names, units):
+    wfdb.wrsamp(
+        path.name,
+        fs=FS,
+        units=units,
+        sig_name=list(names),
+        p_signal=signal,
+        fmt=["16"] * signal.shape[1],
+        write_dir=str(path.parent),
+    )
+    # the ADC step wrsamp chose for each lead, in the lead's unit
+    return 1 / np.array(wfdb.rdheader(str(path)).adc_gain)
+
+
+def _write_edf(path, signals, *, labels, fs=FS, dims=None, bdf=False, plus=False, extra=()):
+    """Write ``signals`` [n, k] with pyedflib; ``extra`` adds (label, rate, data, dim) channels.
+
+    Returns the digital resolution (mV per step) of each of ``signals``' channels.
+    """
+    kinds = {
+        (False, False): pyedflib.FILETYPE_EDF,
+        (False, True): pyedflib.FILETYPE_EDFPLUS,
+        (True, False): pyedflib.FILETYPE_BDF,
+        (True, True): pyedflib.FILETYPE_BDFPLUS,
+    }
+    bits = 24 if bdf else 16
+    dmin, dmax = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    dims = dims or ["mV"] * signals.shape[1]
+    channels = [(labels[j], fs, signals[:, j], dims[j]) for j in range(signals.shape[1])]
+    channels += list(extra)
+    writer = pyedflib.EdfWriter(str(path), len(channels), file_type=kinds[bdf, plus])
+    steps = []
+    for i, (label, rate, data, dim) in enumerate(channels):
+        low, high = float(data.min()) - 0.1, float(data.max()) + 0.1
+        writer.setSignalHeader(
+            i,
+            {
+                "label": label,
+                "dimension": dim,
+                "sample_frequency": rate,
+                "physical_min": low,
+                "physical_max": high,
+                "digital_min": dmin,
+                "digital_max": dmax,
+            },
+        )
+        steps.append((high - low) / (dmax - dmin))
+    if plus:
+        writer.writeAnnotation(1.0, -1, "start of test")
+    writer.writeSamples([np.ascontiguousarray(c[2]) for c in channels])
+    writer.close()
+    return np.array(steps[: signals.shape[1]])
+
+
+def _assert_same(record, reference, atol, *, names=NAMES, record_id, fs_rel=1e-12):
+    assert record.signal.shape == reference.signal.shape
+    assert record.signal.dtype == np.float64
+    np.testing.assert_allclose(record.signal, reference.signal, rtol=0, atol=atol)
+    assert record.fs == pytest.approx(FS, rel=fs_rel)
+    assert record.lead_names == names
+    assert record.record_id == record_id
+
+
+# --- round trips -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["rec.hea", "rec.dat", "rec"])
+def test_wfdb_round_trips_within_one_adc_step(tmp_path, reference, name):
+    steps = _write_wfdb(tmp_path / "rec", reference.signal, NAMES, ["mV", "mV"])
+    record = read_signal(tmp_path / name)
+    _assert_same(record, reference, atol=steps.max() + 1e-12, record_id="rec")
+
+
+def test_wfdb_leads_in_uv_and_v_are_converted_to_mv(tmp_path, reference):
+    scaled = reference.signal * [1000.0, 1e-3]
+    steps = _write_wfdb(tmp_path / "uv", scaled, NAMES, ["uV", "V"])
+    record = read_signal(tmp_path / "uv.hea")
+    atol = (steps * [1e-3, 1e3]).max() + 1e-12
+    _assert_same(record, reference, atol=atol, record_id="uv")
+
+
+def test_wfdb_leads_select_and_order_channels(tmp_path, reference):
+    _write_wfdb(tmp_path / "rec", reference.signal, NAMES, ["mV", "mV"])
+    record = read_signal(tmp_path / "rec", leads=["V1", 0])
+    assert record.lead_names == ("V1", "MLII")
+    np.testing.assert_allclose(record.signal, reference.signal[:, ::-1], atol=1e-3)
+
+
+def test_wfdb_lead_in_a_non_voltage_unit_is_an_error_naming_it(tmp_path, reference):
+    _write_wfdb(tmp_path / "bp", reference.signal, ["MLII", "ABP"], ["mV", "mmHg"])
+    with pytest.raises(ValueError, match=r"bp.*'ABP' is in 'mmHg'.*leads="):
+        read_signal(tmp_path / "bp.hea")
+    assert read_signal(tmp_path / "bp.hea", leads=["MLII"]).lead_names == ("MLII",)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "bdf", "plus"),
+    [
+        (".edf", False, False),
+        (".edf", False, True),
+        (".bdf", True, False),
+        (".bdf", True, True),
+    ],
+)
+def test_edf_and_bdf_round_trip_within_one_digital_step(tmp_path, reference, suffix, bdf, plus):
+    path = tmp_path / f"rec{suffix}"
+    steps = _write_edf(path, reference.signal, labels=NAMES, bdf=bdf, plus=plus)
+    assert steps.max() < (1e-4 if not bdf else 1e-6)
+    record = read_signal(path)  # the EDF+/BDF+ annotation channel is skipped
+    _assert_same(record, reference, atol=steps.max() * (1 + 1e-9), record_id="rec")
+
+
+def test_edf_physical_dimension_in_uv_is_converted_to_mv(tmp_path, reference):
+    path = tmp_path / "uv.edf"
+    # edflib refuses non-ASCII headers, so a micro sign never reaches the reader
+    steps = _write_edf(path, reference.signal * 1000, labels=NAMES, dims=["uV", "UV"])
+    record = read_signal(path)
+    _assert_same(record, reference, atol=steps.max() / 1000 * (1 + 1e-9), record_id="uv")
+
+
+def test_edf_channels_at_another_rate_are_skipped_with_a_warning(tmp_path, reference):
+    path = tmp_path / "mixed.edf"
+    spo2 = ("SpO2", 1.0, np.full(N // int(FS), 97.0), "%")
+    _write_edf(path, reference.signal, labels=("ECG I", "ECG II"), extra=[spo2], plus=True)
+    with pytest.warns(UserWarning, match=r"skipped channels 'SpO2' \(1 Hz\).*leads="):
+        record = read_signal(path)
+    assert record.lead_names == ("ECG I", "ECG II")
+    assert record.fs == FS
+    with pytest.raises(ValueError, match=r"mixed\.edf.*different rates.*'SpO2' 1 Hz"):
+        read_signal(path, leads=["ECG I", "SpO2"])
+    with pytest.raises(ValueError, match=r"'SpO2' has physical dimension '%'.*leads="):
+        read_signal(path, leads=["SpO2"])
+
+
+def test_edf_without_physical_dimension_needs_units(tmp_path, reference):
+    path = tmp_path / "nodim.edf"
+    steps = _write_edf(path, reference.signal * 1000, labels=NAMES, dims=["", ""])
+    with pytest.raises(ValueError, match=r"nodim\.edf.*physical dimension ''.*units='mV'"):
+        read_signal(path)
+    record = read_signal(path, units="uV")
+    _assert_same(record, reference, atol=steps.max() / 1000 * (1 + 1e-9), record_id="nodim")
+
+
+def test_discontinuous_edf_plus_is_refused(tmp_path, reference):
+    path = tmp_path / "gaps.edf"
+    _write_edf(path, reference.signal, labels=NAMES, plus=True)
+    data = bytearray(path.read_bytes())
+    assert data[192:197] == b"EDF+C"
+    data[192:197] = b"EDF+D"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"gaps\.edf is a discontinuous.*EDF\+C"):
+        read_signal(path)
+
+
+def test_csv_with_a_time_column_gives_fs(tmp_path, reference):
+    time = np.arange(N) / FS
+    path = _write_text(tmp_path / "rec.csv", reference.signal, NAMES, time=time)
+    record = read_signal(path)
+    # time written with 6 decimals: fs comes from the whole span (within 1e-7), not from one
+    # rounded step (1 / 0.002778 s = 359.97 Hz)
+    _assert_same(record, reference, atol=CSV_TOLERANCE, record_id="rec", fs_rel=1e-7)
+    assert read_signal(path, fs=FS).fs == FS
+
+
+@pytest.mark.parametrize(
+    ("suffix", "delimiter"),
+    [
+        (".csv", ","),
+        (".csv", ";"),
+        (".tsv", "\t"),
+        (".txt", "\t"),
+        (".txt", " "),
+    ],
+)
+def test_text_without_time_column_round_trips_with_fs(tmp_path, reference, suffix, delimiter):
+    path = _write_text(tmp_path / f"rec{suffix}", reference.signal, NAMES, delimiter=delimiter)
+    record = read_signal(path, fs=FS)
+    _assert_same(record, reference, atol=CSV_TOLERANCE, record_id="rec")
+
+
+def test_time_column_is_found_by_name_or_time_column(tmp_path, reference):
+    time = np.arange(N) / FS
+    path = _write_text(tmp_path / "a.csv", reference.signal, NAMES, time=time, time_name="T")
+    assert read_signal(path).lead_names == NAMES
+    path = _write_text(tmp_path / "b.csv", reference.signal, NAMES, time=time, time_name="clock")
+    record = read_signal(path, time_column="clock", leads=["V1"])
+    assert record.lead_names == ("V1",)
+    assert record.fs == pytest.approx(FS, rel=1e-7)
+    with pytest.raises(ValueError, match=r"b\.csv has no column 'tick'.*'clock', 'MLII'"):
+        read_signal(path, time_column="tick")
+
+
+def test_csv_in_uv_is_converted_with_units(tmp_path, reference):
+    path = _write_text(tmp_path / "uv.csv", reference.signal * 1000, NAMES)
+    record = read_signal(path, fs=FS, units="uV")
+    _assert_same(record, reference, atol=CSV_TOLERANCE, record_id="uv")
+    volts = _write_text(tmp_path / "v.csv", reference.signal / 1000, NAMES)
+    np.testing.assert_allclose(
+        read_signal(volts, fs=FS, units="V").signal, reference.signal, atol=CSV_TOLERANCE * 1000
+    )
+
+
+def test_npy_round_trips_exactly_and_keeps_float32(tmp_path, reference):
+    np.save(tmp_path / "rec.npy", reference.signal)
+    record = read_signal(tmp_path / "rec.npy", fs=FS)
+    _assert_same(record, reference, atol=0, names=("lead0", "lead1"), record_id="rec")
+    np.save(tmp_path / "f32.npy", reference.signal.astype(np.float32))
+    assert read_signal(tmp_path / "f32.npy", fs=FS).signal.dtype == np.float32
+    np.save(tmp_path / "one.npy", reference.signal[:, 0])
+    one = read_signal(tmp_path / "one.npy", fs=FS)
+    np.testing.assert_array_equal(one.signal, reference.signal[:, :1])
+
+
+def test_npy_integers_become_float64_scaled_by_units(tmp_path):
+    adc = np.arange(-500, 500, dtype=np.int16).reshape(-1, 2)
+    np.save(tmp_path / "adc.npy", adc)
+    record = read_signal(tmp_path / "adc.npy", fs=250, units="uV", leads=[1])
+    assert record.signal.dtype == np.float64
+    np.testing.assert_allclose(record.signal[:, 0], adc[:, 1] / 1000)
+
+
+def test_npz_round_trips_with_stored_fs_and_lead_names(tmp_path, reference):
+    path = tmp_path / "rec.npz"
+    np.savez(path, signal=reference.signal, fs=FS, lead_names=np.array(NAMES))
+    _assert_same(read_signal(path), reference, atol=0, record_id="rec")
+    single = tmp_path / "single.npz"
+    np.savez_compressed(single, ecg=reference.signal)
+    record = read_signal(single, fs=FS, leads=["lead1"])
+    np.testing.assert_array_equal(record.signal, reference.signal[:, 1:])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    signal=hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 40), st.integers(1, 3)),
+        elements=st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
+    ),
+    fs=st.floats(1.0, 5000.0),
+)
+def test_any_small_table_round_trips_through_csv(tmp_path_factory, signal, fs):
+    names = ["I", "II", "III"][: signal.shape[1]]
+    path = tmp_path_factory.mktemp("csv") / "table.csv"
+    np.savetxt(path, signal, fmt="%.17g", delimiter=",", header=",".join(names), comments="")
+    record = read_signal(path, fs=fs)
+    np.testing.assert_array_equal(record.signal, signal)  # %.17g is exact for float64
+    assert record.fs == fs
+    assert record.lead_names == tuple(names)
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+def _csv(path, rows):
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def test_unknown_extension_lists_the_supported_ones(tmp_path):
+    path = tmp_path / "rec.mat"
+    path.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"rec\.mat: unknown extension '\.mat'.*\.csv.*\.npz"):
+        read_signal(path)
+
+
+@pytest.mark.parametrize("name", ["gone.csv", "gone.edf", "gone.npy", "gone.hea", "gone"])
+def test_missing_file_raises_file_not_found_naming_it(tmp_path, name):
+    with pytest.raises(FileNotFoundError, match=r"gone"):
+        read_signal(tmp_path / name)
+
+
+def test_missing_fs_says_to_pass_it(tmp_path, reference):
+    path = _write_text(tmp_path / "nofs.csv", reference.signal[:10], NAMES)
+    with pytest.raises(
+        ValueError, match=r"fs is required for .*nofs\.csv: it has no time column; pass fs="
+    ):
+        read_signal(path)
+    np.save(tmp_path / "nofs.npy", reference.signal)
+    with pytest.raises(ValueError, match=r"fs is required for .*nofs\.npy.*pass fs="):
+        read_signal(tmp_path / "nofs.npy")
+
+
+@pytest.mark.parametrize("fs", [0, -360, float("nan"), float("inf")])
+def test_bad_fs_is_refused_naming_the_file(tmp_path, reference, fs):
+    path = _write_text(tmp_path / "rec.csv", reference.signal[:10], NAMES)
+    with pytest.raises(ValueError, match=r"fs must be a finite sampling rate > 0 Hz.*rec\.csv"):
+        read_signal(path, fs=fs)
+
+
+def test_header_row_is_required(tmp_path):
+    path = _csv(tmp_path / "bare.csv", [[0.1, 0.2], [0.3, 0.4]])
+    with pytest.raises(ValueError, match=r"bare\.csv needs a header row of lead names"):
+        read_signal(path, fs=FS)
+
+
+def test_non_numeric_cell_names_line_and_column(tmp_path):
+    path = _csv(tmp_path / "word.csv", [["MLII", "V1"], [0.1, 0.2], [0.3, 0.4], [0.5, "noise"]])
+    with pytest.raises(ValueError, match=r"word\.csv: line 4, column 2 \('V1'\).*'noise'"):
+        read_signal(path, fs=FS)
+
+
+def test_ragged_row_names_the_line(tmp_path):
+    path = _csv(tmp_path / "ragged.csv", [["MLII", "V1"], [0.1, 0.2], [0.3, 0.4], [0.5]])
+    with pytest.raises(ValueError, match=r"ragged\.csv: line 4 has 1 value.*2 column"):
+        read_signal(path, fs=FS)
+
+
+def test_missing_samples_say_where_the_first_run_starts_and_how_many(tmp_path, reference):
+    rows = [list(NAMES)] + [[f"{a:.6f}", f"{b:.6f}"] for a, b in reference.signal[:100]]
+    for i in (11, 12, 13):  # samples 10..12 of MLII are empty
+        rows[i][0] = ""
+    rows[51][0] = "NaN"  # sample 50
+    path = _csv(tmp_path / "gaps.csv", rows)
+    with pytest.raises(
+        ValueError,
+        match=r"gaps\.csv has 4 missing .*'MLII': 4 in 2 run\(s\), the first from sample 10 "
+        r"\(t = 0\.028 s\) for 3 sample\(s\).*interpolate",
+    ):
+        read_signal(path, fs=FS)
+    signal = reference.signal.copy()
+    signal[7:9, 1] = np.nan
+    np.save(tmp_path / "gaps.npy", signal)
+    with pytest.raises(ValueError, match=r"gaps\.npy has 2 missing.*'lead1'.*sample 7"):
+        read_signal(tmp_path / "gaps.npy", fs=FS)
+
+
+def test_unknown_lead_lists_the_leads_there(tmp_path, reference):
+    path = _write_text(tmp_path / "rec.csv", reference.signal[:10], NAMES)
+    with pytest.raises(ValueError, match=r"rec\.csv has no lead 'V9'; its leads are 'MLII', 'V1'"):
+        read_signal(path, fs=FS, leads=["V9"])
+    with pytest.raises(ValueError, match=r"lead index 2 is out of range.*'MLII', 'V1'"):
+        read_signal(path, fs=FS, leads=[2])
+    with pytest.raises(ValueError, match=r"selects lead 'MLII' of .*rec\.csv twice"):
+        read_signal(path, fs=FS, leads=["MLII", 0])
+    with pytest.raises(TypeError, match=r"leads must be a sequence.*\['MLII'\]"):
+        read_signal(path, fs=FS, leads="MLII")
+
+
+def test_empty_signals_are_refused(tmp_path):
+    path = _csv(tmp_path / "header_only.csv", [["MLII", "V1"]])
+    with pytest.raises(ValueError, match=r"header_only\.csv has a header row but no samples"):
+        read_signal(path, fs=FS)
+    np.save(tmp_path / "empty.npy", np.zeros((0, 2)))
+    with pytest.raises(ValueError, match=r"empty\.npy has no samples"):
+        read_signal(tmp_path / "empty.npy", fs=FS)
+
+
+def test_uneven_time_column_says_where(tmp_path, reference):
+    time = np.arange(100) / FS
+    time[40:] += 0.5  # a half-second gap after sample 39
+    path = _write_text(tmp_path / "jump.csv", reference.signal[:100], NAMES, time=time)
+    with pytest.raises(
+        ValueError, match=r"jump\.csv: time column 'time' is not evenly spaced.*sample 39 to 40"
+    ):
+        read_signal(path)
+
+
+def test_fs_that_disagrees_with_the_file_is_refused(tmp_path, reference):
+    path = _write_text(
+        tmp_path / "rec.csv", reference.signal[:100], NAMES, time=np.arange(100) / FS
+    )
+    with pytest.raises(ValueError, match=r"fs=250 Hz disagrees with the 360 Hz of .*rec\.csv"):
+        read_signal(path, fs=250)
+    np.savez(tmp_path / "rec.npz", signal=reference.signal, fs=FS)
+    with pytest.raises(ValueError, match=r"fs=500 Hz disagrees.*rec\.npz"):
+        read_signal(tmp_path / "rec.npz", fs=500)
+
+
+def test_leads_first_npy_is_refused_with_the_transpose_as_fix(tmp_path, reference):
+    np.save(tmp_path / "wide.npy", reference.signal.T)
+    with pytest.raises(ValueError, match=r"wide\.npy holds shape \(2, 3600\).*leads-first.*x\.T"):
+        read_signal(tmp_path / "wide.npy", fs=FS)
+
+
+def test_bad_arguments_name_themselves(tmp_path, reference):
+    path = _write_text(tmp_path / "rec.csv", reference.signal[:10], NAMES)
+    with pytest.raises(ValueError, match=r"units must be 'uV'.*got 'mmHg'"):
+        read_signal(path, fs=FS, units="mmHg")
+    with pytest.raises(TypeError, match="path must be"):
+        read_signal(42)  # type: ignore[arg-type]
+    np.save(tmp_path / "rec.npy", reference.signal)
+    with pytest.raises(ValueError, match=r"time_column applies to text files.*rec\.npy"):
+        read_signal(tmp_path / "rec.npy", fs=FS, time_column="t")
