@@ -136,6 +136,36 @@ def test_predict_keeps_dataset_order_and_restores_train_mode():
     np.testing.assert_array_equal(prediction.labels, data.labels)
 
 
+def test_predict_takes_plain_arrays_and_unlabelled_datasets_alike():
+    data = separable_dataset(n=40)
+    trainer = Trainer(_cnn(), _config(epochs=1))
+    labelled = trainer.predict(data)
+    windows = data.tensors[0].numpy()
+    from_array = trainer.predict(windows)
+    from_unlabelled = trainer.predict(torch.utils.data.TensorDataset(data.tensors[0]))
+    for prediction in (from_array, from_unlabelled):
+        np.testing.assert_array_equal(prediction.probabilities, labelled.probabilities)
+        assert (prediction.labels == -1).all()
+    with pytest.raises(ValueError, match="no labels"):
+        from_array.metrics(["a", "b", "c"])
+
+
+def test_predict_passes_extra_inputs_of_a_two_input_model():
+    torch.manual_seed(0)
+    model = create_model("beat_rr_cnn", num_classes=3, n_features=2, width=8)
+    trainer = Trainer(model, _config(epochs=1))
+    windows = np.random.default_rng(0).normal(size=(10, 1, 64)).astype(np.float32)
+    features = np.ones((10, 2), dtype=np.float32)
+    prediction = trainer.predict(windows, features)
+    assert prediction.probabilities.shape == (10, 3)
+    with pytest.raises(ValueError, match="items have 1 elements"):
+        trainer.predict(torch.utils.data.TensorDataset(torch.from_numpy(windows)))
+    with pytest.raises(ValueError, match="first"):
+        trainer.predict(windows, features[:5])
+    with pytest.raises(ValueError, match="NaN"):
+        trainer.predict(windows, np.full((10, 2), np.nan, dtype=np.float32))
+
+
 def test_config_rejects_bad_values():
     with pytest.raises(ValueError, match="epochs"):
         TrainConfig(epochs=0)

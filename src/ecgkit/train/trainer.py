@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 import os
@@ -17,7 +18,7 @@ import torch
 import torch.distributed as dist
 from numpy.typing import ArrayLike, NDArray
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from ecgkit._files import atomic_write
 from ecgkit.train.checkpoint import load_checkpoint, save_checkpoint
@@ -174,7 +175,7 @@ class Prediction:
     predicted : numpy.ndarray of int64, shape (n,)
         Most probable class.
     labels : numpy.ndarray of int64, shape (n,)
-        True labels from the dataset.
+        True labels from the dataset; -1 for unlabelled data.
     """
 
     probabilities: NDArray[np.float32]
@@ -184,6 +185,8 @@ class Prediction:
     def metrics(self, classes: Sequence[str]) -> ClassificationMetrics:
         """Scores of these predictions, with the mean cross-entropy as ``loss``."""
         n_classes = self.probabilities.shape[1]
+        if self.labels.size and (self.labels < 0).any():
+            raise ValueError("these predictions have no labels (unlabelled data): nothing to score")
         if len(classes) != n_classes:
             raise ValueError(f"classes has {len(classes)} names for a {n_classes}-class model")
         picked = self.probabilities[np.arange(self.labels.size), self.labels]
@@ -216,6 +219,58 @@ def _labels_of(data: Dataset[Item]) -> NDArray[np.int64]:
     if tensors is not None:
         return np.asarray(tensors[-1], dtype=np.int64)
     return np.array([int(data[i][-1]) for i in range(len(data))], dtype=np.int64)  # type: ignore[arg-type]
+
+
+def _unlabelled_dataset(
+    first: ArrayLike | torch.Tensor, extra: Sequence[ArrayLike | torch.Tensor]
+) -> TensorDataset:
+    """Plain model inputs as a dataset of unlabelled items, float32, same length each."""
+    tensors = [
+        torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
+        for x in (first, *extra)
+    ]
+    for position, tensor in enumerate(tensors):
+        if not tensor.is_floating_point():
+            raise TypeError(f"model input {position} must be floating point, got {tensor.dtype}")
+        if tensor.ndim == 0 or tensor.shape[0] != tensors[0].shape[0]:
+            raise ValueError(
+                f"model inputs must share their first (item) dimension, got shapes "
+                f"{[tuple(t.shape) for t in tensors]}"
+            )
+        if not torch.isfinite(tensor).all():
+            raise ValueError(f"model input {position} contains NaN or infinite values")
+    if tensors[0].shape[0] == 0:
+        raise ValueError("data is empty: nothing to predict")
+    return TensorDataset(*(t.float() for t in tensors))
+
+
+def _forward_arity(model: nn.Module) -> int | None:
+    """Positional inputs ``model.forward`` takes, or None when it takes ``*args``."""
+    module = model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+    parameters = inspect.signature(module.forward).parameters.values()
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return None
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
+
+
+def _is_labelled(data: Dataset[Item], arity: int | None) -> bool:
+    """Whether items end with a label: a ``labels`` attribute, or one element too many."""
+    if getattr(data, "labels", None) is not None:
+        return True
+    if len(data) == 0:  # type: ignore[arg-type]
+        raise ValueError("data is empty: nothing to predict")
+    n_elements = len(data[0])
+    if arity is None:
+        raise TypeError(
+            "cannot tell inputs from labels for a model whose forward takes *args: pass a "
+            "dataset with a labels attribute, or plain arrays"
+        )
+    if n_elements not in (arity, arity + 1):
+        raise ValueError(
+            f"items have {n_elements} elements; the model takes {arity} input(s), so items "
+            f"must be (inputs...) or (inputs..., label)"
+        )
+    return n_elements == arity + 1
 
 
 class Trainer:
@@ -611,9 +666,39 @@ class Trainer:
         self.model.load_state_dict(state["model"])
 
     @torch.no_grad()
-    def predict(self, data: Dataset[Item], *, batch_size: int | None = None) -> Prediction:
-        """Class probabilities of every item, in dataset order (model in eval mode)."""
+    def predict(
+        self,
+        data: Dataset[Item] | ArrayLike | torch.Tensor,
+        *extra_inputs: ArrayLike | torch.Tensor,
+        batch_size: int | None = None,
+    ) -> Prediction:
+        """Class probabilities of every item, in input order (model in eval mode).
+
+        Parameters
+        ----------
+        data : torch Dataset, numpy.ndarray or torch.Tensor
+            A dataset of ``(inputs..., label)`` items, a dataset of unlabelled
+            ``(inputs...)`` items (told apart by the number of inputs the model's
+            ``forward`` takes), or the model's first input as a plain array, e.g. windows
+            ``[n, n_leads, n_samples]``.
+        *extra_inputs : numpy.ndarray or torch.Tensor
+            With a plain array: the model's further inputs, e.g. RR features
+            ``[n, n_features]``.
+        batch_size : int, optional
+            Items per forward pass; default the larger of the training batch and 512.
+
+        Returns
+        -------
+        Prediction
+            ``labels`` are the dataset's labels, or -1 for unlabelled data (whose
+            :meth:`Prediction.metrics` then refuses to score).
+        """
         size = batch_size or max(self.config.batch_size, 512)
+        if not isinstance(data, Dataset):
+            data = _unlabelled_dataset(data, extra_inputs)
+        elif extra_inputs:
+            raise TypeError("extra_inputs are for plain arrays; a dataset carries its inputs")
+        labelled = _is_labelled(data, _forward_arity(self.model))
         was_training = self.model.training
         self.model.eval()
         probabilities: list[torch.Tensor] = []
@@ -621,17 +706,22 @@ class Trainer:
         order = torch.arange(len(data))  # type: ignore[arg-type]
         try:
             for batch in self._batches(data, list(torch.split(order, size))):
-                *inputs, target = self._to_device(batch)
+                moved = self._to_device(batch)
+                inputs = moved[:-1] if labelled else moved
                 with self._autocast():
                     logits = self.model(*inputs)
                 probabilities.append(torch.softmax(logits.float(), dim=1).cpu())
-                labels.append(target.cpu())
+                if labelled:
+                    labels.append(moved[-1].cpu())
         finally:
             self.model.train(was_training)
         probs = torch.cat(probabilities).numpy().astype(np.float32)
-        return Prediction(
-            probs, probs.argmax(axis=1).astype(np.int64), torch.cat(labels).numpy().astype(np.int64)
+        truth = (
+            torch.cat(labels).numpy().astype(np.int64)
+            if labelled
+            else np.full(probs.shape[0], -1, dtype=np.int64)
         )
+        return Prediction(probs, probs.argmax(axis=1).astype(np.int64), truth)
 
     def evaluate(
         self, data: Dataset[Item], *, classes: Sequence[str] | None = None
