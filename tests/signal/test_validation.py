@@ -39,3 +39,10 @@ def test_no_hint_when_the_array_does_not_look_samples_first(shape, axis, min_sam
     with pytest.raises(ValueError, match=r"too short") as error:
         as_signal(np.zeros(shape), axis=axis, min_samples=min_samples)
     assert "samples-first" not in str(error.value)
+
+
+def test_a_filter_given_a_samples_first_record_says_pass_axis_0():
+    from ecgkit.signal import bandpass
+
+    with pytest.raises(ValueError, match="pass axis=0"):
+        bandpass(np.zeros((3600, 2)), 360.0, 0.5, 40.0)

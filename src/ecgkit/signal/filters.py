@@ -21,6 +21,7 @@ from ecgkit.signal._validation import (
     check_cutoff,
     check_fs,
     check_positive,
+    samples_first_hint,
 )
 
 __all__ = ["bandpass", "clean", "highpass", "lowpass", "notch", "remove_baseline"]
@@ -67,6 +68,7 @@ def apply_sos(x: ArrayLike, sos: FloatArray, *, axis: int = -1, name: str = "x")
         raise ValueError(
             f"{name} is too short for this filter: needs more than {padlen} samples "
             f"along axis {ax}, got {arr.shape[ax]}"
+            f"{samples_first_hint(arr.shape, ax, padlen + 1)}"
         )
     out = sps.sosfiltfilt(sos, arr.astype(np.float64, copy=False), axis=ax)
     return np.asarray(out, dtype=arr.dtype)
