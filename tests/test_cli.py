@@ -17,9 +17,70 @@ def test_detect_on_the_bundled_excerpt_prints_totals(capsys):
     assert ppv > 95
 
 
+def _bundled_csv(folder, record_id, *, header="MLII"):
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    record, _ = load_example(record_id)
+    path = folder / f"{record_id}.csv"
+    np.savetxt(path, record.signal, delimiter=",", header=header, comments="", fmt="%.4f")
+    return path
+
+
+def test_detect_a_csv_file_writes_its_peaks_and_scores_a_wfdb_record_with_its_atr(tmp_path, capsys):
+    import numpy as np
+    import wfdb
+
+    from ecgkit.data import BEAT_SYMBOLS, load_example
+
+    recording = _bundled_csv(tmp_path, "105")
+    peaks_file = tmp_path / "peaks.csv"
+    assert main(["detect", str(recording), "--fs", "360", "--out", str(peaks_file)]) == 0
+    out = capsys.readouterr().out
+    assert "(no reference)" in out
+    rows = peaks_file.read_text().splitlines()
+    assert rows[0] == "sample,time_s"
+    record, annotations = load_example("105")
+    reference = annotations.select(BEAT_SYMBOLS).sample
+    assert abs(len(rows) - 1 - reference.size) < 0.05 * reference.size
+    wfdb.wrsamp("105", fs=360, units=["mV"], sig_name=["MLII"], p_signal=record.signal,
+                fmt=["16"], write_dir=str(tmp_path))  # fmt: skip
+    wfdb.wrann("105", "atr", reference, symbol=["N"] * reference.size, write_dir=str(tmp_path))
+    assert main(["detect", str(tmp_path / "105.hea")]) == 0
+    total = next(line for line in capsys.readouterr().out.splitlines() if "total" in line)
+    se, ppv = (float(v) for v in total.split()[-2:])
+    assert se > 95
+    assert ppv > 90
+    assert np.isfinite(se)
+
+
+def test_annotate_a_csv_with_the_pretrained_model_writes_every_file(tmp_path, capsys):
+    import json
+
+    import wfdb
+
+    recording = _bundled_csv(tmp_path, "119")
+    out = tmp_path / "out"
+    assert main(["annotate", str(recording), "--fs", "360", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "beats, mean heart rate" in printed
+    for name in ("beats.csv", "119.ecgkit", "summary.json", "beats.png"):
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["counts"]["V"] > 50  # record 119: bigeminy
+    assert wfdb.rdann(str(out / "119"), "ecgkit").sample.size == summary["n_beats"]
+
+
 @pytest.mark.parametrize(
     "argv",
     [
+        ["annotate", "/nope.csv", "--fs", "360", "--out", "/tmp/x"],
+        ["annotate", "README.md", "--out", "/tmp/x"],
+        ["annotate", "/nope.csv"],
+        ["annotate", "README.md", "--model", "no_such_model", "--out", "/tmp/x"],
+        ["detect", "/nope.csv", "--fs", "360"],
+        ["detect", "100", "--out", "peaks.csv"],
         ["detect", "999"],
         ["detect", "--method", "magic"],
         ["detect", "--data-dir", "/nope"],
@@ -80,6 +141,22 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
     assert accuracy in evaluated
     assert main(["explain", str(run), "--method", "saliency", "--beats", "3"]) == 0
     assert (run / "saliency.png").stat().st_size > 10_000
+    # the run folder applies to a new recording, with the recipe it stored
+    recording = _bundled_csv(tmp_path, "119")
+    out = tmp_path / "annotated"
+    assert (
+        main(["annotate", str(recording), "--fs", "360", "--model", str(run), "--out", str(out)])
+        == 0
+    )
+    assert (out / "beats.csv").is_file()
+    # a run folder from before the recipe was stored says so in one line
+    config.pop("recipe")
+    (run / "config.json").write_text(json.dumps(config))
+    assert (
+        main(["annotate", str(recording), "--fs", "360", "--model", str(run), "--out", str(out)])
+        == 2
+    )
+    assert "no beat recipe" in capsys.readouterr().err
 
 
 @pytest.mark.slow

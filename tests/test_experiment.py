@@ -1,9 +1,10 @@
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
-from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES, BeatDataset
+from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES, BeatDataset, load_example
 from ecgkit.experiment import (
     ExperimentConfig,
     evaluate_run,
@@ -74,3 +75,24 @@ def test_a_reopened_run_uses_the_same_rr_features_and_prior_adjustment(tmp_path)
     assert again.accuracy == pytest.approx(result.metrics.accuracy)
     figure = explain_run(tmp_path / "run", n_beats=2, method="gradcam++")
     assert figure.stat().st_size > 10_000
+    # the run stores how to apply its model to a recording it never saw
+    assert run.recipe is not None
+    assert (run.recipe.fs, run.recipe.rr_features, run.recipe.prior_adjustment) == (
+        360.0,
+        chosen,
+        1.0,
+    )
+    assert run.recipe.class_priors == pytest.approx(tuple(priors))
+    assert saved["ecgkit_version"]
+    resampled = dataclasses.replace(test, fs=250.0)
+    with pytest.raises(ValueError, match="windows at 250 Hz"):
+        run.predict(resampled)
+    from ecgkit.annotate import Predictor
+
+    record, _ = load_example("213")  # a DS2 record with N, S, V and F beats
+    peaks = np.asarray(test.r_sample[test.record == "213"])
+    beats = Predictor.from_run(tmp_path / "run").annotate(record, peaks=peaks)
+    ok = beats.flag == ""
+    from_run = result.prediction.predicted[test.record == "213"]
+    assert ok.sum() > 300
+    assert np.mean(beats.label[ok] == from_run[ok]) > 0.97  # detector-free: same beats

@@ -25,17 +25,50 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     detect = commands.add_parser(
         "detect",
-        help="detect R peaks and score them against reference annotations (EC57)",
-        description="Detect R peaks in MIT-BIH-style records and score them beat by beat "
-        "against the reference annotations (ANSI/AAMI EC57, 150 ms window). Without "
-        "--data-dir it uses the MIT-BIH excerpt bundled with ecgkit.",
+        help="detect R peaks in any recording; score them where a reference exists (EC57)",
+        description="Detect R peaks in recordings (WFDB, EDF/BDF, CSV/TSV, NPY/NPZ files) or "
+        "in MIT-BIH records named by id (the bundled excerpt, or --data-dir). Peaks are scored "
+        "beat by beat (ANSI/AAMI EC57, 150 ms window) against a reference when one exists: "
+        "--reference, or a .atr file beside a WFDB record.",
     )
-    detect.add_argument("records", nargs="*", help="record ids (default: all)")
+    detect.add_argument(
+        "inputs", nargs="*", help="recording files, or record ids (default: every record)"
+    )
     detect.add_argument("--data-dir", type=Path, help="folder of WFDB records (.hea/.dat/.atr)")
     detect.add_argument("--method", default="ecgkit", choices=PEAK_METHODS)
     detect.add_argument(
         "--all-leads", action="store_true", help="fuse every lead instead of using the first"
     )
+    detect.add_argument("--fs", type=_positive_float, help="sampling rate in Hz (CSV, NPY)")
+    detect.add_argument("--leads", nargs="+", help="leads to read, by name or number")
+    detect.add_argument(
+        "--reference", type=Path, help="WFDB annotation file of the reference beats"
+    )
+    detect.add_argument("--out", type=Path, help="write the peaks (sample, time_s) as CSV")
+    annotate = commands.add_parser(
+        "annotate",
+        help="label every beat of a recording with a trained model, and explain the ectopic ones",
+        description="Detect the beats of a recording (WFDB, EDF/BDF, CSV/TSV, NPY/NPZ; any "
+        "sampling rate, any length), classify each one (AAMI N, S, V, F) with the pretrained "
+        "model shipped with ecgkit or a run folder of 'ecgkit train', and write beats.csv, a "
+        "WFDB annotation file, summary.json and a figure of the non-N beats with their "
+        "Grad-CAM maps. Research use only, not a medical device.",
+    )
+    annotate.add_argument("input", type=Path, help="the recording")
+    annotate.add_argument(
+        "--model", help="run folder, or pretrained model name (default: the shipped one)"
+    )
+    annotate.add_argument("--fs", type=_positive_float, help="sampling rate in Hz (CSV, NPY)")
+    annotate.add_argument("--leads", nargs="+", help="the recording's leads that feed the model")
+    annotate.add_argument("--out", type=Path, required=True, help="output folder")
+    annotate.add_argument(
+        "--chunk-s",
+        type=_positive_float,
+        default=1800.0,
+        help="about this many seconds are processed at a time (bounded memory)",
+    )
+    annotate.add_argument("--no-figure", action="store_true", help="skip the figure")
+    annotate.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1 ...")
     _add_train(commands)
     evaluate = commands.add_parser(
         "evaluate",
@@ -148,50 +181,137 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     train.add_argument("--cache-dir", type=Path, help="beat cache folder (faster re-runs)")
 
 
-def _records_to_score(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
+def _is_file_input(text: str) -> bool:
+    path = Path(text)
+    return path.is_file() or path.with_suffix(".hea").is_file() or bool(path.suffix)
+
+
+def _records_to_score(
+    inputs: list[str], data_dir: Path | None, parser: argparse.ArgumentParser
+) -> list[str]:
     from ecgkit.data import EXAMPLE_RECORDS
 
-    if args.data_dir is None:
+    if data_dir is None:
         available = list(EXAMPLE_RECORDS)
     else:
-        if not args.data_dir.is_dir():
-            parser.error(f"--data-dir {args.data_dir} is not a folder")
-        available = sorted(p.stem for p in args.data_dir.glob("*.hea"))
+        if not data_dir.is_dir():
+            parser.error(f"--data-dir {data_dir} is not a folder")
+        available = sorted(p.stem for p in data_dir.glob("*.hea"))
         if not available:
-            parser.error(f"--data-dir {args.data_dir} holds no WFDB header (.hea)")
-    unknown = [r for r in args.records if r not in available]
+            parser.error(f"--data-dir {data_dir} holds no WFDB header (.hea)")
+    unknown = [r for r in inputs if r not in available]
     if unknown:
         parser.error(f"unknown record(s) {', '.join(unknown)}; available: {' '.join(available)}")
-    return list(args.records) or available
+    return inputs or available
+
+
+def _reference_of(path: Path, explicit: Path | None) -> Path | None:
+    """The reference annotation file: given, or a .atr beside a WFDB record."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise FileNotFoundError(f"reference annotation file not found: {explicit}")
+        return explicit
+    beside = path.with_suffix(".atr")
+    return beside if path.with_suffix(".hea").is_file() and beside.is_file() else None
 
 
 def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ecgkit.data import BEAT_SYMBOLS, load_example, read_annotations, read_record
+    from ecgkit.data import BEAT_SYMBOLS, load_example, read_annotations, read_record, read_signal
     from ecgkit.signal import detect_r_peaks, match_peaks
 
-    records = _records_to_score(args, parser)
-    source = str(args.data_dir) if args.data_dir else "bundled MIT-BIH excerpt (5 min, lead 1)"
-    print(f"ecgkit detect: method {args.method}, {len(records)} record(s) from {source}")
-    print(f"{'record':>8} {'beats':>6} {'TP':>6} {'FP':>5} {'FN':>5} {'Se %':>7} {'+P %':>7}")
+    files = [text for text in args.inputs if args.data_dir is None and _is_file_input(text)]
+    if files and len(files) != len(args.inputs):
+        parser.error("give either recording files or record ids, not both")
+    if args.out is not None and len(files) != 1:
+        parser.error("--out needs exactly one recording file")
+    if args.reference is not None and len(files) != 1:
+        parser.error("--reference needs exactly one recording file")
+    if files:
+        jobs = files
+        source = "files"
+    else:
+        jobs = _records_to_score(list(args.inputs), args.data_dir, parser)
+        source = str(args.data_dir) if args.data_dir else "bundled MIT-BIH excerpt (5 min, lead 1)"
+    print(f"ecgkit detect: method {args.method}, {len(jobs)} recording(s) from {source}")
+    print(
+        f"{'record':>8} {'beats':>6} {'bpm':>6} {'TP':>6} {'FP':>5} {'FN':>5} "
+        f"{'Se %':>7} {'+P %':>7}"
+    )
     tp = fp = fn = 0
-    for record_id in records:
-        if args.data_dir is None:
-            record, annotations = load_example(record_id)
+    scored = False
+    for job in jobs:
+        reference = None
+        if files:
+            path = Path(job)
+            record = read_signal(path, fs=args.fs, leads=args.leads)
+            ref_file = _reference_of(path, args.reference)
+            if ref_file is not None:
+                annotations = read_annotations(ref_file.with_suffix(""), ref_file.suffix[1:])
+                reference = annotations.select(BEAT_SYMBOLS).sample
         else:
-            record = read_record(args.data_dir / record_id)
-            annotations = read_annotations(args.data_dir / record_id)
+            if args.data_dir is None:
+                record, annotations = load_example(job)
+            else:
+                record = read_record(args.data_dir / job)
+                annotations = read_annotations(args.data_dir / job)
+            reference = annotations.select(BEAT_SYMBOLS).sample
         signal = record.leads_first if args.all_leads else record.leads_first[0]
         peaks = detect_r_peaks(signal, record.fs, method=args.method)
-        reference = annotations.select(BEAT_SYMBOLS).sample
+        bpm = 60 * record.fs / np.diff(peaks).mean() if peaks.size > 1 else float("nan")
+        if args.out is not None:
+            _write_peaks(args.out, peaks, record.fs)
+        if reference is None:
+            print(f"{record.record_id:>8} {peaks.size:>6} {bpm:>6.1f}  (no reference)")
+            continue
         m = match_peaks(peaks, reference, record.fs)
-        tp, fp, fn = tp + m.tp, fp + m.fp, fn + m.fn
+        tp, fp, fn, scored = tp + m.tp, fp + m.fp, fn + m.fn, True
         print(
-            f"{record_id:>8} {reference.size:>6} {m.tp:>6} {m.fp:>5} {m.fn:>5} "
+            f"{record.record_id:>8} {peaks.size:>6} {bpm:>6.1f} {m.tp:>6} {m.fp:>5} {m.fn:>5} "
             f"{100 * m.sensitivity:>7.2f} {100 * m.positive_predictivity:>7.2f}"
         )
-    se = 100 * tp / max(tp + fn, 1)
-    ppv = 100 * tp / max(tp + fp, 1)
-    print(f"{'total':>8} {tp + fn:>6} {tp:>6} {fp:>5} {fn:>5} {se:>7.2f} {ppv:>7.2f}")
+    if scored:
+        se = 100 * tp / max(tp + fn, 1)
+        ppv = 100 * tp / max(tp + fp, 1)
+        print(f"{'total':>8} {tp + fn:>6} {'':>6} {tp:>6} {fp:>5} {fn:>5} {se:>7.2f} {ppv:>7.2f}")
+    if args.out is not None:
+        print(f"peaks written to {args.out}")
+    return 0
+
+
+def _write_peaks(path: Path, peaks: np.ndarray, fs: float) -> None:
+    from ecgkit._files import atomic_write
+
+    lines = ["sample,time_s", *(f"{int(p)},{p / fs:.4f}" for p in peaks)]
+    with atomic_write(path) as handle:
+        handle.write(("\n".join(lines) + "\n").encode())
+
+
+def _annotate(args: argparse.Namespace) -> int:
+    from ecgkit.annotate import Predictor, write_report
+    from ecgkit.data import read_signal
+
+    predictor = Predictor.load(args.model, device=args.device)
+    if not args.input.exists() and not args.input.with_suffix(".hea").is_file():
+        raise FileNotFoundError(f"recording not found: {args.input}")
+    record = read_signal(args.input, fs=args.fs)
+    beats = predictor.prepare(record, leads=args.leads, chunk_s=args.chunk_s, progress=None)
+    annotations = predictor.annotations_of(beats)
+    files = write_report(
+        annotations, beats, predictor, args.out, record=record, figure=not args.no_figure
+    )
+    summary = annotations.summary()
+    print(
+        f"ecgkit annotate: {record.record_id}, {annotations.duration_s / 60:.1f} min at "
+        f"{record.fs:g} Hz, lead(s) {', '.join(annotations.lead_names)}, model {predictor.name}"
+    )
+    rate = summary["mean_heart_rate_bpm"]
+    print(f"{len(annotations)} beats, mean heart rate {rate:.0f} bpm" if rate else "no beats")
+    for name, count in summary["counts"].items():
+        per_hour = (summary["per_hour"] or {}).get(name)
+        extra = f"  ({per_hour:.0f} per hour)" if per_hour is not None else ""
+        print(f"  {name:>12}: {count}{extra}")
+    for role, path in files.items():
+        print(f"{role:>10}: {path}")
     return 0
 
 
@@ -202,16 +322,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    if args.command == "detect":
-        np.seterr(all="raise")
-        return _detect(args, parser)
     try:
+        if args.command == "detect":
+            return _detect(args, parser)
+        if args.command == "annotate":
+            return _annotate(args)
         if args.command == "train":
             return _train(args, parser)
         if args.command == "evaluate":
             return _evaluate(args)
         return _explain(args)
-    except (FileNotFoundError, ValueError) as error:
+    except (OSError, ValueError) as error:
         print(f"ecgkit {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -9,6 +9,7 @@ one run folder that :func:`load_run` reopens.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import warnings
 from dataclasses import asdict, dataclass, field, replace
@@ -18,7 +19,9 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from ecgkit import __version__
 from ecgkit._files import atomic_write
+from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data import (
     AAMI_MAPPING,
     MITBIH,
@@ -225,6 +228,26 @@ class ExperimentConfig:
         """The RR features the model takes, or False for a waveform-only model."""
         return self.rr_features if takes_features(self.model) else False
 
+    def recipe(self, fs: float, classes: tuple[str, ...], priors: tuple[float, ...]) -> BeatRecipe:
+        """The beat recipe of a model trained on beats at ``fs`` Hz with these priors."""
+        beats = self.beat_config()
+        features = self.model_features()
+        return BeatRecipe(
+            fs=float(fs),
+            before_s=self.before_s,
+            after_s=self.after_s,
+            leads=tuple(str(lead) for lead in self.leads),
+            clean=beats.clean,
+            normalize=self.normalize,
+            template=self.template,
+            rr_features=features if features else (),
+            classes=tuple(classes),
+            class_priors=tuple(float(p) for p in priors),
+            prior_adjustment=self.prior_adjustment,
+            local_beats=beats.local_beats,
+            detector=beats.detector,
+        )
+
     def beat_config(self) -> BeatConfig:
         """The beat-building configuration."""
         if self.classes == "NSVF":
@@ -274,7 +297,9 @@ class Run:
     """A run folder reopened by :func:`load_run`: its config, model (best weights), trainer.
 
     ``features`` names the RR features the model takes, or is False for a waveform model;
-    ``class_priors`` are the training class frequencies its decisions are adjusted for.
+    ``class_priors`` are the training class frequencies its decisions are adjusted for;
+    ``recipe`` is how to apply the model to a new recording (None for a run folder
+    written before ecgkit stored it).
     """
 
     config: ExperimentConfig
@@ -282,9 +307,24 @@ class Run:
     trainer: Trainer
     features: tuple[str, ...] | Literal[False]
     class_priors: tuple[float, ...]
+    recipe: BeatRecipe | None = None
 
     def predict(self, beats: BeatSet) -> Prediction:
-        """Predictions on ``beats``, adjusted for the priors as in the run."""
+        """Predictions on ``beats``, adjusted for the priors as in the run.
+
+        Raises ``ValueError`` when the beats were not made at the run's sampling rate and
+        window (for a new recording use :class:`ecgkit.annotate.Predictor`, which
+        resamples).
+        """
+        if self.recipe is not None and (
+            beats.fs != self.recipe.fs or beats.n_samples != self.recipe.window_samples
+        ):
+            raise ValueError(
+                f"beats are {beats.n_samples}-sample windows at {beats.fs:g} Hz; the model "
+                f"was trained on {self.recipe.window_samples}-sample windows at "
+                f"{self.recipe.fs:g} Hz: build them with BeatConfig(fs={self.recipe.fs:g}), "
+                "or use ecgkit.annotate.Predictor, which resamples"
+            )
         prediction = self.trainer.predict(BeatDataset(beats, features=self.features))
         if self.config.prior_adjustment == 0:
             return prediction
@@ -391,6 +431,8 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
         "classes": list(train.classes),
         "class_priors": priors,
         "shared_patients": sorted(shared),
+        "recipe": config.recipe(train.fs, train.classes, tuple(priors)).to_json(),
+        "ecgkit_version": __version__,
     }
 
     def report(_trainer: Trainer, record: dict[str, float]) -> None:
@@ -419,7 +461,8 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
         None if val is None else BeatDataset(val, features=features),
     )
     trainer.load_weights(out / "checkpoints" / "best.pt")
-    prediction = Run(config, model, trainer, features, tuple(priors)).predict(test)
+    recipe = BeatRecipe.from_json(metadata["recipe"])
+    prediction = Run(config, model, trainer, features, tuple(priors), recipe).predict(test)
     metrics = prediction.metrics(test.classes)
     files = {
         "config": out / "config.json",
@@ -437,12 +480,12 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
             },
         ),
     }
-    try:
-        from ecgkit.plot import plot_confusion_matrix, plot_history
-    except ImportError:
+    if importlib.util.find_spec("matplotlib") is None:
         if verbose:
             print('figures skipped: matplotlib is missing (pip install "ecgkit[plot]")')
     else:
+        from ecgkit.plot import plot_confusion_matrix, plot_history
+
         files["confusion"] = out / "confusion.png"
         plot_confusion_matrix(
             metrics.confusion, metrics.classes, title="DS2 (test)", path=files["confusion"]
@@ -499,7 +542,12 @@ def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:
     priors = tuple(float(p) for p in saved.get("class_priors", ()))
     if config.prior_adjustment > 0 and len(priors) != spec["num_classes"]:
         raise ValueError(f"{config_file} has no class priors to adjust the decisions for")
-    return Run(config, model, trainer, config.model_features(), priors)
+    recipe = (
+        BeatRecipe.from_json(saved["recipe"], source=str(config_file))
+        if "recipe" in saved
+        else None
+    )
+    return Run(config, model, trainer, config.model_features(), priors, recipe)
 
 
 def evaluate_run(run_dir: str | Path, *, data_dir: Path | None = None) -> ClassificationMetrics:

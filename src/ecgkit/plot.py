@@ -25,6 +25,7 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
 
 __all__ = [
     "plot_attribution",
+    "plot_beat_strips",
     "plot_confusion_matrix",
     "plot_ecg",
     "plot_history",
@@ -382,3 +383,100 @@ def plot_history(history: Any, *, path: str | Path | None = None) -> Figure:
         save_figure(figure, path)
     return figure
 
+
+def plot_beat_strips(
+    strips: ArrayLike,
+    fs: float,
+    maps: ArrayLike,
+    map_fs: float,
+    *,
+    beat_index: int,
+    map_r_index: int,
+    titles: Sequence[str] | None = None,
+    columns: int = 2,
+    cmap: str = "inferno",
+    path: str | Path | None = None,
+) -> Figure:
+    """Beats on ECG paper, each with its attribution map drawn over its own window.
+
+    Parameters
+    ----------
+    strips : array_like, shape (n_beats, n_samples)
+        A stretch of one lead around each beat, in mV, all of the same length.
+    fs : float
+        Sampling rate of the strips in Hz.
+    maps : array_like, shape (n_beats, n_window)
+        Attribution of each beat's model window (e.g. Grad-CAM, scaled to [0, 1]).
+    map_fs : float
+        Sampling rate of the maps (the model's) in Hz.
+    beat_index : int
+        Sample of the strips where each beat's R peak lies.
+    map_r_index : int
+        Sample of the maps where the R peak lies.
+    titles : sequence of str, optional
+        One title per beat.
+    columns : int
+        Panels per row.
+    cmap : str
+        Matplotlib colormap of the overlay.
+    path : str or pathlib.Path, optional
+        Also save a PNG there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Each panel has a 0.2 s / 0.5 mV major and 0.04 s / 0.1 mV minor grid; the strip
+        is black outside the model's window and coloured by attribution inside it; the
+        dashed line marks the R peak.
+    """
+    x = np.asarray(strips, dtype=np.float64)
+    m = np.asarray(maps, dtype=np.float64)
+    if x.ndim != 2 or m.ndim != 2 or x.shape[0] != m.shape[0] or x.shape[0] == 0:
+        raise ValueError(
+            f"strips [n, L] and maps [n, W] must have the same n > 0, got {x.shape} and {m.shape}"
+        )
+    if not (fs > 0 and map_fs > 0):
+        raise ValueError(f"fs and map_fs must be > 0 Hz, got {fs!r} and {map_fs!r}")
+    if not np.isfinite(x).all() or not np.isfinite(m).all():
+        raise ValueError("strips and maps must be finite")
+    if titles is not None and len(titles) != x.shape[0]:
+        raise ValueError(f"titles must have {x.shape[0]} entries, got {len(titles)}")
+    n_beats, length = x.shape
+    cols = max(1, min(columns, n_beats))
+    rows = -(-n_beats // cols)
+    figure = Figure(figsize=(5.0 * cols, 2.6 * rows), layout="constrained")
+    time = (np.arange(length) - beat_index) / fs
+    map_time = (np.arange(m.shape[1]) - map_r_index) / map_fs
+    lines = None
+    for i in range(n_beats):
+        axes = figure.add_subplot(rows, cols, i + 1)
+        low = np.floor(x[i].min() / 0.5) * 0.5 - 0.25
+        high = np.ceil(x[i].max() / 0.5) * 0.5 + 0.25
+        for t in np.arange(np.ceil(time[0] / 0.04) * 0.04, time[-1], 0.04):
+            major = round(t / 0.04) % 5 == 0
+            axes.axvline(t, color=_GRID_MAJOR if major else _GRID_MINOR, lw=0.5, zorder=0)
+        for v in np.arange(np.ceil(low / 0.1) * 0.1, high, 0.1):
+            major = round(v / 0.1) % 5 == 0
+            axes.axhline(v, color=_GRID_MAJOR if major else _GRID_MINOR, lw=0.5, zorder=0)
+        axes.plot(time, x[i], color="black", lw=0.8, zorder=2)
+        inside = (time >= map_time[0]) & (time <= map_time[-1])
+        values = np.interp(time[inside], map_time, m[i])
+        points = np.stack([time[inside], x[i][inside]], axis=1)
+        lines = LineCollection(list(np.stack([points[:-1], points[1:]], axis=1)), cmap=cmap)
+        lines.set_linewidth(2.2)
+        lines.set_array((values[:-1] + values[1:]) / 2)
+        lines.set_clim(0, 1)
+        lines.set_zorder(3)
+        axes.add_collection(lines)
+        axes.axvline(0, color="tab:blue", ls="--", lw=0.8, zorder=1)
+        axes.set_xlim(time[0], time[-1])
+        axes.set_ylim(low, high)
+        axes.set_xlabel("time from R (s)")
+        axes.set_ylabel("mV")
+        if titles is not None:
+            axes.set_title(titles[i], fontsize=9)
+    if lines is not None:
+        figure.colorbar(lines, ax=figure.axes, shrink=0.8, label="Grad-CAM (model window)")
+    if path is not None:
+        save_figure(figure, path)
+    return figure

@@ -7,6 +7,13 @@
 """
 
 from ecgkit.models.cnn import BeatCNN
+from ecgkit.models.pretrained import (
+    ModelSpec,
+    Pretrained,
+    PretrainedError,
+    list_pretrained,
+    load_pretrained,
+)
 from ecgkit.models.registry import (
     ECGModel,
     create_model,
@@ -23,9 +30,14 @@ __all__ = [
     "BeatCNN",
     "BeatRRNet",
     "ECGModel",
+    "ModelSpec",
+    "Pretrained",
+    "PretrainedError",
     "ResNet1d",
     "create_model",
     "list_models",
+    "list_pretrained",
+    "load_pretrained",
     "model_info",
     "register_model",
     "takes_features",

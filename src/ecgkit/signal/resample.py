@@ -11,7 +11,7 @@ from scipy import signal as sps
 
 from ecgkit.signal._validation import FloatArray, as_indices, as_signal, check_axis, check_fs
 
-__all__ = ["resample", "resample_indices", "resampled_length"]
+__all__ = ["resample", "resample_indices", "resample_ratio", "resampled_length"]
 
 # rates such as 360 Hz and 128 Hz have small exact ratios; anything finer is unusual
 _MAX_DENOMINATOR = 10_000
@@ -19,6 +19,17 @@ _MAX_DENOMINATOR = 10_000
 
 def _ratio(fs_in: float, fs_out: float) -> Fraction:
     return (Fraction(str(fs_out)) / Fraction(str(fs_in))).limit_denominator(_MAX_DENOMINATOR)
+
+
+def resample_ratio(fs_in: float, fs_out: float) -> tuple[int, int]:
+    """The exact ratio ``(up, down)`` :func:`resample` uses: ``fs_out / fs_in = up / down``.
+
+    A chunk of a long signal that starts at a multiple of ``down`` input samples resamples
+    onto the same output sample times as the whole signal (output index ``start * up //
+    down``).
+    """
+    ratio = _ratio(check_fs(fs_in, "fs_in"), check_fs(fs_out, "fs_out"))
+    return ratio.numerator, ratio.denominator
 
 
 def resampled_length(n_samples: int, fs_in: float, fs_out: float) -> int:

@@ -1,0 +1,34 @@
+"""Any recording in, labelled beats out: a trained model applied to a new recording.
+
+:class:`Predictor` holds a model (or an ensemble: a shipped pretrained model, or a run
+folder of ``ecgkit train``) and the :class:`BeatRecipe` its beats were made with; its
+:meth:`~Predictor.annotate` detects the R peaks of a recording at any sampling rate and
+of any length (in chunks of bounded memory), prepares every beat as in training, and
+returns a :class:`BeatAnnotations` with the class, the class probabilities and a flag for
+each beat that could not be classified.
+"""
+
+from ecgkit.annotate.predictor import BeatAnnotations, Predictor
+from ecgkit.annotate.prepare import (
+    FLAG_REASONS,
+    PreparedBeats,
+    as_record,
+    prepare_beats,
+    select_leads,
+)
+from ecgkit.annotate.recipe import RECIPE_FORMAT, BeatRecipe
+from ecgkit.annotate.report import pick_beats_to_show, write_report
+
+__all__ = [
+    "FLAG_REASONS",
+    "RECIPE_FORMAT",
+    "BeatAnnotations",
+    "BeatRecipe",
+    "Predictor",
+    "PreparedBeats",
+    "as_record",
+    "pick_beats_to_show",
+    "prepare_beats",
+    "select_leads",
+    "write_report",
+]

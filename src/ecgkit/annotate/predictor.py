@@ -1,0 +1,404 @@
+"""A trained model (or ensemble) applied to any recording: labelled beats out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from numpy.typing import ArrayLike, NDArray
+
+from ecgkit._files import atomic_write
+from ecgkit.annotate.prepare import PreparedBeats, prepare_beats
+from ecgkit.annotate.recipe import BeatRecipe
+from ecgkit.data.records import Record
+from ecgkit.models import ECGModel, load_pretrained
+from ecgkit.train import TrainConfig, Trainer, adjust_for_priors
+
+__all__ = ["BeatAnnotations", "Predictor"]
+
+#: WFDB annotation code of each AAMI class (``"?"``: beat not classified).
+WFDB_SYMBOLS = {"N": "N", "S": "S", "V": "V", "F": "F", "Q": "Q"}
+UNCLASSIFIED = "?"
+
+
+@dataclass(frozen=True)
+class BeatAnnotations:
+    """Every beat of a recording with its class, class probabilities and flags.
+
+    Attributes
+    ----------
+    sample : numpy.ndarray of int64, shape (n_beats,)
+        R position in the recording's samples.
+    label : numpy.ndarray of int64, shape (n_beats,)
+        Class index into ``classes``; -1 where the beat could not be classified.
+    probabilities : numpy.ndarray of float32, shape (n_beats, n_classes)
+        Class probabilities (mean over the ensemble, adjusted for the training priors as
+        the model's recipe says); NaN rows where the beat could not be classified.
+    flag : numpy.ndarray of str, shape (n_beats,)
+        ``""``, or why the beat was not classified
+        (:data:`ecgkit.annotate.FLAG_REASONS`).
+    classes : tuple of str
+        Class names.
+    fs : float
+        Sampling rate of the recording in Hz.
+    n_samples : int
+        Length of the recording in samples.
+    record_id : str
+        Name of the recording.
+    lead_names : tuple of str
+        Leads of the recording that the model saw.
+    model : str
+        Name of the model or run folder that made the annotations.
+    """
+
+    sample: NDArray[np.int64]
+    label: NDArray[np.int64]
+    probabilities: NDArray[np.float32]
+    flag: NDArray[np.str_]
+    classes: tuple[str, ...]
+    fs: float
+    n_samples: int
+    record_id: str
+    lead_names: tuple[str, ...]
+    model: str
+
+    def __len__(self) -> int:
+        return int(self.sample.size)
+
+    @property
+    def time_s(self) -> NDArray[np.float64]:
+        """R position of each beat in seconds from the start."""
+        return self.sample / self.fs
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the recording in seconds."""
+        return self.n_samples / self.fs
+
+    @property
+    def class_names(self) -> NDArray[np.str_]:
+        """Class name of each beat, ``"?"`` where it was not classified."""
+        names = np.array([*self.classes, UNCLASSIFIED])
+        return names[np.where(self.label >= 0, self.label, len(self.classes))]
+
+    def counts(self) -> dict[str, int]:
+        """Beats per class name, then ``"unclassified"``."""
+        counts = {name: int((self.label == i).sum()) for i, name in enumerate(self.classes)}
+        counts["unclassified"] = int((self.label < 0).sum())
+        return counts
+
+    def summary(self) -> dict[str, Any]:
+        """Counts, mean heart rate and ectopic burden, JSON-ready.
+
+        ``mean_heart_rate_bpm`` is 60 over the mean RR interval between consecutive
+        beats; ``per_hour`` is each class's beats per hour of recording, ``burden_percent``
+        its share of the classified beats.
+        """
+        counts = self.counts()
+        classified = len(self) - counts["unclassified"]
+        hours = self.duration_s / 3600
+        rr = np.diff(self.sample) / self.fs
+        flags = {
+            reason: int((self.flag == reason).sum()) for reason in np.unique(self.flag) if reason
+        }
+        return {
+            "record": self.record_id,
+            "model": self.model,
+            "leads": list(self.lead_names),
+            "fs_hz": self.fs,
+            "duration_s": self.duration_s,
+            "n_beats": len(self),
+            "counts": counts,
+            "unclassified_reasons": flags,
+            "mean_heart_rate_bpm": float(60 / rr.mean()) if rr.size else None,
+            "per_hour": {c: counts[c] / hours for c in self.classes} if hours > 0 else None,
+            "burden_percent": {
+                c: 100 * counts[c] / classified if classified else 0.0 for c in self.classes
+            },
+        }
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write ``sample, time_s, class, flag, p_<class>...`` rows (atomic), return the path."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["sample", "time_s", "class", "flag", *(f"p_{c}" for c in self.classes)])
+        names = self.class_names
+        for i in range(len(self)):
+            probs = ["" if np.isnan(p) else f"{p:.6f}" for p in self.probabilities[i]]
+            writer.writerow(
+                [
+                    int(self.sample[i]),
+                    f"{self.sample[i] / self.fs:.4f}",
+                    names[i],
+                    self.flag[i],
+                    *probs,
+                ]
+            )
+        target = Path(path)
+        with atomic_write(target) as handle:
+            handle.write(buffer.getvalue().encode())
+        return target
+
+    def to_wfdb(self, out_dir: str | Path, extension: str = "ecgkit") -> Path:
+        """Write a WFDB annotation file ``<record_id>.<extension>`` that ``wfdb.rdann`` reads.
+
+        Beat codes are the AAMI class names (N, S, V, F, Q are WFDB beat codes), ``"?"``
+        for beats not classified. Returns the file written (atomically).
+        """
+        import tempfile
+
+        import wfdb
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        symbols = [
+            WFDB_SYMBOLS.get(name, UNCLASSIFIED) if name != UNCLASSIFIED else UNCLASSIFIED
+            for name in self.class_names
+        ]
+        target = out / f"{self.record_id}.{extension}"
+        with tempfile.TemporaryDirectory(dir=out, prefix=".wfdb-") as tmp:
+            wfdb.wrann(
+                self.record_id,
+                extension,
+                np.asarray(self.sample, dtype=np.int64),
+                symbol=symbols,
+                fs=self.fs,
+                write_dir=tmp,
+            )
+            Path(tmp, target.name).replace(target)
+        return target
+
+    def write_summary(self, path: str | Path) -> Path:
+        """Write :meth:`summary` as JSON (atomic), return the path."""
+        target = Path(path)
+        with atomic_write(target) as handle:
+            handle.write(json.dumps(self.summary(), indent=2).encode())
+        return target
+
+
+class Predictor:
+    """A beat model, or an ensemble, with the recipe that prepares its beats.
+
+    Parameters
+    ----------
+    models : sequence of ECGModel
+        Ensemble members (one or more) trained with ``recipe``.
+    recipe : BeatRecipe
+        How their beats were made and their decisions taken.
+    name : str
+        What made the annotations (a run folder or pretrained name).
+    device : str
+        ``"cpu"``, ``"cuda"``, ...
+    batch_size : int
+        Beats per forward pass.
+
+    Examples
+    --------
+    >>> from ecgkit.annotate import Predictor
+    >>> from ecgkit.data import load_example
+    >>> record, _ = load_example("119")
+    >>> beats = Predictor.from_pretrained().annotate(record)
+    >>> beats.counts()["V"] > 0
+    True
+    """
+
+    def __init__(
+        self,
+        models: Sequence[ECGModel],
+        recipe: BeatRecipe,
+        *,
+        name: str = "model",
+        device: str = "cpu",
+        batch_size: int = 1024,
+    ) -> None:
+        if not models:
+            raise ValueError("models must hold at least one model")
+        for model in models:
+            if getattr(model, "num_classes", len(recipe.classes)) != len(recipe.classes):
+                raise ValueError(
+                    f"a model has {model.num_classes} outputs for the recipe's "
+                    f"{len(recipe.classes)} classes {recipe.classes}"
+                )
+            if getattr(model, "in_channels", recipe.in_channels) != recipe.in_channels:
+                raise ValueError(
+                    f"a model takes {model.in_channels} channels; the recipe makes "
+                    f"{recipe.in_channels}"
+                )
+        self.models = tuple(models)
+        self.recipe = recipe
+        self.name = name
+        config = TrainConfig(batch_size=batch_size, device=device, progress=False)
+        self._trainers = [Trainer(model, config) for model in self.models]
+
+    @classmethod
+    def from_pretrained(
+        cls, name: str = "beat_rr_cnn.mitdb_ds1", *, device: str = "cpu"
+    ) -> Predictor:
+        """A pretrained model shipped with ecgkit (:func:`~ecgkit.models.list_pretrained`)."""
+        pretrained = load_pretrained(name)
+        recipe = BeatRecipe.from_json(pretrained.recipe, source=f"pretrained model {name}")
+        return cls(pretrained.models, recipe, name=name, device=device)
+
+    @classmethod
+    def from_run(cls, run_dir: str | Path, *, device: str = "cpu") -> Predictor:
+        """The best model of a run folder written by ``ecgkit train``."""
+        from ecgkit.experiment import load_run
+
+        run = load_run(run_dir)
+        if run.recipe is None:
+            raise ValueError(
+                f"{Path(run_dir) / 'config.json'} has no beat recipe (written by an older "
+                "ecgkit): it cannot be applied to new recordings; train it again with "
+                "'ecgkit train'"
+            )
+        return cls([run.model], run.recipe, name=str(run_dir), device=device)
+
+    @classmethod
+    def load(cls, model: str | Path | None = None, *, device: str = "cpu") -> Predictor:
+        """A run folder when ``model`` is one, else a pretrained name; None: the default."""
+        if model is None:
+            return cls.from_pretrained(device=device)
+        if Path(model).is_dir():
+            return cls.from_run(model, device=device)
+        return cls.from_pretrained(str(model), device=device)
+
+    def prepare(
+        self,
+        recording: Record | ArrayLike,
+        fs: float | None = None,
+        *,
+        axis: int = -1,
+        peaks: ArrayLike | None = None,
+        leads: Iterable[str | int] | None = None,
+        chunk_s: float | None = 1800.0,
+        progress: bool | None = False,
+    ) -> PreparedBeats:
+        """The model inputs of every beat (see :func:`ecgkit.annotate.prepare_beats`)."""
+        return prepare_beats(
+            recording,
+            self.recipe,
+            fs=fs,
+            axis=axis,
+            peaks=peaks,
+            leads=leads,
+            chunk_s=chunk_s,
+            progress=progress,
+        )
+
+    def probabilities(self, beats: PreparedBeats) -> NDArray[np.float32]:
+        """Class probabilities ``[n_beats, n_classes]`` of the classifiable beats' inputs.
+
+        Each member's softmax is adjusted for the training priors (recipe), then the
+        members are averaged. Rows of flagged beats are NaN.
+        """
+        out = np.full((len(beats), len(self.recipe.classes)), np.nan, dtype=np.float32)
+        index = np.flatnonzero(beats.classifiable)
+        if index.size == 0:
+            return out
+        inputs: tuple[NDArray[np.float32], ...] = (beats.windows[index],)
+        if self.recipe.rr_features:
+            inputs += (beats.rr[index],)
+        total = np.zeros((index.size, len(self.recipe.classes)), dtype=np.float64)
+        for trainer in self._trainers:
+            probs = trainer.predict(*inputs).probabilities
+            if self.recipe.prior_adjustment > 0:
+                total += adjust_for_priors(
+                    probs, self.recipe.class_priors, self.recipe.prior_adjustment
+                )
+            else:
+                total += probs
+        out[index] = (total / len(self._trainers)).astype(np.float32)
+        return out
+
+    def annotate(
+        self,
+        recording: Record | ArrayLike,
+        fs: float | None = None,
+        *,
+        axis: int = -1,
+        peaks: ArrayLike | None = None,
+        leads: Iterable[str | int] | None = None,
+        chunk_s: float | None = 1800.0,
+        progress: bool | None = False,
+    ) -> BeatAnnotations:
+        """Detect (or take) the beats of a recording and classify each one.
+
+        Parameters
+        ----------
+        recording : Record or array_like
+            A record (:func:`ecgkit.data.read_signal`) or a signal in mV with time along
+            ``axis``, at any sampling rate and of any length.
+        fs : float, optional
+            Sampling rate in Hz of a plain array.
+        axis : int
+            Time axis of a plain 2-D array (``axis=0`` for ``[n_samples, n_leads]``).
+        peaks : array_like of int, optional
+            R positions in the recording's samples; None detects them.
+        leads : iterable of str or int, optional
+            Which of the recording's leads feed the model; default by name.
+        chunk_s : float, optional
+            About this many seconds are processed at a time (bounded memory); None: one
+            pass (see :func:`~ecgkit.annotate.prepare_beats`).
+        progress : bool, optional
+            A tqdm bar over the chunks; None: only on a terminal.
+
+        Returns
+        -------
+        BeatAnnotations
+        """
+        beats = self.prepare(
+            recording, fs, axis=axis, peaks=peaks, leads=leads, chunk_s=chunk_s, progress=progress
+        )
+        return self.annotations_of(beats)
+
+    def annotations_of(self, beats: PreparedBeats) -> BeatAnnotations:
+        """Classify prepared beats."""
+        probabilities = self.probabilities(beats)
+        label = np.full(len(beats), -1, dtype=np.int64)
+        ok = beats.classifiable
+        label[ok] = probabilities[ok].argmax(axis=1)
+        return BeatAnnotations(
+            sample=beats.sample,
+            label=label,
+            probabilities=probabilities,
+            flag=beats.flag,
+            classes=self.recipe.classes,
+            fs=beats.fs,
+            n_samples=beats.n_samples,
+            record_id=beats.record_id,
+            lead_names=beats.lead_names,
+            model=self.name,
+        )
+
+    def explain(
+        self, beats: PreparedBeats, index: ArrayLike, target: ArrayLike
+    ) -> NDArray[np.float32]:
+        """Grad-CAM maps ``[len(index), n_window]`` of chosen beats, mean over the members.
+
+        Parameters
+        ----------
+        beats : PreparedBeats
+            From :meth:`prepare`.
+        index : array_like of int
+            Beats to explain.
+        target : array_like of int
+            Class explained for each (e.g. the predicted one).
+        """
+        from ecgkit.explain import GradCAM
+
+        idx = np.asarray(index, dtype=np.int64)
+        extra = (torch.from_numpy(beats.rr[idx]),) if self.recipe.rr_features else ()
+        maps = [
+            GradCAM(model).attribute(beats.windows[idx], np.asarray(target), extra_inputs=extra)
+            for model in self.models
+        ]
+        mean = np.mean(maps, axis=0)
+        peak = mean.max(axis=1, keepdims=True)
+        return np.asarray(mean / np.where(peak > 0, peak, 1.0), dtype=np.float32)

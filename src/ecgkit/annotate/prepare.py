@@ -1,0 +1,439 @@
+"""A recording, of any rate and length, turned into the beats a trained model takes.
+
+:func:`prepare_beats` follows a :class:`~ecgkit.annotate.BeatRecipe` exactly as the
+training beats were made (leads -> resample to the training rate -> clean -> R peaks ->
+windows -> per-beat normalisation -> template residual -> RR features), in chunks of
+bounded length: a 24-hour Holter recording is never filtered or resampled as a whole, and
+the result is the same as one pass (chunks overlap by a margin wider than any filter's
+transient and any beat window, and each R peak belongs to exactly one chunk).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ecgkit.annotate.recipe import BeatRecipe
+from ecgkit.data.records import Record
+from ecgkit.signal import RR_FEATURES, clean, detect_r_peaks, normalize, rr_features, segment_beats
+from ecgkit.signal.resample import resample, resample_ratio
+
+__all__ = ["FLAG_REASONS", "PreparedBeats", "as_record", "prepare_beats", "select_leads"]
+
+#: Why a beat was not classified: its window ran past the recording's start or end, its
+#: leads are flat (under 0.05 mV peak to peak: lead off, or a signal not in mV), it is
+#: clipped (the window's extreme value held for 80 ms or more: an amplifier at its
+#: limit), or the recording has too few beats to measure a rhythm.
+FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm")
+
+#: Chunks overlap their neighbours by this much (s) on each side: far more than the
+#: transient of the 0.5 Hz high-pass and of the polyphase resampler, and than a window.
+_MARGIN_S = 15.0
+_FLAT_MV = 0.05
+_SATURATED_S = 0.08
+_DUPLICATE_S = 0.2
+
+#: Lead names that mean the same lead (modified lead II on Holter recorders, etc.).
+_LEAD_ALIASES: dict[str, tuple[str, ...]] = {
+    "mlii": ("mlii", "ii", "ml2", "lead ii", "ecg ii", "ecg2", "d2"),
+    "ii": ("ii", "mlii", "ml2", "lead ii", "ecg ii", "d2"),
+}
+
+
+@dataclass(frozen=True)
+class PreparedBeats:
+    """The model inputs of every beat of a recording, and where the beats are.
+
+    Attributes
+    ----------
+    sample : numpy.ndarray of int64, shape (n_beats,)
+        R position in the recording, in its own samples.
+    windows : numpy.ndarray of float32, shape (n_beats, in_channels, n_window)
+        Model input windows at the recipe's rate: the leads (normalised as the recipe
+        says), then, with the template, each lead minus the recording's template beat.
+    rr : numpy.ndarray of float32, shape (n_beats, len(recipe.rr_features))
+        RR features the model takes.
+    flag : numpy.ndarray of str, shape (n_beats,)
+        ``""`` for a beat the model can classify, else a reason from
+        :data:`FLAG_REASONS`.
+    r_index : int
+        R position inside each window (samples at the recipe's rate).
+    fs : float
+        Sampling rate of the recording (Hz); ``sample / fs`` is the time in seconds.
+    window_fs : float
+        Sampling rate of the windows (the recipe's), Hz.
+    n_samples : int
+        Length of the recording in its own samples.
+    lead_names : tuple of str
+        The recording's leads that were used, in model channel order.
+    record_id : str
+        Name of the recording.
+    n_duplicates : int
+        Detections dropped for lying within 200 ms of the last beat of the previous chunk
+        (two chunks placing one beat on either side of their border); 0 for one pass.
+    """
+
+    sample: NDArray[np.int64]
+    windows: NDArray[np.float32]
+    rr: NDArray[np.float32]
+    flag: NDArray[np.str_]
+    r_index: int
+    fs: float
+    window_fs: float
+    n_samples: int
+    lead_names: tuple[str, ...]
+    record_id: str
+    n_duplicates: int
+
+    def __len__(self) -> int:
+        return int(self.sample.size)
+
+    @property
+    def classifiable(self) -> NDArray[np.bool_]:
+        """True for beats without a flag."""
+        return np.asarray(self.flag == "", dtype=bool)
+
+
+def as_record(recording: Record | ArrayLike, fs: float | None = None, *, axis: int = -1) -> Record:
+    """A :class:`~ecgkit.data.Record` from a record or an array and its rate.
+
+    Parameters
+    ----------
+    recording : Record or array_like
+        A record, or a signal ``(n_samples,)`` or 2-D with time along ``axis`` (mV).
+    fs : float, optional
+        Sampling rate in Hz; required for an array, and must match a record's.
+    axis : int
+        Time axis of a 2-D array (``axis=0`` for ``[n_samples, n_leads]``).
+    """
+    if isinstance(recording, Record):
+        if fs is not None and not math.isclose(float(fs), recording.fs, rel_tol=1e-9):
+            raise ValueError(f"fs={fs!r} Hz contradicts the record's {recording.fs:g} Hz")
+        return recording
+    if fs is None:
+        raise ValueError("fs (Hz) is required when the recording is a plain array")
+    fs_value = float(fs)
+    if not (math.isfinite(fs_value) and fs_value > 0):
+        raise ValueError(f"fs must be a finite sampling rate > 0 Hz, got {fs!r}")
+    array = np.asarray(recording)
+    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        raise TypeError(f"recording must be numeric, got dtype {array.dtype}")
+    if array.ndim == 1:
+        array = array[:, None]
+    elif array.ndim == 2:
+        if axis not in (0, 1, -1, -2):
+            raise ValueError(f"axis must be 0 or 1 (or -1/-2) for a 2-D array, got {axis}")
+        array = np.moveaxis(array, axis, 0)
+        if array.shape[0] <= 16 < array.shape[1]:
+            hint = "samples-first: pass axis=0" if axis in (-1, 1) else "leads-first: pass axis=-1"
+            raise ValueError(
+                f"recording has {array.shape[0]} samples along axis {axis} and "
+                f"{array.shape[1]} along the other: the array looks {hint}"
+            )
+    else:
+        raise ValueError(f"recording must be 1-D or 2-D, got shape {array.shape}")
+    names = tuple(f"lead{i}" for i in range(array.shape[1]))
+    return Record(signal=array, fs=fs_value, lead_names=names, record_id="recording")
+
+
+def select_leads(
+    available: Sequence[str], wanted: Sequence[str], chosen: Iterable[str | int] | None = None
+) -> tuple[int, ...]:
+    """Channels of a recording that feed a model's leads.
+
+    Parameters
+    ----------
+    available : sequence of str
+        The recording's lead names.
+    wanted : sequence of str
+        The model's leads (its recipe).
+    chosen : iterable of str or int, optional
+        The caller's choice, by name or channel number, one per model lead.
+
+    Returns
+    -------
+    tuple of int
+        One channel per model lead. Names match case-insensitively and through common
+        synonyms (MLII ~ II); a single-lead model given a one-lead recording uses that
+        lead whatever its name, and given several leads none of which matches, uses the
+        first and warns (``UserWarning``) which one it took.
+    """
+    if chosen is not None:
+        picks = list(chosen)
+        if len(picks) != len(wanted):
+            raise ValueError(
+                f"leads must name {len(wanted)} lead(s) for a model of leads {tuple(wanted)}, "
+                f"got {picks}"
+            )
+        channels = []
+        lower = [name.lower() for name in available]
+        for pick in picks:
+            if isinstance(pick, str):
+                if pick.lower() not in lower:
+                    raise ValueError(
+                        f"lead {pick!r} is not in the recording; it has {tuple(available)}"
+                    )
+                channels.append(lower.index(pick.lower()))
+            elif 0 <= int(pick) < len(available):
+                channels.append(int(pick))
+            else:
+                raise ValueError(
+                    f"lead {pick} is out of range for a recording of {len(available)} leads"
+                )
+        return tuple(channels)
+    lower = [name.lower() for name in available]
+    found: list[int] = []
+    for lead in wanted:
+        names = _LEAD_ALIASES.get(lead.lower(), (lead.lower(),))
+        match = next((lower.index(n) for n in names if n in lower), None)
+        if match is None:
+            break
+        found.append(match)
+    if len(found) == len(wanted):
+        return tuple(found)
+    if len(wanted) == 1 and len(available) == 1:
+        return (0,)
+    if len(wanted) == 1 and available:
+        warnings.warn(
+            f"the model takes lead {wanted[0]!r}, which the recording (leads "
+            f"{tuple(available)}) does not name: using {available[0]!r}; pass leads=[...] "
+            "to choose",
+            UserWarning,
+            stacklevel=3,
+        )
+        return (0,)
+    raise ValueError(
+        f"the model takes leads {tuple(wanted)}; the recording has {tuple(available)}: pass "
+        "leads=[...] to say which of its leads to use"
+    )
+
+
+def _chunk_bounds(n_samples: int, step: int, chunk: int | None) -> list[tuple[int, int]]:
+    """Chunks of about ``chunk`` samples (0.75-1.5x), starting at multiples of ``step``.
+
+    The count is rounded, not rounded up, so a recording a little longer than one chunk
+    (a 30.1-minute record with 30-minute chunks) is one pass, not a chunk and a sliver.
+    """
+    if chunk is None or chunk >= n_samples:
+        return [(0, n_samples)]
+    count = max(1, round(n_samples / chunk))
+    size = -(-n_samples // count)
+    size = max(step, -(-size // step) * step)
+    return [(a, min(a + size, n_samples)) for a in range(0, n_samples, size)]
+
+
+def _beat_flags(raw: NDArray[np.float64], fs: float) -> NDArray[np.str_]:
+    """``"flat"``/``"saturated"``/``""`` per raw window ``[n, leads, L]`` (mV)."""
+    flags = np.full(raw.shape[0], "", dtype="<U9")
+    if raw.shape[0] == 0:
+        return flags
+    top = raw.max(axis=-1, keepdims=True)
+    bottom = raw.min(axis=-1, keepdims=True)
+    held = np.maximum((raw == top).sum(axis=-1), (raw == bottom).sum(axis=-1))
+    flags[(held >= _SATURATED_S * fs).any(axis=1)] = "saturated"
+    flags[((top - bottom)[..., 0] < _FLAT_MV).any(axis=1)] = "flat"
+    return flags
+
+
+def _check_finite(raw: NDArray[np.float64], start: int, fs: float, record_id: str) -> None:
+    bad = ~np.isfinite(raw).all(axis=1)
+    if bad.any():
+        first = start + int(np.argmax(bad))
+        raise ValueError(
+            f"recording {record_id} has NaN or infinite samples from sample {first} "
+            f"({first / fs:.2f} s, {int(bad.sum())} samples in this stretch): fill or cut "
+            "them before annotating"
+        )
+
+
+def prepare_beats(
+    recording: Record | ArrayLike,
+    recipe: BeatRecipe,
+    *,
+    fs: float | None = None,
+    axis: int = -1,
+    peaks: ArrayLike | None = None,
+    leads: Iterable[str | int] | None = None,
+    chunk_s: float | None = 1800.0,
+    progress: bool | None = False,
+) -> PreparedBeats:
+    """Every beat of a recording as the model of ``recipe`` takes it.
+
+    Parameters
+    ----------
+    recording : Record or array_like
+        A record (e.g. from :func:`ecgkit.data.read_signal`; a memory-mapped signal is
+        read chunk by chunk) or a signal with time along ``axis``, in mV.
+    recipe : BeatRecipe
+        The model's recipe.
+    fs : float, optional
+        Sampling rate in Hz of a plain array.
+    axis : int
+        Time axis of a plain 2-D array.
+    peaks : array_like of int, optional
+        R positions in the recording's samples (sorted); None detects them with
+        ``recipe.detector`` on the model's leads.
+    leads : iterable of str or int, optional
+        The recording's leads to use, one per model lead; default by name.
+    chunk_s : float, optional
+        Process about this many seconds at a time (0.75-1.5x; bounded memory); None: one
+        pass. The default, 30 minutes, is the record length the detector was validated
+        on: its thresholds adapt to the signal around each beat, so much shorter chunks
+        can place a few beats differently from one pass.
+    progress : bool, optional
+        Show a tqdm bar over the chunks; None shows it only on a terminal.
+
+    Returns
+    -------
+    PreparedBeats
+    """
+    record = as_record(recording, fs, axis=axis)
+    channels = select_leads(record.lead_names, recipe.leads, leads)
+    if chunk_s is not None and not (math.isfinite(chunk_s) and chunk_s >= 2 * _MARGIN_S):
+        raise ValueError(f"chunk_s must be >= {2 * _MARGIN_S:g} s or None, got {chunk_s!r}")
+    fs_in, fs_out = record.fs, recipe.fs
+    up, down = resample_ratio(fs_in, fs_out)
+    n_in = record.n_samples
+    n_out = math.ceil(n_in * up / down)
+    given = None
+    if peaks is not None:
+        given = np.asarray(peaks)
+        if given.ndim != 1 or not np.issubdtype(given.dtype, np.integer):
+            raise TypeError(f"peaks must be a 1-D array of integer samples, got {given.dtype}")
+        if given.size and (given.min() < 0 or given.max() >= n_in):
+            raise ValueError(f"peaks must lie in [0, {n_in}) samples of the recording")
+        if np.any(np.diff(given) <= 0):
+            raise ValueError("peaks must be strictly increasing sample indices")
+    margin = math.ceil(max(_MARGIN_S, 2 * (recipe.before_s + recipe.after_s)) * fs_in / down)
+    margin *= down
+    chunk = None if chunk_s is None else round(chunk_s * fs_in)
+    bounds = _chunk_bounds(n_in, down, chunk)
+    n_before = round(recipe.before_s * fs_out)
+    raw_before, raw_after = round(recipe.before_s * fs_in), round(recipe.after_s * fs_in)
+    parts: list[
+        tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32], NDArray[np.str_]]
+    ] = []
+    iterator: Iterable[tuple[int, int]] = bounds
+    if progress is not False and len(bounds) > 1:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(
+            bounds,
+            desc=f"annotating {record.record_id}",
+            unit="chunk",
+            disable=None if progress is None else False,
+        )
+    for start, stop in iterator:
+        lo, hi = max(start - margin, 0), min(stop + margin, n_in)
+        raw = np.asarray(record.signal[lo:hi][:, channels], dtype=np.float64)
+        _check_finite(raw, lo, fs_in, record.record_id)
+        x = resample(raw, fs_in, fs_out, axis=0) if (up, down) != (1, 1) else raw
+        if recipe.clean:
+            x = clean(x, fs_out, axis=0)
+        lo_out = lo * up // down
+        first, last = start * up // down, math.ceil(stop * up / down)
+        if given is None:
+            local = (
+                detect_r_peaks(x, fs_out, method=recipe.detector, axis=0)
+                if x.shape[0] > 1
+                else np.zeros(0, np.int64)
+            )
+            glob = local + lo_out
+            inside = (glob >= first) & (glob < last)
+            glob, local = glob[inside], local[inside]
+            at_input = np.minimum(np.rint(glob * down / up).astype(np.int64), n_in - 1)
+        else:
+            at_input = given[(given >= start) & (given < stop)].astype(np.int64)
+            glob = np.minimum(np.rint(at_input * up / down).astype(np.int64), n_out - 1)
+            local = glob - lo_out
+            keep = (
+                np.concatenate(([True], np.diff(local) > 0)) if local.size else local.astype(bool)
+            )
+            if not keep.all():
+                raise ValueError(
+                    f"peaks closer than one sample at {fs_out:g} Hz (the model's rate): "
+                    f"{at_input[~keep][:5].tolist()}"
+                )
+        beats = segment_beats(
+            x, fs_out, local, before=recipe.before_s, after=recipe.after_s, edge="pad", axis=0
+        )
+        windows = beats.windows.astype(np.float32)
+        starts = at_input - lo - raw_before
+        raw_windows = _gather(raw, starts, raw_before + raw_after)
+        flag = _beat_flags(raw_windows, fs_in)
+        flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
+        parts.append((at_input, glob, windows, flag))
+    sample = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    r_out = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    windows = (
+        np.concatenate([p[2] for p in parts])
+        if parts
+        else np.zeros((0, len(channels), recipe.window_samples), np.float32)
+    )
+    flag = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, dtype="<U9")
+    n_duplicates = 0
+    if given is None and r_out.size > 1:
+        # two chunks may each place one beat near their shared border: only there is a
+        # beat within the detector's refractory period of the previous one a duplicate
+        chunk_of = np.repeat(np.arange(len(parts)), [p[0].size for p in parts])
+        border = np.diff(chunk_of) > 0
+        keep = np.concatenate(([True], ~border | (np.diff(r_out) >= _DUPLICATE_S * fs_out)))
+        n_duplicates = int((~keep).sum())
+        sample, r_out, windows, flag = sample[keep], r_out[keep], windows[keep], flag[keep]
+    if recipe.normalize is not None and windows.size:
+        windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)
+    if r_out.size >= 2:
+        every_rr = rr_features(r_out, fs_out, local_beats=recipe.local_beats)
+    else:
+        every_rr = np.full((r_out.size, len(RR_FEATURES)), np.nan)
+        flag[flag == ""] = "no-rhythm"
+    if recipe.template and windows.shape[0]:
+        windows = _with_template(windows, every_rr[:, 0], flag == "", recipe)
+    columns = [RR_FEATURES.index(name) for name in recipe.rr_features]
+    rr = every_rr[:, columns].astype(np.float32)
+    return PreparedBeats(
+        sample=sample.astype(np.int64),
+        windows=np.ascontiguousarray(windows, dtype=np.float32),
+        rr=rr,
+        flag=flag.astype(str),
+        r_index=n_before,
+        fs=fs_in,
+        window_fs=fs_out,
+        n_samples=n_in,
+        lead_names=tuple(record.lead_names[c] for c in channels),
+        record_id=record.record_id,
+        n_duplicates=n_duplicates,
+    )
+
+
+def _gather(
+    raw: NDArray[np.float64], starts: NDArray[np.int64], length: int
+) -> NDArray[np.float64]:
+    """Windows ``[n, leads, length]`` of ``raw`` ``[n_samples, leads]``, edges repeated."""
+    if starts.size == 0:
+        return np.zeros((0, raw.shape[1], length))
+    index = np.clip(starts[:, None] + np.arange(length)[None, :], 0, raw.shape[0] - 1)
+    return np.ascontiguousarray(raw[index].transpose(0, 2, 1))
+
+
+def _with_template(
+    windows: NDArray[np.float32],
+    pre_rr: NDArray[np.float64],
+    usable: NDArray[np.bool_],
+    recipe: BeatRecipe,
+) -> NDArray[np.float32]:
+    """The windows with each lead minus the recording's template beat appended."""
+    pool = np.flatnonzero(usable) if usable.any() else np.arange(windows.shape[0])
+    rr = pre_rr[pool]
+    chosen = (
+        pool[rr >= np.quantile(rr, recipe.template_quantile)] if np.isfinite(rr).all() else pool
+    )
+    if chosen.size < recipe.template_min_beats:
+        chosen = pool
+    template = np.median(windows[chosen], axis=0).astype(np.float32)
+    return np.concatenate([windows, windows - template], axis=1)

@@ -1,0 +1,140 @@
+"""What a recording must go through before a trained beat model sees it.
+
+A :class:`BeatRecipe` is stored with every model that ecgkit writes (in a run folder's
+``config.json`` and beside the pretrained weights), so that the model can be applied to a
+recording it has never seen, at any sampling rate, with exactly the preparation its
+training beats had.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ecgkit.signal import RR_FEATURES
+from ecgkit.signal.normalize import NormalizeMethod
+
+__all__ = ["RECIPE_FORMAT", "BeatRecipe"]
+
+#: Version of the stored recipe; a reader refuses a newer one.
+RECIPE_FORMAT = 1
+
+_NORMALIZE = (None, "zscore", "robust", "minmax")
+
+
+@dataclass(frozen=True)
+class BeatRecipe:
+    """How a model's beats were made and how its decisions are taken.
+
+    Attributes
+    ----------
+    fs : float
+        Sampling rate the model was trained at, in Hz; recordings are resampled to it.
+    before_s, after_s : float
+        Beat window around the R peak, in seconds.
+    leads : tuple of str
+        Leads the model takes, by name, in channel order (e.g. ``("MLII",)``).
+    clean : bool
+        Band-pass 0.5-40 Hz (:func:`ecgkit.signal.clean`) before cutting windows.
+    normalize : {"zscore", "robust", "minmax"}, optional
+        Per-beat amplitude normalisation; None keeps mV.
+    template : bool
+        The model also takes, for every lead, the beat minus the recording's template beat
+        (median of its least premature beats).
+    rr_features : tuple of str
+        RR features the model takes (columns of :data:`ecgkit.signal.RR_FEATURES`); empty
+        for a waveform-only model.
+    classes : tuple of str
+        Class names in output order.
+    class_priors : tuple of float
+        Training class frequencies.
+    prior_adjustment : float
+        Strength of the decision adjustment for ``class_priors``
+        (:func:`ecgkit.train.adjust_for_priors`); 0 keeps the model's decisions.
+    local_beats : int
+        Intervals averaged into the local RR.
+    template_quantile : float
+        Beats whose preceding RR interval is at or above this quantile of the recording's
+        make the template.
+    template_min_beats : int
+        Fewer such beats than this and every beat makes the template.
+    detector : str
+        R-peak detector (:func:`ecgkit.signal.detect_r_peaks` method) for recordings
+        without given R peaks.
+    """
+
+    fs: float
+    before_s: float
+    after_s: float
+    leads: tuple[str, ...]
+    clean: bool
+    normalize: NormalizeMethod | None
+    template: bool
+    rr_features: tuple[str, ...]
+    classes: tuple[str, ...]
+    class_priors: tuple[float, ...]
+    prior_adjustment: float
+    local_beats: int = 10
+    template_quantile: float = 0.75
+    template_min_beats: int = 5
+    detector: str = "ecgkit"
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.fs) and self.fs > 0):
+            raise ValueError(f"fs must be a finite sampling rate > 0 Hz, got {self.fs!r}")
+        if self.before_s < 0 or self.after_s < 0 or self.before_s + self.after_s <= 0:
+            raise ValueError(
+                f"before_s and after_s must be >= 0 s with a positive sum, got "
+                f"{self.before_s!r} and {self.after_s!r}"
+            )
+        if not self.leads:
+            raise ValueError("leads must name at least one lead")
+        if self.normalize not in _NORMALIZE:
+            raise ValueError(f"normalize must be one of {_NORMALIZE}, got {self.normalize!r}")
+        unknown = sorted(set(self.rr_features) - set(RR_FEATURES))
+        if unknown:
+            raise ValueError(f"rr_features must be columns of {RR_FEATURES}, got {unknown}")
+        if len(self.classes) < 2:
+            raise ValueError(f"classes must name at least two classes, got {self.classes}")
+        if len(self.class_priors) != len(self.classes):
+            raise ValueError(
+                f"class_priors has {len(self.class_priors)} values for {len(self.classes)} classes"
+            )
+        if not 0 <= self.prior_adjustment <= 1:
+            raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
+
+    @property
+    def window_samples(self) -> int:
+        """Window length in samples at :attr:`fs`."""
+        return round(self.before_s * self.fs) + round(self.after_s * self.fs)
+
+    @property
+    def in_channels(self) -> int:
+        """Channels of the model's window input (leads, doubled with the template)."""
+        return len(self.leads) * (2 if self.template else 1)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready values, with the format version."""
+        values = asdict(self)
+        for key in ("leads", "rr_features", "classes", "class_priors"):
+            values[key] = list(values[key])
+        return {"format": RECIPE_FORMAT, **values}
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any], *, source: str = "recipe") -> BeatRecipe:
+        """Inverse of :meth:`to_json`; ``source`` names the file in error messages."""
+        version = values.get("format")
+        if version != RECIPE_FORMAT:
+            raise ValueError(
+                f"{source}: beat recipe format {version!r} is not {RECIPE_FORMAT} (written by "
+                "another ecgkit version)"
+            )
+        v = {key: value for key, value in values.items() if key != "format"}
+        try:
+            for key in ("leads", "rr_features", "classes"):
+                v[key] = tuple(str(x) for x in v[key])
+            v["class_priors"] = tuple(float(x) for x in v["class_priors"])
+            return cls(**v)
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"{source}: incomplete beat recipe ({error})") from error

@@ -1,0 +1,107 @@
+import json
+
+import numpy as np
+import pytest
+import wfdb
+
+from ecgkit.annotate import BeatAnnotations, BeatRecipe, Predictor, pick_beats_to_show, write_report
+from ecgkit.data import load_example
+
+from .conftest import make_recipe
+
+
+def test_recipe_round_trips_through_json_and_refuses_another_format(recipe):
+    assert BeatRecipe.from_json(json.loads(json.dumps(recipe.to_json()))) == recipe
+    with pytest.raises(ValueError, match="format 99"):
+        BeatRecipe.from_json({**recipe.to_json(), "format": 99}, source="x.json")
+    with pytest.raises(ValueError, match="incomplete"):
+        BeatRecipe.from_json({"format": 1, "fs": 360.0}, source="x.json")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"fs": 0.0}, "fs must be"),
+        ({"leads": ()}, "leads must"),
+        ({"rr_features": ("bogus",)}, "rr_features"),
+        ({"class_priors": (1.0,)}, "class_priors"),
+        ({"prior_adjustment": 2.0}, "prior_adjustment"),
+        ({"normalize": "bogus"}, "normalize"),
+    ],
+)
+def test_recipe_refuses_bad_values(changes, message):
+    with pytest.raises(ValueError, match=message):
+        make_recipe(**changes)
+
+
+def test_annotations_have_one_row_per_beat_and_flagged_rows_unclassified(predictor):
+    record, _ = load_example("119")
+    beats = predictor.annotate(record)
+    assert beats.probabilities.shape == (len(beats), 4)
+    ok = beats.flag == ""
+    np.testing.assert_allclose(beats.probabilities[ok].sum(axis=1), 1, atol=1e-5)
+    assert np.isnan(beats.probabilities[~ok]).all()
+    assert (beats.label[~ok] == -1).all()
+    assert sum(beats.counts().values()) == len(beats)
+    summary = beats.summary()
+    assert 50 < summary["mean_heart_rate_bpm"] < 120
+    assert summary["duration_s"] == pytest.approx(300.0)
+
+
+def test_chunked_annotation_equals_one_pass(predictor, long_record):
+    one = predictor.annotate(long_record, chunk_s=None)
+    chunked = predictor.annotate(long_record, chunk_s=75.0)
+    np.testing.assert_array_equal(chunked.sample, one.sample)
+    np.testing.assert_array_equal(chunked.label, one.label)
+    np.testing.assert_allclose(chunked.probabilities, one.probabilities, atol=1e-5)
+
+
+def test_predictor_refuses_a_model_that_does_not_fit_the_recipe(predictor):
+    with pytest.raises(ValueError, match="classes"):
+        Predictor(predictor.models, make_recipe(classes=("N", "V"), class_priors=(0.9, 0.1)))
+    with pytest.raises(ValueError, match="channels"):
+        Predictor(predictor.models, make_recipe(template=False))
+    with pytest.raises(ValueError, match="at least one"):
+        Predictor([], make_recipe())
+
+
+def test_files_round_trip_csv_wfdb_and_summary(predictor, tmp_path):
+    record, _ = load_example("208")
+    beats = predictor.prepare(record)
+    annotations = predictor.annotations_of(beats)
+    files = write_report(annotations, beats, predictor, tmp_path, record=record)
+    assert set(files) == {"beats", "wfdb", "summary", "figure"}
+    read = wfdb.rdann(str(tmp_path / "208"), "ecgkit")
+    np.testing.assert_array_equal(read.sample, annotations.sample)
+    assert read.symbol == [
+        "?" if name == "?" else name for name in annotations.class_names.tolist()
+    ]
+    rows = (tmp_path / "beats.csv").read_text().splitlines()
+    assert rows[0] == "sample,time_s,class,flag,p_N,p_S,p_V,p_F"
+    assert len(rows) == len(annotations) + 1
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["n_beats"] == len(annotations)
+    assert files["figure"].stat().st_size > 10_000
+
+
+def test_report_refuses_an_out_path_that_is_a_file(predictor, tmp_path):
+    record, _ = load_example("100")
+    beats = predictor.prepare(record)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(NotADirectoryError, match="not a folder"):
+        write_report(predictor.annotations_of(beats), beats, predictor, blocker, figure=False)
+
+
+def test_beats_to_show_are_non_normal_spread_over_classes():
+    label = np.array([0, 2, 2, 2, 1, 0, -1, 3])
+    probs = np.full((8, 4), 0.25, dtype=np.float32)
+    probs[6] = np.nan
+    probs[3, 2] = 0.9
+    annotations = BeatAnnotations(
+        np.arange(8) * 300, label, probs, np.array([""] * 6 + ["edge", ""]),
+        ("N", "S", "V", "F"), 360.0, 3000, "x", ("MLII",), "m",
+    )  # fmt: skip
+    shown = pick_beats_to_show(annotations, 3)
+    assert set(label[shown]) == {1, 2, 3}
+    assert 3 in shown.tolist()

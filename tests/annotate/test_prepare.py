@@ -1,0 +1,115 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ecgkit.annotate import as_record, prepare_beats, select_leads
+from ecgkit.data import BEAT_SYMBOLS, load_example
+from ecgkit.data.records import Record
+from ecgkit.signal import resample
+
+from .conftest import make_recipe
+
+
+def test_chunked_preparation_equals_one_pass_with_no_beat_lost_or_doubled(long_record, recipe):
+    one = prepare_beats(long_record, recipe, chunk_s=None)
+    for chunk_s in (60.0, 137.0):
+        chunked = prepare_beats(long_record, recipe, chunk_s=chunk_s)
+        np.testing.assert_array_equal(chunked.sample, one.sample)
+        np.testing.assert_array_equal(chunked.flag, one.flag)
+        np.testing.assert_allclose(chunked.windows, one.windows, atol=1e-5)
+        np.testing.assert_array_equal(chunked.rr, one.rr)
+        assert chunked.n_duplicates == 0
+
+
+def test_detected_beats_match_the_reference_annotations(recipe):
+    record, annotations = load_example("119")
+    beats = prepare_beats(record, recipe)
+    reference = annotations.select(BEAT_SYMBOLS).sample
+    assert abs(len(beats) - reference.size) <= 2
+    nearest = np.abs(beats.sample[:, None] - reference[None, :]).min(axis=1)
+    assert np.mean(nearest <= 0.15 * 360) > 0.99
+    assert beats.windows.shape == (len(beats), 2, recipe.window_samples)
+    assert beats.rr.shape == (len(beats), len(recipe.rr_features))
+
+
+def test_given_peaks_are_kept_exactly_and_edge_beats_are_flagged(recipe):
+    record, annotations = load_example("100")
+    peaks = annotations.select(BEAT_SYMBOLS).sample
+    peaks = np.concatenate(([10], peaks[(peaks > 200) & (peaks < record.n_samples - 200)]))
+    beats = prepare_beats(record, recipe, peaks=peaks, chunk_s=60.0)
+    np.testing.assert_array_equal(beats.sample, peaks)
+    assert beats.flag[0] == "edge"
+    assert (beats.flag[1:] == "").all()
+
+
+@pytest.mark.parametrize("fs_out", [128.0, 250.0, 500.0])
+def test_any_sampling_rate_gives_windows_at_the_model_rate(recipe, fs_out):
+    record, annotations = load_example("100")
+    signal = resample(record.signal, 360.0, fs_out, axis=0)
+    beats = prepare_beats(Record(signal, fs_out, ("MLII",), "100"), recipe, chunk_s=60.0)
+    reference = annotations.select(BEAT_SYMBOLS).sample / 360.0
+    assert beats.windows.shape[2] == recipe.window_samples
+    times = beats.sample / fs_out
+    nearest = np.abs(times[:, None] - reference[None, :]).min(axis=1)
+    assert np.mean(nearest <= 0.15) > 0.98
+    assert abs(len(beats) - reference.size) <= 3
+
+
+def test_flat_signal_gives_no_classifiable_beat(recipe):
+    beats = prepare_beats(np.full(360 * 60, 1.0), recipe, fs=360.0)
+    assert not beats.classifiable.any()
+
+
+def test_nan_samples_are_refused_with_their_position(recipe):
+    record, _ = load_example("100")
+    signal = record.signal.copy()
+    signal[3600:3700] = np.nan
+    with pytest.raises(ValueError, match=r"sample 3600 \(10.00 s"):
+        prepare_beats(Record(signal, 360.0, ("MLII",), "x"), recipe)
+
+
+def test_a_samples_first_array_given_as_leads_first_names_the_fix(recipe):
+    with pytest.raises(ValueError, match="pass axis=0"):
+        as_record(np.zeros((3600, 2)), 360.0)
+    assert as_record(np.zeros((3600, 2)), 360.0, axis=0).signal.shape == (3600, 2)
+
+
+def test_lead_selection_by_name_synonym_choice_and_fallback():
+    assert select_leads(("V1", "II"), ("MLII",)) == (1,)
+    assert select_leads(("V1", "II"), ("MLII",), ["V1"]) == (0,)
+    with pytest.warns(UserWarning, match="using .V1."):
+        assert select_leads(("V1", "V2"), ("MLII",)) == (0,)
+    assert select_leads(("lead0",), ("MLII",)) == (0,)
+    with pytest.raises(ValueError, match="not in the recording"):
+        select_leads(("V1",), ("MLII",), ["II"])
+
+
+def test_peaks_must_be_sorted_integers_inside_the_recording(recipe):
+    record, _ = load_example("100")
+    with pytest.raises(ValueError, match="strictly increasing"):
+        prepare_beats(record, recipe, peaks=np.array([500, 400]))
+    with pytest.raises(ValueError, match="must lie in"):
+        prepare_beats(record, recipe, peaks=np.array([record.n_samples]))
+    with pytest.raises(TypeError, match="integer"):
+        prepare_beats(record, recipe, peaks=np.array([1.5]))
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    rate=st.sampled_from([250.0, 360.0, 500.0]),
+    chunk_s=st.floats(min_value=30.0, max_value=90.0),
+    n_beats=st.integers(min_value=3, max_value=150),
+)
+def test_given_peaks_are_returned_whatever_the_chunking(rate, chunk_s, n_beats):
+    recipe = make_recipe(template=False)
+    rng = np.random.default_rng(n_beats)
+    n = int(rate * 200)
+    peaks = np.sort(rng.choice(np.arange(1, n - 1), size=n_beats, replace=False))
+    peaks = peaks[np.concatenate(([True], np.diff(peaks) * 360.0 / rate >= 2))]
+    signal = rng.normal(0, 0.3, n)
+    one = prepare_beats(signal, recipe, fs=rate, peaks=peaks, chunk_s=None)
+    chunked = prepare_beats(signal, recipe, fs=rate, peaks=peaks, chunk_s=chunk_s)
+    np.testing.assert_array_equal(chunked.sample, peaks)
+    np.testing.assert_array_equal(chunked.flag, one.flag)
+    np.testing.assert_allclose(chunked.windows, one.windows, atol=1e-4)
