@@ -1,0 +1,293 @@
+"""The pretrained model applied end to end: own R peaks, any sampling rate, other databases.
+
+    python benchmarks/bench_annotate.py --data-dir ../shared/data/mitdb
+
+1. The 22 DS2 records of MIT-BIH (never seen in training) annotated end to end by the
+   shipped pretrained model (ecgkit's own R peaks), scored EC57-style per class: a detected
+   beat is matched to a reference beat within 150 ms, then its class is compared; missed
+   reference beats count against the reference class's Se, unmatched detections against
+   the predicted class's +P, beats the model flags (edge, flat...) as "unclassified".
+   Beside it, the same model fed the reference R positions.
+2. The same end-to-end run on DS2 resampled to 128, 250 and 500 Hz.
+3. LUDB (500 Hz, lead II, 10 s): the share of beats called S in the records whose diagnosis
+   is atrial fibrillation or flutter, and the share called anything but N in sinus records.
+4. A 24-hour two-lead record (the 48 MIT-BIH records joined, stored as a memory-mapped
+   .npy) annotated in a child process: wall time, peak RSS against the signal's size, and
+   the detection's Se/+P against the joined reference.
+
+Prints tables and writes results/annotate.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _common import default_data_dir, environment, write_json
+
+from ecgkit.annotate import BeatAnnotations, Predictor
+from ecgkit.data import (
+    AAMI_MAPPING,
+    BEAT_SYMBOLS,
+    DS2_RECORDS,
+    MITBIH_RECORDS,
+    map_symbols,
+    read_annotations,
+    read_signal,
+)
+from ecgkit.data.records import Record
+from ecgkit.signal import match_peaks, resample
+
+CLASSES = ("N", "S", "V", "F")
+NSVF = {code: None if name == "Q" else name for code, name in AAMI_MAPPING.items()}
+
+
+class ClassScore:
+    """EC57-style beat-by-beat class scoring, summed over records."""
+
+    def __init__(self) -> None:
+        k = len(CLASSES)
+        # columns: predicted classes, then "unclassified", then "missed" (no detection)
+        self.confusion = np.zeros((k, k + 2), dtype=np.int64)
+        self.extra = np.zeros(k + 1, dtype=np.int64)  # unmatched detections per prediction
+
+    def add(
+        self, beats: BeatAnnotations, reference: np.ndarray, labels: np.ndarray, fs: float
+    ) -> None:
+        k = len(CLASSES)
+        predicted = np.where(beats.label >= 0, beats.label, k)
+        match = match_peaks(beats.sample, reference, fs)
+        ref_matched = np.zeros(reference.size, dtype=bool)
+        ref_matched[match.reference_index] = True
+        det_matched = np.zeros(beats.sample.size, dtype=bool)
+        det_matched[match.detected_index] = True
+        pairs = labels[match.reference_index] >= 0
+        np.add.at(
+            self.confusion,
+            (labels[match.reference_index][pairs], predicted[match.detected_index][pairs]),
+            1,
+        )
+        missed = ~ref_matched & (labels >= 0)
+        np.add.at(self.confusion, (labels[missed], k + 1), 1)
+        np.add.at(self.extra, predicted[~det_matched], 1)
+
+    def table(self) -> dict[str, dict[str, float]]:
+        out = {}
+        for c, name in enumerate(CLASSES):
+            tp = self.confusion[c, c]
+            se = tp / max(self.confusion[c].sum(), 1)
+            ppv = tp / max(self.confusion[:, c].sum() + self.extra[c], 1)
+            f1 = 2 * se * ppv / (se + ppv) if se + ppv else 0.0
+            out[name] = {"se": 100 * se, "ppv": 100 * ppv, "f1": 100 * f1}
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "per_class": self.table(),
+            "confusion": self.confusion.tolist(),
+            "confusion_columns": [*CLASSES, "unclassified", "missed"],
+            "unmatched_detections": self.extra.tolist(),
+        }
+
+
+def print_rows(rows: dict[str, ClassScore]) -> None:
+    print(f"{'':28}" + " ".join(f"{c + ' Se':>7} {c + ' +P':>7}" for c in CLASSES))
+    for name, score in rows.items():
+        table = score.table()
+        print(
+            f"{name:28}"
+            + " ".join(f"{table[c]['se']:7.1f} {table[c]['ppv']:7.1f}" for c in CLASSES)
+        )
+
+
+def reference_of(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
+    annotations = read_annotations(data_dir / record).select(BEAT_SYMBOLS)
+    labels = map_symbols(annotations.symbol, NSVF, CLASSES)
+    return annotations.sample, labels
+
+
+def ludb_rhythm(header: Path) -> str:
+    for line in header.read_text().splitlines():
+        if line.startswith("#Rhythm:"):
+            return line.split(":", 1)[1].strip().rstrip(".")
+    return "unknown"
+
+
+def run_ludb(predictor: Predictor, ludb_dir: Path) -> dict[str, Any]:
+    groups: dict[str, list[BeatAnnotations]] = {"af": [], "sinus": []}
+    for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
+        rhythm = ludb_rhythm(header)
+        group = "af" if rhythm.startswith("Atrial") else "sinus" if "inus" in rhythm else None
+        if group is None:
+            continue
+        record = read_signal(header, leads=["ii"])
+        groups[group].append(predictor.annotate(record))
+    out: dict[str, Any] = {}
+    for group, annotated in groups.items():
+        labels = np.concatenate([a.label for a in annotated])
+        classified = labels[labels >= 0]
+        shares = {c: 100 * float(np.mean(classified == i)) for i, c in enumerate(CLASSES)}
+        out[group] = {
+            "records": len(annotated),
+            "beats": int(labels.size),
+            "unclassified": int((labels < 0).sum()),
+            "share_percent": shares,
+            "records_with_any_s": sum(int((a.label == 1).any()) for a in annotated),
+        }
+    return out
+
+
+def build_joined(data_dir: Path, folder: Path) -> tuple[Path, np.ndarray]:
+    """All 48 records' two leads joined into one memory-mapped float32 .npy (mV)."""
+    lengths = []
+    for record in MITBIH_RECORDS:
+        lengths.append(int((data_dir / f"{record}.hea").read_text().split()[3]))
+    path = folder / "holter24h.npy"
+    joined = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(sum(lengths), 2))
+    reference = []
+    offset = 0
+    for record, n in zip(MITBIH_RECORDS, lengths, strict=True):
+        joined[offset : offset + n] = read_signal(data_dir / f"{record}.hea").signal
+        samples = read_annotations(data_dir / record).select(BEAT_SYMBOLS).sample
+        reference.append(samples + offset)
+        offset += n
+    joined.flush()
+    del joined
+    return path, np.concatenate(reference)
+
+
+def long_record_child(path: Path, model: str, out: Path) -> None:
+    start = time.perf_counter()
+    record = read_signal(path, fs=360.0)
+    record = Record(record.signal, record.fs, ("MLII", "V5"), "holter24h")
+    beats = Predictor.load(model).annotate(record, progress=True)
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    np.save(out / "samples.npy", beats.sample)
+    (out / "child.json").write_text(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_rss_mb": peak_kb / 1024,
+                "beats": len(beats),
+                "counts": beats.counts(),
+                "n_samples": record.n_samples,
+            }
+        )
+    )
+
+
+def run_long(data_dir: Path, model: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path, reference = build_joined(data_dir, folder)
+        subprocess.run(
+            [sys.executable, __file__, "--long-child", str(path), "--model", model, "--out", tmp],
+            check=True,
+            timeout=1800,
+        )
+        child = json.loads((folder / "child.json").read_text())
+        samples = np.load(folder / "samples.npy")
+    match = match_peaks(samples, reference, 360.0)
+    signal_mb = child["n_samples"] * 2 * 8 / 2**20  # two leads as float64
+    return {
+        **child,
+        "hours": child["n_samples"] / 360.0 / 3600,
+        "signal_float64_mb": signal_mb,
+        "rss_over_signal": child["peak_rss_mb"] / signal_mb,
+        "detection_se": 100 * match.sensitivity,
+        "detection_ppv": 100 * match.positive_predictivity,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--ludb-dir", type=Path, default=default_data_dir().parent / "ludb")
+    parser.add_argument("--model", default="beat_rr_cnn.mitdb_ds1")
+    parser.add_argument("--rates", type=float, nargs="*", default=[128.0, 250.0, 500.0])
+    parser.add_argument("--no-long", action="store_true", help="skip the 24-hour record")
+    parser.add_argument("--long-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "annotate.json"
+    )
+    args = parser.parse_args()
+    if args.long_child is not None:
+        long_record_child(args.long_child, args.model, args.out)
+        return
+    start = time.perf_counter()
+    predictor = Predictor.load(args.model)
+    rows = {"reference R positions": ClassScore(), "end to end, 360 Hz": ClassScore()}
+    rows.update({f"end to end, {rate:g} Hz": ClassScore() for rate in args.rates})
+    for record_id in DS2_RECORDS:
+        record = read_signal(args.data_dir / f"{record_id}.hea", leads=["MLII"])
+        reference, labels = reference_of(args.data_dir, record_id)
+        rows["reference R positions"].add(
+            predictor.annotate(record, peaks=reference), reference, labels, 360.0
+        )
+        rows["end to end, 360 Hz"].add(predictor.annotate(record), reference, labels, 360.0)
+        for rate in args.rates:
+            signal = resample(record.signal, 360.0, rate, axis=0)
+            beats = predictor.annotate(Record(signal, rate, record.lead_names, record_id))
+            at_360 = BeatAnnotations(
+                np.rint(beats.sample * 360.0 / rate).astype(np.int64), beats.label,
+                beats.probabilities, beats.flag, beats.classes, 360.0, record.n_samples,
+                record_id, beats.lead_names, beats.model,
+            )  # fmt: skip
+            rows[f"end to end, {rate:g} Hz"].add(at_360, reference, labels, 360.0)
+        print(f"  {record_id} done ({time.perf_counter() - start:.0f} s)", flush=True)
+    print(f"\nDS2 ({len(DS2_RECORDS)} records), pretrained model {args.model}")
+    print_rows(rows)
+    ref = rows["reference R positions"].table()
+    e2e = rows["end to end, 360 Hz"].table()
+    loss = {c: ref[c]["se"] - e2e[c]["se"] for c in ("S", "V")}
+    print(
+        f"end to end loses S Se {loss['S']:.2f}, V Se {loss['V']:.2f} points against the "
+        f"reference positions (target <= 1): {'met' if max(loss.values()) <= 1 else 'NOT met'}"
+    )
+    rate_deltas = {}
+    for rate in args.rates:
+        table = rows[f"end to end, {rate:g} Hz"].table()
+        rate_deltas[rate] = {c: table[c]["f1"] - e2e[c]["f1"] for c in ("S", "V")}
+        ok = abs(rate_deltas[rate]["V"]) <= 2 and abs(rate_deltas[rate]["S"]) <= 5
+        print(
+            f"{rate:g} Hz: V F1 {rate_deltas[rate]['V']:+.2f}, S F1 "
+            f"{rate_deltas[rate]['S']:+.2f} points vs 360 Hz (targets 2 / 5): "
+            f"{'met' if ok else 'NOT met'}"
+        )
+    results: dict[str, Any] = {
+        "environment": environment(),
+        "model": args.model,
+        "ds2": {name: score.summary() for name, score in rows.items()},
+        "se_loss_end_to_end": loss,
+        "f1_delta_vs_360": {str(k): v for k, v in rate_deltas.items()},
+    }
+    if (args.ludb_dir / "data").is_dir():
+        results["ludb"] = run_ludb(predictor, args.ludb_dir)
+        for group, values in results["ludb"].items():
+            shares = ", ".join(f"{c} {values['share_percent'][c]:.1f} %" for c in CLASSES)
+            print(f"LUDB {group}: {values['records']} records, {values['beats']} beats: {shares}")
+    if not args.no_long:
+        results["long_record"] = long = run_long(args.data_dir, args.model)
+        print(
+            f"24-hour two-lead record ({long['hours']:.1f} h, {long['beats']} beats): "
+            f"{long['seconds']:.0f} s, peak RSS {long['peak_rss_mb']:.0f} MB = "
+            f"{long['rss_over_signal']:.2f}x the float64 signal "
+            f"({long['signal_float64_mb']:.0f} MB); "
+            f"detection Se {long['detection_se']:.2f} / +P {long['detection_ppv']:.2f} %"
+        )
+    results["minutes"] = (time.perf_counter() - start) / 60
+    write_json(args.out, results)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
