@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import ecgkit.data
@@ -70,11 +70,12 @@ def test_build_yields_exactly_the_labelled_beats_inside_the_record_centred_on_th
 ):
     n_samples = int(20 * fs)
     record, annotations = _record(seed, n_samples, fs, n_beats, n_leads)
+    beat_rows = np.isin(annotations.symbol, list("NLRAVF/Q!"))
+    assume(beat_rows.any())  # a record without beats is refused (tested below)
     source = MemorySource({"a": (record, annotations)})
     beats = build_beats(source, config=BeatConfig(before_s=before, after_s=after))
 
     n_before, length = round(before * fs), round(before * fs) + round(after * fs)
-    beat_rows = np.isin(annotations.symbol, list("NLRAVF/Q!"))
     positions, symbols = annotations.sample[beat_rows], annotations.symbol[beat_rows]
     labels = map_symbols(symbols)
     inside = (positions - n_before >= 0) & (positions - n_before + length <= n_samples)
@@ -262,3 +263,12 @@ def test_ds1_ds2_class_counts_match_de_chazal_2004(mitdb_dir):
         assert counts == published[name], name
         beats = build_beats(db, records, BeatConfig(leads=("MLII",)))
         assert len(beats) + sum(beats.report.n_edge_dropped) == sum(published[name].values())
+
+
+@pytest.mark.parametrize("r_peaks", ["annotations", "detector"])
+def test_a_record_without_beat_annotations_is_refused_with_the_way_out(r_peaks):
+    record, _ = _record(0, 3600, 360, 5)
+    empty = Annotations(np.zeros(0, np.int64), np.zeros(0, str), np.zeros(0, str), 360.0)
+    source = MemorySource({"r0": (record, empty)})
+    with pytest.raises(ValueError, match=r"r0 has no beat annotations.*Predictor"):
+        build_beats(source, config=BeatConfig(r_peaks=r_peaks))

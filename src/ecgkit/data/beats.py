@@ -335,6 +335,12 @@ def _build_record(
     signal = record.signal
     fs = record.fs
     beats_ann = annotations.select(BEAT_SYMBOLS)
+    if len(beats_ann) == 0:
+        raise ValueError(
+            f"record {record.record_id} has no beat annotations: build_beats makes labelled "
+            "beats; label an unannotated recording with ecgkit.annotate.Predictor, or cut "
+            "its beats with ecgkit.annotate.prepare_beats"
+        )
     positions = beats_ann.sample
     if config.fs is not None and config.fs != fs:
         signal = resample(signal, fs, config.fs, axis=0)
