@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,8 @@ PEAK_METHODS: tuple[str, ...] = ("ecgkit", *NEUROKIT_METHODS)
 _BAND_HZ = (3.0, 25.0)
 _INTEGRATION_S = 0.12
 _REFRACTORY_S = 0.2
+# QRS-band energy below this share of a lead's magnitude is rounding error, not signal
+_FLAT_RELATIVE = 1e-9
 _T_WAVE_S = 0.36
 _LEARNING_S = 2.0
 _SEARCHBACK_RR = 1.4
@@ -96,6 +99,17 @@ def _leads_first(arr: FloatArray, axis: int) -> NDArray[np.float64]:
     ax = check_axis(axis, arr.ndim)
     moved = np.moveaxis(arr, ax, -1)
     return np.atleast_2d(moved).astype(np.float64, copy=False)
+
+
+def _flat_leads(leads: NDArray[np.float64], fs: float) -> NDArray[np.bool_]:
+    """True for each lead with no energy in the QRS band beyond floating-point rounding.
+
+    Relative to the lead's own magnitude, so the test keeps the detector's invariance to
+    gain and offset: a constant (any value) or all-zero lead is flat, any ECG is not.
+    """
+    band = _qrs_band(leads, fs)
+    scale = np.maximum(np.abs(leads).max(axis=-1), np.finfo(np.float64).tiny)
+    return np.asarray(np.ptp(band, axis=-1) <= _FLAT_RELATIVE * scale, dtype=bool)
 
 
 def _qrs_band(leads: NDArray[np.float64], fs: float) -> NDArray[np.float64]:
@@ -432,7 +446,10 @@ def detect_r_peaks(
     Returns
     -------
     numpy.ndarray of int64, shape (n_beats,)
-        Sorted, unique sample indices of the R peaks.
+        Sorted, unique sample indices of the R peaks. Empty, with a ``UserWarning``, when
+        every lead is flat (no energy in the QRS band beyond rounding: a constant, a
+        zero-filled signal, a lead off); flat leads of a multi-lead signal are left out of
+        the detection.
 
     Notes
     -----
@@ -484,6 +501,19 @@ def detect_r_peaks(
         raise ValueError(
             f"reference_lead={reference_lead} is out of range for {leads.shape[0]} lead(s)"
         )
+    flat = _flat_leads(leads, fs)
+    if flat.all():
+        warnings.warn(
+            "no R peaks: the signal is flat (constant up to rounding in the 3-25 Hz QRS band: "
+            "a lead off, or a zero-filled or constant signal)",
+            UserWarning,
+            stacklevel=2,
+        )
+        return np.zeros(0, dtype=np.int64)
+    if flat.any():  # a lead off beside working leads: detect on the working ones
+        reference = reference_lead % leads.shape[0]
+        reference_lead = 0 if flat[reference] else int((~flat[:reference]).sum())
+        leads = leads[~flat]
     if method == "ecgkit":
         filtered = _qrs_band(leads, fs)
         feature = _qrs_feature(filtered, fs)
