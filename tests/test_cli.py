@@ -88,6 +88,8 @@ def test_annotate_a_csv_with_the_pretrained_model_writes_every_file(tmp_path, ca
         ["train", "--epochs", "0"],
         ["train", "--model", "vgg"],
         ["train", "--lr", "-1"],
+        ["train", "--lr", "inf"],
+        ["train", "--lr", "nan"],
         ["train", "--data-dir", "/nope"],
         ["train", "--val-fraction", "0.9"],
         ["train", "--prior-adjustment", "2"],

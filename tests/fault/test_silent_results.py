@@ -28,3 +28,44 @@ def test_a_lead_off_beside_a_working_lead_does_not_change_the_beats():
             np.testing.assert_array_equal(
                 detect_r_peaks(both, 360.0, reference_lead=position), alone
             )
+
+
+def _tiny_run(lr, tmp_path):
+    import torch
+
+    from ecgkit.data import ArrayDataset
+    from ecgkit.models import create_model
+    from ecgkit.train import TrainConfig, Trainer
+
+    rng = np.random.default_rng(0)
+    data = ArrayDataset(rng.normal(size=(64, 1, 64)), rng.integers(0, 3, 64))
+    torch.manual_seed(0)
+    model = create_model("beat_cnn", num_classes=3, width=8)
+    config = TrainConfig(epochs=3, batch_size=16, lr=lr, progress=False)
+    return Trainer(model, config, run_dir=tmp_path), data
+
+
+def test_a_non_finite_learning_rate_is_refused():
+    from ecgkit.train import TrainConfig
+
+    for lr in (float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="lr must be finite"):
+            TrainConfig(lr=lr)
+
+
+@pytest.mark.parametrize("lr", [1e30, 1e20])
+def test_training_stops_at_the_first_non_finite_loss_and_keeps_the_checkpoints(lr, tmp_path):
+    from ecgkit.train import NonFiniteLossError
+
+    trainer, data = _tiny_run(lr, tmp_path)
+    with pytest.raises(
+        NonFiniteLossError, match=r"epoch 1, step \d+: the loss is nan.*learning rate"
+    ):
+        trainer.fit(data)
+    assert not (tmp_path / "checkpoints" / "last.pt").exists()
+
+
+def test_an_exploding_loss_warns_that_the_learning_rate_is_too_high(tmp_path):
+    trainer, data = _tiny_run(10.0, tmp_path)
+    with pytest.warns(RuntimeWarning, match=r"exploded to .*lr=10\) is probably"):
+        trainer.fit(data)

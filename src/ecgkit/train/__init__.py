@@ -8,7 +8,14 @@ from ecgkit.train.augment import BeatAugment
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
 from ecgkit.train.priors import adjust_for_priors, class_priors
-from ecgkit.train.trainer import EpochCallback, History, Prediction, TrainConfig, Trainer
+from ecgkit.train.trainer import (
+    EpochCallback,
+    History,
+    NonFiniteLossError,
+    Prediction,
+    TrainConfig,
+    Trainer,
+)
 
 __all__ = [
     "BeatAugment",
@@ -16,6 +23,7 @@ __all__ = [
     "ClassificationMetrics",
     "EpochCallback",
     "History",
+    "NonFiniteLossError",
     "Prediction",
     "TrainConfig",
     "Trainer",

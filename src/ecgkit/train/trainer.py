@@ -6,8 +6,10 @@ import csv
 import inspect
 import io
 import json
+import math
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,9 +27,19 @@ from ecgkit.train.checkpoint import load_checkpoint, save_checkpoint
 from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
 from ecgkit.train.priors import adjust_for_priors
 
-__all__ = ["EpochCallback", "History", "Prediction", "TrainConfig", "Trainer"]
+__all__ = [
+    "EpochCallback",
+    "History",
+    "NonFiniteLossError",
+    "Prediction",
+    "TrainConfig",
+    "Trainer",
+]
 
 Item = tuple[torch.Tensor, ...]
+
+#: A loss this many times that of a uniform guess (ln n_classes) has exploded.
+_EXPLODED_FACTOR = 100.0
 
 
 @dataclass(frozen=True)
@@ -113,8 +125,8 @@ class TrainConfig:
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr!r}")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"lr must be finite and > 0, got {self.lr!r}")
         if self.weight_decay < 0:
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if not 0 <= self.label_smoothing < 1:
@@ -271,6 +283,47 @@ def _is_labelled(data: Dataset[Item], arity: int | None) -> bool:
             f"must be (inputs...) or (inputs..., label)"
         )
     return n_elements == arity + 1
+
+
+class NonFiniteLossError(FloatingPointError):
+    """Training produced a NaN or infinite loss; the checkpoints are left as they were."""
+
+
+class _LossWatch:
+    """Stops training at the first non-finite loss and warns once when it explodes.
+
+    A cross-entropy above ``_EXPLODED_FACTOR * ln(n_classes)`` (many times that of a
+    uniform guess) means the weights have run away, typically from a learning rate far too
+    high, even while the numbers are still finite.
+    """
+
+    def __init__(self, n_classes: int, lr: float) -> None:
+        self.limit = _EXPLODED_FACTOR * math.log(max(n_classes, 2))
+        self.lr = lr
+        self.step = 0
+        self.previous: float | None = None
+        self.warned = False
+
+    def check(self, loss: float, epoch: int) -> None:
+        self.step += 1
+        lr = self.lr
+        if not math.isfinite(loss):
+            before = "" if self.previous is None else f" (the step before: {self.previous:.4g})"
+            raise NonFiniteLossError(
+                f"training stopped at epoch {epoch}, step {self.step}: the loss is {loss}"
+                f"{before}; the learning rate (lr={lr:g}) is the likely cause (try 10x lower). "
+                "Checkpoints written so far are unchanged"
+            )
+        if loss > self.limit and not self.warned:
+            warnings.warn(
+                f"the training loss exploded to {loss:.4g} at epoch {epoch}, step "
+                f"{self.step} (a uniform guess scores {self.limit / _EXPLODED_FACTOR:.3g}); "
+                f"the learning rate (lr={lr:g}) is probably too high",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            self.warned = True
+        self.previous = loss
 
 
 class Trainer:
@@ -531,6 +584,7 @@ class Trainer:
             weight=None, reduction="none", label_smoothing=c.label_smoothing
         )
         self._write_config()
+        watch = _LossWatch(n_classes, c.lr)
         for epoch in range(start_epoch + 1, c.epochs + 1):
             started = time.perf_counter()
             net.train()
@@ -553,6 +607,7 @@ class Trainer:
                 # the sum over this process's share, scaled so that DDP's gradient average
                 # equals the weighted mean over the whole global batch
                 loss = per_item.sum() * (self.world_size / batch_weight)
+                watch.check(float(loss.detach()) / self.world_size, epoch)
                 optimizer.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward()
                 if c.gradient_clip_norm is not None:
