@@ -95,6 +95,81 @@ def _mv_per_unit(unit: str) -> float | None:
     return _MV_PER_UNIT.get(unit.strip().lower())
 
 
+#: Bytes per sample of the WFDB storage formats (212 and 310/311 pack samples in bits).
+_BYTES_PER_SAMPLE = {"8": 1.0, "16": 2.0, "24": 3.0, "32": 4.0, "61": 2.0, "80": 1.0,
+                     "160": 2.0, "212": 1.5, "310": 4 / 3, "311": 4 / 3}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _HeaderFacts:
+    n_signals: int
+    fs: float | None
+    n_samples: int | None
+    files: dict[str, tuple[str, int]]  # signal file -> (format, signals stored in it)
+
+
+def _header_facts(header: Path) -> _HeaderFacts:
+    """The record line and signal files of a single-segment WFDB header, checked.
+
+    wfdb reads a sampling rate of ``abc`` or ``-360`` as its default 250 Hz and ``0`` as
+    0 Hz; ecgkit refuses them, naming the file and the field.
+    """
+    lines = [
+        line.split()
+        for line in header.read_text(encoding="latin-1").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not lines or len(lines[0]) < 2:
+        raise ValueError(f"{header}: no record line (name, number of signals, ...)")
+    record = lines[0]
+    if not record[1].isdigit():
+        raise ValueError(f"{header}: the number of signals must be an integer, got {record[1]!r}")
+    fs = None
+    if len(record) > 2:
+        text = record[2].split("/")[0].split("(")[0]
+        try:
+            fs = float(text)
+        except ValueError:
+            raise ValueError(
+                f"{header}: the sampling rate must be a number in Hz, got {record[2]!r}"
+            ) from None
+        if not (np.isfinite(fs) and fs > 0):
+            raise ValueError(f"{header}: the sampling rate must be > 0 Hz, got {record[2]!r}")
+    n_samples = None
+    if len(record) > 3:
+        if not record[3].isdigit():
+            raise ValueError(
+                f"{header}: the number of samples must be an integer, got {record[3]!r}"
+            )
+        n_samples = int(record[3])
+    files: dict[str, tuple[str, int]] = {}
+    for fields in lines[1 : 1 + int(record[1])]:
+        if len(fields) >= 2:
+            name, fmt = fields[0], fields[1].split("x")[0].split(":")[0].split("+")[0]
+            previous = files.get(name, (fmt, 0))
+            files[name] = (previous[0], previous[1] + 1)
+    return _HeaderFacts(int(record[1]), fs, n_samples, files)
+
+
+def _check_signal_files(base: Path, facts: _HeaderFacts) -> None:
+    """Refuse a signal file that holds more or fewer samples than its header declares."""
+    if facts.n_samples is None or "/" in base.name:
+        return
+    for name, (fmt, n_signals) in facts.files.items():
+        per_sample = _BYTES_PER_SAMPLE.get(fmt)
+        file = base.parent / name
+        if per_sample is None or not file.is_file():
+            continue  # another format, or wfdb names the missing file
+        expected = facts.n_samples * n_signals * per_sample
+        held = file.stat().st_size / (n_signals * per_sample)
+        if abs(file.stat().st_size - expected) >= n_signals * per_sample:
+            raise ValueError(
+                f"{file}: holds {held:.0f} samples per signal but its header "
+                f"{base.name}.hea declares {facts.n_samples}; the file is truncated or the "
+                "header is wrong"
+            )
+
+
 def _record_base(path: str | Path) -> Path:
     base = Path(path)
     return base.with_suffix("") if base.suffix in {".hea", ".dat", ".atr"} else base
@@ -127,8 +202,10 @@ def read_record(
     FileNotFoundError
         When the header or a signal file is missing, naming the file.
     ValueError
-        When the files cannot be parsed, naming the record, or when a lead read is not in a
-        voltage unit (e.g. ``mmHg``), naming the lead and its unit.
+        When the files cannot be parsed, naming the record; when the header's sampling rate
+        or length is not a positive number, or a signal file holds more or fewer samples
+        than the header declares, naming the file and the field; when a lead read is not in
+        a voltage unit (e.g. ``mmHg``), naming the lead and its unit.
     """
     import wfdb
 
@@ -139,6 +216,7 @@ def read_record(
         raise FileNotFoundError(f"WFDB header not found: {header}")
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
+    _check_signal_files(base, _header_facts(header))
     try:
         rec = wfdb.rdrecord(str(base), channels=leads, return_res=64)
     except FileNotFoundError as error:
@@ -192,7 +270,8 @@ def read_annotations(path: str | Path, extension: str = "atr") -> Annotations:
     FileNotFoundError
         When the annotation file is missing, naming it.
     ValueError
-        When it cannot be parsed.
+        When it is empty or cannot be parsed, or when its samples are out of time order or
+        outside the record (when the record's header is beside it), naming the file.
     """
     import wfdb
 
@@ -200,14 +279,27 @@ def read_annotations(path: str | Path, extension: str = "atr") -> Annotations:
     file = base.with_suffix(f".{extension}")
     if not file.is_file():
         raise FileNotFoundError(f"WFDB annotation file not found: {file}")
+    if file.stat().st_size == 0:
+        raise ValueError(f"WFDB annotation file {file} is empty")
     try:
         ann = wfdb.rdann(str(base), extension)
     except Exception as error:
         raise ValueError(f"cannot read WFDB annotations {file}: {error}") from error
     n = len(ann.sample)
+    samples = np.asarray(ann.sample, dtype=np.int64)
+    header = base.with_name(base.name + ".hea")
+    length = _header_facts(header).n_samples if header.is_file() else None
+    outside = (samples < 0) | (samples > (length if length is not None else np.inf))
+    if outside.any() or (n > 1 and np.any(np.diff(samples) < 0)):
+        where = (
+            f"sample {samples[outside][0]} outside the record's {length} samples"
+            if outside.any()
+            else "samples out of time order"
+        )
+        raise ValueError(f"{file} is not a valid WFDB annotation file ({where})")
     aux = ann.aux_note if ann.aux_note is not None else [""] * n
     return Annotations(
-        sample=np.asarray(ann.sample, dtype=np.int64),
+        sample=samples,
         symbol=np.asarray(ann.symbol, dtype=str),
         aux_note=np.asarray([a.rstrip("\x00") for a in aux], dtype=str),
         fs=float(ann.fs) if ann.fs else float("nan"),
