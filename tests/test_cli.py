@@ -97,6 +97,8 @@ def test_annotate_a_csv_with_the_pretrained_model_writes_every_file(tmp_path, ca
         ["evaluate", "/nope"],
         ["explain", "/nope"],
         ["explain", "/nope", "--method", "magic"],
+        ["explain", "/nope", "--beats", "100000"],
+        ["explain", "/nope", "--out", "figure.pdf"],
     ],
 )
 def test_bad_arguments_exit_with_code_2(argv, capsys):

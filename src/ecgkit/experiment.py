@@ -48,6 +48,7 @@ from ecgkit.train import (
 
 __all__ = [
     "EXPLAIN_METHODS",
+    "MAX_EXPLAIN_BEATS",
     "UNWEIGHTED_PRIOR_ADJUSTMENT",
     "ExperimentConfig",
     "ExperimentResult",
@@ -82,6 +83,9 @@ _AMPLITUDE_LABELS = {
     "robust": "robust z-score",
     "minmax": "min-max",
 }
+
+#: Most beats :func:`explain_run` draws (one panel each).
+MAX_EXPLAIN_BEATS = 64
 
 #: Attribution methods :func:`explain_run` accepts.
 EXPLAIN_METHODS = ("gradcam", "gradcam++", "saliency")
@@ -588,13 +592,15 @@ def explain_run(
     test_beats : BeatSet, optional
         The run's test beats, when already built.
     n_beats : int
-        Beats to show, spread over the classes present.
+        Beats to show, spread over the classes present; at most
+        :data:`MAX_EXPLAIN_BEATS` (one figure panel each).
     method : {"gradcam", "gradcam++", "saliency"}
         Attribution method.
     data_dir : pathlib.Path, optional
         Override the run's data folder.
     path : str or pathlib.Path, optional
-        Where to write the PNG; default ``<run_dir>/<method>.png``.
+        Where to write the PNG (its suffix must be ``.png``); default
+        ``<run_dir>/<method>.png``.
 
     Returns
     -------
@@ -603,6 +609,12 @@ def explain_run(
     """
     if method not in EXPLAIN_METHODS:
         raise ValueError(f"method must be one of {EXPLAIN_METHODS}, got {method!r}")
+    if not 1 <= n_beats <= MAX_EXPLAIN_BEATS:
+        raise ValueError(
+            f"n_beats must be in [1, {MAX_EXPLAIN_BEATS}] (one figure panel each), got {n_beats}"
+        )
+    if path is not None and Path(path).suffix.lower() != ".png":
+        raise ValueError(f"the figure is a PNG: give a path ending in .png, got {path}")
     run = load_run(run_dir, data_dir=data_dir)
     if test_beats is None:
         _, test_beats, _ = split_beats(run.config)

@@ -69,3 +69,16 @@ def test_an_exploding_loss_warns_that_the_learning_rate_is_too_high(tmp_path):
     trainer, data = _tiny_run(10.0, tmp_path)
     with pytest.warns(RuntimeWarning, match=r"exploded to .*lr=10\) is probably"):
         trainer.fit(data)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"n_beats": 100_000}, "n_beats must be in"), ({"path": "figure.pdf"}, "ending in .png")],
+)
+def test_explain_refuses_unbounded_figures_and_a_pdf_path_it_would_fill_with_png(
+    tmp_path, kwargs, message
+):
+    from ecgkit.experiment import explain_run
+
+    with pytest.raises(ValueError, match=message):
+        explain_run(tmp_path, **kwargs)

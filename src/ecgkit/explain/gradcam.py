@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from typing import Any, Literal, overload
 
@@ -27,7 +29,10 @@ def default_layer(model: nn.Module) -> nn.Module:
     ValueError
         When the model has neither.
     """
-    declared = getattr(model, "gradcam_layer", None)
+    try:
+        declared = getattr(model, "gradcam_layer", None)
+    except NotImplementedError:  # ECGModel subclasses that do not declare one
+        declared = None
     if isinstance(declared, nn.Module):
         return declared
     convs = [m for m in model.modules() if isinstance(m, nn.Conv1d)]
@@ -45,6 +50,46 @@ def _as_batch(x: Any, device: torch.device) -> torch.Tensor:
     if not torch.isfinite(tensor).all():
         raise ValueError("x contains NaN or infinite values")
     return tensor.detach().to(device=device, dtype=torch.float32)
+
+
+def _as_extra(extra: Any, n_items: int, device: torch.device, position: int) -> torch.Tensor:
+    tensor = torch.as_tensor(np.asarray(extra) if not isinstance(extra, torch.Tensor) else extra)
+    if not torch.is_floating_point(tensor):
+        raise TypeError(f"extra_inputs[{position}] must be floating point, got {tensor.dtype}")
+    if tensor.ndim == 0 or tensor.shape[0] != n_items:
+        raise ValueError(
+            f"extra_inputs[{position}] must have one row per item ({n_items}), got shape "
+            f"{tuple(tensor.shape)}"
+        )
+    if not torch.isfinite(tensor).all():
+        raise ValueError(f"extra_inputs[{position}] contains NaN or infinite values")
+    return tensor.detach().clone().to(device=device, dtype=torch.float32)
+
+
+def _check_target(target: Any) -> None:
+    """Refuse targets that are not class indices: booleans and non-integral numbers."""
+    if target is None:
+        return
+    values = target.detach().cpu().numpy() if isinstance(target, torch.Tensor) else target
+    array = np.asarray(values)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
+        raise TypeError(
+            f"target must be an int class index or one per item, got {array.dtype} {target!r}"
+        )
+
+
+#: One lock per model: attribution switches the model to eval mode and back, which two
+#: threads on one model would interleave.
+_MODEL_LOCKS: weakref.WeakKeyDictionary[nn.Module, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_of(model: nn.Module) -> threading.Lock:
+    with _LOCKS_GUARD:
+        lock = _MODEL_LOCKS.get(model)
+        if lock is None:
+            lock = _MODEL_LOCKS[model] = threading.Lock()
+        return lock
 
 
 def _normalize(maps: torch.Tensor, how: Normalization) -> torch.Tensor:
@@ -139,6 +184,7 @@ class _Attribution:
         relu: bool = True,
         normalize: Normalization = "minmax",
         interpolate: bool = True,
+        batch_size: int = 256,
     ) -> torch.Tensor: ...
 
     @overload
@@ -151,6 +197,7 @@ class _Attribution:
         relu: bool = True,
         normalize: Normalization = "minmax",
         interpolate: bool = True,
+        batch_size: int = 256,
     ) -> NDArray[np.float32]: ...
 
     def attribute(
@@ -162,6 +209,7 @@ class _Attribution:
         relu: bool = True,
         normalize: Normalization = "minmax",
         interpolate: bool = True,
+        batch_size: int = 256,
     ) -> torch.Tensor | NDArray[np.float32]:
         """Attribution maps aligned to the input samples.
 
@@ -181,25 +229,54 @@ class _Attribution:
         interpolate : bool
             Stretch layer-resolution maps linearly to the input length ``L``; off returns
             the layer's own time resolution.
+        batch_size : int
+            Items per forward and backward pass: memory stays bounded however many
+            windows are explained.
 
         Returns
         -------
         torch.Tensor or numpy.ndarray of float32, shape (B, L)
             Same kind as ``x`` (a tensor stays on the model's device).
         """
+        if normalize not in ("minmax", "max", "none"):
+            raise ValueError(f"normalize must be 'minmax', 'max' or 'none', got {normalize!r}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        _check_target(target)
         device = self._device()
-        batch = _as_batch(x, device)
-        extra = [
-            torch.as_tensor(np.asarray(e) if not isinstance(e, torch.Tensor) else e).to(
-                device, torch.float32
-            )
-            for e in extra_inputs
-        ]
-        maps = self._maps(batch, extra, target)
-        result = self._finish(maps, batch.shape[-1], relu, normalize, interpolate)
+        # the caller may hold torch.no_grad() or torch.inference_mode(), as people do at
+        # inference: attribution needs gradients, so it turns them back on for itself
+        with torch.inference_mode(False), torch.enable_grad(), _lock_of(self.model):
+            batch = _as_batch(x, device).clone()
+            extra = [_as_extra(e, batch.shape[0], device, i) for i, e in enumerate(extra_inputs)]
+            targets = self._targets(target, batch.shape[0])
+            parts = []
+            for start in range(0, batch.shape[0], batch_size):
+                part = slice(start, start + batch_size)
+                maps = self._maps(
+                    batch[part],
+                    [e[part] for e in extra],
+                    None if targets is None else targets[part],
+                )
+                parts.append(self._finish(maps, batch.shape[-1], relu, normalize, interpolate))
+            result = torch.cat(parts) if parts else torch.zeros(0, batch.shape[-1])
         if isinstance(x, torch.Tensor):
             return result
         return result.cpu().numpy().astype(np.float32)
+
+    @staticmethod
+    def _targets(target: Any, n_items: int) -> torch.Tensor | None:
+        """``target`` as one class index per item (None: each item's predicted class)."""
+        if target is None:
+            return None
+        values = torch.as_tensor(
+            target.detach().cpu() if isinstance(target, torch.Tensor) else np.asarray(target),
+            dtype=torch.long,
+        )
+        values = values.expand(n_items) if values.ndim == 0 else values
+        if values.shape != (n_items,):
+            raise ValueError(f"target must be an int or one per item, got {tuple(values.shape)}")
+        return values
 
     def _maps(self, x: torch.Tensor, extra: Sequence[torch.Tensor], target: Any) -> torch.Tensor:
         raise NotImplementedError
