@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,6 +97,10 @@ def match_peaks(
     Each reference beat is matched at most once and each detection at most once. Pairs are
     taken closest first (ties broken by time), so the result is symmetric: swapping
     ``detected`` and ``reference`` keeps TP and swaps FP with FN and Se with +P.
+
+    The closest free pair is always next to each other among the beats not yet matched
+    (anything between them would be closer), so only neighbours are ever compared: the
+    cost is O((n + m) log(n + m)) whatever the tolerance.
     """
     fs = check_fs(fs)
     tol = int(np.floor(check_non_negative(tolerance_s, "tolerance_s") * fs + 1e-9))
@@ -105,25 +110,7 @@ def match_peaks(
     ref_order = np.argsort(ref, kind="stable")
     det_sorted = det[det_order]
     ref_sorted = ref[ref_order]
-    lo = np.searchsorted(ref_sorted, det_sorted - tol, side="left")
-    hi = np.searchsorted(ref_sorted, det_sorted + tol, side="right")
-    counts = hi - lo
-    pair_det = np.repeat(np.arange(det_sorted.size), counts)
-    offsets = np.arange(pair_det.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    pair_ref = np.repeat(lo, counts) + offsets
-    distance = np.abs(det_sorted[pair_det] - ref_sorted[pair_ref])
-    midpoint = det_sorted[pair_det] + ref_sorted[pair_ref]
-    order = np.lexsort((midpoint, distance))
-    det_used = np.zeros(det_sorted.size, dtype=bool)
-    ref_used = np.zeros(ref_sorted.size, dtype=bool)
-    matched_det: list[int] = []
-    matched_ref: list[int] = []
-    for d, r in zip(pair_det[order].tolist(), pair_ref[order].tolist(), strict=False):
-        if not det_used[d] and not ref_used[r]:
-            det_used[d] = True
-            ref_used[r] = True
-            matched_det.append(d)
-            matched_ref.append(r)
+    matched_det, matched_ref = _closest_first(det_sorted, ref_sorted, tol)
     md = np.asarray(matched_det, dtype=np.int64)
     mr = np.asarray(matched_ref, dtype=np.int64)
     by_time = np.argsort(ref_sorted[mr], kind="stable")
@@ -138,3 +125,49 @@ def match_peaks(
         timing_error_s=(det_sorted[md] - ref_sorted[mr]).astype(np.float64) / fs,
         fs=fs,
     )
+
+
+def _closest_first(
+    det: NDArray[np.int64], ref: NDArray[np.int64], tol: int
+) -> tuple[list[int], list[int]]:
+    """Greedy closest-first one-to-one matching of two sorted index arrays.
+
+    Beats of both kinds are merged in time order into a linked list; a heap holds the
+    detection-reference neighbours within ``tol`` samples, keyed by distance, then time.
+    Matching a pair removes both, and their outer neighbours become neighbours.
+    """
+    positions = np.concatenate([det, ref])
+    kinds = np.concatenate([np.zeros(det.size, np.int8), np.ones(ref.size, np.int8)])
+    own = np.concatenate([np.arange(det.size), np.arange(ref.size)])
+    order = np.lexsort((own, kinds, positions))
+    pos, kind, index = positions[order].tolist(), kinds[order].tolist(), own[order].tolist()
+    n = len(pos)
+    left = list(range(-1, n - 1))
+    right = list(range(1, n + 1))
+    alive = [True] * n
+    heap: list[tuple[int, int, int, int, int, int]] = []
+
+    def push(a: int, b: int) -> None:  # a before b in time
+        if a >= 0 and b < n and kind[a] != kind[b] and pos[b] - pos[a] <= tol:
+            d, r = (a, b) if kind[a] == 0 else (b, a)
+            heapq.heappush(heap, (pos[b] - pos[a], pos[a] + pos[b], index[d], index[r], a, b))
+
+    for i in range(n - 1):
+        push(i, i + 1)
+    matched_det: list[int] = []
+    matched_ref: list[int] = []
+    while heap:
+        *_, a, b = heapq.heappop(heap)
+        if not (alive[a] and alive[b] and right[a] == b):
+            continue
+        d, r = (a, b) if kind[a] == 0 else (b, a)
+        matched_det.append(index[d])
+        matched_ref.append(index[r])
+        alive[a] = alive[b] = False
+        outer_left, outer_right = left[a], right[b]
+        if outer_left >= 0:
+            right[outer_left] = outer_right
+        if outer_right < n:
+            left[outer_right] = outer_left
+        push(outer_left, outer_right)
+    return matched_det, matched_ref

@@ -15,6 +15,7 @@ from scipy import signal as sps
 
 from ecgkit.signal._validation import (
     FloatArray,
+    as_indices,
     as_signal,
     check_axis,
     check_fs,
@@ -370,9 +371,10 @@ def refine_peaks(
         Sorted, unique sample indices.
     """
     fs = check_fs(fs)
-    half = round(check_non_negative(window_s, "window_s") * fs)
     arr = as_signal(x, axis=axis, max_ndim=1)
-    idx = np.asarray(peaks, dtype=np.int64)
+    # a window wider than the signal searches the whole signal: no more is needed
+    half = min(round(check_non_negative(window_s, "window_s") * fs), arr.shape[0])
+    idx = as_indices(peaks, "peaks", arr.shape[0])
     if idx.size == 0 or half == 0:
         return np.unique(idx)
     high = min(_REFINE_BAND_HZ[1], 0.45 * fs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -17,8 +18,29 @@ __all__ = ["resample", "resample_indices", "resample_ratio", "resampled_length"]
 _MAX_DENOMINATOR = 10_000
 
 
+#: Relative rate error above which an approximated ratio warns (0.36 s of drift a day).
+_RATE_TOLERANCE = 1e-6
+
+
 def _ratio(fs_in: float, fs_out: float) -> Fraction:
-    return (Fraction(str(fs_out)) / Fraction(str(fs_in))).limit_denominator(_MAX_DENOMINATOR)
+    """``fs_out / fs_in`` as a fraction with denominator <= 10,000.
+
+    Rates such as 333.33 Hz have no such ratio to 250 Hz; the nearest one is used, and a
+    ``UserWarning`` says how far the output's rate is then from ``fs_out`` when that
+    exceeds one part in a million.
+    """
+    exact = Fraction(str(fs_out)) / Fraction(str(fs_in))
+    ratio = exact.limit_denominator(_MAX_DENOMINATOR)
+    error = abs(float(ratio / exact) - 1.0)
+    if error > _RATE_TOLERANCE:
+        warnings.warn(
+            f"resampling {fs_in:g} Hz -> {fs_out:g} Hz uses the ratio {ratio} "
+            f"(denominator <= {_MAX_DENOMINATOR}): the output's true rate is "
+            f"{fs_in * float(ratio):.6g} Hz, off by {error:.1e} ({error * 86400:.2g} s a day)",
+            UserWarning,
+            stacklevel=3,
+        )
+    return ratio
 
 
 def resample_ratio(fs_in: float, fs_out: float) -> tuple[int, int]:
@@ -33,7 +55,12 @@ def resample_ratio(fs_in: float, fs_out: float) -> tuple[int, int]:
 
 
 def resampled_length(n_samples: int, fs_in: float, fs_out: float) -> int:
-    """Number of samples :func:`resample` returns: ``ceil(n_samples * fs_out / fs_in)``."""
+    """Number of samples :func:`resample` returns: ``ceil(n_samples * up / down)``.
+
+    ``up / down`` is :func:`resample_ratio`, equal to ``fs_out / fs_in`` for every rate
+    pair whose ratio has a denominator up to 10,000 (360 -> 250 Hz is 25/36), so the length
+    is then ``ceil(n_samples * fs_out / fs_in)``.
+    """
     ratio = _ratio(check_fs(fs_in, "fs_in"), check_fs(fs_out, "fs_out"))
     return math.ceil(n_samples * ratio.numerator / ratio.denominator)
 
@@ -47,15 +74,17 @@ def resample(x: ArrayLike, fs_in: float, fs_out: float, *, axis: int = -1) -> Fl
         Signal; ``axis`` is time.
     fs_in, fs_out : float
         Sampling rates in Hz. Their ratio is taken as an exact fraction (denominator up to
-        10,000), e.g. 360 Hz -> 250 Hz is up 25, down 36.
+        10,000), e.g. 360 Hz -> 250 Hz is up 25, down 36; a pair with no such ratio
+        (333.33 -> 250 Hz) uses the nearest one and warns when the output's rate is then
+        off by more than one part in a million.
     axis : int
         Time axis.
 
     Returns
     -------
     numpy.ndarray
-        The resampled signal with exactly ``ceil(n * fs_out / fs_in)`` samples along
-        ``axis`` (see :func:`resampled_length`), same floating dtype as ``x``. Sample 0 of
+        The resampled signal with exactly :func:`resampled_length` samples along
+        ``axis``, same floating dtype as ``x``. Sample 0 of
         the output is at the time of sample 0 of the input.
 
     Notes

@@ -83,7 +83,8 @@ def rr_intervals(
     Parameters
     ----------
     r_peaks : array_like of int, shape (n_beats,)
-        Sorted R-peak sample indices.
+        Strictly increasing R-peak sample indices (``ValueError`` otherwise: unsorted
+        peaks would give negative intervals).
     fs : float
         Sampling rate in Hz.
     local_beats : int
@@ -99,6 +100,8 @@ def rr_intervals(
         raise ValueError(f"local_beats must be a positive integer, got {local_beats!r}")
     peaks = as_indices(r_peaks, "r_peaks")
     n = peaks.size
+    if n > 1 and np.any(np.diff(peaks) <= 0):
+        raise ValueError("r_peaks must be strictly increasing sample indices")
     if n < 2:
         nan = np.full(n, np.nan)
         return nan, nan.copy(), nan.copy(), nan.copy()
