@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -334,8 +335,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _evaluate(args)
         return _explain(args)
     except (OSError, ValueError, FloatingPointError) as error:
-        print(f"ecgkit {args.command}: error: {error}", file=sys.stderr)
+        print(f"ecgkit {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 2
+
+
+def _one_line(error: BaseException) -> str:
+    """The error as one line, saying plainly what a full or read-only disk is."""
+    if isinstance(error, OSError) and error.errno in _DISK_ERRORS:
+        where = f" while writing {error.filename}" if error.filename else ""
+        return f"{_DISK_ERRORS[error.errno]}{where}"
+    return " ".join(str(error).split())
+
+
+_DISK_ERRORS = {
+    errno.ENOSPC: "disk full",
+    errno.EROFS: "read-only file system",
+    errno.EDQUOT: "disk quota exceeded",
+}
 
 
 def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

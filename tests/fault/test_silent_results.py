@@ -82,3 +82,29 @@ def test_explain_refuses_unbounded_figures_and_a_pdf_path_it_would_fill_with_png
 
     with pytest.raises(ValueError, match=message):
         explain_run(tmp_path, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (OSError(28, "No space left on device", "run/checkpoints/last.pt"),
+         "disk full while writing run/checkpoints/last.pt"),
+        (OSError(30, "Read-only file system", "out/beats.csv"),
+         "read-only file system while writing out/beats.csv"),
+        (ValueError("two\nlines"), "two lines"),
+    ],
+)  # fmt: skip
+def test_command_errors_are_one_plain_line(error, line):
+    from ecgkit.cli import _one_line
+
+    assert _one_line(error) == line
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"), [({"seed": -1}, "seed"), ({"device": "tpu"}, "device must be")]
+)
+def test_train_config_refuses_what_would_fail_after_training(changes, message):
+    from ecgkit.train import TrainConfig
+
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**changes)

@@ -392,7 +392,13 @@ def _neurokit_peaks(lead: NDArray[np.float64], fs: float, method: str) -> NDArra
     import neurokit2 as nk
 
     cleaned = nk.ecg_clean(lead, sampling_rate=fs, method=NEUROKIT_METHODS[method])
-    found: dict[str, Any] = nk.ecg_findpeaks(cleaned, sampling_rate=fs, method=method)
+    try:
+        found: dict[str, Any] = nk.ecg_findpeaks(cleaned, sampling_rate=fs, method=method)
+    except ImportError as error:  # some neurokit2 detectors need packages of their own
+        raise ValueError(
+            f"method {method!r} needs a package that is not installed ({error}); install it "
+            "or choose another method"
+        ) from error
     return np.asarray(found["ECG_R_Peaks"], dtype=np.int64)
 
 
