@@ -6,6 +6,7 @@ import argparse
 import errno
 import math
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -394,7 +395,11 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from ecgkit.experiment import evaluate_run
 
-    metrics = evaluate_run(args.run, data_dir=args.data_dir)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        metrics = evaluate_run(args.run, data_dir=args.data_dir)
+    for warning in caught:
+        print(f"ecgkit evaluate: warning: {warning.message}", file=sys.stderr)
     print(f"ecgkit evaluate: {args.run}, best checkpoint on the test records")
     print(metrics.table())
     return 0

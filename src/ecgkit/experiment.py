@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from ecgkit import __version__
-from ecgkit._files import atomic_write
+from ecgkit._files import atomic_write, run_lock
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data import (
     AAMI_MAPPING,
@@ -303,7 +303,8 @@ class Run:
     ``features`` names the RR features the model takes, or is False for a waveform model;
     ``class_priors`` are the training class frequencies its decisions are adjusted for;
     ``recipe`` is how to apply the model to a new recording (None for a run folder
-    written before ecgkit stored it).
+    written before ecgkit stored it); ``finished`` is False for a run whose training
+    stopped before its last epoch (killed, or stopped by an error).
     """
 
     config: ExperimentConfig
@@ -312,6 +313,7 @@ class Run:
     features: tuple[str, ...] | Literal[False]
     class_priors: tuple[float, ...]
     recipe: BeatRecipe | None = None
+    finished: bool = True
 
     def predict(self, beats: BeatSet) -> Prediction:
         """Predictions on ``beats``, adjusted for the priors as in the run.
@@ -391,9 +393,18 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
     Returns
     -------
     ExperimentResult
+
+    Raises
+    ------
+    ecgkit._files.RunFolderLockedError
+        When another live process is writing to ``config.out_dir``.
     """
+    with run_lock(config.out_dir):
+        return _run_experiment(config, verbose)
+
+
+def _run_experiment(config: ExperimentConfig, verbose: bool) -> ExperimentResult:
     out = config.out_dir
-    out.mkdir(parents=True, exist_ok=True)
     train_all, test, shared = split_beats(config)
     val: BeatSet | None = None
     if config.val_fraction > 0:
@@ -551,12 +562,33 @@ def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:
         if "recipe" in saved
         else None
     )
-    return Run(config, model, trainer, config.model_features(), priors, recipe)
+    finished = _training_finished(run_dir)
+    return Run(config, model, trainer, config.model_features(), priors, recipe, finished)
+
+
+def _training_finished(run_dir: Path) -> bool:
+    """Whether the run's history says training ended normally (older runs: assumed so)."""
+    try:
+        history = json.loads((run_dir / "history.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return False
+    return bool(history.get("finished", True))
 
 
 def evaluate_run(run_dir: str | Path, *, data_dir: Path | None = None) -> ClassificationMetrics:
-    """Evaluate a run's best checkpoint on its test records again."""
+    """Evaluate a run's best checkpoint on its test records again.
+
+    Warns (``UserWarning``) when the run's training did not finish: its best checkpoint is
+    then from an epoch before the planned end.
+    """
     run = load_run(run_dir, data_dir=data_dir)
+    if not run.finished:
+        warnings.warn(
+            f"run {run_dir} did not finish training (killed or stopped by an error): "
+            "evaluating the best checkpoint it saved before it stopped",
+            UserWarning,
+            stacklevel=2,
+        )
     _, test, _ = split_beats(run.config)
     return run.predict(test).metrics(test.classes)
 

@@ -39,3 +39,98 @@ def test_a_checkpoint_without_a_recorded_digest_still_loads(tmp_path):
     path = tmp_path / "old.pt"
     torch.save({"format": "ecgkit-checkpoint-1", "epoch": 1, "w": torch.ones(3)}, path)
     assert load_checkpoint(path)["epoch"] == 1
+
+
+def test_a_second_writer_to_a_run_folder_gets_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from ecgkit._files import RunFolderLockedError, run_lock
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\nfrom ecgkit._files import run_lock\n"
+         f"with run_lock({str(tmp_path)!r}):\n    print('held', flush=True)\n    time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with (
+            pytest.raises(RunFolderLockedError, match=rf"in use by process {holder.pid}"),
+            run_lock(tmp_path),
+        ):
+            pass
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    started = time.perf_counter()
+    with run_lock(tmp_path):  # the killed holder's lock is stale: taken over
+        assert (tmp_path / ".ecgkit.lock").read_text().split()[0] != str(holder.pid)
+    assert time.perf_counter() - started < 5
+    assert not (tmp_path / ".ecgkit.lock").exists()
+
+
+def test_taking_a_run_folder_removes_the_temp_files_of_killed_writers(tmp_path):
+    from ecgkit._files import run_lock
+
+    (tmp_path / "checkpoints").mkdir()
+    leftovers = [tmp_path / ".last.pt.abc.tmp", tmp_path / "checkpoints" / ".best.pt.x.tmp"]
+    for path in leftovers:
+        path.write_bytes(b"half")
+    (tmp_path / "keep.json").write_text("{}")
+    with run_lock(tmp_path):
+        pass
+    assert not any(path.exists() for path in leftovers)
+    assert (tmp_path / "keep.json").exists()
+
+
+def test_a_run_that_fails_before_writing_leaves_no_empty_folder(tmp_path):
+    from ecgkit._files import run_lock
+
+    target = tmp_path / "run"
+    with pytest.raises(RuntimeError), run_lock(target):
+        raise RuntimeError("failed early")
+    assert not target.exists()
+
+
+def test_history_says_whether_training_finished(tmp_path):
+    import json
+
+    import numpy as np
+
+    from ecgkit.data import ArrayDataset
+    from ecgkit.train import TrainConfig, Trainer
+
+    rng = np.random.default_rng(0)
+    data = ArrayDataset(rng.normal(size=(32, 1, 64)), rng.integers(0, 3, 32))
+
+    def stop(_trainer, record):
+        if record["epoch"] == 1:
+            raise KeyboardInterrupt
+
+    torch.manual_seed(0)
+    config = TrainConfig(epochs=3, batch_size=16, progress=False)
+    stopped = Trainer(create_model("beat_cnn", num_classes=3, width=8), config,
+                      run_dir=tmp_path / "a", callbacks=[stop])  # fmt: skip
+    with pytest.raises(KeyboardInterrupt):
+        stopped.fit(data)
+    history = json.loads((tmp_path / "a" / "history.json").read_text())
+    assert (history["finished"], history["planned_epochs"], len(history["epochs"])) == (False, 3, 1)
+    assert not (tmp_path / "a" / ".ecgkit.lock").exists()
+    done = Trainer(create_model("beat_cnn", num_classes=3, width=8), config, run_dir=tmp_path / "b")
+    done.fit(data)
+    assert json.loads((tmp_path / "b" / "history.json").read_text())["finished"] is True
+
+
+def test_an_unfinished_run_is_known_as_such_and_older_runs_are_assumed_finished(tmp_path):
+    import json
+
+    from ecgkit.experiment import _training_finished
+
+    (tmp_path / "history.json").write_text(json.dumps({"finished": False, "epochs": []}))
+    assert _training_finished(tmp_path) is False
+    (tmp_path / "history.json").write_text(json.dumps({"best_epoch": 2, "epochs": []}))
+    assert _training_finished(tmp_path) is True
+    (tmp_path / "history.json").unlink()
+    assert _training_finished(tmp_path) is False

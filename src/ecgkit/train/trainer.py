@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-from ecgkit._files import atomic_write
+from ecgkit._files import atomic_write, run_lock
 from ecgkit.train.checkpoint import load_checkpoint, save_checkpoint
 from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
 from ecgkit.train.priors import adjust_for_priors
@@ -158,11 +158,15 @@ class History:
     """Per-epoch records of a run.
 
     Each record has ``epoch``, ``train_loss``, ``lr``, ``seconds`` and, with validation
-    data, ``val_loss``, ``val_accuracy``, ``val_macro_f1``.
+    data, ``val_loss``, ``val_accuracy``, ``val_macro_f1``. ``finished`` turns True when
+    :meth:`Trainer.fit` ends normally (all epochs, or early stopping); a run killed or
+    stopped by an error keeps False, and says so in ``history.json``.
     """
 
     records: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int | None = None
+    planned_epochs: int | None = None
+    finished: bool = False
 
     def __len__(self) -> int:
         return len(self.records)
@@ -182,7 +186,15 @@ class History:
 
     def to_json(self) -> str:
         """The records and the best epoch as JSON text."""
-        return json.dumps({"best_epoch": self.best_epoch, "epochs": self.records}, indent=2)
+        return json.dumps(
+            {
+                "best_epoch": self.best_epoch,
+                "planned_epochs": self.planned_epochs,
+                "finished": self.finished,
+                "epochs": self.records,
+            },
+            indent=2,
+        )
 
 
 @dataclass(frozen=True)
@@ -548,7 +560,25 @@ class Trainer:
         Returns
         -------
         History
+
+        Raises
+        ------
+        ecgkit._files.RunFolderLockedError
+            When another live process is writing to ``run_dir``.
+        NonFiniteLossError
+            At the first NaN or infinite loss.
         """
+        if self.run_dir is None or not self.is_main:
+            return self._fit(train, val, resume_from)
+        with run_lock(self.run_dir):
+            return self._fit(train, val, resume_from)
+
+    def _fit(
+        self,
+        train: Dataset[Item],
+        val: Dataset[Item] | None,
+        resume_from: str | Path | None,
+    ) -> History:
         c = self.config
         labels = _labels_of(train)
         if labels.size == 0:
@@ -585,6 +615,7 @@ class Trainer:
             self.history = History(list(state["history"]), state["best_epoch"])
         else:
             torch.manual_seed(c.seed)
+        self.history.planned_epochs, self.history.finished = c.epochs, False
         net: nn.Module = self.model
         if self.world_size > 1:
             device_ids = [self.device.index] if self.device.type == "cuda" else None
@@ -670,6 +701,9 @@ class Trainer:
                 callback(self, record)
             if c.early_stopping_patience is not None and stale >= c.early_stopping_patience:
                 break
+        self.history.finished = True
+        if self.run_dir is not None and self.is_main:
+            _write_text_atomic(self.run_dir / "history.json", self.history.to_json())
         return self.history
 
     def _steps_per_epoch(self, n: int) -> int:
