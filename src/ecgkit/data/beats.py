@@ -14,6 +14,8 @@ import hashlib
 import json
 import shutil
 import tempfile
+import time
+import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -438,6 +440,31 @@ def _save_atomic(folder: Path, arrays: dict[str, NDArray[np.generic]]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _store_in_cache(entry: Path, arrays: dict[str, NDArray[np.generic]]) -> None:
+    """Write a cache entry, best effort: a cache that cannot be written only warns.
+
+    A corrupt entry, or a plain file where the entry's folder belongs, is replaced; temp
+    folders of builders killed mid-write (older than an hour) are removed.
+    """
+    try:
+        if entry.is_file() or entry.is_symlink():
+            entry.unlink()
+        shutil.rmtree(entry, ignore_errors=True)
+        for leftover in entry.parent.glob(".beats-*.tmp"):
+            if time.time() - leftover.stat().st_mtime > _STALE_TEMP_S:
+                shutil.rmtree(leftover, ignore_errors=True)
+        _save_atomic(entry, arrays)
+    except OSError as error:
+        warnings.warn(
+            f"beat cache entry {entry} not written ({error}); going on without it",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+#: A cache temp folder this old belongs to a builder that was killed.
+_STALE_TEMP_S = 3600.0
+
 _COUNT_KEYS = ("n_beats", "n_unlabelled", "n_edge_dropped", "n_quality_dropped", "n_missed")
 
 
@@ -516,8 +543,7 @@ def build_beats(
                 record, annotations, source.patient_of(record_id), config
             )
             if path is not None:
-                shutil.rmtree(path, ignore_errors=True)  # a corrupt entry is replaced
-                _save_atomic(path, {**arrays, "counts": np.array(record_counts)})
+                _store_in_cache(path, {**arrays, "counts": np.array(record_counts)})
             parts.append(arrays)
             counts.append(record_counts)
             cached.append(False)
