@@ -83,3 +83,13 @@ def test_resampling_between_rates_without_a_small_ratio_warns_of_the_drift():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert resample(np.zeros(3600), 360.0, 250.0).size == 2500
+
+
+def test_median_baseline_removal_at_an_absurd_rate_is_refused_at_once():
+    from ecgkit.signal import remove_baseline
+
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="resample to an ECG rate"):
+        remove_baseline(np.zeros(2_000_000), 1e6)
+    assert time.perf_counter() - started < 1
+    assert remove_baseline(np.zeros(5000), 500.0).shape == (5000,)

@@ -26,6 +26,10 @@ from ecgkit.signal._validation import (
 
 __all__ = ["bandpass", "clean", "highpass", "lowpass", "notch", "remove_baseline"]
 
+#: Longest median the "median" baseline method runs (0.6 s at 50 kHz): a median filter's
+#: cost grows with its length, so far longer ones hang instead of filtering.
+_MAX_MEDIAN_SAMPLES = 30_001
+
 #: Default pass band of :func:`clean`, in Hz.
 CLEAN_BAND_HZ = (0.5, 40.0)
 
@@ -232,7 +236,8 @@ def remove_baseline(
     method : {"median", "highpass"}
         ``"median"``: the two-stage median filter of de Chazal et al. (2004): a 200 ms median
         removes the QRS complex and P wave, a 600 ms median of that removes the T wave, and
-        what is left is the baseline, subtracted from ``x``. ``"highpass"``: a zero-phase
+        what is left is the baseline, subtracted from ``x`` (refused above 50 kHz, where the
+        medians would take hours). ``"highpass"``: a zero-phase
         Butterworth high-pass at ``cutoff_hz``.
     cutoff_hz : float
         Cut-off of the ``"highpass"`` method in Hz.
@@ -254,6 +259,12 @@ def remove_baseline(
     if method != "median":
         raise ValueError(f"method must be 'median' or 'highpass', got {method!r}")
     fs = check_fs(fs)
+    if _odd_samples(0.6, fs) > _MAX_MEDIAN_SAMPLES:
+        raise ValueError(
+            f"median baseline removal at fs={fs:g} Hz needs a {_odd_samples(0.6, fs)}-sample "
+            f"median (over {_MAX_MEDIAN_SAMPLES} is hours of work): resample to an ECG rate "
+            "first (ecgkit.signal.resample), or use method='highpass'"
+        )
     arr = as_signal(x, axis=axis)
     ax = check_axis(axis, arr.ndim)
     size = [1] * arr.ndim
