@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import math
 import sys
@@ -182,6 +183,12 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     train.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 ...")
     train.add_argument("--out", type=Path, default=Path("runs/ecgkit"), help="run folder")
     train.add_argument("--cache-dir", type=Path, help="beat cache folder (faster re-runs)")
+    train.add_argument(
+        "--resume",
+        type=Path,
+        metavar="RUN",
+        help="continue the stopped run RUN with its own recipe (no other recipe option)",
+    )
 
 
 def _is_file_input(text: str) -> bool:
@@ -360,6 +367,8 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ecgkit.experiment import ExperimentConfig, default_prior_adjustment, run_experiment
     from ecgkit.train import TrainConfig
 
+    if args.resume is not None:
+        return _resume(args, parser)
     if args.data_dir is not None and not args.data_dir.is_dir():
         parser.error(f"--data-dir {args.data_dir} is not a folder")
     config = ExperimentConfig(
@@ -389,6 +398,44 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         cache_dir=args.cache_dir,
     )
     run_experiment(config)
+    return 0
+
+
+def _resume(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """``ecgkit train --resume RUN``: the run's own recipe, continued from its last epoch."""
+    import json
+
+    from ecgkit.experiment import ExperimentConfig, run_experiment
+
+    train = next(
+        action.choices["train"]
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    given = [
+        action.option_strings[0]
+        for action in train._actions
+        if action.dest not in ("help", "resume", "device", "cache_dir", "data_dir")
+        and getattr(args, action.dest, None) != action.default
+    ]
+    if given:
+        parser.error(
+            f"--resume continues {args.resume} with the recipe it started with; leave out "
+            f"{' '.join(given)} (or start a new run)"
+        )
+    config_file = args.resume / "config.json"
+    if not config_file.is_file():
+        raise FileNotFoundError(f"{args.resume} is not an ecgkit run folder (no config.json)")
+    saved = json.loads(config_file.read_text())
+    config = ExperimentConfig.from_json(saved["experiment"])
+    history = args.resume / "history.json"
+    if history.is_file() and json.loads(history.read_text()).get("finished"):
+        raise ValueError(f"{args.resume} finished training already: nothing to resume")
+    if args.data_dir is not None:
+        config = dataclasses.replace(config, data_dir=args.data_dir)
+    if args.cache_dir is not None:
+        config = dataclasses.replace(config, cache_dir=args.cache_dir)
+    run_experiment(dataclasses.replace(config, out_dir=args.resume), resume=True)
     return 0
 
 

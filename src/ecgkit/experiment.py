@@ -378,7 +378,9 @@ def build_model(config: ExperimentConfig, in_channels: int, num_classes: int) ->
     )
 
 
-def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> ExperimentResult:
+def run_experiment(
+    config: ExperimentConfig, *, verbose: bool = True, resume: bool = False
+) -> ExperimentResult:
     """Train on DS1, pick the best epoch on held-out DS1 patients, test on DS2, explain.
 
     With ``config.val_fraction == 0`` every DS1 patient trains and the last epoch is kept.
@@ -389,6 +391,9 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
         What to run.
     verbose : bool
         Print progress lines and the final table.
+    resume : bool
+        Continue a stopped run in ``config.out_dir`` from its ``checkpoints/last.pt``
+        (bit for bit as if it had never stopped); the run's recipe must be ``config``.
 
     Returns
     -------
@@ -400,11 +405,32 @@ def run_experiment(config: ExperimentConfig, *, verbose: bool = True) -> Experim
         When another live process is writing to ``config.out_dir``.
     """
     with run_lock(config.out_dir):
-        return _run_experiment(config, verbose)
+        return _run_experiment(config, verbose, resume)
 
 
-def _run_experiment(config: ExperimentConfig, verbose: bool) -> ExperimentResult:
+def _resume_point(config: ExperimentConfig) -> Path:
+    """The checkpoint a resumed run continues from, after checking the recipe is the same."""
     out = config.out_dir
+    last = out / "checkpoints" / "last.pt"
+    if not last.is_file():
+        raise ValueError(f"nothing to resume in {out}: it has no checkpoints/last.pt")
+    saved = json.loads((out / "config.json").read_text()).get("experiment", {})
+    mine = config.to_json()
+    places = {"out_dir", "data_dir", "cache_dir"}  # where things are, not the recipe
+    changed = sorted(
+        k for k in (set(saved) | set(mine)) - places if saved.get(k) != mine.get(k)
+    )
+    if changed:
+        raise ValueError(
+            f"cannot resume {out} with another recipe (changed: {', '.join(changed)}); "
+            "start a new run instead"
+        )
+    return last
+
+
+def _run_experiment(config: ExperimentConfig, verbose: bool, resume: bool) -> ExperimentResult:
+    out = config.out_dir
+    resume_from = _resume_point(config) if resume else None
     train_all, test, shared = split_beats(config)
     val: BeatSet | None = None
     if config.val_fraction > 0:
@@ -474,6 +500,7 @@ def _run_experiment(config: ExperimentConfig, verbose: bool) -> ExperimentResult
     history = trainer.fit(
         BeatDataset(train, features=features),
         None if val is None else BeatDataset(val, features=features),
+        resume_from=resume_from,
     )
     trainer.load_weights(out / "checkpoints" / "best.pt")
     recipe = BeatRecipe.from_json(metadata["recipe"])

@@ -134,3 +134,56 @@ def test_an_unfinished_run_is_known_as_such_and_older_runs_are_assumed_finished(
     assert _training_finished(tmp_path) is True
     (tmp_path / "history.json").unlink()
     assert _training_finished(tmp_path) is False
+
+
+def test_resuming_with_another_training_config_is_refused_by_name(tmp_path):
+    import numpy as np
+
+    from ecgkit.data import ArrayDataset
+    from ecgkit.train import TrainConfig, Trainer
+
+    rng = np.random.default_rng(0)
+    data = ArrayDataset(rng.normal(size=(32, 1, 64)), rng.integers(0, 3, 32))
+    config = TrainConfig(epochs=2, batch_size=16, progress=False)
+    Trainer(create_model("beat_cnn", num_classes=3, width=8), config, run_dir=tmp_path).fit(data)
+    longer = TrainConfig(epochs=5, batch_size=16, progress=False)
+    again = Trainer(create_model("beat_cnn", num_classes=3, width=8), longer)
+    with pytest.raises(ValueError, match=r"different training config \(epochs: 2 -> 5\)"):
+        again.fit(data, resume_from=tmp_path / "checkpoints" / "last.pt")
+    moved = TrainConfig(epochs=2, batch_size=16, progress=True, num_workers=0, device="cpu")
+    same = Trainer(create_model("beat_cnn", num_classes=3, width=8), moved)
+    same.fit(data, resume_from=tmp_path / "checkpoints" / "last.pt")  # run-only fields may differ
+
+
+@pytest.mark.slow
+def test_ecgkit_train_resume_continues_a_stopped_run_and_refuses_a_changed_recipe(
+    tmp_path, monkeypatch, capsys
+):
+    import json
+
+    from ecgkit.cli import main
+    from ecgkit.train import Trainer
+
+    run = tmp_path / "run"
+    original = Trainer._save_epoch
+
+    def save_then_die(self, epoch, *args):
+        original(self, epoch, *args)
+        if epoch == 1:
+            raise KeyboardInterrupt  # killed after the first checkpoint
+
+    monkeypatch.setattr(Trainer, "_save_epoch", save_then_die)
+    argv = ["train", "--epochs", "2", "--model", "beat_cnn", "--out", str(run)]
+    with pytest.raises(KeyboardInterrupt):
+        main(argv)
+    assert json.loads((run / "history.json").read_text())["finished"] is False
+    monkeypatch.setattr(Trainer, "_save_epoch", original)
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--resume", str(run), "--epochs", "3"])
+    assert exit_.value.code == 2
+    assert "leave out --epochs" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run)]) == 0
+    history = json.loads((run / "history.json").read_text())
+    assert (history["finished"], len(history["epochs"])) == (True, 2)
+    assert main(["train", "--resume", str(run)]) == 2
+    assert "finished training already" in capsys.readouterr().err

@@ -347,6 +347,31 @@ class _LossWatch:
         self.previous = loss
 
 
+#: Config fields that do not change what a run computes: free to differ on resume.
+_RUN_ONLY_FIELDS = frozenset({"device", "num_workers", "progress"})
+
+
+def _check_same_recipe(saved: dict[str, Any], current: dict[str, Any], source: Any) -> None:
+    """Refuse to resume a run with a training config other than the one it started with.
+
+    The optimiser state and learning-rate schedule in a checkpoint were built for its own
+    config (a cosine schedule for its number of epochs): continuing with more epochs would
+    make the learning rate climb again, other changes would mix two recipes in one run.
+    """
+    changed = sorted(
+        key
+        for key in set(saved) | set(current)
+        if key not in _RUN_ONLY_FIELDS and saved.get(key) != current.get(key)
+    )
+    if changed:
+        details = ", ".join(f"{k}: {saved.get(k)!r} -> {current.get(k)!r}" for k in changed)
+        raise ValueError(
+            f"cannot resume {source} with a different training config ({details}): its "
+            "optimiser and learning-rate schedule were built for the original one; start a "
+            "new run instead"
+        )
+
+
 class Trainer:
     """Trains, evaluates and runs a classifier on datasets of ``(inputs..., label)`` items.
 
@@ -602,6 +627,7 @@ class Trainer:
         start_epoch, best, stale = 0, None, 0
         if resume_from is not None:
             state = load_checkpoint(resume_from, map_location=self.device)
+            _check_same_recipe(state.get("config", {}), asdict(c), resume_from)
             self.model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             scheduler.load_state_dict(state["scheduler"])
