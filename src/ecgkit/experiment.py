@@ -417,9 +417,7 @@ def _resume_point(config: ExperimentConfig) -> Path:
     saved = json.loads((out / "config.json").read_text()).get("experiment", {})
     mine = config.to_json()
     places = {"out_dir", "data_dir", "cache_dir"}  # where things are, not the recipe
-    changed = sorted(
-        k for k in (set(saved) | set(mine)) - places if saved.get(k) != mine.get(k)
-    )
+    changed = sorted(k for k in (set(saved) | set(mine)) - places if saved.get(k) != mine.get(k))
     if changed:
         raise ValueError(
             f"cannot resume {out} with another recipe (changed: {', '.join(changed)}); "
