@@ -13,7 +13,14 @@ import numpy as np
 import wfdb
 
 from ecgkit._files import atomic_write
-from ecgkit.data import BEAT_SYMBOLS, MITBIH_RECORDS, RELATIVE_RR_FEATURES, RR_FEATURES
+from ecgkit.data import (
+    BEAT_SYMBOLS,
+    MITBIH_RECORDS,
+    RELATIVE_RR_FEATURES,
+    RR_FEATURES,
+    read_annotations,
+    read_signal,
+)
 
 MITDB_RECORDS = list(MITBIH_RECORDS)
 
@@ -72,3 +79,22 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
     """Write JSON atomically (temp file in the same folder, then rename)."""
     with atomic_write(path) as handle:
         handle.write(json.dumps(payload, indent=2).encode())
+
+
+def build_joined(data_dir: Path, folder: Path) -> tuple[Path, np.ndarray]:
+    """All 48 records' two leads joined into one memory-mapped float32 .npy (mV)."""
+    lengths = []
+    for record in MITBIH_RECORDS:
+        lengths.append(int((data_dir / f"{record}.hea").read_text().split()[3]))
+    path = folder / "holter24h.npy"
+    joined = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(sum(lengths), 2))
+    reference = []
+    offset = 0
+    for record, n in zip(MITBIH_RECORDS, lengths, strict=True):
+        joined[offset : offset + n] = read_signal(data_dir / f"{record}.hea").signal
+        samples = read_annotations(data_dir / record).select(BEAT_SYMBOLS).sample
+        reference.append(samples + offset)
+        offset += n
+    joined.flush()
+    del joined
+    return path, np.concatenate(reference)

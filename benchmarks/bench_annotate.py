@@ -31,14 +31,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import default_data_dir, environment, write_json
+from _common import build_joined, default_data_dir, environment, write_json
 
 from ecgkit.annotate import BeatAnnotations, Predictor
 from ecgkit.data import (
     AAMI_MAPPING,
     BEAT_SYMBOLS,
     DS2_RECORDS,
-    MITBIH_RECORDS,
     map_symbols,
     read_annotations,
     read_signal,
@@ -143,25 +142,6 @@ def run_ludb(predictor: Predictor, ludb_dir: Path) -> dict[str, Any]:
             "records_with_any_s": sum(int((a.label == 1).any()) for a in annotated),
         }
     return out
-
-
-def build_joined(data_dir: Path, folder: Path) -> tuple[Path, np.ndarray]:
-    """All 48 records' two leads joined into one memory-mapped float32 .npy (mV)."""
-    lengths = []
-    for record in MITBIH_RECORDS:
-        lengths.append(int((data_dir / f"{record}.hea").read_text().split()[3]))
-    path = folder / "holter24h.npy"
-    joined = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(sum(lengths), 2))
-    reference = []
-    offset = 0
-    for record, n in zip(MITBIH_RECORDS, lengths, strict=True):
-        joined[offset : offset + n] = read_signal(data_dir / f"{record}.hea").signal
-        samples = read_annotations(data_dir / record).select(BEAT_SYMBOLS).sample
-        reference.append(samples + offset)
-        offset += n
-    joined.flush()
-    del joined
-    return path, np.concatenate(reference)
 
 
 def long_record_child(path: Path, model: str, out: Path) -> None:

@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data.records import Record
 from ecgkit.signal import RR_FEATURES, clean, detect_r_peaks, normalize, rr_features, segment_beats
+from ecgkit.signal._chunks import chunk_bounds
 from ecgkit.signal.resample import resample, resample_ratio
 
 __all__ = ["FLAG_REASONS", "PreparedBeats", "as_record", "prepare_beats", "select_leads"]
@@ -213,20 +214,6 @@ def select_leads(
     )
 
 
-def _chunk_bounds(n_samples: int, step: int, chunk: int | None) -> list[tuple[int, int]]:
-    """Chunks of about ``chunk`` samples (0.75-1.5x), starting at multiples of ``step``.
-
-    The count is rounded, not rounded up, so a recording a little longer than one chunk
-    (a 30.1-minute record with 30-minute chunks) is one pass, not a chunk and a sliver.
-    """
-    if chunk is None or chunk >= n_samples:
-        return [(0, n_samples)]
-    count = max(1, round(n_samples / chunk))
-    size = -(-n_samples // count)
-    size = max(step, -(-size // step) * step)
-    return [(a, min(a + size, n_samples)) for a in range(0, n_samples, size)]
-
-
 def _beat_flags(raw: NDArray[np.float64], fs: float) -> NDArray[np.str_]:
     """``"flat"``/``"saturated"``/``""`` per raw window ``[n, leads, L]`` (mV)."""
     flags = np.full(raw.shape[0], "", dtype="<U9")
@@ -312,7 +299,7 @@ def prepare_beats(
     margin = math.ceil(max(_MARGIN_S, 2 * (recipe.before_s + recipe.after_s)) * fs_in / down)
     margin *= down
     chunk = None if chunk_s is None else round(chunk_s * fs_in)
-    bounds = _chunk_bounds(n_in, down, chunk)
+    bounds = chunk_bounds(n_in, chunk, down)
     n_before = round(recipe.before_s * fs_out)
     raw_before, raw_after = round(recipe.before_s * fs_in), round(recipe.after_s * fs_in)
     parts: list[

@@ -13,6 +13,7 @@ from scipy import fft as sp_fft
 from scipy import ndimage
 from scipy import signal as sps
 
+from ecgkit.signal._chunks import chunk_bounds
 from ecgkit.signal._validation import (
     FloatArray,
     as_indices,
@@ -20,6 +21,7 @@ from ecgkit.signal._validation import (
     check_axis,
     check_fs,
     check_non_negative,
+    check_positive,
 )
 from ecgkit.signal.filters import apply_sos, butter_sos
 
@@ -52,6 +54,9 @@ PEAK_METHODS: tuple[str, ...] = ("ecgkit", *NEUROKIT_METHODS)
 _BAND_HZ = (3.0, 25.0)
 _INTEGRATION_S = 0.12
 _REFRACTORY_S = 0.2
+# chunks of a chunked detection overlap by this much (s): far more than the band-pass
+# transient, the 2.5 s noise and periodicity blocks, and a search-back interval
+_CHUNK_MARGIN_S = 15.0
 # QRS-band energy below this share of a lead's magnitude is rounding error, not signal
 _FLAT_RELATIVE = 1e-9
 _T_WAVE_S = 0.36
@@ -426,6 +431,7 @@ def detect_r_peaks(
     axis: int = -1,
     refine_window_s: float = 0.06,
     reference_lead: int = 0,
+    chunk_s: float | None = None,
 ) -> NDArray[np.int64]:
     """Detect R peaks in a single- or multi-lead ECG.
 
@@ -450,6 +456,13 @@ def detect_r_peaks(
         deflection). 0 turns refinement off.
     reference_lead : int
         Lead used for the refinement of a multi-lead signal.
+    chunk_s : float, optional
+        Detect in chunks of about this many seconds (0.75-1.5x) that overlap by 15 s, so
+        that a 24-hour recording (a memory map is fine) needs memory for one chunk, not
+        for the filtered whole; each beat belongs to exactly one chunk. None: one pass.
+        The detector's thresholds adapt to the signal around each beat, so chunks much
+        shorter than the 30-minute records it was validated on (``chunk_s=1800``) can
+        place a few beats differently from one pass.
 
     Returns
     -------
@@ -504,6 +517,16 @@ def detect_r_peaks(
         raise ValueError(f"method must be one of {', '.join(PEAK_METHODS)}; got {method!r}")
     min_samples = max(math.ceil(0.5 * fs), 16)
     arr = as_signal(x, axis=axis, min_samples=min_samples, max_ndim=2)
+    if chunk_s is not None:
+        chunk = round(check_positive(chunk_s, "chunk_s") * fs)
+        if chunk_s < 2 * _CHUNK_MARGIN_S:
+            raise ValueError(f"chunk_s must be >= {2 * _CHUNK_MARGIN_S:g} s, got {chunk_s!r}")
+        bounds = chunk_bounds(arr.shape[check_axis(axis, arr.ndim)], chunk)
+        if len(bounds) > 1:
+            return _detect_in_chunks(
+                arr, fs, method, bounds, axis=axis, refine_window_s=refine_window_s,
+                reference_lead=reference_lead,
+            )  # fmt: skip
     leads = _leads_first(arr, axis)
     if not -leads.shape[0] <= reference_lead < leads.shape[0]:
         raise ValueError(
@@ -530,3 +553,42 @@ def detect_r_peaks(
         peaks = _vote([_neurokit_peaks(lead, fs, method) for lead in leads], fs)
     peaks = peaks[(peaks >= 0) & (peaks < leads.shape[1])]
     return refine_peaks(leads[reference_lead], peaks, fs, window_s=refine_window_s)
+
+
+def _detect_in_chunks(
+    arr: FloatArray,
+    fs: float,
+    method: str,
+    bounds: list[tuple[int, int]],
+    *,
+    axis: int,
+    refine_window_s: float,
+    reference_lead: int,
+) -> NDArray[np.int64]:
+    """:func:`detect_r_peaks` chunk by chunk, each padded by a margin on both sides.
+
+    Each chunk keeps its own beats; a beat that two chunks both place at their shared
+    border (within the refractory period) is counted once.
+    """
+    ax = check_axis(axis, arr.ndim)
+    margin = round(_CHUNK_MARGIN_S * fs)
+    n = arr.shape[ax]
+    found: list[NDArray[np.int64]] = []
+    for start, stop in bounds:
+        lo, hi = max(start - margin, 0), min(stop + margin, n)
+        window: list[slice] = [slice(None)] * arr.ndim
+        window[ax] = slice(lo, hi)
+        peaks = lo + detect_r_peaks(
+            np.asarray(arr[tuple(window)]), fs, method, axis=axis,
+            refine_window_s=refine_window_s, reference_lead=reference_lead,
+        )  # fmt: skip
+        peaks = peaks[(peaks >= start) & (peaks < stop)]
+        if (
+            found
+            and found[-1].size
+            and peaks.size
+            and peaks[0] - found[-1][-1] < _REFRACTORY_S * fs
+        ):
+            peaks = peaks[1:]
+        found.append(peaks)
+    return np.concatenate(found).astype(np.int64)
