@@ -266,7 +266,7 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 annotations = read_annotations(args.data_dir / job)
             reference = annotations.select(BEAT_SYMBOLS).sample
         signal = record.leads_first if args.all_leads else record.leads_first[0]
-        peaks = detect_r_peaks(signal, record.fs, method=args.method)
+        peaks = detect_r_peaks(signal, record.fs, method=args.method, chunk_s=1800.0)
         bpm = 60 * record.fs / np.diff(peaks).mean() if peaks.size > 1 else float("nan")
         if args.out is not None:
             _write_peaks(args.out, peaks, record.fs)

@@ -567,16 +567,22 @@ def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:
     saved = json.loads(config_file.read_text())
     if "experiment" not in saved or "model" not in saved:
         raise ValueError(f"{config_file} was not written by ecgkit train")
-    config = ExperimentConfig.from_json(saved["experiment"])
+    spec = saved["model"]
+    try:
+        config = ExperimentConfig.from_json(saved["experiment"])
+        model = create_model(
+            spec["name"],
+            in_channels=spec["in_channels"],
+            num_classes=spec["num_classes"],
+            **spec["kwargs"],
+        )
+    except (KeyError, TypeError) as error:
+        raise ValueError(
+            f"{config_file} does not hold a run this ecgkit can read (field {error}); was "
+            "it edited by hand?"
+        ) from error
     if data_dir is not None:
         config = replace(config, data_dir=Path(data_dir))
-    spec = saved["model"]
-    model = create_model(
-        spec["name"],
-        in_channels=spec["in_channels"],
-        num_classes=spec["num_classes"],
-        **spec["kwargs"],
-    )
     trainer = Trainer(model, TrainConfig(**{**asdict(config.train), "progress": False}))
     trainer.load_weights(run_dir / "checkpoints" / "best.pt")
     priors = tuple(float(p) for p in saved.get("class_priors", ()))

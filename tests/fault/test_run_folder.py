@@ -187,3 +187,29 @@ def test_ecgkit_train_resume_continues_a_stopped_run_and_refuses_a_changed_recip
     assert (history["finished"], len(history["epochs"])) == (True, 2)
     assert main(["train", "--resume", str(run)]) == 2
     assert "finished training already" in capsys.readouterr().err
+
+
+def test_a_checkpoint_of_another_architecture_is_a_checkpoint_error(tmp_path):
+    from ecgkit.train import Trainer
+
+    save_checkpoint(tmp_path / "best.pt", {"model": create_model("resnet1d").state_dict()})
+    trainer = Trainer(create_model("beat_cnn", num_classes=5))
+    with pytest.raises(CheckpointError, match=r"another architecture than BeatCNN"):
+        trainer.load_weights(tmp_path / "best.pt")
+
+
+@pytest.mark.parametrize("edit", ["drop", "add"])
+def test_a_hand_edited_run_config_is_one_clear_error(tmp_path, edit):
+    import json
+
+    from ecgkit.experiment import ExperimentConfig, load_run
+
+    config = ExperimentConfig().to_json()
+    if edit == "drop":
+        del config["leads"]
+    else:
+        config["colour"] = "blue"
+    model = {"name": "beat_cnn", "in_channels": 2, "num_classes": 4, "kwargs": {}}
+    (tmp_path / "config.json").write_text(json.dumps({"experiment": config, "model": model}))
+    with pytest.raises(ValueError, match="edited by hand"):
+        load_run(tmp_path)

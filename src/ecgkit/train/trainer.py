@@ -23,7 +23,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from ecgkit._files import atomic_write, run_lock
-from ecgkit.train.checkpoint import load_checkpoint, save_checkpoint
+from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
 from ecgkit.train.priors import adjust_for_priors
 
@@ -787,7 +787,13 @@ class Trainer:
     def load_weights(self, checkpoint: str | Path) -> None:
         """Load the model weights of a checkpoint (e.g. ``checkpoints/best.pt``)."""
         state = load_checkpoint(checkpoint, map_location=self.device)
-        self.model.load_state_dict(state["model"])
+        try:
+            self.model.load_state_dict(state["model"])
+        except (RuntimeError, KeyError) as error:
+            raise CheckpointError(
+                f"checkpoint {checkpoint} holds the weights of another architecture than "
+                f"{type(self.model).__name__}: {' '.join(str(error).split())[:300]}"
+            ) from error
 
     @torch.no_grad()
     def predict(
