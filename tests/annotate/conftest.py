@@ -43,6 +43,6 @@ def predictor(recipe) -> Predictor:
 
 @pytest.fixture(scope="session")
 def long_record() -> Record:
-    """15 minutes of three bundled records joined (119 has many ventricular beats)."""
-    parts = [load_example(r)[0].signal for r in ("100", "119", "208")]
+    """30 minutes of six bundled records joined (119 and 208: many ventricular beats)."""
+    parts = [load_example(r)[0].signal for r in ("100", "119", "208", "105", "213", "232")]
     return Record(np.concatenate(parts), 360.0, ("MLII",), "joined")

@@ -4,8 +4,8 @@
 training beats were made (leads -> resample to the training rate -> clean -> R peaks ->
 windows -> per-beat normalisation -> template residual -> RR features), in chunks of
 bounded length: a 24-hour Holter recording is never filtered or resampled as a whole, and
-the result is the same as one pass (chunks overlap by a margin wider than any filter's
-transient and any beat window, and each R peak belongs to exactly one chunk).
+the result is the same as one pass (chunks overlap by 5 minutes, far wider than any
+filter's transient and any beat window, and each R peak belongs to exactly one chunk).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data.records import Record
 from ecgkit.signal import RR_FEATURES, clean, detect_r_peaks, normalize, rr_features, segment_beats
-from ecgkit.signal._chunks import chunk_bounds
+from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
 from ecgkit.signal.resample import resample, resample_ratio
 
 __all__ = ["FLAG_REASONS", "PreparedBeats", "as_record", "prepare_beats", "select_leads"]
@@ -32,9 +32,6 @@ __all__ = ["FLAG_REASONS", "PreparedBeats", "as_record", "prepare_beats", "selec
 #: limit), or the recording has too few beats to measure a rhythm.
 FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm")
 
-#: Chunks overlap their neighbours by this much (s) on each side: far more than the
-#: transient of the 0.5 Hz high-pass and of the polyphase resampler, and than a window.
-_MARGIN_S = 15.0
 _FLAT_MV = 0.05
 _SATURATED_S = 0.08
 _DUPLICATE_S = 0.2
@@ -268,10 +265,8 @@ def prepare_beats(
     leads : iterable of str or int, optional
         The recording's leads to use, one per model lead; default by name.
     chunk_s : float, optional
-        Process about this many seconds at a time (0.75-1.5x; bounded memory); None: one
-        pass. The default, 30 minutes, is the record length the detector was validated
-        on: its thresholds adapt to the signal around each beat, so much shorter chunks
-        can place a few beats differently from one pass.
+        Process about this many seconds at a time (0.75-1.5x, at least 600; bounded
+        memory), each chunk with 5 minutes of the signal on either side; None: one pass.
     progress : bool, optional
         Show a tqdm bar over the chunks; None shows it only on a terminal.
 
@@ -281,8 +276,8 @@ def prepare_beats(
     """
     record = as_record(recording, fs, axis=axis)
     channels = select_leads(record.lead_names, recipe.leads, leads)
-    if chunk_s is not None and not (math.isfinite(chunk_s) and chunk_s >= 2 * _MARGIN_S):
-        raise ValueError(f"chunk_s must be >= {2 * _MARGIN_S:g} s or None, got {chunk_s!r}")
+    if chunk_s is not None and not (math.isfinite(chunk_s) and chunk_s >= 2 * CHUNK_MARGIN_S):
+        raise ValueError(f"chunk_s must be >= {2 * CHUNK_MARGIN_S:g} s or None, got {chunk_s!r}")
     fs_in, fs_out = record.fs, recipe.fs
     up, down = resample_ratio(fs_in, fs_out)
     n_in = record.n_samples
@@ -296,7 +291,7 @@ def prepare_beats(
             raise ValueError(f"peaks must lie in [0, {n_in}) samples of the recording")
         if np.any(np.diff(given) <= 0):
             raise ValueError("peaks must be strictly increasing sample indices")
-    margin = math.ceil(max(_MARGIN_S, 2 * (recipe.before_s + recipe.after_s)) * fs_in / down)
+    margin = math.ceil(max(CHUNK_MARGIN_S, 2 * (recipe.before_s + recipe.after_s)) * fs_in / down)
     margin *= down
     chunk = None if chunk_s is None else round(chunk_s * fs_in)
     bounds = chunk_bounds(n_in, chunk, down)
