@@ -122,9 +122,16 @@ def _fraction_up_to(limit: float) -> Callable[[str], float]:
     return parse
 
 
-def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from ecgkit.models import list_models
+def _model_names() -> list[str] | None:
+    """The registered models, or None without torch (the command then says what to install)."""
+    try:
+        from ecgkit.models import list_models
+    except ImportError:
+        return None
+    return list_models()
 
+
+def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = commands.add_parser(
         "train",
         help="train, evaluate and explain a beat classifier (the main job)",
@@ -139,7 +146,7 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     train.add_argument("--data-dir", type=Path, help="MIT-BIH folder (default: bundled excerpt)")
     train.add_argument("--split", default="de-chazal", choices=("de-chazal", "de-chazal-strict"))
-    train.add_argument("--model", default="beat_rr_cnn", choices=list_models())
+    train.add_argument("--model", default="beat_rr_cnn", choices=_model_names())
     train.add_argument("--classes", default="NSVF", choices=("NSVF", "NSVFQ"))
     train.add_argument(
         "--normalize",
@@ -342,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "evaluate":
             return _evaluate(args)
         return _explain(args)
-    except (OSError, ValueError, FloatingPointError) as error:
+    except (OSError, ValueError, FloatingPointError, ImportError) as error:
         print(f"ecgkit {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 2
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import torch
 
 from ecgkit import __version__
 from ecgkit._files import atomic_write, run_lock
@@ -372,6 +371,8 @@ def split_beats(config: ExperimentConfig) -> tuple[BeatSet, BeatSet, frozenset[s
 
 def build_model(config: ExperimentConfig, in_channels: int, num_classes: int) -> ECGModel:
     """The experiment's model, initialised from ``config.train.seed``."""
+    import torch
+
     torch.manual_seed(config.train.seed)
     return create_model(
         config.model, in_channels=in_channels, num_classes=num_classes, **config.model_options()
@@ -522,7 +523,7 @@ def _run_experiment(config: ExperimentConfig, verbose: bool, resume: bool) -> Ex
     }
     if importlib.util.find_spec("matplotlib") is None:
         if verbose:
-            print('figures skipped: matplotlib is missing (pip install "ecgkit[plot]")')
+            print('figures skipped: matplotlib is missing (pip install "ecgkit-ml[plot]")')
     else:
         from ecgkit.plot import plot_confusion_matrix, plot_history
 

@@ -1,6 +1,6 @@
 """Figures: ECG strips on standard paper, Grad-CAM overlays, confusion matrices, curves.
 
-Needs matplotlib (``pip install "ecgkit[plot]"``). Every function builds a
+Needs matplotlib (``pip install "ecgkit-ml[plot]"``). Every function builds a
 :class:`matplotlib.figure.Figure` without pyplot (no global state, any backend), returns it,
 and saves a PNG when given ``path`` (written atomically).
 """
@@ -21,7 +21,7 @@ try:
     from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
 except ImportError as error:  # pragma: no cover - exercised only without the extra
-    raise ImportError('ecgkit.plot needs matplotlib: pip install "ecgkit[plot]"') from error
+    raise ImportError('ecgkit.plot needs matplotlib: pip install "ecgkit-ml[plot]"') from error
 
 __all__ = [
     "plot_attribution",

@@ -8,6 +8,7 @@ returns a :class:`BeatAnnotations` with the class, the class probabilities and a
 each beat that could not be classified.
 """
 
+import ecgkit._torch  # noqa: F401  (one clear line when torch is missing)
 from ecgkit.annotate.predictor import BeatAnnotations, Predictor
 from ecgkit.annotate.prepare import (
     FLAG_REASONS,

@@ -112,7 +112,7 @@ def write_report(
         return files
     if importlib.util.find_spec("matplotlib") is None:
         warnings.warn(
-            'figure skipped: matplotlib is missing (pip install "ecgkit[plot]")',
+            'figure skipped: matplotlib is missing (pip install "ecgkit-ml[plot]")',
             UserWarning,
             stacklevel=2,
         )

@@ -97,6 +97,7 @@ _TORCH_NAMES = {"ArrayDataset", "BeatDataset"}
 def __getattr__(name: str) -> Any:
     # the torch datasets load torch; keep `import ecgkit.data` light until they are used
     if name in _TORCH_NAMES:
+        import ecgkit._torch  # noqa: F401  (one clear line when torch is missing)
         from ecgkit.data import datasets
 
         return getattr(datasets, name)

@@ -5,6 +5,7 @@ returns maps ``[B, L]`` aligned to the input samples; no hook, gradient or mode 
 outlives the call.
 """
 
+import ecgkit._torch  # noqa: F401  (one clear line when torch is missing)
 from ecgkit.explain.gradcam import GradCAM, GradCAMPlusPlus, Saliency, default_layer
 
 __all__ = ["GradCAM", "GradCAMPlusPlus", "Saliency", "default_layer"]

@@ -6,6 +6,7 @@
 >>> model = create_model("beat_cnn", in_channels=1, num_classes=5)
 """
 
+import ecgkit._torch  # noqa: F401  (one clear line when torch is missing)
 from ecgkit.models.cnn import BeatCNN
 from ecgkit.models.pretrained import (
     ModelSpec,

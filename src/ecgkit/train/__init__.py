@@ -4,6 +4,7 @@ Works on any map-style torch dataset whose items are ``(inputs..., label)``, on 
 in one process or several under ``torchrun`` (DistributedDataParallel).
 """
 
+import ecgkit._torch  # noqa: F401  (one clear line when torch is missing)
 from ecgkit.train.augment import BeatAugment
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
