@@ -74,6 +74,16 @@ def test_history_curves(tmp_path):
         plot_history([])
 
 
+def test_history_without_validation_is_one_panel_with_whole_epochs():
+    records = [{"epoch": e, "train_loss": 1 / e} for e in range(1, 4)]
+    figure = plot_history(records)
+    assert [a.get_ylabel() for a in figure.axes] == ["loss"]
+    figure.canvas.draw()
+    ticks = [t for t in figure.axes[0].get_xticks() if 1 <= t <= 3]
+    assert ticks
+    assert all(float(t).is_integer() for t in ticks)
+
+
 def test_bad_signals_are_rejected():
     with pytest.raises(ValueError, match="NaN"):
         plot_ecg([0.0, np.nan, 1.0], 360)

@@ -20,6 +20,7 @@ from ecgkit.signal._validation import check_axis, samples_first_hint
 try:
     from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError('ecgkit.plot needs matplotlib: pip install "ecgkit-ml[plot]"') from error
 
@@ -361,24 +362,31 @@ def plot_history(history: Any, *, path: str | Path | None = None) -> Figure:
     def column(name: str) -> NDArray[np.float64]:
         return np.array([r.get(name, np.nan) for r in records], dtype=np.float64)
 
-    figure = Figure(figsize=(9, 3.2), layout="constrained")
-    loss_axes, score_axes = figure.subplots(1, 2)
+    scored = [
+        (name, label)
+        for name, label in (("val_accuracy", "accuracy"), ("val_macro_f1", "macro F1"))
+        if np.isfinite(column(name)).any()
+    ]
+    # without validation data there are no scores to draw: one panel, not an empty one
+    figure = Figure(figsize=(9 if scored else 4.8, 3.2), layout="constrained")
+    panels = figure.subplots(1, 2 if scored else 1, squeeze=False)[0]
+    loss_axes = panels[0]
     loss_axes.plot(epochs, column("train_loss"), "o-", label="train")
     if np.isfinite(column("val_loss")).any():
         loss_axes.plot(epochs, column("val_loss"), "s-", label="validation")
     loss_axes.set_xlabel("epoch")
     loss_axes.set_ylabel("loss")
     loss_axes.legend()
-    for name, label in (("val_accuracy", "accuracy"), ("val_macro_f1", "macro F1")):
-        if np.isfinite(column(name)).any():
+    if scored:
+        score_axes = panels[1]
+        for name, label in scored:
             score_axes.plot(epochs, column(name), "o-", label=label)
-    score_axes.set_xlabel("epoch")
-    score_axes.set_ylabel("validation score")
-    score_axes.set_ylim(0, 1)
-    if score_axes.lines:
+        score_axes.set_xlabel("epoch")
+        score_axes.set_ylabel("validation score")
+        score_axes.set_ylim(0, 1)
         score_axes.legend()
-    else:
-        score_axes.text(0.5, 0.5, "no validation data", ha="center", va="center")
+    for axes in panels:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole
     if path is not None:
         save_figure(figure, path)
     return figure

@@ -464,14 +464,15 @@ class Trainer:
         """True on the process that writes files (rank 0)."""
         return self.rank == 0
 
-    def _progress(self, iterable: Iterator[Any], total: int, desc: str) -> Iterator[Any]:
+    def _progress(self, iterable: Iterator[Any], total: int, desc: str) -> Any:
+        """A tqdm bar over ``iterable``; close it before printing anything after it."""
         from tqdm.auto import tqdm
 
         # None lets tqdm show bars only on a terminal; other ranks never draw
         disable = None if self.config.progress is None else not self.config.progress
         if not self.is_main:
             disable = True
-        return iter(tqdm(iterable, total=total, desc=desc, leave=False, disable=disable))
+        return tqdm(iterable, total=total, desc=desc, leave=False, disable=disable)
 
     def _autocast(self) -> torch.autocast:
         dtype = torch.bfloat16
@@ -684,6 +685,7 @@ class Trainer:
                 scheduler.step()
                 total_loss += float(per_item.detach().sum())
                 total_weight += batch_weight / self.world_size
+            steps.close()  # zip stops first: clear the bar before the epoch's line is printed
             record: dict[str, float] = {
                 "epoch": float(epoch),
                 "train_loss": total_loss / max(total_weight, 1e-12),
