@@ -22,3 +22,4 @@ def test_example_runs_in_quick_mode(script, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
+    assert "Warning" not in result.stderr, result.stderr  # a new user sees no warning
