@@ -96,3 +96,22 @@ def test_a_reopened_run_uses_the_same_rr_features_and_prior_adjustment(tmp_path)
     from_run = result.prediction.predicted[test.record == "213"]
     assert ok.sum() > 300
     assert np.mean(beats.label[ok] == from_run[ok]) > 0.97  # detector-free: same beats
+
+
+def test_rhythm_effect_is_zero_at_the_median_rhythm_and_signed_elsewhere():
+    import torch
+
+    from ecgkit.experiment import rhythm_effect
+    from ecgkit.models import create_model
+
+    torch.manual_seed(0)
+    model = create_model("beat_rr_cnn", in_channels=1, num_classes=3, n_features=2, width=8)
+    model.train()
+    rng = np.random.default_rng(0)
+    windows = rng.normal(size=(6, 1, 64)).astype(np.float32)
+    rr = np.ones((6, 2), dtype=np.float32)
+    rr[0] = [0.6, 1.4]  # a premature beat
+    effect = rhythm_effect(model, windows, rr, np.ones(2, dtype=np.float32), np.zeros(6, dtype=int))
+    np.testing.assert_allclose(effect[1:], 0, atol=1e-6)  # these sit at the median rhythm
+    assert effect[0] != 0
+    assert model.training  # mode restored

@@ -263,7 +263,10 @@ def plot_attribution(
             color="tab:orange",
             alpha=0.12,
             lw=0,
+            label="attribution above half its peak",
         )
+        if i == 0:
+            axes.legend(loc="upper right", fontsize=7, frameon=False)
         axes.set_xlim(time_ms[0], time_ms[-1])
         pad = 0.1 * max(np.ptp(w[i]), 1e-3)
         axes.set_ylim(w[i].min() - pad, w[i].max() + pad)
