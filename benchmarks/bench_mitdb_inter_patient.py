@@ -28,7 +28,8 @@ from _common import (
 )
 
 from ecgkit.experiment import ExperimentConfig, default_prior_adjustment, run_experiment
-from ecgkit.train import ClassificationMetrics, TrainConfig, compute_metrics
+from ecgkit.metrics import ClassificationMetrics, compute_metrics
+from ecgkit.train import TrainConfig
 
 #: Published DS2 results, Se / +P in % per class and overall accuracy (de Chazal et al.
 #: 2004, linear discriminants on morphology + RR features). Mondejar-Guerra et al. (2019,

@@ -28,14 +28,8 @@ from _common import (
 
 from ecgkit.data import BeatDataset, PatientKFold
 from ecgkit.experiment import ExperimentConfig, build_model, split_beats
-from ecgkit.train import (
-    BeatAugment,
-    TrainConfig,
-    Trainer,
-    adjust_for_priors,
-    class_priors,
-    compute_metrics,
-)
+from ecgkit.metrics import adjust_for_priors, class_priors, compute_metrics
+from ecgkit.train import BeatAugment, TrainConfig, Trainer
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
 

@@ -41,6 +41,14 @@ _FORBIDDEN = {
     "data": ("torch", "ecgkit.models", "ecgkit.train", "ecgkit.explain", "ecgkit.experiment"),
     "models": ("ecgkit.data", "ecgkit.train", "ecgkit.explain", "ecgkit.experiment"),
     "explain": ("ecgkit.train", "ecgkit.data", "ecgkit.experiment"),
+    "metrics": (
+        "torch",
+        "ecgkit.data",
+        "ecgkit.models",
+        "ecgkit.train",
+        "ecgkit.explain",
+        "ecgkit.experiment",
+    ),
 }
 # ecgkit.data's Dataset classes bring torch in on their first use, never on import
 _LAZY = {("data", "torch")}

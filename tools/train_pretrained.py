@@ -29,6 +29,7 @@ import torch
 from ecgkit import __version__
 from ecgkit._files import atomic_write
 from ecgkit.experiment import ExperimentConfig, load_run, run_experiment, split_beats
+from ecgkit.metrics import adjust_for_priors, compute_metrics
 from ecgkit.models.pretrained import (
     PRETRAINED_FORMAT,
     ModelSpec,
@@ -36,7 +37,7 @@ from ecgkit.models.pretrained import (
     state_dict_from_arrays,
     state_dict_to_arrays,
 )
-from ecgkit.train import TrainConfig, adjust_for_priors, compute_metrics
+from ecgkit.train import TrainConfig
 
 NAME = "beat_rr_cnn.mitdb_ds1"
 # a fixed time stamp keeps the archive's bytes (and so its SHA-256) reproducible

@@ -35,15 +35,9 @@ from ecgkit.data import (
     patient_train_val_split,
     with_template_residual,
 )
+from ecgkit.metrics import ClassificationMetrics, Prediction, class_priors
 from ecgkit.models import ECGModel, create_model, takes_features
-from ecgkit.train import (
-    BeatAugment,
-    ClassificationMetrics,
-    Prediction,
-    TrainConfig,
-    Trainer,
-    class_priors,
-)
+from ecgkit.train import BeatAugment, TrainConfig, Trainer
 
 __all__ = [
     "EXPLAIN_METHODS",
@@ -131,7 +125,7 @@ class ExperimentConfig:
         (:data:`ecgkit.data.RELATIVE_RR_FEATURES`).
     prior_adjustment : float
         Strength of the adjustment of test decisions for the training class priors
-        (:func:`ecgkit.train.adjust_for_priors`): 0 keeps the model's decisions, 1 scores
+        (:func:`ecgkit.metrics.adjust_for_priors`): 0 keeps the model's decisions, 1 scores
         every class as if equally common. Pairs with ``train.class_weighting="none"``: the
         model learns the true frequencies, the decision rule then favours the rare classes
         (with loss weights as well, a ``UserWarning`` says the imbalance is compensated
@@ -679,7 +673,7 @@ def rhythm_effect(
     """
     import torch
 
-    typical = np.broadcast_to(typical_rr, rr.shape)
+    typical = np.array(np.broadcast_to(typical_rr, rr.shape), dtype=np.float32)
     was_training = model.training
     model.eval()
     try:

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ecgkit.train import Prediction, adjust_for_priors, class_priors
+from ecgkit.metrics import Prediction, adjust_for_priors, class_priors
 
 _probabilities = (
     st.integers(1, 20)
@@ -69,3 +69,12 @@ def test_class_priors_are_frequencies_and_a_missing_class_is_an_error():
 def test_bad_input_is_rejected_by_name(probabilities, priors, strength, match):
     with pytest.raises(ValueError, match=match):
         adjust_for_priors(probabilities, priors, strength)
+
+
+def test_the_old_ecgkit_train_names_still_work_with_a_deprecation_warning():
+    import ecgkit.metrics
+    import ecgkit.train
+
+    for name in ("compute_metrics", "Prediction", "adjust_for_priors", "class_priors"):
+        with pytest.warns(DeprecationWarning, match=f"ecgkit.metrics.{name}"):
+            assert getattr(ecgkit.train, name) is getattr(ecgkit.metrics, name)

@@ -18,8 +18,9 @@ from ecgkit._files import atomic_write
 from ecgkit.annotate.prepare import PreparedBeats, prepare_beats
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data.records import Record
+from ecgkit.metrics import adjust_for_priors
 from ecgkit.models import ECGModel, load_pretrained
-from ecgkit.train import TrainConfig, Trainer, adjust_for_priors
+from ecgkit.train import TrainConfig, Trainer
 
 __all__ = ["BeatAnnotations", "Predictor"]
 

@@ -51,7 +51,7 @@ class BeatRecipe:
         Training class frequencies.
     prior_adjustment : float
         Strength of the decision adjustment for ``class_priors``
-        (:func:`ecgkit.train.adjust_for_priors`); 0 keeps the model's decisions.
+        (:func:`ecgkit.metrics.adjust_for_priors`); 0 keeps the model's decisions.
     local_beats : int
         Intervals averaged into the local RR.
     template_quantile : float

@@ -23,18 +23,10 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from ecgkit._files import atomic_write, run_lock
+from ecgkit.metrics import ClassificationMetrics, Prediction
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from ecgkit.train.metrics import ClassificationMetrics, compute_metrics
-from ecgkit.train.priors import adjust_for_priors
 
-__all__ = [
-    "EpochCallback",
-    "History",
-    "NonFiniteLossError",
-    "Prediction",
-    "TrainConfig",
-    "Trainer",
-]
+__all__ = ["EpochCallback", "History", "NonFiniteLossError", "TrainConfig", "Trainer"]
 
 Item = tuple[torch.Tensor, ...]
 
@@ -195,44 +187,6 @@ class History:
             },
             indent=2,
         )
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """Output of :meth:`Trainer.predict`.
-
-    Attributes
-    ----------
-    probabilities : numpy.ndarray of float32, shape (n, n_classes)
-        Softmax of the logits.
-    predicted : numpy.ndarray of int64, shape (n,)
-        Most probable class.
-    labels : numpy.ndarray of int64, shape (n,)
-        True labels from the dataset; -1 for unlabelled data.
-    """
-
-    probabilities: NDArray[np.float32]
-    predicted: NDArray[np.int64]
-    labels: NDArray[np.int64]
-
-    def metrics(self, classes: Sequence[str]) -> ClassificationMetrics:
-        """Scores of these predictions, with the mean cross-entropy as ``loss``."""
-        n_classes = self.probabilities.shape[1]
-        if self.labels.size and (self.labels < 0).any():
-            raise ValueError("these predictions have no labels (unlabelled data): nothing to score")
-        if len(classes) != n_classes:
-            raise ValueError(f"classes has {len(classes)} names for a {n_classes}-class model")
-        picked = self.probabilities[np.arange(self.labels.size), self.labels]
-        loss = float(-np.log(np.clip(picked, 1e-12, None)).mean())
-        return compute_metrics(self.labels, self.predicted, tuple(classes), loss=loss)
-
-    def adjusted(self, priors: ArrayLike, strength: float) -> Prediction:
-        """These predictions with the decision adjusted for the training class priors.
-
-        See :func:`ecgkit.train.adjust_for_priors`; ``strength=0`` changes nothing.
-        """
-        probabilities = adjust_for_priors(self.probabilities, priors, strength).astype(np.float32)
-        return Prediction(probabilities, probabilities.argmax(axis=1), self.labels)
 
 
 #: Called after every epoch with the trainer and the epoch's record; raising stops the run.
