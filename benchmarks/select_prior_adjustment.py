@@ -46,7 +46,7 @@ def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[
     priors = np.zeros((len(train), n_classes))
     features = config.model_features()
     folds = PatientKFold(n_splits, random_state=config.train.seed)
-    for fit_index, held_index in folds.split(train.labels, train.patient):
+    for fit_index, held_index in folds.split(train.labels, train.labels, train.patient):
         fit, held = train.subset(fit_index), train.subset(held_index)
         trainer = Trainer(
             build_model(config, fit.n_leads, n_classes),

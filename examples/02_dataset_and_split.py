@@ -57,7 +57,9 @@ def main() -> None:
         print(f"  without acknowledging 201/202 the guard refuses: {error}")
 
     print("patient-wise 5-fold cross-validation on DS1 (stratified by class):")
-    for fold, (_, val_index) in enumerate(PatientKFold(5).split(train.labels, train.patient)):
+    for fold, (_, val_index) in enumerate(
+        PatientKFold(5).split(train.windows, train.labels, train.patient)
+    ):
         shares = np.bincount(train.labels[val_index], minlength=5) / val_index.size
         patients = sorted(set(train.patient[val_index]))
         print(

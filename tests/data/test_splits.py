@@ -76,7 +76,7 @@ def test_patient_kfold_is_disjoint_by_patient_and_covers_every_item_once(data, k
     labels, groups = data
     k = min(k, np.unique(groups).size)
     seen = np.zeros(labels.size, dtype=int)
-    for train, test in PatientKFold(k, stratify=stratify).split(labels, groups):
+    for train, test in PatientKFold(k, stratify=stratify).split(labels, labels, groups):
         assert not set(groups[train]) & set(groups[test])
         assert np.union1d(train, test).size == labels.size
         seen[test] += 1
@@ -93,7 +93,7 @@ def test_stratified_folds_keep_class_proportions_within_ten_points(seed):
     mixes = rng.dirichlet([2.0, 1.0, 1.0], 60)
     labels = np.concatenate([rng.choice(3, s, p=m) for s, m in zip(sizes, mixes, strict=True)])
     overall = np.bincount(labels, minlength=3) / labels.size
-    for _, test in PatientKFold(5, random_state=seed).split(labels, groups):
+    for _, test in PatientKFold(5, random_state=seed).split(labels, labels, groups):
         share = np.bincount(labels[test], minlength=3) / test.size
         assert np.abs(share - overall).max() <= 0.10
 
@@ -102,9 +102,9 @@ def test_patient_kfold_rejects_bad_arguments():
     with pytest.raises(ValueError, match="n_splits"):
         PatientKFold(1)
     with pytest.raises(ValueError, match="patients"):
-        next(PatientKFold(3).split([0, 1, 0], ["a", "a", "b"]))
+        next(PatientKFold(3).split([0, 1, 0], [0, 1, 0], ["a", "a", "b"]))
     with pytest.raises(ValueError, match="groups"):
-        next(PatientKFold(2).split([0, 1, 0], ["a", "b"]))
+        next(PatientKFold(2).split([0, 1, 0], [0, 1, 0], ["a", "b"]))
 
 
 @given(grouped_labels(), st.sampled_from([0.1, 0.2, 0.25, 0.5]))
@@ -123,3 +123,27 @@ def test_intra_patient_split_needs_an_explicit_acknowledgement():
     train, test = intra_patient_split(100, test_fraction=0.3, acknowledge_patient_leak=True)
     assert test.size == 30
     assert np.union1d(train, test).size == 100
+
+
+def test_patient_kfold_is_a_scikit_learn_splitter():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat([f"p{i}" for i in range(10)], 20)
+    y = rng.integers(0, 2, groups.size)
+    x = y[:, None] + rng.normal(0, 0.5, (groups.size, 3))
+    folds = PatientKFold(5)
+    scores = cross_val_score(LogisticRegression(), x, y, groups=groups, cv=folds)
+    assert scores.shape == (5,)
+    assert folds.get_n_splits(x, y, groups) == 5
+    for train, test in folds.split(x, y, groups):
+        assert not set(groups[train]) & set(groups[test])
+
+
+def test_the_old_split_form_still_works_with_a_deprecation_warning():
+    labels, groups = [0, 1, 0, 1], ["a", "a", "b", "b"]
+    with pytest.warns(DeprecationWarning, match=r"split\(X, y, groups\)"):
+        old = list(PatientKFold(2).split(labels, groups))
+    new = list(PatientKFold(2).split(labels, labels, groups))
+    assert [(a.tolist(), b.tolist()) for a, b in old] == [(a.tolist(), b.tolist()) for a, b in new]

@@ -212,27 +212,55 @@ class PatientKFold:
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def get_n_splits(self) -> int:
-        """Number of folds."""
+    def get_n_splits(self, x: object = None, y: object = None, groups: object = None) -> int:
+        """Number of folds (the arguments are accepted for scikit-learn's protocol)."""
         return self.n_splits
 
     def split(
-        self, labels: ArrayLike, groups: ArrayLike
+        self, x: ArrayLike, y: ArrayLike | None = None, groups: ArrayLike | None = None
     ) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64]]]:
-        """Yield train and test indices of each fold.
+        """Yield train and test indices of each fold, scikit-learn's splitter protocol.
+
+        Can be passed as ``cv=`` to :func:`sklearn.model_selection.cross_val_score` and
+        friends, which call ``split(X, y, groups)``.
 
         Parameters
         ----------
-        labels : array_like of int, shape (n,)
-            Class of each item (used for stratification).
+        x : array_like, shape (n, ...)
+            The items (only their number is used; scikit-learn passes its ``X``).
+        y : array_like of int, shape (n,), optional
+            Class of each item, for stratification; without it the folds are only
+            patient-wise.
         groups : array_like of str, shape (n,)
-            Patient of each item.
+            Patient of each item (required).
 
         Yields
         ------
         train_index, test_index : numpy.ndarray of int64
             Positions of the items on each side; no patient is on both.
+
+        Notes
+        -----
+        The earlier form ``split(labels, groups)`` still works for one release, with a
+        ``DeprecationWarning``.
         """
+        if groups is None:
+            if y is None:
+                raise ValueError("groups (the patient of each item) is required")
+            warnings.warn(
+                "PatientKFold.split(labels, groups) is deprecated: call split(X, y, groups) "
+                "(scikit-learn's protocol), e.g. split(labels, labels, groups)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            x, y, groups = x, x, y
+        n_items = len(np.asarray(x))
+        labels = np.zeros(n_items, dtype=np.int64) if y is None else y
+        yield from self._folds(labels, groups, stratify=self.stratify and y is not None)
+
+    def _folds(
+        self, labels: ArrayLike, groups: ArrayLike, *, stratify: bool
+    ) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64]]]:
         from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 
         y = np.asarray(labels)
@@ -244,7 +272,7 @@ class PatientKFold:
             raise ValueError(
                 f"n_splits={self.n_splits} needs at least as many patients, got {n_patients}"
             )
-        if self.stratify:
+        if stratify:
             splitter: StratifiedGroupKFold | GroupKFold = StratifiedGroupKFold(
                 self.n_splits,
                 shuffle=self.shuffle,
@@ -291,7 +319,7 @@ def patient_train_val_split(
         raise ValueError(f"val_fraction must be in (0, 0.5], got {val_fraction!r}")
     n_splits = max(2, round(1.0 / val_fraction))
     folds = PatientKFold(n_splits, stratify=True, shuffle=True, random_state=random_state)
-    return next(folds.split(labels, groups))
+    return next(folds.split(labels, labels, groups))
 
 
 def intra_patient_split(
