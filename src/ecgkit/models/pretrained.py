@@ -8,7 +8,6 @@ are made by ``tools/train_pretrained.py``, which anyone can rerun to get the sam
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ecgkit._files import file_sha256
 from ecgkit.models.registry import ECGModel, create_model
 
 __all__ = [
@@ -137,10 +137,6 @@ def state_dict_from_arrays(
     return states
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def load_pretrained(name: str, *, root: str | Path | None = None) -> Pretrained:
     """Load a pretrained model shipped with ecgkit, after checking its weights' SHA-256.
 
@@ -187,7 +183,7 @@ def load_pretrained(name: str, *, root: str | Path | None = None) -> Pretrained:
         raise PretrainedError(
             f"{spec_file}: incomplete pretrained description ({error})"
         ) from error
-    actual = _sha256(weights_file)
+    actual = file_sha256(weights_file)
     if actual != expected:
         raise PretrainedError(
             f"{weights_file}: SHA-256 {actual} differs from the recorded {expected}; the "
