@@ -159,10 +159,7 @@ class BeatAnnotations:
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        symbols = [
-            WFDB_SYMBOLS.get(name, UNCLASSIFIED) if name != UNCLASSIFIED else UNCLASSIFIED
-            for name in self.class_names
-        ]
+        symbols = [WFDB_SYMBOLS.get(name, UNCLASSIFIED) for name in self.class_names]
         target = out / f"{self.record_id}.{extension}"
         with tempfile.TemporaryDirectory(dir=out, prefix=".wfdb-") as tmp:
             wfdb.wrann(
