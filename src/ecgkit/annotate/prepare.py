@@ -22,6 +22,7 @@ from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data.records import Record
 from ecgkit.signal import RR_FEATURES, clean, detect_r_peaks, normalize, rr_features, segment_beats
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
+from ecgkit.signal._validation import check_fs
 from ecgkit.signal.resample import resample, resample_ratio
 
 __all__ = ["FLAG_REASONS", "PreparedBeats", "as_record", "prepare_beats", "select_leads"]
@@ -115,9 +116,7 @@ def as_record(recording: Record | ArrayLike, fs: float | None = None, *, axis: i
         return recording
     if fs is None:
         raise ValueError("fs (Hz) is required when the recording is a plain array")
-    fs_value = float(fs)
-    if not (math.isfinite(fs_value) and fs_value > 0):
-        raise ValueError(f"fs must be a finite sampling rate > 0 Hz, got {fs!r}")
+    fs_value = check_fs(fs)
     array = np.asarray(recording)
     if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
         raise TypeError(f"recording must be numeric, got dtype {array.dtype}")

@@ -8,11 +8,11 @@ training beats had.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from ecgkit.signal import RR_FEATURES
+from ecgkit.signal._validation import check_fs
 from ecgkit.signal.normalize import NormalizeMethod
 
 __all__ = ["RECIPE_FORMAT", "BeatRecipe"]
@@ -81,8 +81,7 @@ class BeatRecipe:
     detector: str = "ecgkit"
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.fs) and self.fs > 0):
-            raise ValueError(f"fs must be a finite sampling rate > 0 Hz, got {self.fs!r}")
+        check_fs(self.fs)
         if self.before_s < 0 or self.after_s < 0 or self.before_s + self.after_s <= 0:
             raise ValueError(
                 f"before_s and after_s must be >= 0 s with a positive sum, got "

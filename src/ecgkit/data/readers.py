@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ecgkit.data.records import Record, _mv_per_unit, read_record
+from ecgkit.signal._validation import check_fs
 
 __all__ = ["read_signal"]
 
@@ -204,15 +205,10 @@ def _format_of(file: Path) -> str:
 def _check_fs(fs: object, file: Path) -> float | None:
     if fs is None:
         return None
-    if isinstance(fs, bool) or not isinstance(fs, numbers.Real):
-        raise TypeError(f"fs must be a real number in Hz, got {type(fs).__name__}")
-    value = float(fs)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(
-            f"fs must be a finite sampling rate > 0 Hz, got {fs!r}; pass the sampling rate "
-            f"of {file} in Hz, e.g. fs=360"
-        )
-    return value
+    try:
+        return check_fs(fs)
+    except ValueError as error:
+        raise ValueError(f"{error}; pass the sampling rate of {file} in Hz, e.g. fs=360") from None
 
 
 def _check_leads(leads: object) -> tuple[str | int, ...] | None:
