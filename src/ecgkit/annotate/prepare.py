@@ -14,12 +14,14 @@ import math
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data.records import Record
+from ecgkit.data.template import template_beat
 from ecgkit.signal import RR_FEATURES, clean, detect_r_peaks, normalize, rr_features, segment_beats
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
 from ecgkit.signal._validation import check_fs
@@ -210,7 +212,7 @@ def select_leads(
     )
 
 
-def _beat_flags(raw: NDArray[np.float64], fs: float) -> NDArray[np.str_]:
+def _beat_flags(raw: NDArray[np.floating[Any]], fs: float) -> NDArray[np.str_]:
     """``"flat"``/``"saturated"``/``""`` per raw window ``[n, leads, L]`` (mV)."""
     flags = np.full(raw.shape[0], "", dtype="<U9")
     if raw.shape[0] == 0:
@@ -344,8 +346,10 @@ def prepare_beats(
             x, fs_out, local, before=recipe.before_s, after=recipe.after_s, edge="pad", axis=0
         )
         windows = beats.windows.astype(np.float32)
-        starts = at_input - lo - raw_before
-        raw_windows = _gather(raw, starts, raw_before + raw_after)
+        raw_windows = segment_beats(
+            raw, fs_in, at_input - lo, before=recipe.before_s, after=recipe.after_s,
+            edge="pad", axis=0,
+        ).windows  # fmt: skip
         flag = _beat_flags(raw_windows, fs_in)
         flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
         parts.append((at_input, glob, windows, flag))
@@ -392,29 +396,19 @@ def prepare_beats(
     )
 
 
-def _gather(
-    raw: NDArray[np.float64], starts: NDArray[np.int64], length: int
-) -> NDArray[np.float64]:
-    """Windows ``[n, leads, length]`` of ``raw`` ``[n_samples, leads]``, edges repeated."""
-    if starts.size == 0:
-        return np.zeros((0, raw.shape[1], length))
-    index = np.clip(starts[:, None] + np.arange(length)[None, :], 0, raw.shape[0] - 1)
-    return np.ascontiguousarray(raw[index].transpose(0, 2, 1))
-
-
 def _with_template(
     windows: NDArray[np.float32],
     pre_rr: NDArray[np.float64],
     usable: NDArray[np.bool_],
     recipe: BeatRecipe,
 ) -> NDArray[np.float32]:
-    """The windows with each lead minus the recording's template beat appended."""
-    pool = np.flatnonzero(usable) if usable.any() else np.arange(windows.shape[0])
-    rr = pre_rr[pool]
-    chosen = (
-        pool[rr >= np.quantile(rr, recipe.template_quantile)] if np.isfinite(rr).all() else pool
-    )
-    if chosen.size < recipe.template_min_beats:
-        chosen = pool
-    template = np.median(windows[chosen], axis=0).astype(np.float32)
+    """The windows with each lead minus the recording's template beat appended.
+
+    The template comes from the beats the model can classify (all, when none can).
+    """
+    pool = usable if usable.any() else np.ones(windows.shape[0], dtype=bool)
+    template = template_beat(
+        windows[pool], pre_rr[pool], quantile=recipe.template_quantile,
+        min_beats=recipe.template_min_beats,
+    )  # fmt: skip
     return np.concatenate([windows, windows - template], axis=1)

@@ -41,7 +41,7 @@ from ecgkit.data.splits import (
     intra_patient_split,
     patient_train_val_split,
 )
-from ecgkit.data.template import record_templates, with_template_residual
+from ecgkit.data.template import record_templates, template_beat, with_template_residual
 
 if TYPE_CHECKING:
     from ecgkit.data.datasets import ArrayDataset, BeatDataset
@@ -88,6 +88,7 @@ __all__ = [
     "read_record",
     "read_signal",
     "record_templates",
+    "template_beat",
     "with_template_residual",
 ]
 

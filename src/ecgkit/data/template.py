@@ -10,6 +10,7 @@ features do.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +18,7 @@ from numpy.typing import NDArray
 from ecgkit.data.beats import BeatSet
 from ecgkit.signal import RR_FEATURES
 
-__all__ = ["record_templates", "with_template_residual"]
+__all__ = ["record_templates", "template_beat", "with_template_residual"]
 
 _PRE_RR = RR_FEATURES.index("pre_rr_s")
 
@@ -28,40 +29,68 @@ def _check_quantile(quantile: float) -> float:
     return float(quantile)
 
 
+def template_beat(
+    windows: NDArray[np.floating[Any]],
+    pre_rr_s: NDArray[np.floating[Any]],
+    *,
+    quantile: float = 0.75,
+    min_beats: int = 5,
+) -> NDArray[np.float32]:
+    """The template beat of one recording: the median of its least premature beats.
+
+    Parameters
+    ----------
+    windows : numpy.ndarray, shape (n_beats, n_leads, n_samples)
+        The recording's beat windows.
+    pre_rr_s : numpy.ndarray, shape (n_beats,)
+        RR interval to the previous beat of each, in seconds.
+    quantile : float
+        Beats whose RR interval to the previous beat is at or above this quantile of the
+        recording's are averaged (0.75: the quarter with the longest preceding interval,
+        which in a record dominated by premature beats are its sinus beats); 0 takes every
+        beat.
+    min_beats : int
+        Fewer selected beats than this (or no interval to measure), and every beat is used.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (n_leads, n_samples)
+        The template. No label is used.
+    """
+    quantile = _check_quantile(quantile)
+    if min_beats < 1:
+        raise ValueError(f"min_beats must be >= 1, got {min_beats!r}")
+    chosen = pre_rr_s >= np.quantile(pre_rr_s, quantile)
+    selected = windows[chosen] if np.count_nonzero(chosen) >= min_beats else windows
+    return np.asarray(np.median(selected, axis=0), dtype=np.float32)
+
+
 def record_templates(
     beats: BeatSet, *, quantile: float = 0.75, min_beats: int = 5
 ) -> dict[str, NDArray[np.float32]]:
-    """The template beat of every record: the median of its least premature beats.
+    """The template beat of every record (:func:`template_beat` of each record's beats).
 
     Parameters
     ----------
     beats : BeatSet
         Beats of one or more records, windows ``[n_beats, n_leads, n_samples]``.
-    quantile : float
-        Beats whose RR interval to the previous beat is at or above this quantile of the
-        record's are averaged (0.75: the quarter with the longest preceding interval, which
-        in a record dominated by premature beats are its sinus beats); 0 takes every beat.
-    min_beats : int
-        Fewer selected beats than this, and every beat of the record is used.
+    quantile, min_beats
+        As in :func:`template_beat`.
 
     Returns
     -------
     dict of str to numpy.ndarray of float32, shape (n_leads, n_samples)
         Template of each record, by record name. No label is used.
     """
-    quantile = _check_quantile(quantile)
-    if min_beats < 1:
-        raise ValueError(f"min_beats must be >= 1, got {min_beats!r}")
     if len(beats) == 0:
         raise ValueError("beats is empty: no record to make a template of")
     templates: dict[str, NDArray[np.float32]] = {}
     for record in np.unique(beats.record):
         index = np.flatnonzero(beats.record == record)
-        pre_rr = beats.rr[index, _PRE_RR]
-        chosen = index[pre_rr >= np.quantile(pre_rr, quantile)]
-        if chosen.size < min_beats:
-            chosen = index
-        templates[str(record)] = np.median(beats.windows[chosen], axis=0).astype(np.float32)
+        templates[str(record)] = template_beat(
+            beats.windows[index], beats.rr[index, _PRE_RR], quantile=quantile,
+            min_beats=min_beats,
+        )  # fmt: skip
     return templates
 
 
