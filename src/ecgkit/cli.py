@@ -412,7 +412,7 @@ def _resume(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``ecgkit train --resume RUN``: the run's own recipe, continued from its last epoch."""
     import json
 
-    from ecgkit.experiment import ExperimentConfig, run_experiment
+    from ecgkit.experiment import read_run_config, run_experiment
 
     train = next(
         action.choices["train"]
@@ -430,11 +430,7 @@ def _resume(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             f"--resume continues {args.resume} with the recipe it started with; leave out "
             f"{' '.join(given)} (or start a new run)"
         )
-    config_file = args.resume / "config.json"
-    if not config_file.is_file():
-        raise FileNotFoundError(f"{args.resume} is not an ecgkit run folder (no config.json)")
-    saved = json.loads(config_file.read_text())
-    config = ExperimentConfig.from_json(saved["experiment"])
+    config = read_run_config(args.resume)
     history = args.resume / "history.json"
     if history.is_file() and json.loads(history.read_text()).get("finished"):
         raise ValueError(f"{args.resume} finished training already: nothing to resume")

@@ -36,7 +36,7 @@ from ecgkit.data import (
     with_template_residual,
 )
 from ecgkit.metrics import ClassificationMetrics, Prediction, class_priors
-from ecgkit.models import ECGModel, create_model, takes_features
+from ecgkit.models import ECGModel, ModelSpec, create_model, takes_features
 from ecgkit.train import BeatAugment, TrainConfig, Trainer
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "evaluate_run",
     "explain_run",
     "load_run",
+    "read_run_config",
     "rhythm_effect",
     "run_experiment",
     "split_beats",
@@ -410,7 +411,7 @@ def _resume_point(config: ExperimentConfig) -> Path:
     last = out / "checkpoints" / "last.pt"
     if not last.is_file():
         raise ValueError(f"nothing to resume in {out}: it has no checkpoints/last.pt")
-    saved = json.loads((out / "config.json").read_text()).get("experiment", {})
+    saved = _read_run(out)[1]["experiment"]
     mine = config.to_json()
     places = {"out_dir", "data_dir", "cache_dir"}  # where things are, not the recipe
     changed = sorted(k for k in (set(saved) | set(mine)) - places if saved.get(k) != mine.get(k))
@@ -457,12 +458,9 @@ def _run_experiment(config: ExperimentConfig, verbose: bool, resume: bool) -> Ex
         print(f"train classes {train.class_counts()}  test classes {test.class_counts()}")
     metadata = {
         "experiment": config.to_json(),
-        "model": {
-            "name": config.model,
-            "in_channels": train.n_leads,
-            "num_classes": len(train.classes),
-            "kwargs": config.model_options(),
-        },
+        "model": ModelSpec(
+            config.model, train.n_leads, len(train.classes), config.model_options()
+        ).to_json(),
         "classes": list(train.classes),
         "class_priors": priors,
         "shared_patients": sorted(shared),
@@ -546,6 +544,29 @@ def _run_experiment(config: ExperimentConfig, verbose: bool, resume: bool) -> Ex
     return ExperimentResult(metrics, out, len(train), n_val, len(test), files, prediction)
 
 
+def _read_run(run_dir: Path) -> tuple[Path, dict[str, Any], ExperimentConfig]:
+    """A run folder's ``config.json``: its path, its content and the recipe in it."""
+    config_file = run_dir / "config.json"
+    if not config_file.is_file():
+        raise FileNotFoundError(f"{run_dir} is not an ecgkit run folder (no config.json)")
+    saved = json.loads(config_file.read_text())
+    if "experiment" not in saved or "model" not in saved:
+        raise ValueError(f"{config_file} was not written by ecgkit train")
+    try:
+        config = ExperimentConfig.from_json(saved["experiment"])
+    except (KeyError, TypeError) as error:
+        raise ValueError(
+            f"{config_file} does not hold a run this ecgkit can read (field {error}); was "
+            "it edited by hand?"
+        ) from error
+    return config_file, saved, config
+
+
+def read_run_config(run_dir: str | Path) -> ExperimentConfig:
+    """The recipe a run folder was made with (its ``config.json``), without its model."""
+    return _read_run(Path(run_dir))[2]
+
+
 def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:
     """Reopen a run folder: config, the model with its best weights, a trainer around it.
 
@@ -557,21 +578,10 @@ def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:
         Override the data folder recorded in the run.
     """
     run_dir = Path(run_dir)
-    config_file = run_dir / "config.json"
-    if not config_file.is_file():
-        raise FileNotFoundError(f"{run_dir} is not an ecgkit run folder (no config.json)")
-    saved = json.loads(config_file.read_text())
-    if "experiment" not in saved or "model" not in saved:
-        raise ValueError(f"{config_file} was not written by ecgkit train")
-    spec = saved["model"]
+    config_file, saved, config = _read_run(run_dir)
     try:
-        config = ExperimentConfig.from_json(saved["experiment"])
-        model = create_model(
-            spec["name"],
-            in_channels=spec["in_channels"],
-            num_classes=spec["num_classes"],
-            **spec["kwargs"],
-        )
+        spec = ModelSpec.from_json(saved["model"])
+        model = spec.build()
     except (KeyError, TypeError) as error:
         raise ValueError(
             f"{config_file} does not hold a run this ecgkit can read (field {error}); was "
@@ -582,7 +592,7 @@ def load_run(run_dir: str | Path, *, data_dir: Path | None = None) -> Run:
     trainer = Trainer(model, TrainConfig(**{**asdict(config.train), "progress": False}))
     trainer.load_weights(run_dir / "checkpoints" / "best.pt")
     priors = tuple(float(p) for p in saved.get("class_priors", ()))
-    if config.prior_adjustment > 0 and len(priors) != spec["num_classes"]:
+    if config.prior_adjustment > 0 and len(priors) != spec.num_classes:
         raise ValueError(f"{config_file} has no class priors to adjust the decisions for")
     recipe = (
         BeatRecipe.from_json(saved["recipe"], source=str(config_file))
