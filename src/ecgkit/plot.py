@@ -51,6 +51,52 @@ def save_figure(figure: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     return path
 
 
+def _paper_grid(
+    axes: Any,
+    times: NDArray[np.float64],
+    amplitudes: NDArray[np.float64],
+    *,
+    time_origin: float = 0.0,
+    widths: tuple[float, float] = (0.6, 0.3),
+) -> None:
+    """ECG paper behind a trace: lines at ``times`` (s) and ``amplitudes`` (mV).
+
+    Every fifth line (0.2 s from ``time_origin``, 0.5 mV from 0) is bold; ``widths`` are
+    the bold and the fine line widths.
+    """
+    for t in times:
+        major = round((t - time_origin) / 0.04) % 5 == 0
+        axes.axvline(t, color=_GRID_MAJOR if major else _GRID_MINOR,
+                     lw=widths[0] if major else widths[1], zorder=0)  # fmt: skip
+    for v in amplitudes:
+        major = round(v / 0.1) % 5 == 0
+        axes.axhline(v, color=_GRID_MAJOR if major else _GRID_MINOR,
+                     lw=widths[0] if major else widths[1], zorder=0)  # fmt: skip
+
+
+def _coloured_line(
+    axes: Any,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    values: NDArray[np.float64],
+    *,
+    cmap: str,
+    width: float,
+    zorder: float | None = None,
+) -> LineCollection:
+    """A trace whose segments are coloured by ``values`` in [0, 1] (e.g. an attribution)."""
+    points = np.stack([x, y], axis=1)
+    lines = LineCollection(
+        list(np.stack([points[:-1], points[1:]], axis=1)), cmap=cmap, linewidths=width
+    )
+    lines.set_array((values[:-1] + values[1:]) / 2)
+    lines.set_clim(0, 1)
+    if zorder is not None:
+        lines.set_zorder(zorder)
+    axes.add_collection(lines)
+    return lines
+
+
 def _leads(signal: ArrayLike, fs: float, axis: int) -> NDArray[np.float64]:
     """``signal`` as float64 ``[n_leads, n_samples]``, refused when too wide to draw."""
     x = np.asarray(signal)
@@ -148,20 +194,12 @@ def plot_ecg(
                             height_mm / _MM_PER_INCH / figure.get_figheight()))  # fmt: skip
     time = start_s + np.arange(n) / fs
     top = n_leads * band_mv
-    for t in np.arange(0, duration + 1e-9, 0.04):
-        axes.axvline(
-            start_s + t,
-            color=_GRID_MAJOR if round(t / 0.04) % 5 == 0 else _GRID_MINOR,
-            lw=0.6 if round(t / 0.04) % 5 == 0 else 0.3,
-            zorder=0,
-        )
-    for v in np.arange(0, top + 1e-9, 0.1):
-        axes.axhline(
-            v,
-            color=_GRID_MAJOR if round(v / 0.1) % 5 == 0 else _GRID_MINOR,
-            lw=0.6 if round(v / 0.1) % 5 == 0 else 0.3,
-            zorder=0,
-        )
+    _paper_grid(
+        axes,
+        start_s + np.arange(0, duration + 1e-9, 0.04),
+        np.arange(0, top + 1e-9, 0.1),
+        time_origin=start_s,
+    )
     peaks = None if r_peaks is None else np.asarray(r_peaks, dtype=np.int64)
     if peaks is not None and peaks.size and (peaks.min() < 0 or peaks.max() >= n):
         raise ValueError(
@@ -249,12 +287,7 @@ def plot_attribution(
     scaled = np.where(span > 0, (m - m.min(axis=1, keepdims=True)) / np.where(span > 0, span, 1), 0)
     for i in range(n_beats):
         axes = figure.add_subplot(rows, cols, i + 1)
-        points = np.stack([time_ms, w[i]], axis=1)
-        segments = np.stack([points[:-1], points[1:]], axis=1)
-        lines = LineCollection(list(segments), cmap=cmap, linewidths=2.0)
-        lines.set_array((scaled[i][:-1] + scaled[i][1:]) / 2)
-        lines.set_clim(0, 1)
-        axes.add_collection(lines)
+        lines = _coloured_line(axes, time_ms, w[i], scaled[i], cmap=cmap, width=2.0)
         axes.fill_between(
             time_ms,
             w[i].min(),
@@ -463,22 +496,18 @@ def plot_beat_strips(
         axes = figure.add_subplot(rows, cols, i + 1)
         low = np.floor(x[i].min() / 0.5) * 0.5 - 0.25
         high = np.ceil(x[i].max() / 0.5) * 0.5 + 0.25
-        for t in np.arange(np.ceil(time[0] / 0.04) * 0.04, time[-1], 0.04):
-            major = round(t / 0.04) % 5 == 0
-            axes.axvline(t, color=_GRID_MAJOR if major else _GRID_MINOR, lw=0.5, zorder=0)
-        for v in np.arange(np.ceil(low / 0.1) * 0.1, high, 0.1):
-            major = round(v / 0.1) % 5 == 0
-            axes.axhline(v, color=_GRID_MAJOR if major else _GRID_MINOR, lw=0.5, zorder=0)
+        _paper_grid(
+            axes,
+            np.arange(np.ceil(time[0] / 0.04) * 0.04, time[-1], 0.04),
+            np.arange(np.ceil(low / 0.1) * 0.1, high, 0.1),
+            widths=(0.5, 0.5),
+        )
         axes.plot(time, x[i], color="black", lw=0.8, zorder=2)
         inside = (time >= map_time[0]) & (time <= map_time[-1])
         values = np.interp(time[inside], map_time, m[i])
-        points = np.stack([time[inside], x[i][inside]], axis=1)
-        lines = LineCollection(list(np.stack([points[:-1], points[1:]], axis=1)), cmap=cmap)
-        lines.set_linewidth(2.2)
-        lines.set_array((values[:-1] + values[1:]) / 2)
-        lines.set_clim(0, 1)
-        lines.set_zorder(3)
-        axes.add_collection(lines)
+        lines = _coloured_line(
+            axes, time[inside], x[i][inside], values, cmap=cmap, width=2.2, zorder=3
+        )
         axes.axvline(0, color="tab:blue", ls="--", lw=0.8, zorder=1)
         axes.set_xlim(time[0], time[-1])
         axes.set_ylim(low, high)
