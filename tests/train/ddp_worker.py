@@ -25,4 +25,7 @@ if __name__ == "__main__":
     trainer = train(sys.argv[1])
     if trainer.is_main:
         torch.save(trainer.model.state_dict(), Path(sys.argv[1]) / "weights.pt")
+    # both ranks leave together: a rank that tears gloo down while its peer is still
+    # inside a collective aborts the peer ("terminate called without an active exception")
+    torch.distributed.barrier()
     torch.distributed.destroy_process_group()

@@ -686,6 +686,11 @@ class Trainer:
         self.history.finished = True
         if self.run_dir is not None and self.is_main:
             _write_text_atomic(self.run_dir / "history.json", self.history.to_json())
+        if self.world_size > 1:
+            # every process returns only once rank 0 has written its last checkpoint and
+            # history: a process that read them (or tore the process group down) earlier
+            # would see a half-finished run folder or abort its peer mid-collective
+            dist.barrier()
         return self.history
 
     def _steps_per_epoch(self, n: int) -> int:
