@@ -5,6 +5,16 @@ detectors); it never imports torch. Sampling rates are ``fs`` in Hz, durations a
 seconds at the API and samples inside, and every function takes an ``axis`` for time.
 """
 
+from ecgkit.signal.atrial import (
+    AF_HALF_WINDOW,
+    AF_IRREGULARITY_THRESHOLD,
+    AF_MIN_EPISODE_S,
+    AF_P_WAVE_THRESHOLD,
+    AFDetection,
+    detect_af,
+    p_wave_consistency,
+    rr_irregularity,
+)
 from ecgkit.signal.filters import bandpass, clean, highpass, lowpass, notch, remove_baseline
 from ecgkit.signal.match import PeakMatch, match_peaks
 from ecgkit.signal.normalize import normalize
@@ -14,6 +24,11 @@ from ecgkit.signal.rhythm import RELATIVE_RR_FEATURES, RR_FEATURES, rr_features
 from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
 
 __all__ = [
+    "AF_HALF_WINDOW",
+    "AF_IRREGULARITY_THRESHOLD",
+    "AF_MIN_EPISODE_S",
+    "AF_P_WAVE_THRESHOLD",
+    "AFDetection",
     "Beats",
     "EdgePolicy",
     "NEUROKIT_METHODS",
@@ -23,12 +38,14 @@ __all__ = [
     "RR_FEATURES",
     "bandpass",
     "clean",
+    "detect_af",
     "detect_r_peaks",
     "highpass",
     "lowpass",
     "match_peaks",
     "normalize",
     "notch",
+    "p_wave_consistency",
     "refine_peaks",
     "remove_baseline",
     "resample",
@@ -36,5 +53,6 @@ __all__ = [
     "resampled_length",
     "rr_features",
     "rr_intervals",
+    "rr_irregularity",
     "segment_beats",
 ]

@@ -1,0 +1,187 @@
+"""Atrial fibrillation detection (ecgkit.signal.detect_af) on MIT-BIH and LUDB.
+
+1. MIT-BIH Arrhythmia, all 48 records, reference R peaks: beat-level Se / +P for AF
+   (the ``(AFIB`` and ``(AFL`` rhythm episodes of 201, 202, 203, 210, 217, 219, 221, 222)
+   and episode-level Se / +P (an episode counts as found when a detected one overlaps it,
+   and a detected one as right when it overlaps a reference one), for DS1 (where the
+   thresholds were chosen), DS2 and all records, in three modes: intervals alone,
+   intervals with the ventricular beats left out, and intervals plus P-wave evidence.
+2. LUDB (10-s 12-lead strips, lead II, reference QRS marks): records called AF (more than
+   half of their beats in AF, no minimum episode length) against the diagnosis.
+
+    python benchmarks/bench_af.py --data-dir ../shared/data/mitdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _common import default_data_dir, environment, write_json
+
+from ecgkit.data import BEAT_SYMBOLS, DS1_RECORDS, DS2_RECORDS, read_annotations, read_signal
+from ecgkit.signal import AFDetection, detect_af
+
+AF_RHYTHMS = ("(AFIB", "(AFL")
+VENTRICULAR = ("V", "E", "F")
+
+#: Published RR-only detectors scored on the same database (beat level, all 48 records):
+#: Zhou et al. 2014 (BioMed. Eng. OnLine 13:18, symbolic dynamics and Shannon entropy) and
+#: Zhou et al. 2015 (PLoS ONE 10:e0136544), both with thresholds set on other databases.
+PUBLISHED = {"Zhou 2014 (RR only)": (97.33, 55.29), "Zhou 2015 (RR only)": (97.83, 47.67)}
+
+MODES = {
+    "intervals": {"signal": False, "exclude": False},
+    "intervals, V left out": {"signal": False, "exclude": True},
+    "intervals + P waves": {"signal": True, "exclude": True},
+}
+
+
+def mitdb_reference(data_dir: Path, record: str) -> dict[str, Any]:
+    annotations = read_annotations(data_dir / record)
+    rhythm = ""
+    in_af, samples, symbols = [], [], []
+    for sample, symbol, note in zip(
+        annotations.sample, annotations.symbol, annotations.aux_note, strict=True
+    ):
+        if symbol == "+" and note:
+            rhythm = note
+        if symbol in BEAT_SYMBOLS:
+            samples.append(sample)
+            symbols.append(symbol)
+            in_af.append(rhythm in AF_RHYTHMS)
+    return {
+        "samples": np.asarray(samples),
+        "ventricular": np.isin(symbols, VENTRICULAR),
+        "in_af": np.asarray(in_af, dtype=bool),
+    }
+
+
+def runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=True))
+
+
+def overlaps(a: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    return any(a[0] <= b[1] and b[0] <= a[1] for b in others)
+
+
+def score(rows: list[dict[str, Any]]) -> dict[str, float]:
+    tp = sum(r["tp"] for r in rows)
+    fp = sum(r["fp"] for r in rows)
+    fn = sum(r["fn"] for r in rows)
+    found = sum(r["episodes_found"] for r in rows)
+    reference = sum(r["episodes"] for r in rows)
+    right = sum(r["detected_right"] for r in rows)
+    detected = sum(r["detected"] for r in rows)
+    return {
+        "beat_se": 100 * tp / max(tp + fn, 1),
+        "beat_ppv": 100 * tp / max(tp + fp, 1),
+        "episode_se": 100 * found / max(reference, 1),
+        "episode_ppv": 100 * right / max(detected, 1),
+        "fp_beats": fp,
+        "fn_beats": fn,
+    }
+
+
+def record_row(result: AFDetection, truth: np.ndarray) -> dict[str, Any]:
+    reference = runs(truth)
+    detected = runs(result.in_af)
+    return {
+        "tp": int((result.in_af & truth).sum()),
+        "fp": int((result.in_af & ~truth).sum()),
+        "fn": int((~result.in_af & truth).sum()),
+        "episodes": len(reference),
+        "episodes_found": sum(overlaps(e, detected) for e in reference),
+        "detected": len(detected),
+        "detected_right": sum(overlaps(e, reference) for e in detected),
+    }
+
+
+def run_mitdb(data_dir: Path) -> dict[str, Any]:
+    rows: dict[str, dict[str, dict[str, Any]]] = {mode: {} for mode in MODES}
+    records = sorted((*DS1_RECORDS, *DS2_RECORDS, *sorted(extra_records(data_dir))))
+    for record in records:
+        reference = mitdb_reference(data_dir, record)
+        signal = read_signal(data_dir / f"{record}.hea").signal[:, 0]
+        for mode, options in MODES.items():
+            result = detect_af(
+                reference["samples"],
+                360.0,
+                signal=signal if options["signal"] else None,
+                exclude=reference["ventricular"] if options["exclude"] else None,
+            )
+            rows[mode][record] = record_row(result, reference["in_af"])
+    groups = {"DS1": DS1_RECORDS, "DS2": DS2_RECORDS, "all": records}
+    out: dict[str, Any] = {}
+    for mode, by_record in rows.items():
+        out[mode] = {g: score([by_record[r] for r in rs]) for g, rs in groups.items()}
+        out[mode]["per_record"] = by_record
+    return out
+
+
+def extra_records(data_dir: Path) -> set[str]:
+    """The four paced records, in neither DS1 nor DS2 (217 has AF)."""
+    every = {p.stem for p in data_dir.glob("*.hea")}
+    return every - set(DS1_RECORDS) - set(DS2_RECORDS)
+
+
+def ludb_rhythm(header: Path) -> str:
+    for line in header.read_text().splitlines():
+        if line.startswith("#Rhythm:"):
+            return line.split(":", 1)[1].strip().rstrip(".")
+    return "unknown"
+
+
+def run_ludb(ludb_dir: Path) -> dict[str, Any]:
+    calls: dict[str, list[bool]] = {}
+    for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
+        rhythm = ludb_rhythm(header)
+        record = read_signal(header, leads=["ii"])
+        marks = read_annotations(header.with_suffix(""), extension="ii")
+        peaks = marks.sample[marks.symbol == "N"]
+        if peaks.size < 3:
+            continue
+        result = detect_af(peaks, record.fs, signal=record.signal[:, 0], min_episode_s=0.0)
+        calls.setdefault(rhythm, []).append(bool(result.in_af.mean() > 0.5))
+    return {
+        rhythm: {"records": len(called), "called_af": int(sum(called))}
+        for rhythm, called in sorted(calls.items())
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--ludb-dir", type=Path, default=default_data_dir().parent / "ludb")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/af.json"))
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results: dict[str, Any] = {"environment": environment()}
+    results["mitdb"] = run_mitdb(args.data_dir)
+    header = f"{'beats Se':>9} {'+P':>6} {'episodes Se':>12} {'+P':>6}"
+    print(f"{'MIT-BIH, reference R peaks':34} {header}")
+    for mode, groups in results["mitdb"].items():
+        for group in ("DS1", "DS2", "all"):
+            s = groups[group]
+            print(
+                f"{mode + ', ' + group:34} {s['beat_se']:9.1f} {s['beat_ppv']:6.1f}"
+                f" {s['episode_se']:12.1f} {s['episode_ppv']:6.1f}"
+            )
+    for name, (se, ppv) in PUBLISHED.items():
+        print(f"{name + ', all':34} {se:9.1f} {ppv:6.1f}")
+    if (args.ludb_dir / "data").is_dir():
+        results["ludb"] = run_ludb(args.ludb_dir)
+        print("\nLUDB lead II, records called AF (over half their beats):")
+        for rhythm, counts in results["ludb"].items():
+            print(f"  {rhythm:40} {counts['called_af']:3d} of {counts['records']:3d}")
+    results["seconds"] = time.perf_counter() - started
+    write_json(args.out, results)
+    print(f"\nwrote {args.out} in {results['seconds']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

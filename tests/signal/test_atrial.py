@@ -1,0 +1,729 @@
+import itertools
+import statistics
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ecgkit.signal import (
+    AFDetection,
+    detect_af,
+    p_wave_consistency,
+    rr_irregularity,
+)
+from ecgkit.signal.atrial import (
+    AF_HALF_WINDOW,
+    AF_IRREGULARITY_THRESHOLD,
+    AF_MIN_EPISODE_S,
+    AF_P_WAVE_THRESHOLD,
+)
+
+FS = 250
+
+
+def _peaks_from(intervals_s, fs=FS):
+    """R-peak samples of beats ``intervals_s`` seconds apart, the first at 1 s."""
+    return np.round(np.cumsum(np.r_[1.0, intervals_s]) * fs).astype(np.int64)
+
+
+def _af_intervals(n, seed=0):
+    """Independent RR intervals, uniform in 0.4-1.0 s: the ventricular response to AF."""
+    return np.random.default_rng(seed).uniform(0.4, 1.0, n)
+
+
+def _ecg(peaks, fs, *, p_waves=None, f_waves=False, seed=0):
+    """Synthetic ECG in mV: a Gaussian QRS (1 mV, sigma 10 ms) at every R peak, a Gaussian
+    P wave (0.15 mV, sigma 25 ms) 160 ms before it where ``p_waves`` says so, white noise
+    (0.01 mV) and, with ``f_waves``, random 4-9 Hz fibrillatory waves (0.05 mV RMS) that
+    bear no relation to the QRS complexes."""
+    from scipy.signal import butter, sosfiltfilt
+
+    rng = np.random.default_rng(seed)
+    n = int(peaks[-1] + fs)
+    x = rng.normal(0.0, 0.01, n)
+    t = np.arange(n)
+    half = int(0.15 * fs)
+
+    def add_gaussian(centre, amplitude, sigma_s):
+        lo, hi = max(int(centre) - half, 0), min(int(centre) + half, n)
+        x[lo:hi] += amplitude * np.exp(-0.5 * ((t[lo:hi] - centre) / (sigma_s * fs)) ** 2)
+
+    has_p = np.ones(peaks.size, dtype=bool) if p_waves is None else p_waves
+    for r, p in zip(peaks, has_p, strict=True):
+        add_gaussian(r, 1.0, 0.010)
+        if p:
+            add_gaussian(r - 0.16 * fs, 0.15, 0.025)
+    if f_waves:
+        sos = butter(2, [4.0, 9.0], "bandpass", fs=fs, output="sos")
+        waves = sosfiltfilt(sos, rng.normal(size=n))
+        x += 0.05 * waves / waves.std()
+    return x
+
+
+def _atrial_ectopy_intervals(n, seed=0):
+    """Sinus rhythm at 0.8 s with a premature atrial beat (0.5-0.6 s) on about a third of
+    the beats, each followed by a 0.9 s pause: irregular intervals, every beat with its P."""
+    rng = np.random.default_rng(seed)
+    premature = rng.random(n) < 0.35
+    rr = np.where(premature, rng.uniform(0.5, 0.6, n), 0.8)
+    rr[1:] = np.where(premature[:-1], 0.9, rr[1:])
+    return rr
+
+
+@st.composite
+def sorted_peaks(draw, min_size=0, max_size=60):
+    """Strictly increasing R-peak samples, 1 to 2000 samples apart."""
+    size = draw(st.integers(min_size, max_size))
+    start = draw(st.integers(0, 1000))
+    gaps = draw(st.lists(st.integers(1, 2000), min_size=max(size - 1, 0), max_size=size))
+    return np.cumsum([start, *gaps], dtype=np.int64)[:size]
+
+
+def _reference_irregularity(peaks, fs, half_window, exclude=None):
+    """rr_irregularity beat by beat from its definition: the intervals touching an excluded
+    beat are left out, each change between successive kept intervals belongs to the beat
+    that ends the first of the two, and each kept interval to the beat that ends it."""
+    n = len(peaks)
+    skip = [False] * n if exclude is None else [bool(e) for e in exclude]
+    rr = [(int(peaks[j + 1]) - int(peaks[j])) / fs for j in range(n - 1)]
+    kept = [j for j in range(n - 1) if not (skip[j] or skip[j + 1])]
+    interval_at = {j + 1: rr[j] for j in kept}
+    change_at = {a + 1: abs(rr[b] - rr[a]) for a, b in itertools.pairwise(kept)}
+    out = []
+    for i in range(n):
+        beats = range(max(i - half_window, 0), min(i + half_window, n - 1) + 1)
+        intervals = [interval_at[j] for j in beats if j in interval_at]
+        changes = [change_at[j] for j in beats if j in change_at]
+        out.append(statistics.median(changes) / statistics.median(intervals) if changes else 0.0)
+    return np.array(out)
+
+
+# --- the constants ------------------------------------------------------------------------
+
+
+def test_defaults_are_the_documented_constants():
+    assert (AF_HALF_WINDOW, AF_MIN_EPISODE_S) == (15, 30.0)
+    assert (AF_IRREGULARITY_THRESHOLD, AF_P_WAVE_THRESHOLD) == (0.07, 0.6)
+    rr = _atrial_ectopy_intervals(200)
+    peaks = _peaks_from(rr)
+    explicit = detect_af(
+        peaks,
+        FS,
+        half_window=AF_HALF_WINDOW,
+        irregularity_threshold=AF_IRREGULARITY_THRESHOLD,
+        p_wave_threshold=AF_P_WAVE_THRESHOLD,
+        min_episode_s=AF_MIN_EPISODE_S,
+    )
+    default = detect_af(peaks, FS)
+    np.testing.assert_array_equal(default.in_af, explicit.in_af)
+    np.testing.assert_array_equal(default.irregularity, explicit.irregularity)
+
+
+# --- synthetic rhythms, intervals alone ---------------------------------------------------
+
+
+def test_regular_rhythm_has_zero_irregularity_and_no_af():
+    peaks = _peaks_from(np.full(200, 0.8))
+    result = detect_af(peaks, FS)
+    assert isinstance(result, AFDetection)
+    np.testing.assert_allclose(result.irregularity, 0.0, atol=1e-12)
+    assert not result.in_af.any()
+    assert result.episodes.shape == (0, 2)
+    assert result.episodes_s.shape == (0, 2)
+    assert result.burden == 0.0
+    assert result.p_wave_consistency is None
+
+
+@pytest.mark.parametrize(
+    ("depth", "period_beats"),
+    [(0.05, 5), (0.10, 12), (0.15, 25)],
+    ids=["fast-breathing", "slow-breathing", "deep-slow-breathing"],
+)
+def test_respiratory_sinus_arrhythmia_is_not_af(depth, period_beats):
+    n = np.arange(250)
+    rr = 0.8 * (1 + depth * np.sin(2 * np.pi * n / period_beats))
+    result = detect_af(_peaks_from(rr), FS)
+    assert result.irregularity.max() < AF_IRREGULARITY_THRESHOLD
+    assert not result.in_af.any()
+    assert result.episodes.shape == (0, 2)
+
+
+def test_isolated_ectopic_beats_do_not_make_the_rhythm_irregular():
+    # every 10th beat 30 % premature, then a compensatory pause: three of every ten
+    # successive changes move, so the window median stays at zero without any exclude
+    rr = np.full(250, 0.8)
+    rr[9::10] = 0.8 * 0.7
+    rr[10::10] = 0.8 * 1.3
+    peaks = _peaks_from(rr)
+    result = detect_af(peaks, FS)
+    assert result.irregularity.max() < 0.01
+    assert not result.in_af.any()
+
+
+def test_bigeminy_is_irregular_unless_the_premature_beats_are_excluded():
+    rr = np.tile([0.5, 1.1], 150)  # the beat after each 0.5 s interval is premature
+    peaks = _peaks_from(rr)
+    premature = np.zeros(peaks.size, dtype=bool)
+    premature[1::2] = True
+
+    flagged = detect_af(peaks, FS)
+    assert flagged.irregularity.min() > 0.5  # |0.5 - 1.1| / median 0.8 or 1.1
+    assert flagged.in_af.all()
+
+    excluded = detect_af(peaks, FS, exclude=premature)
+    np.testing.assert_allclose(excluded.irregularity, 0.0, atol=1e-12)
+    assert not excluded.in_af.any()
+    assert excluded.episodes.shape == (0, 2)
+
+
+def test_trigeminy_is_regular_once_both_intervals_around_the_ectopic_beats_are_left_out():
+    # normal, normal, ventricular: 0.8 s, 0.5 s (to the V beat), 1.1 s (from it)
+    rr = np.tile([0.8, 0.5, 1.1], 100)
+    peaks = _peaks_from(rr)
+    ventricular = np.arange(peaks.size) % 3 == 2
+    assert detect_af(peaks, FS).in_af.all()
+    excluded = detect_af(peaks, FS, exclude=ventricular)
+    np.testing.assert_allclose(excluded.irregularity, 0.0, atol=1e-12)
+    assert not excluded.in_af.any()
+
+
+def test_irregular_means_strictly_above_the_threshold():
+    peaks = _peaks_from(np.full(200, 0.8))
+    result = detect_af(peaks, FS, irregularity_threshold=0.0, min_episode_s=0.0)
+    assert not result.in_af.any()
+
+
+def test_irregular_intervals_are_one_af_episode_covering_the_recording():
+    peaks = _peaks_from(_af_intervals(250, seed=0))
+    result = detect_af(peaks, FS)
+    assert 0.1 < np.median(result.irregularity) < 0.5
+    assert result.in_af.mean() > 0.9
+    assert result.episodes.shape == (1, 2)
+    first, last = result.episodes[0]
+    assert result.in_af[first : last + 1].all()
+    assert result.in_af.sum() == last - first + 1
+    assert result.burden > 0.9
+    np.testing.assert_allclose(result.episodes_s, peaks[result.episodes] / FS)
+    span = (peaks[last] - peaks[first]) / (peaks[-1] - peaks[0])
+    assert result.burden == pytest.approx(span)
+
+
+def _sinus_af_sinus(n_af, seed=0):
+    rng = np.random.default_rng(seed)
+    rr = np.r_[np.full(100, 0.8), rng.uniform(0.4, 1.0, n_af), np.full(100, 0.8)]
+    return _peaks_from(rr)
+
+
+def test_af_run_shorter_than_30_s_is_dropped_unless_min_episode_is_zero():
+    peaks = _sinus_af_sinus(30)  # about 21 s of AF, beats 101-130
+    assert (peaks[130] - peaks[100]) / FS < AF_MIN_EPISODE_S
+
+    dropped = detect_af(peaks, FS)
+    assert not dropped.in_af.any()
+    assert dropped.episodes.shape == (0, 2)
+    assert dropped.irregularity[110:121].min() > AF_IRREGULARITY_THRESHOLD  # it was seen
+
+    kept = detect_af(peaks, FS, min_episode_s=0.0)
+    assert kept.episodes.shape == (1, 2)
+    first, last = kept.episodes[0]
+    assert 95 <= first <= 110
+    assert 120 <= last <= 135
+    assert kept.episodes_s[0, 1] - kept.episodes_s[0, 0] < AF_MIN_EPISODE_S
+    assert 0.0 < kept.burden < 0.2
+
+
+def test_min_episode_counts_seconds_not_beats():
+    # 60 beats of fast AF (0.3-0.5 s) last about 24 s: too short, though 60 beats long
+    rng = np.random.default_rng(2)
+    rr = np.r_[np.full(100, 0.8), rng.uniform(0.3, 0.5, 60), np.full(100, 0.8)]
+    peaks = _peaks_from(rr)
+    assert (peaks[160] - peaks[100]) / FS < AF_MIN_EPISODE_S
+    assert detect_af(peaks, FS, min_episode_s=0.0).episodes.shape == (1, 2)
+    assert not detect_af(peaks, FS).in_af.any()
+    # and 60 beats of slower AF (0.5-1.2 s), about 50 s, are an episode
+    rr = np.r_[np.full(100, 0.8), rng.uniform(0.5, 1.2, 60), np.full(100, 0.8)]
+    peaks = _peaks_from(rr)
+    result = detect_af(peaks, FS)
+    assert result.episodes.shape == (1, 2)
+    assert result.episodes_s[0, 1] - result.episodes_s[0, 0] >= AF_MIN_EPISODE_S
+
+
+def test_af_run_longer_than_30_s_inside_sinus_rhythm_is_found_where_it_is():
+    peaks = _sinus_af_sinus(80)  # about 56 s of AF, beats 101-180
+    result = detect_af(peaks, FS)
+    assert result.episodes.shape == (1, 2)
+    first, last = result.episodes[0]
+    assert abs(first - 101) <= 10
+    assert abs(last - 180) <= 10
+    assert not result.in_af[:90].any()
+    assert not result.in_af[195:].any()
+    assert result.episodes_s[0, 1] - result.episodes_s[0, 0] >= AF_MIN_EPISODE_S
+
+
+# --- properties of rr_irregularity and detect_af -----------------------------------------
+
+
+@settings(max_examples=30)
+@given(peaks=sorted_peaks(), fs=st.sampled_from([100.0, 250.0, 360.0]), half=st.integers(1, 20))
+def test_irregularity_equals_its_beat_by_beat_definition(peaks, fs, half):
+    np.testing.assert_allclose(
+        rr_irregularity(peaks, fs, half_window=half),
+        _reference_irregularity(peaks, fs, half),
+        rtol=1e-12,
+        atol=1e-15,
+    )
+
+
+@settings(max_examples=30)
+@given(
+    peaks=sorted_peaks(min_size=3),
+    half=st.integers(1, 20),
+    ectopic_share=st.floats(0.0, 0.6),
+    seed=st.integers(0, 2**16),
+)
+def test_irregularity_with_exclusions_equals_its_beat_by_beat_definition(
+    peaks, half, ectopic_share, seed
+):
+    exclude = np.random.default_rng(seed).random(peaks.size) < ectopic_share
+    np.testing.assert_allclose(
+        rr_irregularity(peaks, 360.0, exclude=exclude, half_window=half),
+        _reference_irregularity(peaks, 360.0, half, exclude),
+        rtol=1e-12,
+        atol=1e-15,
+    )
+
+
+@settings(max_examples=30)
+@given(
+    peaks=sorted_peaks(),
+    factor=st.integers(2, 7),
+    fs=st.floats(50.0, 2000.0),
+    new_fs=st.floats(50.0, 2000.0),
+    data=st.data(),
+)
+def test_irregularity_is_unchanged_when_every_interval_is_scaled(peaks, factor, fs, new_fs, data):
+    exclude = np.array(data.draw(st.lists(st.booleans(), min_size=peaks.size, max_size=peaks.size)))
+    exclude = exclude.astype(bool).reshape(peaks.size)
+    base = rr_irregularity(peaks, fs, exclude=exclude)
+    # longer intervals in samples at the same rate, or the same samples at another rate
+    scaled_peaks = rr_irregularity(peaks * factor, fs, exclude=exclude)
+    other_rate = rr_irregularity(peaks, new_fs, exclude=exclude)
+    np.testing.assert_allclose(scaled_peaks, base, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(other_rate, base, rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=40)
+@given(
+    peaks=sorted_peaks(max_size=40),
+    fs=st.sampled_from([100.0, 250.0, 360.0]),
+    half=st.integers(1, 20),
+    data=st.data(),
+)
+def test_irregularity_is_finite_non_negative_and_one_per_beat(peaks, fs, half, data):
+    exclude = data.draw(
+        st.none() | st.lists(st.booleans(), min_size=peaks.size, max_size=peaks.size)
+    )
+    if exclude is not None:
+        exclude = np.array(exclude, dtype=bool).reshape(peaks.size)
+    irregularity = rr_irregularity(peaks, fs, exclude=exclude, half_window=half)
+    assert irregularity.shape == (peaks.size,)
+    assert irregularity.dtype == np.float64
+    assert np.isfinite(irregularity).all()
+    assert (irregularity >= 0).all()
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+def test_very_short_sequences_give_zeros_not_nan(n):
+    peaks = np.arange(n) * 200 + 50
+    irregularity = rr_irregularity(peaks, FS)
+    assert irregularity.shape == (n,)
+    np.testing.assert_array_equal(irregularity, np.zeros(n))
+
+
+def test_every_interval_excluded_leaves_no_evidence_of_irregularity():
+    peaks = _peaks_from(_af_intervals(60))
+    irregularity = rr_irregularity(peaks, FS, exclude=np.ones(peaks.size, dtype=bool))
+    np.testing.assert_array_equal(irregularity, 0.0)
+
+
+@settings(max_examples=40)
+@given(
+    peaks=sorted_peaks(max_size=5),
+    fs=st.sampled_from([100.0, 250.0, 360.0]),
+    min_episode_s=st.sampled_from([0.0, AF_MIN_EPISODE_S]),
+)
+def test_detect_af_on_a_handful_of_beats_returns_well_formed_results(peaks, fs, min_episode_s):
+    result = detect_af(peaks, fs, min_episode_s=min_episode_s)
+    assert result.irregularity.shape == result.in_af.shape == (peaks.size,)
+    assert not np.isnan(result.irregularity).any()
+    assert result.in_af.dtype == np.bool_
+    assert result.episodes.ndim == 2
+    assert result.episodes.shape[1] == 2
+    assert result.episodes_s.shape == result.episodes.shape
+    assert 0.0 <= result.burden <= 1.0
+    if peaks.size < 3:
+        assert not result.in_af.any()
+
+
+@st.composite
+def mixed_rhythms(draw):
+    """R peaks at 250 Hz of alternating regular and irregular stretches."""
+    seed = draw(st.integers(0, 2**16))
+    lengths = draw(st.lists(st.integers(5, 80), min_size=1, max_size=5))
+    rng = np.random.default_rng(seed)
+    parts = [
+        rng.uniform(0.4, 1.0, k) if i % 2 else np.full(k, rng.uniform(0.6, 1.0))
+        for i, k in enumerate(lengths)
+    ]
+    if draw(st.booleans()):
+        parts = parts[::-1]
+    return _peaks_from(np.concatenate(parts))
+
+
+@settings(max_examples=30)
+@given(peaks=mixed_rhythms(), min_episode_s=st.sampled_from([0.0, 10.0, 30.0, 60.0]))
+def test_episodes_are_the_long_enough_runs_of_irregular_beats(peaks, min_episode_s):
+    result = detect_af(peaks, FS, min_episode_s=min_episode_s)
+    episodes = result.episodes
+    irregular = result.irregularity > AF_IRREGULARITY_THRESHOLD
+    assert episodes.dtype == np.int64
+    assert episodes.shape[1] == 2
+    from_episodes = np.zeros(peaks.size, dtype=bool)
+    for first, last in episodes:
+        from_episodes[first : last + 1] = True
+    np.testing.assert_array_equal(result.in_af, from_episodes)
+    if (peaks[-1] - peaks[0]) / FS < min_episode_s:
+        # a recording shorter than an episode is judged whole, by most of its beats
+        whole = peaks.size >= 3 and irregular.mean() > 0.5
+        expected = [[0, peaks.size - 1]] if whole else np.zeros((0, 2))
+        np.testing.assert_array_equal(episodes, expected)
+        return
+    # in time order, apart, each at least min_episode_s long
+    assert (episodes[:, 0] <= episodes[:, 1]).all()
+    assert (episodes[1:, 0] > episodes[:-1, 1] + 1).all()
+    assert (np.diff(result.episodes_s, axis=1) >= min_episode_s - 1e-9).all()
+    # every AF beat is irregular, and each episode a maximal run: its neighbours are not
+    assert irregular[result.in_af].all()
+    for first, last in episodes:
+        assert first == 0 or not irregular[first - 1]
+        assert last == peaks.size - 1 or not irregular[last + 1]
+    # a longer minimum only drops episodes
+    assert not (result.in_af & ~detect_af(peaks, FS, min_episode_s=0.0).in_af).any()
+
+
+def test_a_strip_shorter_than_an_episode_is_judged_whole():
+    # a 10-s strip (a 12-lead ECG) cannot hold a 30-s episode: it is AF or not as a whole
+    af_strip = _peaks_from(_af_intervals(15, seed=6))
+    assert (af_strip[-1] - af_strip[0]) / FS < AF_MIN_EPISODE_S
+    result = detect_af(af_strip, FS)
+    assert (result.irregularity > AF_IRREGULARITY_THRESHOLD).mean() > 0.5
+    np.testing.assert_array_equal(result.episodes, [[0, af_strip.size - 1]])
+    assert result.in_af.all()
+    assert result.burden == 1.0
+
+    sinus_strip = _peaks_from(np.full(12, 0.8))
+    assert not detect_af(sinus_strip, FS).in_af.any()
+    # the same AF strip with P waves before every beat is not AF
+    signal = _ecg(af_strip, FS)
+    assert not detect_af(af_strip, FS, signal=signal).in_af.any()
+
+
+@pytest.mark.parametrize(("regular_intervals", "is_af"), [(8, True), (9, False)])
+def test_a_strip_is_af_when_more_than_half_of_its_beats_are_irregular(regular_intervals, is_af):
+    # steady intervals, then bigeminy: with a one-beat window the last 9 beats are irregular,
+    # 9 of 17 beats (more than half) or 9 of 18 (exactly half)
+    rr = np.r_[np.full(regular_intervals, 0.8), np.tile([0.5, 1.1], 4)]
+    peaks = _peaks_from(rr)
+    result = detect_af(peaks, FS, half_window=1)
+    assert (result.irregularity > AF_IRREGULARITY_THRESHOLD).sum() == 9
+    assert result.in_af.all() if is_af else not result.in_af.any()
+
+
+# --- P waves ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fs", [250, 360])
+def test_identical_p_waves_are_consistent_and_fibrillatory_waves_are_not(fs):
+    peaks = _peaks_from(np.full(200, 0.8), fs)
+    sinus = p_wave_consistency(_ecg(peaks, fs), peaks, fs)
+    assert sinus.shape == (peaks.size,)
+    assert np.mean(sinus > 0.8) > 0.95
+
+    # the same beats, the P waves replaced by random atrial activity
+    fibrillation = p_wave_consistency(
+        _ecg(peaks, fs, p_waves=np.zeros(peaks.size, bool), f_waves=True), peaks, fs
+    )
+    assert np.nanmedian(fibrillation) < 0.5
+    for values in (sinus, fibrillation):
+        finite = values[np.isfinite(values)]
+        assert ((finite >= -1.0) & (finite <= 1.0)).all()
+
+
+@pytest.mark.parametrize("half_window", [1, 2, 15])
+def test_a_beat_is_not_its_own_template(half_window):
+    # white noise has nothing in common from one beat to the next; a template that held
+    # the beat itself would correlate with it, the more so the smaller the window
+    peaks = _peaks_from(np.full(150, 1.0))
+    noise = np.random.default_rng(4).normal(0.0, 0.05, int(peaks[-1]) + FS)
+    values = p_wave_consistency(noise, peaks, FS, half_window=half_window)
+    assert abs(np.median(values)) < 0.3
+
+
+def test_long_recordings_are_filtered_block_by_block_without_seams():
+    # more than 1024 beats (two blocks and a bit), with a one-beat window so that no long
+    # median hides a bad beat: every beat, the first and last of each block included,
+    # must see its P wave as it would in a recording of its own
+    fs = 250
+    peaks = _peaks_from(0.7 * _atrial_ectopy_intervals(2200, seed=5), fs)
+    signal = _ecg(peaks, fs)
+    values = p_wave_consistency(signal, peaks, fs, half_window=1)
+    assert values.min() > 0.9
+    start = int(peaks[900]) - fs
+    stretch = p_wave_consistency(
+        signal[start : int(peaks[1149]) + fs], peaks[900:1150] - start, fs, half_window=1
+    )
+    np.testing.assert_allclose(values[910:1140], stretch[10:-10], atol=0.01)
+    fibrillation = _ecg(peaks, fs, p_waves=np.zeros(peaks.size, bool), f_waves=True)
+    values = p_wave_consistency(fibrillation, peaks, fs)
+    assert np.isfinite(values).all()
+    assert np.median(values[1000:1100]) < 0.5
+
+
+@settings(max_examples=20)
+@given(
+    seed=st.integers(0, 2**16),
+    n_beats=st.integers(1, 30),
+    fs=st.sampled_from([100.0, 250.0, 360.0]),
+    half=st.integers(1, 15),
+    gain=st.sampled_from([-3.0, 0.01, 1.0, 40.0]),
+)
+def test_consistency_is_a_correlation_unchanged_by_the_gain(seed, n_beats, fs, half, gain):
+    rng = np.random.default_rng(seed)
+    peaks = np.cumsum(rng.integers(int(0.1 * fs), int(1.5 * fs), n_beats))
+    signal = rng.normal(size=int(peaks[-1]) + rng.integers(1, 100))
+    exclude = rng.random(n_beats) < 0.2
+    values = p_wave_consistency(signal, peaks, fs, exclude=exclude, half_window=half)
+    assert values.shape == (n_beats,)
+    assert values.dtype == np.float64
+    finite = values[np.isfinite(values)]
+    assert ((finite >= -1.0) & (finite <= 1.0)).all()
+    scaled = p_wave_consistency(gain * signal, peaks, fs, exclude=exclude, half_window=half)
+    np.testing.assert_allclose(scaled, values, atol=1e-9, equal_nan=True)
+
+
+def test_beats_without_p_waves_are_left_out_of_the_templates_when_excluded():
+    peaks = _peaks_from(np.full(200, 0.8))
+    has_p = np.arange(peaks.size) % 2 == 0  # every other beat ventricular: no P wave
+    signal = _ecg(peaks, FS, p_waves=has_p)
+    mixed = p_wave_consistency(signal, peaks, FS)
+    excluded = p_wave_consistency(signal, peaks, FS, exclude=~has_p)
+    assert np.median(mixed) < 0.8
+    assert np.isfinite(excluded).all()
+    assert excluded.min() > 0.9
+
+
+def test_consistency_is_nan_where_no_beat_has_an_atrial_window():
+    peaks = _peaks_from(np.full(50, 0.8))
+    signal = _ecg(peaks, FS)
+    assert np.isnan(p_wave_consistency(signal, peaks, FS, exclude=np.ones(51, bool))).all()
+    # a lone beat too close to the start of the signal for its 300 ms window
+    assert np.isnan(p_wave_consistency(signal, [int(0.2 * FS)], FS)).all()
+    assert p_wave_consistency(signal, [], FS).shape == (0,)
+
+
+@pytest.mark.parametrize("fs", [250, 360])
+def test_p_waves_keep_an_irregular_sinus_rhythm_out_of_af(fs):
+    peaks = _peaks_from(_atrial_ectopy_intervals(250, seed=3), fs)
+    signal = _ecg(peaks, fs)
+
+    intervals_only = detect_af(peaks, fs)
+    assert np.median(intervals_only.irregularity) > AF_IRREGULARITY_THRESHOLD
+    assert intervals_only.in_af.mean() > 0.8
+
+    with_signal = detect_af(peaks, fs, signal=signal)
+    np.testing.assert_array_equal(with_signal.irregularity, intervals_only.irregularity)
+    assert with_signal.p_wave_consistency is not None
+    assert with_signal.p_wave_consistency.min() > AF_P_WAVE_THRESHOLD
+    assert not with_signal.in_af.any()
+    assert with_signal.episodes.shape == (0, 2)
+
+
+@pytest.mark.parametrize("fs", [250, 360])
+def test_af_with_fibrillatory_waves_stays_af_when_the_signal_is_given(fs):
+    peaks = _peaks_from(_af_intervals(200, seed=1), fs)
+    signal = _ecg(peaks, fs, p_waves=np.zeros(peaks.size, bool), f_waves=True, seed=1)
+    result = detect_af(peaks, fs, signal=signal)
+    assert result.p_wave_consistency is not None
+    assert np.nanmedian(result.p_wave_consistency) < 0.5
+    assert result.in_af.mean() > 0.9
+    assert result.episodes.shape == (1, 2)
+
+
+@settings(max_examples=15)
+@given(seed=st.integers(0, 2**16), p_waves=st.booleans())
+def test_the_signal_only_ever_removes_af_beats(seed, p_waves):
+    rng = np.random.default_rng(seed)
+    rr = np.r_[np.full(rng.integers(0, 60), 0.8), rng.uniform(0.4, 1.0, rng.integers(20, 90))]
+    peaks = _peaks_from(rr)
+    signal = _ecg(peaks, FS, p_waves=np.full(peaks.size, p_waves), f_waves=not p_waves, seed=seed)
+    without = detect_af(peaks, FS)
+    with_signal = detect_af(peaks, FS, signal=signal)
+    assert not (with_signal.in_af & ~without.in_af).any()
+
+
+def test_without_atrial_evidence_the_intervals_decide():
+    # a flat lead has no atrial activity to compare: consistency NaN, the beats are decided
+    # by their intervals as if no signal had been given
+    peaks = _peaks_from(_af_intervals(150))
+    result = detect_af(peaks, FS, signal=np.zeros(int(peaks[-1]) + FS))
+    assert result.p_wave_consistency is not None
+    assert np.isnan(result.p_wave_consistency).all()
+    np.testing.assert_array_equal(result.in_af, detect_af(peaks, FS).in_af)
+    assert result.in_af.mean() > 0.9
+
+
+def test_signal_below_70_hz_is_ignored_by_detect_af():
+    peaks = _peaks_from(_af_intervals(120), fs=60)
+    result = detect_af(peaks, 60, signal=np.zeros(int(peaks[-1]) + 60))
+    assert result.p_wave_consistency is None
+    np.testing.assert_array_equal(result.in_af, detect_af(peaks, 60).in_af)
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("peaks", [[10, 5, 20], [10, 10, 20]], ids=["decreasing", "repeated"])
+def test_non_increasing_r_peaks_are_refused(peaks):
+    signal = np.zeros(1000)
+    with pytest.raises(ValueError, match="r_peaks"):
+        rr_irregularity(peaks, FS)
+    with pytest.raises(ValueError, match="r_peaks"):
+        p_wave_consistency(signal, peaks, FS)
+    with pytest.raises(ValueError, match="r_peaks"):
+        detect_af(peaks, FS)
+
+
+def test_exclude_of_the_wrong_length_or_type_is_refused():
+    peaks = [100, 300, 500, 700]
+    signal = np.zeros(1000)
+    with pytest.raises(ValueError, match="exclude"):
+        rr_irregularity(peaks, FS, exclude=[True, False])
+    with pytest.raises(ValueError, match="exclude"):
+        p_wave_consistency(signal, peaks, FS, exclude=np.zeros(5, bool))
+    with pytest.raises(ValueError, match="exclude"):
+        detect_af(peaks, FS, exclude=np.zeros((4, 1), bool))
+    with pytest.raises(TypeError, match="exclude"):
+        rr_irregularity(peaks, FS, exclude=[0, 1, 0, 0])
+    with pytest.raises(TypeError, match="exclude"):
+        p_wave_consistency(signal, peaks, FS, exclude=np.zeros(4))
+
+
+@pytest.mark.parametrize("half_window", [0, -3])
+def test_half_window_below_one_is_refused(half_window):
+    peaks = [100, 300, 500, 700]
+    with pytest.raises(ValueError, match="half_window"):
+        rr_irregularity(peaks, FS, half_window=half_window)
+    with pytest.raises(ValueError, match="half_window"):
+        p_wave_consistency(np.zeros(1000), peaks, FS, half_window=half_window)
+    with pytest.raises(ValueError, match="half_window"):
+        detect_af(peaks, FS, half_window=half_window)
+    with pytest.raises(TypeError, match="half_window"):
+        rr_irregularity(peaks, FS, half_window=1.5)
+
+
+def test_p_wave_consistency_needs_70_hz():
+    with pytest.raises(ValueError, match="70 Hz"):
+        p_wave_consistency(np.zeros(1000), [300, 600], 60)
+    assert p_wave_consistency(np.random.default_rng(0).normal(size=1000), [300, 600], 70).shape == (
+        2,
+    )
+
+
+def test_peak_past_the_end_of_the_signal_is_refused():
+    with pytest.raises(ValueError, match="r_peaks must index into signal"):
+        p_wave_consistency(np.zeros(1000), [300, 600, 1000], FS)
+    with pytest.raises(ValueError, match="r_peaks"):
+        detect_af([300, 600, 1000], FS, signal=np.zeros(1000))
+
+
+def test_non_finite_signal_is_refused():
+    signal = np.zeros(1000)
+    signal[500] = np.nan
+    with pytest.raises(ValueError, match="signal contains NaN or infinite values"):
+        p_wave_consistency(signal, [300, 600], FS)
+    signal[500] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        detect_af([300, 600], FS, signal=signal)
+
+
+@pytest.mark.parametrize("threshold", [-1.01, 1.5, float("nan")])
+def test_p_wave_threshold_outside_minus_one_to_one_is_refused(threshold):
+    with pytest.raises(ValueError, match="p_wave_threshold"):
+        detect_af([100, 300, 500], FS, p_wave_threshold=threshold)
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [("irregularity_threshold", -0.1), ("min_episode_s", -1.0), ("min_episode_s", float("inf"))],
+)
+def test_negative_thresholds_are_refused(argument, value):
+    with pytest.raises(ValueError, match=argument):
+        detect_af([100, 300, 500], FS, **{argument: value})
+
+
+@pytest.mark.parametrize("fs", [0, -250.0, float("nan")])
+def test_invalid_sampling_rate_is_refused(fs):
+    with pytest.raises(ValueError, match="fs"):
+        rr_irregularity([100, 300, 500], fs)
+    with pytest.raises(ValueError, match="fs"):
+        detect_af([100, 300, 500], fs)
+
+
+# --- MIT-BIH ------------------------------------------------------------------------------
+
+
+def _mitdb_af(mitdb_dir, record):
+    """Reference beats of a record, their AF flags, and detect_af on lead 0."""
+    from ecgkit.data import BEAT_SYMBOLS, read_annotations, read_signal
+
+    annotations = read_annotations(mitdb_dir / record, "atr")
+    ecg = read_signal(mitdb_dir / f"{record}.hea")
+    beats = np.isin(annotations.symbol, sorted(BEAT_SYMBOLS))
+    rhythm_changes = annotations.symbol == "+"
+    current = np.cumsum(rhythm_changes) - 1  # the last rhythm change at or before each
+    rhythms = annotations.aux_note[rhythm_changes]
+    rhythm = np.where(current >= 0, rhythms[np.clip(current, 0, None)], "")
+    reference_af = np.isin(rhythm, ["(AFIB", "(AFL"])[beats]
+    peaks = annotations.sample[beats]
+    ventricular = np.isin(annotations.symbol[beats], ["V", "E", "F"])
+    with_signal = detect_af(peaks, ecg.fs, signal=ecg.signal[:, 0], exclude=ventricular)
+    intervals_only = detect_af(peaks, ecg.fs, exclude=ventricular)
+    return reference_af, with_signal, intervals_only
+
+
+@pytest.mark.mitdb
+@pytest.mark.parametrize("record", ["201", "203"])
+def test_af_records_of_mitdb_are_found(mitdb_dir, record):
+    reference_af, result, intervals_only = _mitdb_af(mitdb_dir, record)
+    assert reference_af.sum() > 500
+    sensitivity = (result.in_af & reference_af).sum() / reference_af.sum()
+    positive_predictivity = (result.in_af & reference_af).sum() / result.in_af.sum()
+    assert sensitivity > 0.8
+    assert positive_predictivity > 0.8
+    assert result.episodes.shape[0] >= 1
+    # the P waves of the sinus stretches take away beats the intervals alone call AF
+    false_with = (result.in_af & ~reference_af).sum()
+    false_without = (intervals_only.in_af & ~reference_af).sum()
+    assert false_with <= false_without
+
+
+@pytest.mark.mitdb
+def test_sinus_record_100_of_mitdb_has_no_af(mitdb_dir):
+    reference_af, result, intervals_only = _mitdb_af(mitdb_dir, "100")
+    assert not reference_af.any()
+    assert not result.in_af.any()
+    assert result.episodes.shape == (0, 2)
+    assert result.burden == 0.0
+    assert not intervals_only.in_af.any()
+    assert np.nanmedian(result.p_wave_consistency) > AF_P_WAVE_THRESHOLD
