@@ -7,7 +7,8 @@
    beat is matched to a reference beat within 150 ms, then its class is compared; missed
    reference beats count against the reference class's Se, unmatched detections against
    the predicted class's +P, beats the model flags (edge, flat...) as "unclassified".
-   Beside it, the same model fed the reference R positions.
+   Beside it, the same model fed the reference R positions, with and without its rhythm
+   gate, and the share of the beats inside DS2's AF and flutter episodes called S.
 2. The same end-to-end run on DS2 resampled to 128, 250 and 500 Hz.
 3. LUDB (500 Hz, lead II, 10 s): the share of beats called S in the records whose diagnosis
    is atrial fibrillation or flutter, and the share called anything but N in sinus records.
@@ -21,6 +22,7 @@ Prints tables and writes results/annotate.json.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import resource
 import subprocess
@@ -32,6 +34,7 @@ from typing import Any
 
 import numpy as np
 from _common import build_joined, default_data_dir, environment, write_json
+from bench_af import mitdb_reference
 
 from ecgkit.annotate import BeatAnnotations, Predictor
 from ecgkit.data import (
@@ -205,11 +208,25 @@ def main() -> None:
         return
     start = time.perf_counter()
     predictor = Predictor.load(args.model)
+    ungated = Predictor(
+        predictor.models, dataclasses.replace(predictor.recipe, rhythm_gate=False), name="off"
+    )
     rows = {"reference R positions": ClassScore(), "end to end, 360 Hz": ClassScore()}
+    rows["reference R positions, no rhythm gate"] = ClassScore()
     rows.update({f"end to end, {rate:g} Hz": ClassScore() for rate in args.rates})
+    s_in_af = {"gate": 0, "no gate": 0, "beats in AF": 0}
     for record_id in DS2_RECORDS:
         record = read_signal(args.data_dir / f"{record_id}.hea", leads=["MLII"])
         reference, labels = reference_of(args.data_dir, record_id)
+        in_af = mitdb_reference(args.data_dir, record_id)["in_af"]
+        for key, model in (("gate", predictor), ("no gate", ungated)):
+            at_reference = model.annotate(record, peaks=reference)
+            s_in_af[key] += int((at_reference.label[in_af] == CLASSES.index("S")).sum())
+            if key == "no gate":
+                rows["reference R positions, no rhythm gate"].add(
+                    at_reference, reference, labels, 360.0
+                )
+        s_in_af["beats in AF"] += int(in_af.sum())
         rows["reference R positions"].add(
             predictor.annotate(record, peaks=reference), reference, labels, 360.0
         )
@@ -233,6 +250,9 @@ def main() -> None:
         f"end to end loses S Se {loss['S']:.2f}, V Se {loss['V']:.2f} points against the "
         f"reference positions (target <= 1): {'met' if max(loss.values()) <= 1 else 'NOT met'}"
     )
+    for key in ("gate", "no gate"):
+        share = 100 * s_in_af[key] / max(s_in_af["beats in AF"], 1)
+        print(f"beats of DS2's AF and flutter episodes called S, {key}: {share:.2f} %")
     rate_deltas = {}
     for rate in args.rates:
         table = rows[f"end to end, {rate:g} Hz"].table()
@@ -248,6 +268,7 @@ def main() -> None:
         "model": args.model,
         "ds2": {name: score.summary() for name, score in rows.items()},
         "se_loss_end_to_end": loss,
+        "ds2_s_calls_in_af": s_in_af,
         "f1_delta_vs_360": {str(k): v for k, v in rate_deltas.items()},
     }
     if (args.ludb_dir / "data").is_dir():

@@ -312,7 +312,9 @@ def _annotate(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"recording not found: {args.input}")
     record = read_signal(args.input, fs=args.fs)
     beats = predictor.prepare(record, leads=args.leads, chunk_s=args.chunk_s, progress=None)
-    annotations = predictor.annotations_of(beats)
+    annotations = predictor.annotations_of(
+        beats, lead_signal=predictor.rhythm_lead(record, leads=args.leads)
+    )
     files = write_report(
         annotations, beats, predictor, args.out, record=record, figure=not args.no_figure
     )

@@ -131,6 +131,11 @@ class ExperimentConfig:
         model learns the true frequencies, the decision rule then favours the rare classes
         (with loss weights as well, a ``UserWarning`` says the imbalance is compensated
         twice).
+    rhythm_gate : bool
+        Written into the model's recipe: when the model annotates a recording, beats
+        inside atrial fibrillation episodes are not called S
+        (:func:`ecgkit.annotate.assess_rhythm`). The DS2 scores of the run itself are of
+        the classifier alone.
     before_s, after_s : float
         Beat window around the R peak, in seconds.
     val_fraction : float
@@ -157,6 +162,7 @@ class ExperimentConfig:
     template: bool = True
     rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
     prior_adjustment: float = UNWEIGHTED_PRIOR_ADJUSTMENT
+    rhythm_gate: bool = True
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.0
@@ -245,6 +251,7 @@ class ExperimentConfig:
             prior_adjustment=self.prior_adjustment,
             local_beats=beats.local_beats,
             detector=beats.detector,
+            rhythm_gate=self.rhythm_gate,
         )
 
     def beat_config(self) -> BeatConfig:

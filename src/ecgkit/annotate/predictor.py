@@ -15,8 +15,9 @@ import torch
 from numpy.typing import ArrayLike, NDArray
 
 from ecgkit._files import atomic_write
-from ecgkit.annotate.prepare import PreparedBeats, prepare_beats
+from ecgkit.annotate.prepare import PreparedBeats, as_record, prepare_beats, select_leads
 from ecgkit.annotate.recipe import BeatRecipe
+from ecgkit.annotate.rhythm import assess_rhythm
 from ecgkit.data.records import Record
 from ecgkit.metrics import adjust_for_priors
 from ecgkit.models import ECGModel, load_pretrained
@@ -57,6 +58,9 @@ class BeatAnnotations:
         Leads of the recording that the model saw.
     model : str
         Name of the model or run folder that made the annotations.
+    in_af : numpy.ndarray of bool, shape (n_beats,), optional
+        Beats inside an atrial fibrillation episode
+        (:func:`ecgkit.annotate.assess_rhythm`); None where the rhythm was not assessed.
     """
 
     sample: NDArray[np.int64]
@@ -69,6 +73,7 @@ class BeatAnnotations:
     record_id: str
     lead_names: tuple[str, ...]
     model: str
+    in_af: NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -96,11 +101,13 @@ class BeatAnnotations:
         return counts
 
     def summary(self) -> dict[str, Any]:
-        """Counts, mean heart rate and ectopic burden, JSON-ready.
+        """Counts, mean heart rate, ectopic and AF burden, JSON-ready.
 
         ``mean_heart_rate_bpm`` is 60 over the mean RR interval between consecutive
         beats; ``per_hour`` is each class's beats per hour of recording, ``burden_percent``
-        its share of the classified beats.
+        its share of the classified beats. Where the rhythm was assessed,
+        ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
+        seconds and ``af_burden_percent`` their share of the recording's duration.
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
@@ -123,14 +130,41 @@ class BeatAnnotations:
             "burden_percent": {
                 c: 100 * counts[c] / classified if classified else 0.0 for c in self.classes
             },
+            **self._af_summary(),
         }
 
+    def _af_summary(self) -> dict[str, Any]:
+        if self.in_af is None:
+            return {}
+        edges = np.diff(np.concatenate([[0], self.in_af.astype(np.int8), [0]]))
+        first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+        episodes = [
+            [float(self.time_s[a]), float(self.time_s[b])] for a, b in zip(first, last, strict=True)
+        ]
+        in_af_s = sum(end - start for start, end in episodes)
+        return {
+            "af_episodes_s": episodes,
+            "af_burden_percent": 100 * in_af_s / self.duration_s if self.duration_s else 0.0,
+        }
+
+    @property
+    def rhythm(self) -> NDArray[np.str_]:
+        """``"AF"`` for beats inside an AF episode, else ``""`` (also when not assessed)."""
+        if self.in_af is None:
+            return np.full(len(self), "", dtype="<U2")
+        return np.where(self.in_af, "AF", "")
+
     def to_csv(self, path: str | Path) -> Path:
-        """Write ``sample, time_s, class, flag, p_<class>...`` rows (atomic), return the path."""
+        """Write ``sample, time_s, class, flag, rhythm, p_<class>...`` rows (atomic).
+
+        ``rhythm`` is ``AF`` for beats inside an atrial fibrillation episode. Returns the
+        path.
+        """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["sample", "time_s", "class", "flag", *(f"p_{c}" for c in self.classes)])
-        names = self.class_names
+        header = ["sample", "time_s", "class", "flag", "rhythm", *(f"p_{c}" for c in self.classes)]
+        writer.writerow(header)
+        names, rhythm = self.class_names, self.rhythm
         for i in range(len(self)):
             probs = ["" if np.isnan(p) else f"{p:.6f}" for p in self.probabilities[i]]
             writer.writerow(
@@ -139,6 +173,7 @@ class BeatAnnotations:
                     f"{self.sample[i] / self.fs:.4f}",
                     names[i],
                     self.flag[i],
+                    rhythm[i],
                     *probs,
                 ]
             )
@@ -351,18 +386,44 @@ class Predictor:
         -------
         BeatAnnotations
         """
-        beats = self.prepare(
-            recording, fs, axis=axis, peaks=peaks, leads=leads, chunk_s=chunk_s, progress=progress
-        )
-        return self.annotations_of(beats)
+        record = as_record(recording, fs, axis=axis)
+        beats = self.prepare(record, peaks=peaks, leads=leads, chunk_s=chunk_s, progress=progress)
+        return self.annotations_of(beats, lead_signal=self.rhythm_lead(record, leads=leads))
 
-    def annotations_of(self, beats: PreparedBeats) -> BeatAnnotations:
-        """Classify prepared beats."""
+    def rhythm_lead(
+        self, record: Record, *, leads: Iterable[str | int] | None = None
+    ) -> NDArray[np.floating[Any]]:
+        """The recording's lead that feeds the model's first lead, ``(n_samples,)`` in mV.
+
+        It carries the P waves :func:`~ecgkit.annotate.assess_rhythm` looks for.
+        """
+        channel = select_leads(record.lead_names, self.recipe.leads, leads)[0]
+        return np.asarray(record.signal[:, channel])
+
+    def annotations_of(
+        self, beats: PreparedBeats, *, lead_signal: ArrayLike | None = None
+    ) -> BeatAnnotations:
+        """Classify prepared beats and assess the rhythm around them.
+
+        Parameters
+        ----------
+        beats : PreparedBeats
+            From :meth:`prepare`.
+        lead_signal : array_like, shape (n_samples,), optional
+            :meth:`rhythm_lead` of the recording, at its own rate: the P-wave evidence
+            for atrial fibrillation. None decides the rhythm by the intervals alone.
+
+        Returns
+        -------
+        BeatAnnotations
+            With ``in_af`` set; where the recipe's ``rhythm_gate`` is on, beats inside
+            atrial fibrillation are not called S (:func:`~ecgkit.annotate.assess_rhythm`).
+        """
         probabilities = self.probabilities(beats)
         label = np.full(len(beats), -1, dtype=np.int64)
         ok = beats.classifiable
         label[ok] = probabilities[ok].argmax(axis=1)
-        return BeatAnnotations(
+        annotations = BeatAnnotations(
             sample=beats.sample,
             label=label,
             probabilities=probabilities,
@@ -374,6 +435,7 @@ class Predictor:
             lead_names=beats.lead_names,
             model=self.name,
         )
+        return assess_rhythm(annotations, lead_signal, gate=self.recipe.rhythm_gate)
 
     def explain(
         self, beats: PreparedBeats, index: ArrayLike, target: ArrayLike

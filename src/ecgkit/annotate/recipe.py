@@ -62,6 +62,10 @@ class BeatRecipe:
     detector : str
         R-peak detector (:func:`ecgkit.signal.detect_r_peaks` method) for recordings
         without given R peaks.
+    rhythm_gate : bool
+        Beats inside atrial fibrillation episodes are not called S: their S probability
+        goes to N (:func:`ecgkit.annotate.assess_rhythm`). False in recipes written before
+        the gate existed.
     """
 
     fs: float
@@ -79,6 +83,7 @@ class BeatRecipe:
     template_quantile: float = 0.75
     template_min_beats: int = 5
     detector: str = "ecgkit"
+    rhythm_gate: bool = False
 
     def __post_init__(self) -> None:
         check_fs(self.fs)
@@ -100,6 +105,8 @@ class BeatRecipe:
             raise ValueError(
                 f"class_priors has {len(self.class_priors)} values for {len(self.classes)} classes"
             )
+        if not isinstance(self.rhythm_gate, bool):
+            raise TypeError(f"rhythm_gate must be True or False, got {self.rhythm_gate!r}")
         if not 0 <= self.prior_adjustment <= 1:
             raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
 

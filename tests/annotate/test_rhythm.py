@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+
+from ecgkit.annotate import BeatAnnotations, BeatRecipe, Predictor, assess_rhythm
+from ecgkit.data.records import Record
+
+from .conftest import make_recipe
+
+FS = 250.0
+
+
+def _annotations(rr_s, labels, *, classes=("N", "S", "V", "F")):
+    """Beats at the given intervals; S gets a little more probability than N."""
+    sample = np.round(np.cumsum(np.concatenate([[1.0], rr_s])) * FS).astype(np.int64)
+    label = np.asarray(labels, dtype=np.int64)
+    probabilities = np.full((sample.size, len(classes)), 0.05, dtype=np.float32)
+    probabilities[np.arange(sample.size), label] = 0.85
+    return BeatAnnotations(
+        sample, label, probabilities, np.full(sample.size, "", dtype="<U9"), classes, FS,
+        int(sample[-1] + FS), "synthetic", ("MLII",), "m",
+    )  # fmt: skip
+
+
+def _af_then_sinus(rng):
+    """60 s of AF (irregular 0.4-1.0 s), then 60 s of sinus rhythm at 0.8 s."""
+    irregular = rng.uniform(0.4, 1.0, 85)
+    return np.concatenate([irregular, np.full(75, 0.8)])
+
+
+def test_gate_stops_s_calls_inside_af_and_keeps_them_in_sinus_rhythm():
+    rr = _af_then_sinus(np.random.default_rng(0))
+    labels = np.zeros(rr.size + 1, dtype=int)
+    labels[5:80:4] = 1  # "premature" calls inside AF
+    labels[120] = 1  # a premature beat in sinus rhythm
+    annotations = _annotations(rr, labels)
+    gated = assess_rhythm(annotations, None, gate=True)
+    assert gated.in_af[:80].all()
+    assert not gated.in_af[100:].any()
+    assert (gated.label[:80] != 1).all()
+    assert gated.label[120] == 1
+    np.testing.assert_allclose(
+        gated.probabilities.sum(axis=1), annotations.probabilities.sum(axis=1), rtol=1e-6
+    )
+    ungated = assess_rhythm(annotations, None, gate=False)
+    np.testing.assert_array_equal(ungated.label, annotations.label)
+    np.testing.assert_array_equal(ungated.in_af, gated.in_af)
+
+
+def test_ventricular_calls_are_left_out_of_the_rhythm_and_never_gated():
+    # ventricular bigeminy: irregular intervals, but every other beat is V
+    rr = np.tile([0.5, 1.1], 60)
+    labels = np.tile([0, 2], 61)[: rr.size + 1]
+    with_v = assess_rhythm(_annotations(rr, labels), None, gate=True)
+    assert not with_v.in_af.any()
+    np.testing.assert_array_equal(with_v.label, labels)
+    as_normal = assess_rhythm(_annotations(rr, np.zeros_like(labels)), None, gate=True)
+    assert as_normal.in_af.any()  # the same intervals called normal look like AF
+
+
+def test_summary_and_csv_carry_the_af_episodes(tmp_path):
+    rr = _af_then_sinus(np.random.default_rng(1))
+    annotations = assess_rhythm(_annotations(rr, np.zeros(rr.size + 1, int)), None, gate=True)
+    summary = annotations.summary()
+    ((start, end),) = summary["af_episodes_s"]
+    assert start == pytest.approx(annotations.time_s[0])
+    assert 50 < end - start < 70
+    assert summary["af_burden_percent"] == pytest.approx(
+        100 * (end - start) / annotations.duration_s
+    )
+    rows = annotations.to_csv(tmp_path / "beats.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    rhythm = [row.split(",")[header.index("rhythm")] for row in rows[1:]]
+    assert rhythm[0] == "AF"
+    assert rhythm[-1] == ""
+    unassessed = _annotations(rr, np.zeros(rr.size + 1, int))
+    assert "af_episodes_s" not in unassessed.summary()
+    assert set(unassessed.rhythm) == {""}
+
+
+def test_recipes_written_before_the_gate_read_back_without_it():
+    recipe = make_recipe(rhythm_gate=True)
+    values = recipe.to_json()
+    assert BeatRecipe.from_json(values).rhythm_gate is True
+    del values["rhythm_gate"]
+    assert BeatRecipe.from_json(values).rhythm_gate is False
+    with pytest.raises(TypeError, match="rhythm_gate"):
+        make_recipe(rhythm_gate="yes")
+
+
+def test_predictor_annotate_assesses_the_rhythm_on_the_model_lead(predictor):
+    rng = np.random.default_rng(2)
+    peaks = np.round(np.cumsum(rng.uniform(0.45, 1.0, 120)) * 360).astype(np.int64)
+    signal = np.zeros((peaks[-1] + 720, 2))
+    signal[peaks, 0] = 1.0  # spikes: no P waves, irregular
+    record = Record(signal, 360.0, ("V5", "MLII"), "irregular")
+    gated = Predictor(predictor.models, make_recipe(rhythm_gate=True)).annotate(
+        Record(signal[:, ::-1].copy(), 360.0, ("MLII", "V5"), "irregular"), peaks=peaks
+    )
+    assert gated.in_af is not None
+    assert gated.in_af.mean() > 0.8
+    assert not (gated.label[gated.in_af] == 1).any()
+    lead = predictor.rhythm_lead(record)
+    np.testing.assert_array_equal(lead, signal[:, 1])
