@@ -192,12 +192,13 @@ def rr_irregularity(
     The median makes the measure robust to isolated ectopic beats, whose short-long
     interval pair moves at most two of the window's successive changes; frequent ectopy
     (bigeminy) needs ``exclude``. Leaving the intervals around ectopic beats out before
-    measuring irregularity is the ectopic-beat filtering of [1]_.
+    measuring irregularity is the ectopic-beat filtering of
+    [Petrenas2015]_.
 
     References
     ----------
-    .. [1] A. Petrenas, V. Marozas and L. Sornmo, "Low-complexity detection of atrial
-       fibrillation in continuous long-term monitoring", Comput. Biol. Med., vol. 65,
+    .. [Petrenas2015] A. Petrenas, V. Marozas and L. Sornmo, "Low-complexity detection
+       of atrial fibrillation in continuous long-term monitoring", Comput. Biol. Med., vol. 65,
        pp. 184-191, 2015.
 
     Examples
@@ -274,13 +275,13 @@ def p_wave_consistency(
 
     Notes
     -----
-    P-wave morphology similarity as evidence against AF is used by [1]_ together with RR
-    irregularity, as :func:`detect_af` does.
+    P-wave morphology similarity as evidence against AF is used by [Babaeizadeh2009]_
+    together with RR irregularity, as :func:`detect_af` does.
 
     References
     ----------
-    .. [1] S. Babaeizadeh, R. E. Gregg, E. D. Helfenbein, J. M. Lindauer and S. H. Zhou,
-       "Improvements in atrial fibrillation detection for real-time monitoring",
+    .. [Babaeizadeh2009] S. Babaeizadeh, R. E. Gregg, E. D. Helfenbein, J. M. Lindauer
+       and S. H. Zhou, "Improvements in atrial fibrillation detection for real-time monitoring",
        J. Electrocardiol., vol. 42, no. 6, pp. 522-526, 2009.
     """
     fs = check_fs(fs)
