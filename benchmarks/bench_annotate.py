@@ -209,7 +209,7 @@ def main() -> None:
     start = time.perf_counter()
     predictor = Predictor.load(args.model)
     ungated = Predictor(
-        predictor.models, dataclasses.replace(predictor.recipe, rhythm_gate=False), name="off"
+        predictor.models, dataclasses.replace(predictor.recipe, rhythm_gate=0.0), name="off"
     )
     rows = {"reference R positions": ClassScore(), "end to end, 360 Hz": ClassScore()}
     rows["reference R positions, no rhythm gate"] = ClassScore()

@@ -42,6 +42,7 @@ from ecgkit.train import BeatAugment, TrainConfig, Trainer
 __all__ = [
     "EXPLAIN_METHODS",
     "MAX_EXPLAIN_BEATS",
+    "DEFAULT_RHYTHM_GATE",
     "UNWEIGHTED_PRIOR_ADJUSTMENT",
     "ExperimentConfig",
     "ExperimentResult",
@@ -60,6 +61,10 @@ __all__ = [
 #: Prior-adjustment strength after an unweighted loss, chosen by patient-wise
 #: cross-validation inside DS1 (``benchmarks/select_prior_adjustment.py``).
 UNWEIGHTED_PRIOR_ADJUSTMENT = 0.5
+
+#: Rhythm-gate strength of new recipes (:attr:`ecgkit.annotate.BeatRecipe.rhythm_gate`),
+#: chosen by patient-wise cross-validation inside DS1 (``benchmarks/select_rhythm_gate.py``).
+DEFAULT_RHYTHM_GATE = 1.0
 
 
 def default_prior_adjustment(class_weighting: str) -> float:
@@ -131,11 +136,12 @@ class ExperimentConfig:
         model learns the true frequencies, the decision rule then favours the rare classes
         (with loss weights as well, a ``UserWarning`` says the imbalance is compensated
         twice).
-    rhythm_gate : bool
-        Written into the model's recipe: when the model annotates a recording, beats
-        inside atrial fibrillation episodes are not called S
-        (:func:`ecgkit.annotate.assess_rhythm`). The DS2 scores of the run itself are of
-        the classifier alone.
+    rhythm_gate : float
+        Written into the model's recipe: the share of the S probability of beats inside
+        atrial fibrillation episodes moved to N when the model annotates a recording
+        (:func:`ecgkit.annotate.gate_supraventricular`), chosen by patient-wise
+        cross-validation inside DS1 (``benchmarks/select_rhythm_gate.py``). The DS2
+        scores of the run itself are of the classifier alone.
     before_s, after_s : float
         Beat window around the R peak, in seconds.
     val_fraction : float
@@ -162,7 +168,7 @@ class ExperimentConfig:
     template: bool = True
     rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
     prior_adjustment: float = UNWEIGHTED_PRIOR_ADJUSTMENT
-    rhythm_gate: bool = True
+    rhythm_gate: float = DEFAULT_RHYTHM_GATE
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.0

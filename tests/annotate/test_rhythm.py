@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from ecgkit.annotate import BeatAnnotations, BeatRecipe, Predictor, assess_rhythm
+from ecgkit.annotate import (
+    BeatAnnotations,
+    BeatRecipe,
+    Predictor,
+    assess_rhythm,
+    gate_supraventricular,
+)
 from ecgkit.data.records import Record
 
 from .conftest import make_recipe
@@ -33,7 +39,7 @@ def test_gate_stops_s_calls_inside_af_and_keeps_them_in_sinus_rhythm():
     labels[5:80:4] = 1  # "premature" calls inside AF
     labels[120] = 1  # a premature beat in sinus rhythm
     annotations = _annotations(rr, labels)
-    gated = assess_rhythm(annotations, None, gate=True)
+    gated = assess_rhythm(annotations, None, gate=1.0)
     assert gated.in_af[:80].all()
     assert not gated.in_af[100:].any()
     assert (gated.label[:80] != 1).all()
@@ -41,7 +47,7 @@ def test_gate_stops_s_calls_inside_af_and_keeps_them_in_sinus_rhythm():
     np.testing.assert_allclose(
         gated.probabilities.sum(axis=1), annotations.probabilities.sum(axis=1), rtol=1e-6
     )
-    ungated = assess_rhythm(annotations, None, gate=False)
+    ungated = assess_rhythm(annotations, None, gate=0.0)
     np.testing.assert_array_equal(ungated.label, annotations.label)
     np.testing.assert_array_equal(ungated.in_af, gated.in_af)
 
@@ -50,16 +56,16 @@ def test_ventricular_calls_are_left_out_of_the_rhythm_and_never_gated():
     # ventricular bigeminy: irregular intervals, but every other beat is V
     rr = np.tile([0.5, 1.1], 60)
     labels = np.tile([0, 2], 61)[: rr.size + 1]
-    with_v = assess_rhythm(_annotations(rr, labels), None, gate=True)
+    with_v = assess_rhythm(_annotations(rr, labels), None, gate=1.0)
     assert not with_v.in_af.any()
     np.testing.assert_array_equal(with_v.label, labels)
-    as_normal = assess_rhythm(_annotations(rr, np.zeros_like(labels)), None, gate=True)
+    as_normal = assess_rhythm(_annotations(rr, np.zeros_like(labels)), None, gate=1.0)
     assert as_normal.in_af.any()  # the same intervals called normal look like AF
 
 
 def test_summary_and_csv_carry_the_af_episodes(tmp_path):
     rr = _af_then_sinus(np.random.default_rng(1))
-    annotations = assess_rhythm(_annotations(rr, np.zeros(rr.size + 1, int)), None, gate=True)
+    annotations = assess_rhythm(_annotations(rr, np.zeros(rr.size + 1, int)), None, gate=1.0)
     summary = annotations.summary()
     ((start, end),) = summary["af_episodes_s"]
     assert start == pytest.approx(annotations.time_s[0])
@@ -78,13 +84,14 @@ def test_summary_and_csv_carry_the_af_episodes(tmp_path):
 
 
 def test_recipes_written_before_the_gate_read_back_without_it():
-    recipe = make_recipe(rhythm_gate=True)
+    recipe = make_recipe(rhythm_gate=0.5)
     values = recipe.to_json()
-    assert BeatRecipe.from_json(values).rhythm_gate is True
+    assert BeatRecipe.from_json(values).rhythm_gate == 0.5
     del values["rhythm_gate"]
-    assert BeatRecipe.from_json(values).rhythm_gate is False
-    with pytest.raises(TypeError, match="rhythm_gate"):
-        make_recipe(rhythm_gate="yes")
+    assert BeatRecipe.from_json(values).rhythm_gate == 0.0
+    for bad in (True, 1.5, -0.1):
+        with pytest.raises(ValueError, match="rhythm_gate"):
+            make_recipe(rhythm_gate=bad)
 
 
 def test_predictor_annotate_assesses_the_rhythm_on_the_model_lead(predictor):
@@ -93,7 +100,7 @@ def test_predictor_annotate_assesses_the_rhythm_on_the_model_lead(predictor):
     signal = np.zeros((peaks[-1] + 720, 2))
     signal[peaks, 0] = 1.0  # spikes: no P waves, irregular
     record = Record(signal, 360.0, ("V5", "MLII"), "irregular")
-    gated = Predictor(predictor.models, make_recipe(rhythm_gate=True)).annotate(
+    gated = Predictor(predictor.models, make_recipe(rhythm_gate=1.0)).annotate(
         Record(signal[:, ::-1].copy(), 360.0, ("MLII", "V5"), "irregular"), peaks=peaks
     )
     assert gated.in_af is not None
@@ -101,3 +108,26 @@ def test_predictor_annotate_assesses_the_rhythm_on_the_model_lead(predictor):
     assert not (gated.label[gated.in_af] == 1).any()
     lead = predictor.rhythm_lead(record)
     np.testing.assert_array_equal(lead, signal[:, 1])
+
+
+def test_gate_strength_moves_that_share_of_s_onto_n():
+    probabilities = np.array([[0.3, 0.6, 0.1, 0.0], [0.2, 0.8, 0.0, 0.0], [0.3, 0.6, 0.1, 0.0]])
+    in_af = np.array([True, True, False])
+    classes = ("N", "S", "V", "F")
+    half = gate_supraventricular(probabilities, in_af, classes, 0.5)
+    np.testing.assert_allclose(half[0], [0.6, 0.3, 0.1, 0.0])
+    np.testing.assert_allclose(half[1], [0.6, 0.4, 0.0, 0.0])
+    np.testing.assert_allclose(half[2], probabilities[2])
+    np.testing.assert_allclose(half.sum(axis=1), probabilities.sum(axis=1))
+    full = gate_supraventricular(probabilities, in_af, classes, 1.0)
+    assert (full[in_af, 1] == 0).all()
+    np.testing.assert_array_equal(
+        gate_supraventricular(probabilities, in_af, classes, 0.0), probabilities
+    )
+    np.testing.assert_array_equal(
+        gate_supraventricular(probabilities, in_af, ("A", "B", "C", "D"), 1.0), probabilities
+    )
+    with pytest.raises(ValueError, match="strength"):
+        gate_supraventricular(probabilities, in_af, classes, 2.0)
+    with pytest.raises(ValueError, match="in_af"):
+        gate_supraventricular(probabilities, in_af[:2], classes)

@@ -20,7 +20,7 @@ from ecgkit.annotate.prepare import (
 )
 from ecgkit.annotate.recipe import RECIPE_FORMAT, BeatRecipe
 from ecgkit.annotate.report import pick_beats_to_show, write_report
-from ecgkit.annotate.rhythm import VENTRICULAR_CLASSES, assess_rhythm
+from ecgkit.annotate.rhythm import VENTRICULAR_CLASSES, assess_rhythm, gate_supraventricular
 
 __all__ = [
     "FLAG_REASONS",
@@ -32,6 +32,7 @@ __all__ = [
     "PreparedBeats",
     "as_record",
     "assess_rhythm",
+    "gate_supraventricular",
     "pick_beats_to_show",
     "prepare_beats",
     "select_leads",

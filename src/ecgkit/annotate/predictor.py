@@ -416,7 +416,7 @@ class Predictor:
         Returns
         -------
         BeatAnnotations
-            With ``in_af`` set; where the recipe's ``rhythm_gate`` is on, beats inside
+            With ``in_af`` set; where the recipe's ``rhythm_gate`` is above 0, beats inside
             atrial fibrillation are not called S (:func:`~ecgkit.annotate.assess_rhythm`).
         """
         probabilities = self.probabilities(beats)

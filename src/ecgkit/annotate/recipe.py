@@ -62,10 +62,11 @@ class BeatRecipe:
     detector : str
         R-peak detector (:func:`ecgkit.signal.detect_r_peaks` method) for recordings
         without given R peaks.
-    rhythm_gate : bool
-        Beats inside atrial fibrillation episodes are not called S: their S probability
-        goes to N (:func:`ecgkit.annotate.assess_rhythm`). False in recipes written before
-        the gate existed.
+    rhythm_gate : float
+        Share (0-1) of the S probability of every beat inside an atrial fibrillation
+        episode that goes to N before the class is decided
+        (:func:`ecgkit.annotate.gate_supraventricular`): 1 never calls such a beat S, 0
+        ignores the rhythm. 0 in recipes written before the gate existed.
     """
 
     fs: float
@@ -83,7 +84,7 @@ class BeatRecipe:
     template_quantile: float = 0.75
     template_min_beats: int = 5
     detector: str = "ecgkit"
-    rhythm_gate: bool = False
+    rhythm_gate: float = 0.0
 
     def __post_init__(self) -> None:
         check_fs(self.fs)
@@ -105,8 +106,8 @@ class BeatRecipe:
             raise ValueError(
                 f"class_priors has {len(self.class_priors)} values for {len(self.classes)} classes"
             )
-        if not isinstance(self.rhythm_gate, bool):
-            raise TypeError(f"rhythm_gate must be True or False, got {self.rhythm_gate!r}")
+        if isinstance(self.rhythm_gate, bool) or not 0 <= self.rhythm_gate <= 1:
+            raise ValueError(f"rhythm_gate must be a number in [0, 1], got {self.rhythm_gate!r}")
         if not 0 <= self.prior_adjustment <= 1:
             raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
 
