@@ -32,7 +32,7 @@ def main() -> None:
         f"timing error {1000 * score.mean_timing_error_s:+.1f} ms"
     )
 
-    beats = segment_beats(clean(signal, fs), fs, peaks, before=0.25, after=0.45)
+    beats = segment_beats(clean(signal, fs), fs, peaks, before_s=0.25, after_s=0.45)
     windows = normalize(beats.windows, "robust", axis=-1)
     print(f"beat tensor {windows.shape} (beats, leads, samples), R peak at sample {beats.r_index}")
     print(f"RR features {beats.rr_features().shape}: first beat pre-RR {beats.pre_rr[0]:.3f} s")

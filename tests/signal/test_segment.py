@@ -23,7 +23,7 @@ def signal_and_peaks(draw):
 )
 def test_every_window_equals_the_signal_slice_around_its_r_peak(data, fs, before, after):
     x, peaks = data
-    beats = segment_beats(x, fs, peaks, before=before, after=after)
+    beats = segment_beats(x, fs, peaks, before_s=before, after_s=after)
     assert beats.windows.shape == (len(beats), x.shape[0], round(before * fs) + round(after * fs))
     assert beats.r_index == round(before * fs)
     assert not beats.padded.any()
@@ -55,7 +55,7 @@ def test_time_axis_first_gives_the_same_windows():
 
 
 def test_one_dimensional_signal_gives_one_lead():
-    beats = segment_beats(np.arange(1000.0), 100, [300, 600], before=0.1, after=0.2)
+    beats = segment_beats(np.arange(1000.0), 100, [300, 600], before_s=0.1, after_s=0.2)
     assert beats.windows.shape == (2, 1, 30)
     np.testing.assert_array_equal(beats.windows[0, 0], np.arange(290.0, 320.0))
 
@@ -86,10 +86,18 @@ def test_rr_intervals_local_mean_and_single_beat():
         ({"r_peaks": [[1, 2]]}, ValueError, "1-D"),
         ({"r_peaks": [1.5]}, TypeError, "integer"),
         ({"r_peaks": [5], "edge": "wrap"}, ValueError, "edge"),
-        ({"r_peaks": [5], "before": -0.1}, ValueError, "before"),
-        ({"r_peaks": [5], "before": 0.0, "after": 0.0}, ValueError, "at least one sample"),
+        ({"r_peaks": [5], "before_s": -0.1}, ValueError, "before_s"),
+        ({"r_peaks": [5], "before_s": 0.0, "after_s": 0.0}, ValueError, "at least one sample"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, error, message):
     with pytest.raises(error, match=message):
         segment_beats(np.zeros(1000), 100, **kwargs)
+
+
+def test_old_window_keywords_still_work_with_a_deprecation_warning():
+    x = np.arange(1000.0)
+    new = segment_beats(x, 100, [300, 600], before_s=0.1, after_s=0.2)
+    with pytest.warns(DeprecationWarning, match="before_s"):
+        old = segment_beats(x, 100, [300, 600], before=0.1, after=0.2)
+    np.testing.assert_array_equal(old.windows, new.windows)

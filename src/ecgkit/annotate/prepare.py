@@ -343,11 +343,11 @@ def prepare_beats(
                     f"{at_input[~keep][:5].tolist()}"
                 )
         beats = segment_beats(
-            x, fs_out, local, before=recipe.before_s, after=recipe.after_s, edge="pad", axis=0
+            x, fs_out, local, before_s=recipe.before_s, after_s=recipe.after_s, edge="pad", axis=0
         )
         windows = beats.windows.astype(np.float32)
         raw_windows = segment_beats(
-            raw, fs_in, at_input - lo, before=recipe.before_s, after=recipe.after_s,
+            raw, fs_in, at_input - lo, before_s=recipe.before_s, after_s=recipe.after_s,
             edge="pad", axis=0,
         ).windows  # fmt: skip
         flag = _beat_flags(raw_windows, fs_in)

@@ -374,8 +374,8 @@ def _build_record(
         signal,
         fs,
         positions,
-        before=config.before_s,
-        after=config.after_s,
+        before_s=config.before_s,
+        after_s=config.after_s,
         axis=0,
         local_beats=config.local_beats,
     )

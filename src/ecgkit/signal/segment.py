@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -119,12 +120,14 @@ def segment_beats(
     fs: float,
     r_peaks: ArrayLike,
     *,
-    before: float = 0.25,
-    after: float = 0.45,
+    before_s: float = 0.25,
+    after_s: float = 0.45,
     edge: EdgePolicy = "drop",
     pad_value: float | None = None,
     axis: int = -1,
     local_beats: int = 10,
+    before: float | None = None,
+    after: float | None = None,
 ) -> Beats:
     """Cut fixed-length windows around R peaks.
 
@@ -137,10 +140,10 @@ def segment_beats(
     r_peaks : array_like of int, shape (n_beats,)
         Sorted R-peak sample indices, e.g. from :func:`~ecgkit.signal.detect_r_peaks` or an
         annotation file.
-    before, after : float
+    before_s, after_s : float
         Window extent before and after the R peak, in seconds. The window has
-        ``round(before * fs) + round(after * fs)`` samples and the R peak at index
-        ``round(before * fs)``, the same for every beat whatever the heart rate.
+        ``round(before_s * fs) + round(after_s * fs)`` samples and the R peak at index
+        ``round(before_s * fs)``, the same for every beat whatever the heart rate.
     edge : {"drop", "pad"}
         Beats whose window runs past either end of the signal are dropped (default), or
         kept with the missing samples padded and ``padded`` set.
@@ -151,6 +154,10 @@ def segment_beats(
         Time axis.
     local_beats : int
         Number of intervals averaged into ``local_rr``.
+    before, after : float, optional
+        Deprecated names of ``before_s`` and ``after_s`` (durations end in ``_s``
+        throughout ecgkit); they still work, with a ``DeprecationWarning``, until the next
+        minor release.
 
     Returns
     -------
@@ -179,11 +186,23 @@ def segment_beats(
     fs = check_fs(fs)
     if edge not in ("drop", "pad"):
         raise ValueError(f"edge must be 'drop' or 'pad', got {edge!r}")
-    n_before = round(check_non_negative(before, "before") * fs)
-    n_after = round(check_non_negative(after, "after") * fs)
+    deprecated = [
+        name for name, value in (("before", before), ("after", after)) if value is not None
+    ]
+    if deprecated:
+        warnings.warn(
+            f"segment_beats({'=, '.join(deprecated)}=) is deprecated; use "
+            f"{'_s=, '.join(deprecated)}_s= (seconds)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+    before_s = before_s if before is None else before
+    after_s = after_s if after is None else after
+    n_before = round(check_non_negative(before_s, "before_s") * fs)
+    n_after = round(check_non_negative(after_s, "after_s") * fs)
     length = n_before + n_after
     if length < 1:
-        raise ValueError(f"before + after must span at least one sample at fs={fs:g} Hz")
+        raise ValueError(f"before_s + after_s must span at least one sample at fs={fs:g} Hz")
     arr = as_signal(x, axis=axis, max_ndim=2)
     ax = check_axis(axis, arr.ndim)
     leads = np.atleast_2d(np.moveaxis(arr, ax, -1))
