@@ -58,9 +58,7 @@ def test_raw_gradcam_equals_captum_layer_gradcam(model_factory):
     x = torch.randn(5, channels, 200)
     layer = default_layer(model)
     target = torch.tensor([0, 1, 2, 1, 0])
-    ours = GradCAM(model, layer).attribute(
-        x, target, relu=False, normalize="none", interpolate=False
-    )
+    ours = GradCAM(model, layer).attribute(x, target, relu=False, normalize=None, interpolate=False)
     theirs = LayerGradCam(model, layer).attribute(x, target=target, relu_attributions=False)
     assert theirs.shape[1] == 1
     torch.testing.assert_close(ours, theirs[:, 0].detach(), rtol=1e-5, atol=1e-5)
@@ -112,8 +110,8 @@ def test_target_selects_the_explained_class():
     x = torch.randn(3, 2, 80)
     cam = GradCAM(model)
     predicted = model(x).argmax(dim=1)
-    by_default = cam.attribute(x, normalize="none")
-    explicit = cam.attribute(x, predicted, normalize="none")
+    by_default = cam.attribute(x, normalize=None)
+    explicit = cam.attribute(x, predicted, normalize=None)
     torch.testing.assert_close(by_default, explicit)
     assert cam.attribute(x, 1).shape == (3, 80)
 
@@ -157,3 +155,14 @@ def test_works_on_cuda():
     maps = GradCAM(model).attribute(torch.randn(2, 1, 100, device="cuda"))
     assert maps.device.type == "cuda"
     assert maps.shape == (2, 100)
+
+
+def test_normalize_none_string_still_works_with_a_deprecation_warning():
+    torch.manual_seed(0)
+    model = create_model("beat_cnn", in_channels=1, num_classes=3).eval()
+    x = torch.randn(2, 1, 128)
+    cam = GradCAM(model)
+    raw = cam.attribute(x, 0, normalize=None)
+    with pytest.warns(DeprecationWarning, match="normalize=None"):
+        old = cam.attribute(x, 0, normalize="none")
+    torch.testing.assert_close(old, raw)

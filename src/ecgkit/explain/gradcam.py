@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 import weakref
 from collections.abc import Sequence
 from typing import Any, Literal, overload
@@ -15,7 +16,8 @@ from torch import nn
 
 __all__ = ["GradCAM", "GradCAMPlusPlus", "Saliency", "default_layer"]
 
-Normalization = Literal["minmax", "max", "none"]
+#: Per-item scaling of attribution maps; None leaves them raw ("none" is deprecated).
+Normalization = Literal["minmax", "max", "none"] | None
 
 
 def default_layer(model: nn.Module) -> nn.Module:
@@ -93,7 +95,7 @@ def _lock_of(model: nn.Module) -> threading.Lock:
 
 
 def _normalize(maps: torch.Tensor, how: Normalization) -> torch.Tensor:
-    if how == "none":
+    if how is None or how == "none":
         return maps
     if how == "max":
         scale = maps.abs().amax(dim=-1, keepdim=True)
@@ -224,8 +226,10 @@ class _Attribution:
         relu : bool
             Keep only evidence for the class (Grad-CAM's ReLU); off shows evidence against
             as negative values.
-        normalize : {"minmax", "max", "none"}
-            Per item: scale to [0, 1], divide by the largest magnitude, or leave raw.
+        normalize : {"minmax", "max"} or None
+            Per item: scale to [0, 1], divide by the largest magnitude, or (None) leave
+            raw. ``"none"`` still means None, with a ``DeprecationWarning``, for one
+            release.
         interpolate : bool
             Stretch layer-resolution maps linearly to the input length ``L``; off returns
             the layer's own time resolution.
@@ -238,8 +242,15 @@ class _Attribution:
         torch.Tensor or numpy.ndarray of float32, shape (B, L)
             Same kind as ``x`` (a tensor stays on the model's device).
         """
-        if normalize not in ("minmax", "max", "none"):
-            raise ValueError(f"normalize must be 'minmax', 'max' or 'none', got {normalize!r}")
+        if normalize == "none":
+            warnings.warn(
+                "attribute(normalize='none') is deprecated; pass normalize=None",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            normalize = None
+        if normalize not in ("minmax", "max", None):
+            raise ValueError(f"normalize must be 'minmax', 'max' or None, got {normalize!r}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         _check_target(target)
