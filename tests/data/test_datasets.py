@@ -17,7 +17,7 @@ from ecgkit.data import (
 
 def test_array_dataset_items_are_float32_signal_and_int64_label():
     ds = ArrayDataset(
-        np.random.default_rng(0).normal(size=(5, 2, 64)), [0, 1, 2, 1, 0], patients=list("aabbc")
+        np.random.default_rng(0).normal(size=(5, 2, 64)), [0, 1, 2, 1, 0], patient=list("aabbc")
     )
     x, y = ds[3]
     assert x.dtype == torch.float32
@@ -48,7 +48,7 @@ def test_a_two_dimensional_signal_array_is_one_lead_and_features_come_before_the
         ({"signals": np.zeros((2, 1, 5)), "labels": [0.5, 1.0]}, "labels"),
         ({"signals": np.zeros((0, 1, 5)), "labels": []}, "non-empty"),
         ({"signals": np.zeros((2, 1, 1, 5)), "labels": [0, 1]}, "n_leads"),
-        ({"signals": np.zeros((2, 5)), "labels": [0, 1], "patients": ["a"]}, "patients"),
+        ({"signals": np.zeros((2, 5)), "labels": [0, 1], "patient": ["a"]}, "patient"),
         ({"signals": np.zeros((2, 5)), "labels": [0, 1], "features": np.zeros(2)}, "features"),
         ({"signals": np.array([["a"]]), "labels": [0]}, "numeric"),
     ],
@@ -71,11 +71,11 @@ def test_npz_round_trip_and_subset(tmp_path):
     back = ArrayDataset.from_npz(tmp_path / "d.npz")
     np.testing.assert_array_equal(back.signals, ds.signals)
     np.testing.assert_array_equal(back.features, ds.features)
-    np.testing.assert_array_equal(back.patients, ds.patients)
+    np.testing.assert_array_equal(back.patient, ds.patient)
     assert back.classes == ("N", "V")
-    part = back.subset(back.patients == "b")
+    part = back.subset(back.patient == "b")
     assert len(part) == 2
-    assert set(part.patients) == {"b"}
+    assert set(part.patient) == {"b"}
     (tmp_path / "bad.npz").write_bytes(b"nope")
     with pytest.raises(ValueError, match=r"bad\.npz"):
         ArrayDataset.from_npz(tmp_path / "bad.npz")
@@ -91,7 +91,7 @@ def test_beat_dataset_wraps_a_beat_set_with_rr_features():
     assert rr.shape == (len(RR_FEATURES),)
     assert ds.classes == beats.classes
     assert len(ds) == len(beats)
-    np.testing.assert_array_equal(ds.patients, beats.patient)
+    np.testing.assert_array_equal(ds.patient, beats.patient)
     loader = torch.utils.data.DataLoader(ds, batch_size=8)
     xb, _rrb, yb = next(iter(loader))
     assert xb.shape == (8, 1, beats.n_samples)
@@ -114,3 +114,14 @@ def test_beat_dataset_yields_the_named_rr_features_in_order():
 def test_importing_ecgkit_data_does_not_import_torch():
     code = "import sys, ecgkit.data; ecgkit.data.build_beats; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_old_patients_name_still_works_with_a_deprecation_warning(tmp_path):
+    x = np.zeros((3, 1, 16))
+    with pytest.warns(DeprecationWarning, match="patient="):
+        ds = ArrayDataset(x, [0, 1, 0], patients=["a", "b", "b"])
+    np.testing.assert_array_equal(ds.patient, ["a", "b", "b"])
+    with pytest.warns(DeprecationWarning, match=".patient"):
+        assert ds.patients is ds.patient
+    np.savez(tmp_path / "old.npz", signals=x, labels=[0, 1, 0], patients=["a", "b", "b"])
+    np.testing.assert_array_equal(ArrayDataset.from_npz(tmp_path / "old.npz").patient, ds.patient)

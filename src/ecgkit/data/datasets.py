@@ -9,6 +9,7 @@ and ``label`` an int64 scalar tensor. :class:`ecgkit.train.Trainer` calls
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,18 +44,22 @@ class ArrayDataset(Dataset[tuple[torch.Tensor, ...]]):
         Windows (mV or normalised); a 2-D array is one lead.
     labels : array_like of int, shape (n,)
         Class index of each window, ``0 <= label < len(classes)``.
-    patients : array_like of str, shape (n,), optional
-        Patient of each window, needed for patient-wise splits.
+    patient : array_like of str, shape (n,), optional
+        Patient of each window, needed for patient-wise splits (the ``groups`` of
+        :class:`~ecgkit.data.PatientKFold`).
     features : array_like, shape (n, n_features), optional
         Extra per-window inputs (e.g. RR features); when given, items are
         ``(signal, features, label)``.
     classes : tuple of str, optional
         Class names; defaults to ``("0", "1", ...)``.
+    patients : array_like of str, optional
+        Deprecated name of ``patient`` (one name for patient ids across ecgkit); works,
+        with a ``DeprecationWarning``, for one release.
 
     Examples
     --------
     >>> import numpy as np
-    >>> ds = ArrayDataset(np.zeros((4, 1, 100)), [0, 1, 0, 1], patients=["a", "a", "b", "b"])
+    >>> ds = ArrayDataset(np.zeros((4, 1, 100)), [0, 1, 0, 1], patient=["a", "a", "b", "b"])
     >>> x, y = ds[1]
     >>> tuple(x.shape), int(y)
     ((1, 100), 1)
@@ -64,11 +69,20 @@ class ArrayDataset(Dataset[tuple[torch.Tensor, ...]]):
         self,
         signals: ArrayLike,
         labels: ArrayLike,
-        patients: ArrayLike | None = None,
+        patient: ArrayLike | None = None,
         features: ArrayLike | None = None,
         *,
         classes: tuple[str, ...] | None = None,
+        patients: ArrayLike | None = None,
     ) -> None:
+        if patients is not None:
+            warnings.warn(
+                "ArrayDataset(patients=) is deprecated; use patient=",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            if patient is None:
+                patient = patients
         x = _finite_float32(signals, "signals")
         if x.ndim == 2:
             x = x[:, None, :]
@@ -87,12 +101,12 @@ class ArrayDataset(Dataset[tuple[torch.Tensor, ...]]):
         self.classes: tuple[str, ...] = (
             tuple(str(c) for c in range(n_classes)) if classes is None else tuple(classes)
         )
-        self.patients: NDArray[np.str_] | None = None
-        if patients is not None:
-            groups = np.asarray(patients).astype(str)
+        self.patient: NDArray[np.str_] | None = None
+        if patient is not None:
+            groups = np.asarray(patient).astype(str)
             if groups.shape != (n,):
-                raise ValueError(f"patients must have shape ({n},), got {groups.shape}")
-            self.patients = groups
+                raise ValueError(f"patient must have shape ({n},), got {groups.shape}")
+            self.patient = groups
         self.features: NDArray[np.float32] | None = None
         if features is not None:
             f = _finite_float32(features, "features")
@@ -133,6 +147,14 @@ class ArrayDataset(Dataset[tuple[torch.Tensor, ...]]):
         """Number of windows per class, shape ``(len(classes),)``."""
         return np.bincount(self.labels, minlength=len(self.classes)).astype(np.int64)
 
+    @property
+    def patients(self) -> NDArray[np.str_] | None:
+        """Deprecated name of :attr:`patient`."""
+        warnings.warn(
+            "ArrayDataset.patients is deprecated; use .patient", DeprecationWarning, stacklevel=2
+        )
+        return self.patient
+
     def subset(self, index: ArrayLike) -> ArrayDataset:
         """A new dataset with the windows at ``index`` (positions or a boolean mask)."""
         idx = np.asarray(index)
@@ -141,14 +163,16 @@ class ArrayDataset(Dataset[tuple[torch.Tensor, ...]]):
         return ArrayDataset(
             self.signals[idx],
             self.labels[idx],
-            None if self.patients is None else self.patients[idx],
+            None if self.patient is None else self.patient[idx],
             None if self.features is None else self.features[idx],
             classes=self.classes,
         )
 
     @classmethod
     def from_npz(cls, path: str | Path) -> ArrayDataset:
-        """Load ``signals``, ``labels`` and optional ``patients``, ``features``, ``classes``.
+        """Load ``signals``, ``labels`` and optional ``patient``, ``features``, ``classes``.
+
+        Files written before the rename keep patients under ``patients``; both are read.
 
         Parameters
         ----------
@@ -170,7 +194,7 @@ class ArrayDataset(Dataset[tuple[torch.Tensor, ...]]):
         return cls(
             data["signals"],
             data["labels"],
-            data.get("patients"),
+            data.get("patient", data.get("patients")),
             data.get("features"),
             classes=classes,
         )
@@ -183,8 +207,8 @@ class ArrayDataset(Dataset[tuple[torch.Tensor, ...]]):
             "labels": self.labels,
             "classes": np.array(self.classes, dtype=str),
         }
-        if self.patients is not None:
-            arrays["patients"] = self.patients
+        if self.patient is not None:
+            arrays["patient"] = self.patient
         if self.features is not None:
             arrays["features"] = self.features
         with atomic_write(path) as handle:
