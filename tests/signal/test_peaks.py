@@ -184,3 +184,23 @@ def test_ventricular_flutter_waves_are_not_taken_for_noise():
     inner = wave_tops[(wave_tops > 11 * fs) & (wave_tops < 19 * fs)]
     m = match_peaks(found[(found > 11 * fs) & (found < 19 * fs)], inner, fs)
     assert m.sensitivity >= 0.85, f"found {m.tp} of {inner.size} flutter waves"
+
+
+def test_giant_spike_artefacts_do_not_hide_the_beats_after_them():
+    # a 20-40 mV, 2-10 ms spike every ~7 s (electrode pop, defibrillator, static): before
+    # the level cap one accepted spike lifted the threshold above every QRS until the end
+    fs = 360
+    ecg, truth = simulated(72, fs, 0, duration_s=60)
+    rng = np.random.default_rng(0)
+    spiked = ecg.copy()
+    for start in np.arange(int(3 * fs), ecg.size - fs, int(7 * fs)):
+        width = int(rng.integers(1, 4))
+        spiked[start : start + width] += rng.choice([-1, 1]) * rng.uniform(20, 40)
+    m = score_interior(detect_r_peaks(spiked, fs), truth, fs, ecg.size)
+    assert m.sensitivity > 0.95
+    # and the last 20 s hold their beats too, not just the stretch before the first spike
+    late = truth[truth > ecg.size - 20 * fs]
+    found = detect_r_peaks(spiked, fs)
+    assert (
+        match_peaks(found[found > ecg.size - 20 * fs], late, fs, tolerance_s=0.05).sensitivity > 0.9
+    )

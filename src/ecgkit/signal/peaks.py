@@ -63,6 +63,9 @@ _LEARNING_S = 2.0
 _SEARCHBACK_RR = 1.4
 _REFINE_BAND_HZ = (0.5, 40.0)
 _THRESHOLD = 0.25
+# largest feature height (in typical-QRS units) a peak brings into the signal and noise
+# levels of the thresholds
+_LEVEL_CAP = 4.0
 _SEARCHBACK_FRACTION = 0.3
 _T_WAVE_RATIO = 0.5
 _T_WAVE_RR = 0.7
@@ -281,8 +284,12 @@ def _adaptive_threshold(
             del recent_rr[:-8]
             rr_mean = sum(recent_rr) / len(recent_rr)
         beats.append(position)
-        beat_values.append(float(values[i]))
-        signal_level = weight * float(values[i]) + (1 - weight) * signal_level
+        # the feature is scaled so that a typical QRS peaks near 1: a beat far above that
+        # (an artefact spike of tens of mV that passed for one) counts as _LEVEL_CAP, so
+        # it cannot lift the threshold above every QRS that follows it
+        height = min(float(values[i]), _LEVEL_CAP)
+        beat_values.append(height)
+        signal_level = weight * height + (1 - weight) * signal_level
         last_beat_candidate = i
 
     for i in range(candidates.size):
@@ -330,7 +337,7 @@ def _adaptive_threshold(
         if is_beat:
             accept(i, 0.125)
         else:
-            noise_level = 0.125 * value + 0.875 * noise_level
+            noise_level = 0.125 * min(value, _LEVEL_CAP) + 0.875 * noise_level
     positions = np.asarray(beats, dtype=np.int64)
     heights = np.asarray(beat_values, dtype=np.float64)
     if positions.size > 1:
