@@ -1,4 +1,5 @@
 """Detect R peaks in a bundled MIT-BIH record, score them, and cut fixed-length beats.
+===================================================================================
 
 python examples/01_detect_and_segment.py [--quick] [--record 208]
 """
@@ -12,7 +13,7 @@ from ecgkit.signal import clean, detect_r_peaks, match_peaks, normalize, segment
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--record", default="208", choices=EXAMPLE_RECORDS)
     parser.add_argument("--quick", action="store_true", help="use the first minute only")
     args = parser.parse_args()

@@ -1,4 +1,5 @@
 """Build labelled beats from MIT-BIH records and split them by patient, never by beat.
+===================================================================================
 
 python examples/02_dataset_and_split.py [--quick] [--data-dir ../shared/data/mitdb]
 """
@@ -24,7 +25,7 @@ from ecgkit.data import (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument(
         "--data-dir", type=Path, help="full MIT-BIH copy (default: bundled excerpt)"
     )

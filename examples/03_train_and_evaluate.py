@@ -1,4 +1,5 @@
 """Train a beat classifier on DS1 patients and evaluate it on unseen DS2 patients.
+===============================================================================
 
 python examples/03_train_and_evaluate.py [--quick] [--epochs 12] [--out runs/example]
 """
@@ -23,7 +24,7 @@ from ecgkit.train import TrainConfig, Trainer
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="2 epochs on 8 DS1 records")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--out", type=Path, default=Path("runs/example"))

@@ -1,4 +1,5 @@
 """Explain a trained beat classifier with Grad-CAM and draw ECG strips on standard paper.
+======================================================================================
 
 python examples/04_explain_and_plot.py [--quick] [--out figures]
 """
@@ -27,7 +28,7 @@ from ecgkit.train import TrainConfig, Trainer
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="train 2 epochs on 6 records")
     parser.add_argument("--out", type=Path, default=Path("figures"))
     args = parser.parse_args()
