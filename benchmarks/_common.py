@@ -98,3 +98,51 @@ def build_joined(data_dir: Path, folder: Path) -> tuple[Path, np.ndarray]:
     joined.flush()
     del joined
     return path, np.concatenate(reference)
+
+
+AF_RHYTHMS = ("(AFIB", "(AFL")
+
+
+def mitdb_rhythm(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
+    """Reference beat samples of a record and whether each lies in an AF or flutter episode."""
+    annotations = read_annotations(data_dir / record)
+    rhythm, samples, in_af = "", [], []
+    for sample, symbol, note in zip(
+        annotations.sample, annotations.symbol, annotations.aux_note, strict=True
+    ):
+        if symbol == "+" and note:
+            rhythm = note
+        if symbol in BEAT_SYMBOLS:
+            samples.append(sample)
+            in_af.append(rhythm in AF_RHYTHMS)
+    return np.asarray(samples, dtype=np.int64), np.asarray(in_af, dtype=bool)
+
+
+def beat_rhythm(
+    data_dir: Path, records: np.ndarray, r_sample: np.ndarray, predicted: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Detected and reference AF of every beat of a BeatSet, record by record.
+
+    ``records`` and ``r_sample`` are the BeatSet's per-beat record ids and reference R
+    samples, ``predicted`` the class name a model gives each beat. Each record's rhythm is
+    found as the annotate path finds it: :func:`ecgkit.signal.detect_af` on all its
+    reference beats, the beats predicted V or F left out, lead MLII as P-wave evidence.
+    Returns (detected, reference) boolean arrays in the BeatSet's order.
+    """
+    from ecgkit.annotate import VENTRICULAR_CLASSES
+    from ecgkit.signal import detect_af
+
+    detected = np.zeros(r_sample.size, dtype=bool)
+    reference = np.zeros(r_sample.size, dtype=bool)
+    names = np.asarray(predicted)
+    for record in np.unique(records):
+        rows = np.flatnonzero(records == record)
+        peaks, truth = mitdb_rhythm(data_dir, str(record))
+        position = np.searchsorted(peaks, r_sample[rows])
+        exclude = np.zeros(peaks.size, dtype=bool)
+        exclude[position] = np.isin(names[rows], VENTRICULAR_CLASSES)
+        signal = read_signal(data_dir / f"{record}.hea", leads=["MLII"]).signal[:, 0]
+        result = detect_af(peaks, 360.0, signal=signal, exclude=exclude)
+        detected[rows] = result.in_af[position]
+        reference[rows] = truth[position]
+    return detected, reference

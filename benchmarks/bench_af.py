@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import default_data_dir, environment, write_json
+from _common import default_data_dir, environment, mitdb_rhythm, write_json
 
 from ecgkit.data import BEAT_SYMBOLS, DS1_RECORDS, DS2_RECORDS, read_annotations, read_signal
 from ecgkit.signal import AFDetection, detect_af
 
-AF_RHYTHMS = ("(AFIB", "(AFL")
 VENTRICULAR = ("V", "E", "F")
 
 #: Published RR-only detectors scored on the same database (beat level, all 48 records):
@@ -41,22 +40,13 @@ MODES = {
 
 
 def mitdb_reference(data_dir: Path, record: str) -> dict[str, Any]:
+    samples, in_af = mitdb_rhythm(data_dir, record)
     annotations = read_annotations(data_dir / record)
-    rhythm = ""
-    in_af, samples, symbols = [], [], []
-    for sample, symbol, note in zip(
-        annotations.sample, annotations.symbol, annotations.aux_note, strict=True
-    ):
-        if symbol == "+" and note:
-            rhythm = note
-        if symbol in BEAT_SYMBOLS:
-            samples.append(sample)
-            symbols.append(symbol)
-            in_af.append(rhythm in AF_RHYTHMS)
+    beats = np.isin(annotations.symbol, sorted(BEAT_SYMBOLS))
     return {
-        "samples": np.asarray(samples),
-        "ventricular": np.isin(symbols, VENTRICULAR),
-        "in_af": np.asarray(in_af, dtype=bool),
+        "samples": samples,
+        "ventricular": np.isin(annotations.symbol[beats], VENTRICULAR),
+        "in_af": in_af,
     }
 
 

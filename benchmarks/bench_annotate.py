@@ -33,8 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import build_joined, default_data_dir, environment, write_json
-from bench_af import mitdb_reference
+from _common import build_joined, default_data_dir, environment, mitdb_rhythm, write_json
 
 from ecgkit.annotate import BeatAnnotations, Predictor
 from ecgkit.data import (
@@ -218,7 +217,7 @@ def main() -> None:
     for record_id in DS2_RECORDS:
         record = read_signal(args.data_dir / f"{record_id}.hea", leads=["MLII"])
         reference, labels = reference_of(args.data_dir, record_id)
-        in_af = mitdb_reference(args.data_dir, record_id)["in_af"]
+        in_af = mitdb_rhythm(args.data_dir, record_id)[1]
         for key, model in (("gate", predictor), ("no gate", ungated)):
             at_reference = model.annotate(record, peaks=reference)
             s_in_af[key] += int((at_reference.label[in_af] == CLASSES.index("S")).sum())

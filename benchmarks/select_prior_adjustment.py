@@ -61,8 +61,8 @@ def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[
     return probabilities, priors, train.labels, train.classes
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_cv_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a DS1 cross-validation: data, seeds, folds, epochs, model, cache."""
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -70,13 +70,16 @@ def main() -> None:
     parser.add_argument("--augment", action="store_true", help="train with BeatAugment")
     add_rr_model_arguments(parser)
     parser.add_argument(
-        "--out", type=Path, default=Path(__file__).parent / "results" / "prior_adjustment.json"
-    )
-    parser.add_argument(
         "--cache-dir", type=Path, default=Path(__file__).parent / "results" / "cache"
     )
-    args = parser.parse_args()
-    start = time.perf_counter()
+
+
+def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, tuple[np.ndarray, ...]]:
+    """Out-of-fold DS1 probabilities, averaged over ``args.seeds``, of the benchmark's recipe.
+
+    Returns the last seed's config and (probabilities, priors, labels, classes) as
+    :func:`out_of_fold_probabilities` does.
+    """
     runs = []
     for seed in args.seeds:
         config = ExperimentConfig(
@@ -100,15 +103,32 @@ def main() -> None:
         print(f"seed {seed}: {args.folds}-fold patient-wise cross-validation on DS1")
         runs.append(out_of_fold_probabilities(config, args.folds))
     probabilities = np.mean([run[0] for run in runs], axis=0)
-    priors, labels, classes = runs[0][1], runs[0][2], runs[0][3]
+    return config, (probabilities, *runs[0][1:])
+
+
+def adjust_per_fold(probabilities: np.ndarray, priors: np.ndarray, strength: float) -> np.ndarray:
+    """Each beat's probabilities adjusted for the priors of the folds that trained its model."""
+    adjusted = np.zeros_like(probabilities)
+    for fold_priors in np.unique(priors, axis=0):  # one row of priors per fold
+        rows = (priors == fold_priors).all(axis=1)
+        adjusted[rows] = adjust_for_priors(probabilities[rows], fold_priors, strength)
+    return adjusted
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_cv_arguments(parser)
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "prior_adjustment.json"
+    )
+    args = parser.parse_args()
+    start = time.perf_counter()
+    config, (probabilities, priors, labels, classes) = cross_validate(args)
     scores = {}
     print(f"\nDS1 out of fold, {labels.size} beats, seeds {args.seeds}")
     print(f"{'strength':>8}  " + "  ".join(f"{c} Se / +P  " for c in classes) + "macro F1")
     for strength in STRENGTHS:
-        adjusted = np.zeros_like(probabilities)
-        for fold_priors in np.unique(priors, axis=0):  # one row of priors per fold
-            rows = (priors == fold_priors).all(axis=1)
-            adjusted[rows] = adjust_for_priors(probabilities[rows], fold_priors, strength)
+        adjusted = adjust_per_fold(probabilities, priors, strength)
         metrics = compute_metrics(labels, adjusted.argmax(axis=1), classes)
         scores[strength] = metrics
         cells = "  ".join(
