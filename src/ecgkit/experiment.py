@@ -501,6 +501,12 @@ def _run_experiment(config: ExperimentConfig, verbose: bool, resume: bool) -> Ex
         metadata=metadata,
         callbacks=callbacks,
         augment=BeatAugment() if config.augment else None,
+        # the best epoch is picked by the prior-adjusted decisions the run reports
+        decision=(
+            (lambda p: p.adjusted(priors, config.prior_adjustment))
+            if config.prior_adjustment > 0
+            else None
+        ),
     )
     history = trainer.fit(
         BeatDataset(train, features=features),

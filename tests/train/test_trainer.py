@@ -219,3 +219,22 @@ def test_any_map_style_dataset_trains_the_same_through_a_dataloader(workers):
     generic.fit(_ItemsOnly(data))
     for name, value in generic.model.state_dict().items():
         torch.testing.assert_close(value, fast.model.state_dict()[name])
+
+
+def test_the_decision_rule_scores_validation_as_it_scores_evaluate(tmp_path):
+    # the best epoch must be chosen by the rule the run reports (e.g. prior-adjusted)
+    def favour_last_class(prediction):
+        probabilities = prediction.probabilities.copy()
+        probabilities[:, -1] += 10.0
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        return type(prediction)(probabilities, probabilities.argmax(axis=1), prediction.labels)
+
+    torch.manual_seed(0)
+    trainer = Trainer(TinyNet(), _config(epochs=2), decision=favour_last_class)
+    trainer.fit(separable_dataset(), separable_dataset(seed=1))
+    validation = trainer.evaluate(separable_dataset(seed=1))
+    assert trainer.history.records[-1]["val_macro_f1"] == pytest.approx(validation.macro_f1)
+    # everything called the last class: the decision rule, not the model, was scored
+    assert validation.confusion[:, :-1].sum() == 0
+    plain = Trainer(trainer.model, _config(epochs=1)).evaluate(separable_dataset(seed=1))
+    assert plain.confusion[:, -1].sum() < plain.confusion.sum()

@@ -346,6 +346,12 @@ class Trainer:
     augment : callable, optional
         Applied to the first input (the windows) of every training batch, e.g.
         :class:`~ecgkit.train.BeatAugment`; never to validation or test data.
+    decision : callable, optional
+        The decision rule the run's results are reported with, applied to every
+        :class:`~ecgkit.metrics.Prediction` before :meth:`evaluate` scores it, so that the
+        best epoch is chosen by the rule that is reported (e.g.
+        ``lambda p: p.adjusted(priors, 0.5)`` for prior-adjusted decisions). None scores
+        the model's own probabilities.
 
     Notes
     -----
@@ -376,8 +382,10 @@ class Trainer:
         metadata: dict[str, Any] | None = None,
         callbacks: Sequence[EpochCallback] = (),
         augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        decision: Callable[[Prediction], Prediction] | None = None,
     ) -> None:
         self.config = TrainConfig() if config is None else config
+        self.decision = decision
         self.run_dir = Path(run_dir) if run_dir is not None else None
         self.metadata = dict(metadata or {})
         self.callbacks = list(callbacks)
@@ -819,6 +827,9 @@ class Trainer:
     ) -> ClassificationMetrics:
         """Per-class Se, +P, F1, accuracy, macro F1, confusion matrix and mean loss.
 
+        Scored after the trainer's ``decision`` rule, as the validation scores that choose
+        the best epoch are.
+
         Parameters
         ----------
         data : torch Dataset
@@ -827,6 +838,8 @@ class Trainer:
             Class names; default ``data.classes`` when the dataset has them.
         """
         prediction = self.predict(data)
+        if self.decision is not None:
+            prediction = self.decision(prediction)
         n_classes = prediction.probabilities.shape[1]
         names = classes or getattr(data, "classes", None) or [str(i) for i in range(n_classes)]
         return prediction.metrics(names)
