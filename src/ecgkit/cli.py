@@ -8,7 +8,7 @@ import errno
 import math
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -112,25 +112,6 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _fraction_up_to(limit: float) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        value = float(text)
-        if not 0 <= value <= limit:
-            raise argparse.ArgumentTypeError(f"must be in [0, {limit}], got {text}")
-        return value
-
-    return parse
-
-
-def _model_names() -> list[str] | None:
-    """The registered models, or None without torch (the command then says what to install)."""
-    try:
-        from ecgkit.models import list_models
-    except ImportError:
-        return None
-    return list_models()
-
-
 def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = commands.add_parser(
         "train",
@@ -144,52 +125,18 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "it uses the MIT-BIH excerpt bundled with ecgkit and takes under a minute on 2 CPU "
         "cores.",
     )
-    train.add_argument("--data-dir", type=Path, help="MIT-BIH folder (default: bundled excerpt)")
-    train.add_argument("--split", default="de-chazal", choices=("de-chazal", "de-chazal-strict"))
-    train.add_argument("--model", default="beat_rr_cnn", choices=_model_names())
-    train.add_argument("--classes", default="NSVF", choices=("NSVF", "NSVFQ"))
     train.add_argument(
-        "--normalize",
-        default="zscore",
-        choices=("zscore", "robust", "minmax", "none"),
-        help="per-beat amplitude scaling",
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="start from the recipe of a run's config.json (options given as well change it)",
     )
-    train.add_argument("--class-weighting", default="none", choices=("none", "sqrt", "balanced"))
-    train.add_argument(
-        "--augment", action="store_true", help="random amplitude, baseline, noise and shift"
-    )
-    train.add_argument(
-        "--template",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="add each beat minus its record's template beat as a channel",
-    )
-    train.add_argument(
-        "--rr-features",
-        default="relative",
-        choices=("relative", "all"),
-        help="RR features of a model that takes them: rate-independent ratios (default), "
-        "or also the intervals in seconds",
-    )
-    train.add_argument(
-        "--prior-adjustment",
-        type=_fraction_up_to(1.0),
-        help="adjust test decisions for the training class priors: 0 (none) to 1 (as if "
-        "every class were equally common); default 0.5 with --class-weighting none, else 0",
-    )
-    train.add_argument(
-        "--val-fraction",
-        type=_fraction_up_to(0.5),
-        default=0.0,
-        help="share of DS1 patients that picks the best epoch; 0 keeps the last epoch",
-    )
-    train.add_argument("--epochs", type=_positive_int, default=8)
-    train.add_argument("--batch-size", type=_positive_int, default=128)
-    train.add_argument("--lr", type=_positive_float, default=2e-3)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 ...")
-    train.add_argument("--out", type=Path, default=Path("runs/ecgkit"), help="run folder")
-    train.add_argument("--cache-dir", type=Path, help="beat cache folder (faster re-runs)")
+    try:
+        from ecgkit.options import add_config_options
+    except ImportError:  # no torch: 'ecgkit train' then says which extra to install
+        pass
+    else:
+        add_config_options(train)
     train.add_argument(
         "--resume",
         type=Path,
@@ -372,40 +319,18 @@ _DISK_ERRORS = {
 
 
 def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES
-    from ecgkit.experiment import ExperimentConfig, default_prior_adjustment, run_experiment
-    from ecgkit.train import TrainConfig
+    from ecgkit.experiment import ExperimentConfig, read_run_config, run_experiment
+    from ecgkit.options import config_from_options
 
     if args.resume is not None:
         return _resume(args, parser)
-    if args.data_dir is not None and not args.data_dir.is_dir():
-        parser.error(f"--data-dir {args.data_dir} is not a folder")
-    config = ExperimentConfig(
-        data_dir=args.data_dir,
-        split=args.split,
-        model=args.model,
-        classes=args.classes,
-        normalize=None if args.normalize == "none" else args.normalize,
-        augment=args.augment,
-        template=args.template,
-        rr_features=RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES,
-        prior_adjustment=(
-            args.prior_adjustment
-            if args.prior_adjustment is not None
-            else default_prior_adjustment(args.class_weighting)
-        ),
-        val_fraction=args.val_fraction,
-        train=TrainConfig(
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            seed=args.seed,
-            device=args.device,
-            class_weighting=args.class_weighting,
-        ),
-        out_dir=args.out,
-        cache_dir=args.cache_dir,
-    )
+    base = ExperimentConfig()
+    if args.config is not None:
+        folder = args.config.parent if args.config.name == "config.json" else args.config
+        base = read_run_config(folder)
+    config = config_from_options(args, base)
+    if config.data_dir is not None and not config.data_dir.is_dir():
+        parser.error(f"--data-dir {config.data_dir} is not a folder")
     run_experiment(config)
     return 0
 
@@ -415,31 +340,23 @@ def _resume(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import json
 
     from ecgkit.experiment import read_run_config, run_experiment
+    from ecgkit.options import config_from_options, given_options
 
-    train = next(
-        action.choices["train"]
-        for action in parser._actions
-        if isinstance(action, argparse._SubParsersAction)
-    )
     given = [
-        action.option_strings[0]
-        for action in train._actions
-        if action.dest not in ("help", "resume", "device", "cache_dir", "data_dir")
-        and getattr(args, action.dest, None) != action.default
-    ]
+        flag
+        for flag in given_options(args)
+        if flag not in ("--device", "--cache-dir", "--data-dir")
+    ] + (["--config"] if args.config is not None else [])
     if given:
         parser.error(
             f"--resume continues {args.resume} with the recipe it started with; leave out "
             f"{' '.join(given)} (or start a new run)"
         )
-    config = read_run_config(args.resume)
     history = args.resume / "history.json"
     if history.is_file() and json.loads(history.read_text()).get("finished"):
         raise ValueError(f"{args.resume} finished training already: nothing to resume")
-    if args.data_dir is not None:
-        config = dataclasses.replace(config, data_dir=args.data_dir)
-    if args.cache_dir is not None:
-        config = dataclasses.replace(config, cache_dir=args.cache_dir)
+    # where the data, the cache and the device are may change; the recipe may not
+    config = config_from_options(args, read_run_config(args.resume))
     run_experiment(dataclasses.replace(config, out_dir=args.resume), resume=True)
     return 0
 

@@ -224,6 +224,7 @@ class ExperimentConfig:
         # fields newer than the run keep the behaviour the run was made with
         v["rr_features"] = tuple(v.get("rr_features", RR_FEATURES))
         v.setdefault("prior_adjustment", 0.0)
+        v.setdefault("rhythm_gate", 0.0)
         for key in ("data_dir", "out_dir", "cache_dir"):
             v[key] = None if v.get(key) is None else Path(v[key])
         return cls(**v)
