@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.floating[Any]]
 
+_MIN_CUTOFF_RATIO = 1e-6
 # a time axis this short next to a much longer one is most likely the lead axis
 _MAX_LEADS = 16
 
@@ -35,6 +36,25 @@ def check_positive(value: object, name: str, unit: str = "s") -> float:
     return out
 
 
+def check_real(value: object, name: str) -> float:
+    """Return ``value`` as a float after checking it is a finite real number (not bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return out
+
+
+def check_count(value: object, name: str, minimum: int = 0) -> int:
+    """Return ``value`` as an int after checking it is an integer >= ``minimum`` (not bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
 def check_non_negative(value: object, name: str, unit: str = "s") -> float:
     """Return ``value`` as a float after checking it is finite and >= 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -46,8 +66,16 @@ def check_non_negative(value: object, name: str, unit: str = "s") -> float:
 
 
 def check_cutoff(freq: object, fs: float, name: str) -> float:
-    """Return a cut-off frequency after checking ``0 < freq < fs / 2`` (Hz)."""
+    """Return a cut-off frequency after checking ``fs / 1e6 <= freq < fs / 2`` (Hz).
+
+    Below a millionth of the sampling rate a Butterworth filter is numerically singular.
+    """
     value = check_positive(freq, name, unit="Hz")
+    if value < fs * _MIN_CUTOFF_RATIO:
+        raise ValueError(
+            f"{name}={value:g} Hz is below fs/1e6 at fs={fs:g} Hz, where the filter is "
+            "numerically singular: resample to a lower rate first"
+        )
     nyquist = fs / 2.0
     if value >= nyquist:
         raise ValueError(
@@ -132,7 +160,10 @@ def as_signal(
     """
     if isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except ValueError as error:  # ragged nested sequences
+        raise ValueError(f"{name} must be a rectangular numeric array: {error}") from None
     if arr.dtype == np.bool_ or not (
         np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
     ):

@@ -35,6 +35,7 @@ from ecgkit.signal._validation import (
     as_signal,
     check_fs,
     check_non_negative,
+    check_real,
 )
 from ecgkit.signal.filters import bandpass
 
@@ -65,6 +66,8 @@ AF_MIN_EPISODE_S = 30.0
 _ATRIAL_WINDOW_S = (0.30, 0.06)
 _ATRIAL_BAND_HZ = (0.5, 30.0)
 _BLOCK_BEATS = 1024
+# as remove_baseline: no ECG is sampled faster, and the atrial windows grow with fs
+_MAX_FS_HZ = 50_000.0
 # a strip judged whole needs a few changes between intervals to call irregular at all
 _MIN_STRIP_BEATS = 6
 
@@ -115,12 +118,13 @@ def _check_exclude(exclude: ArrayLike | None, n: int) -> NDArray[np.bool_]:
     return mask
 
 
-def _check_half_window(half_window: object) -> int:
+def _check_half_window(half_window: object, n_beats: int) -> int:
     if isinstance(half_window, bool) or not isinstance(half_window, (int, np.integer)):
         raise TypeError(f"half_window must be an integer, got {type(half_window).__name__}")
     if half_window < 1:
         raise ValueError(f"half_window must be >= 1 beat, got {half_window}")
-    return int(half_window)
+    # a window wider than the recording is the whole recording: never pad past that
+    return int(min(half_window, max(n_beats, 1)))
 
 
 def _windows(padded: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
@@ -212,7 +216,7 @@ def rr_irregularity(
     fs = check_fs(fs)
     peaks = _check_peaks(r_peaks)
     skip = _check_exclude(exclude, peaks.size)
-    half_window = _check_half_window(half_window)
+    half_window = _check_half_window(half_window, peaks.size)
     if peaks.size < 3:
         return np.zeros(peaks.size, dtype=np.float64)
     rr = np.diff(peaks).astype(np.float64) / fs  # rr[j]: from beat j to beat j + 1
@@ -290,10 +294,14 @@ def p_wave_consistency(
             f"fs must be >= 70 Hz to see P waves (band 0.5-30 Hz), got {fs:g} Hz; "
             "use rr_irregularity alone at lower rates"
         )
+    if fs > _MAX_FS_HZ:
+        raise ValueError(
+            f"fs must be <= {_MAX_FS_HZ:g} Hz for an ECG, got {fs:g} Hz: resample it first"
+        )
     x = as_signal(signal, "signal", max_ndim=1)
     peaks = _check_peaks(r_peaks)
     skip = _check_exclude(exclude, peaks.size)
-    half_window = _check_half_window(half_window)
+    half_window = _check_half_window(half_window, peaks.size)
     if peaks.size and peaks[-1] >= x.shape[0]:
         raise ValueError(f"r_peaks must index into signal ({x.shape[0]} samples), got {peaks[-1]}")
     if peaks.size == 0:
@@ -438,7 +446,7 @@ def detect_af(
         irregularity_threshold, "irregularity_threshold", "(a ratio)"
     )
     min_episode_s = check_non_negative(min_episode_s, "min_episode_s")
-    if not -1.0 <= float(p_wave_threshold) <= 1.0:
+    if not -1.0 <= check_real(p_wave_threshold, "p_wave_threshold") <= 1.0:
         raise ValueError(f"p_wave_threshold must be in [-1, 1], got {p_wave_threshold!r}")
     irregularity = rr_irregularity(peaks, fs, exclude=exclude, half_window=half_window)
     candidate = irregularity > irregularity_threshold

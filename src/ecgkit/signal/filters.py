@@ -30,6 +30,9 @@ __all__ = ["bandpass", "clean", "highpass", "lowpass", "notch", "remove_baseline
 #: cost grows with its length, so far longer ones hang instead of filtering.
 _MAX_MEDIAN_SAMPLES = 30_001
 
+# higher Butterworth orders overflow scipy's design and ring without end
+_MAX_ORDER = 20
+
 #: Default pass band of :func:`clean`, in Hz.
 CLEAN_BAND_HZ = (0.5, 40.0)
 
@@ -37,6 +40,8 @@ CLEAN_BAND_HZ = (0.5, 40.0)
 def _check_order(order: object) -> int:
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
         raise ValueError(f"order must be a positive integer, got {order!r}")
+    if order > _MAX_ORDER:
+        raise ValueError(f"order must be at most {_MAX_ORDER} (a Butterworth filter), got {order}")
     return int(order)
 
 
@@ -306,6 +311,8 @@ def clean(
         Cleaned signal, same shape and floating dtype as ``x``.
     """
     fs = check_fs(fs)
+    if powerline_hz is not None:
+        powerline_hz = check_positive(powerline_hz, "powerline_hz", unit="Hz")
     low, high = CLEAN_BAND_HZ
     y = bandpass(x, fs, low, min(high, 0.45 * fs), order=2, axis=axis)
     if powerline_hz is not None and powerline_hz < fs / 2:

@@ -55,7 +55,14 @@ def normalize(
     Every method is idempotent: normalising twice gives the result of normalising once.
     """
     arr = as_signal(x)
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+        axes: tuple[int, ...] = (int(axis),)
+    elif isinstance(axis, tuple) and all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axis
+    ):
+        axes = tuple(int(a) for a in axis)
+    else:
+        raise TypeError(f"axis must be an integer or a tuple of integers, got {axis!r}")
     if not axes:
         raise ValueError("axis must name at least one axis")
     axes = tuple(check_axis(a, arr.ndim) for a in axes)

@@ -103,10 +103,15 @@ _NOISE_BEAT_SPAN = 1.5
 
 
 def _leads_first(arr: FloatArray, axis: int) -> NDArray[np.float64]:
-    """Return a ``[n_leads, n_samples]`` float64 view/copy of a 1-D or 2-D signal."""
+    """A ``[n_leads, n_samples]`` float64 copy, each lead divided by its largest magnitude.
+
+    The detector is invariant to gain; scaling first keeps it so at gains where the squared
+    slope would overflow (1e200) or underflow (1e-200) in float64.
+    """
     ax = check_axis(axis, arr.ndim)
-    moved = np.moveaxis(arr, ax, -1)
-    return np.atleast_2d(moved).astype(np.float64, copy=False)
+    leads = np.atleast_2d(np.moveaxis(arr, ax, -1)).astype(np.float64)
+    scale = np.abs(leads).max(axis=-1, keepdims=True)
+    return np.asarray(leads / np.where(scale > 0, scale, 1.0), dtype=np.float64)
 
 
 def _flat_leads(leads: NDArray[np.float64], fs: float) -> NDArray[np.bool_]:
@@ -563,6 +568,10 @@ def detect_r_peaks(
                 reference_lead=reference_lead,
             )  # fmt: skip
     leads = _leads_first(arr, axis)
+    if isinstance(reference_lead, bool) or not isinstance(reference_lead, (int, np.integer)):
+        raise TypeError(
+            f"reference_lead must be an integer lead index, got {type(reference_lead).__name__}"
+        )
     if not -leads.shape[0] <= reference_lead < leads.shape[0]:
         raise ValueError(
             f"reference_lead={reference_lead} is out of range for {leads.shape[0]} lead(s)"

@@ -10,12 +10,21 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import signal as sps
 
-from ecgkit.signal._validation import FloatArray, as_indices, as_signal, check_axis, check_fs
+from ecgkit.signal._validation import (
+    FloatArray,
+    as_indices,
+    as_signal,
+    check_axis,
+    check_count,
+    check_fs,
+)
 
 __all__ = ["resample", "resample_indices", "resample_ratio", "resampled_length"]
 
 # rates such as 360 Hz and 128 Hz have small exact ratios; anything finer is unusual
 _MAX_DENOMINATOR = 10_000
+# 1 kHz ECG from 1 Hz, or the reverse, is already far outside any recording's use
+_MAX_RATE_RATIO = 1000
 
 
 #: Relative rate error above which an approximated ratio warns (0.36 s of drift a day).
@@ -30,6 +39,12 @@ def _ratio(fs_in: float, fs_out: float) -> Fraction:
     exceeds one part in a million.
     """
     exact = Fraction(str(fs_out)) / Fraction(str(fs_in))
+    if not 1 / _MAX_RATE_RATIO <= exact <= _MAX_RATE_RATIO:
+        # beyond this the output is either empty or a memory-exhausting upsampling
+        raise ValueError(
+            f"fs_out / fs_in must be between 1/{_MAX_RATE_RATIO} and {_MAX_RATE_RATIO}, got "
+            f"{fs_out:g} Hz / {fs_in:g} Hz"
+        )
     ratio = exact.limit_denominator(_MAX_DENOMINATOR)
     error = abs(float(ratio / exact) - 1.0)
     if error > _RATE_TOLERANCE:
@@ -61,6 +76,7 @@ def resampled_length(n_samples: int, fs_in: float, fs_out: float) -> int:
     pair whose ratio has a denominator up to 10,000 (360 -> 250 Hz is 25/36), so the length
     is then ``ceil(n_samples * fs_out / fs_in)``.
     """
+    n_samples = check_count(n_samples, "n_samples")
     ratio = _ratio(check_fs(fs_in, "fs_in"), check_fs(fs_out, "fs_out"))
     return math.ceil(n_samples * ratio.numerator / ratio.denominator)
 
@@ -128,5 +144,5 @@ def resample_indices(
     idx = as_indices(indices, "indices")
     out = np.rint(idx * (fs_out / fs_in)).astype(np.int64)
     if n_samples_out is not None:
-        out = np.clip(out, 0, n_samples_out - 1)
+        out = np.clip(out, 0, check_count(n_samples_out, "n_samples_out", minimum=1) - 1)
     return np.asarray(out, dtype=np.int64)

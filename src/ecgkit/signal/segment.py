@@ -17,7 +17,10 @@ from ecgkit.signal._validation import (
     check_axis,
     check_fs,
     check_non_negative,
+    check_real,
 )
+
+_MAX_WINDOW_S = 60.0
 
 __all__ = ["Beats", "EdgePolicy", "rr_intervals", "segment_beats"]
 
@@ -203,10 +206,19 @@ def segment_beats(
     length = n_before + n_after
     if length < 1:
         raise ValueError(f"before_s + after_s must span at least one sample at fs={fs:g} Hz")
+    if length > _MAX_WINDOW_S * fs:
+        # a beat window is a second or two, a rhythm strip ten: longer is a unit mistake,
+        # and the windows would not fit in memory
+        raise ValueError(
+            f"before_s + after_s must be at most {_MAX_WINDOW_S:g} s, got "
+            f"{length / fs:g} s; are they in seconds?"
+        )
     arr = as_signal(x, axis=axis, max_ndim=2)
     ax = check_axis(axis, arr.ndim)
     leads = np.atleast_2d(np.moveaxis(arr, ax, -1))
     n_samples = leads.shape[-1]
+    if pad_value is not None:
+        pad_value = check_real(pad_value, "pad_value")
     peaks = as_indices(r_peaks, "r_peaks", n_samples)
     if peaks.size > 1 and np.any(np.diff(peaks) <= 0):
         raise ValueError("r_peaks must be strictly increasing sample indices")
@@ -220,7 +232,7 @@ def segment_beats(
         if pad_value is None:
             source = np.pad(leads, widths, mode="edge")
         else:
-            source = np.pad(leads, widths, mode="constant", constant_values=float(pad_value))
+            source = np.pad(leads, widths, mode="constant", constant_values=pad_value)
         offset = length
     else:
         source = leads
