@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -16,34 +15,11 @@ from ecgkit._files import atomic_write
 from ecgkit.data import (
     BEAT_SYMBOLS,
     MITBIH_RECORDS,
-    RELATIVE_RR_FEATURES,
-    RR_FEATURES,
     read_annotations,
     read_signal,
 )
 
 MITDB_RECORDS = list(MITBIH_RECORDS)
-
-
-def add_rr_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """--rr-features and --fusion-width, the options of the waveform + RR model."""
-    parser.add_argument(
-        "--rr-features",
-        default="relative",
-        choices=("relative", "all"),
-        help="RR features the model sees: rate-independent ratios, or also seconds",
-    )
-    parser.add_argument(
-        "--fusion-width",
-        type=int,
-        default=64,
-        help="hidden units joining waveform and RR features (0: linear head)",
-    )
-
-
-def rr_features_of(args: argparse.Namespace) -> tuple[str, ...]:
-    """The RR feature names --rr-features asks for."""
-    return RELATIVE_RR_FEATURES if args.rr_features == "relative" else RR_FEATURES
 
 
 def default_data_dir() -> Path:

@@ -13,35 +13,27 @@ one run folder per model and a JSON summary. The defaults are the best configura
 measured (see docs/benchmarks.rst for the others).
 
     python benchmarks/bench_mitdb_inter_patient.py --data-dir ../shared/data/mitdb
+
+It takes every option of ``ecgkit train`` (the recipe, generated from ExperimentConfig;
+``--help`` lists them) and ``--seeds``; run folders go to ``--out-dir``/seed<k>.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
-from _common import (
-    add_rr_model_arguments,
-    beat_rhythm,
-    default_data_dir,
-    environment,
-    rr_features_of,
-    write_json,
-)
+from _common import beat_rhythm, environment, write_json
+from _recipe import RESULTS, add_recipe_options, recipes
 
 from ecgkit.annotate import gate_supraventricular
 from ecgkit.experiment import (
-    DEFAULT_RHYTHM_GATE,
-    ExperimentConfig,
-    default_prior_adjustment,
     run_experiment,
     split_beats,
 )
 from ecgkit.metrics import ClassificationMetrics, compute_metrics
-from ecgkit.train import TrainConfig
 
 CLASS_NAMES = ("N", "S", "V", "F")
 
@@ -100,92 +92,18 @@ def print_spread(rows: dict[str, ClassificationMetrics]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
-    parser.add_argument("--model", default="beat_rr_cnn")
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    parser.add_argument("--strict", action="store_true", help="202 moved to DS1")
-    parser.add_argument(
-        "--class-weighting",
-        nargs="+",
-        default=["none"],
-        choices=("balanced", "sqrt", "none"),
-    )
-    parser.add_argument(
-        "--prior-adjustment",
-        type=float,
-        help="strength of the test-time adjustment for DS1's class priors (0: none); "
-        "default 0.5 for an unweighted loss (picked by patient-wise cross-validation on DS1, "
-        "select_prior_adjustment.py) and 0 for a weighted one",
-    )
-    parser.add_argument(
-        "--rhythm-gate",
-        type=float,
-        default=DEFAULT_RHYTHM_GATE,
-        help="share of the S probability of beats inside detected AF moved to N "
-        "(select_rhythm_gate.py picks it on DS1)",
-    )
-    add_rr_model_arguments(parser)
-    parser.add_argument("--classes", default="NSVF", choices=("NSVFQ", "NSVF"))
-    parser.add_argument("--augment", action="store_true", help="train with BeatAugment")
-    parser.add_argument(
-        "--no-template", action="store_true", help="no record-template residual channel"
-    )
-    parser.add_argument(
-        "--val-fraction",
-        type=float,
-        default=0.0,
-        help="DS1 patients held out to pick the best epoch (0: keep the last epoch)",
-    )
-    parser.add_argument(
-        "--normalize", default="zscore", choices=("zscore", "robust", "minmax", "none")
-    )
-    parser.add_argument(
-        "--out", type=Path, default=Path(__file__).parent / "results" / "mitdb_inter_patient"
-    )
-    parser.add_argument(
-        "--cache-dir", type=Path, default=Path(__file__).parent / "results" / "cache"
-    )
+    add_recipe_options(parser, seeds=[0, 1, 2, 3, 4])
     args = parser.parse_args()
     start = time.perf_counter()
     rows: dict[str, ClassificationMetrics] = {}
     probabilities = []
-    models = [(weighting, seed) for weighting in args.class_weighting for seed in args.seeds]
-    for weighting, seed in models:
-        config = ExperimentConfig(
-            data_dir=args.data_dir,
-            split="de-chazal-strict" if args.strict else "de-chazal",
-            model=args.model,
-            model_kwargs=(
-                {"fusion_width": args.fusion_width} if args.model == "beat_rr_cnn" else {}
-            ),
-            rr_features=rr_features_of(args),
-            classes=args.classes,
-            prior_adjustment=(
-                args.prior_adjustment
-                if args.prior_adjustment is not None
-                else default_prior_adjustment(weighting)
-            ),
-            augment=args.augment,
-            template=not args.no_template,
-            val_fraction=args.val_fraction,
-            normalize=None if args.normalize == "none" else args.normalize,
-            train=TrainConfig(
-                epochs=args.epochs,
-                batch_size=args.batch_size,
-                lr=args.lr,
-                seed=seed,
-                class_weighting=weighting,
-            ),
-            out_dir=args.out / f"{weighting}-seed{seed}",
-            cache_dir=args.cache_dir,
-        )
+    configs = recipes(args, RESULTS / "mitdb_inter_patient")
+    for config in configs:
         result = run_experiment(config)
-        rows[f"ecgkit {weighting} seed {seed}"] = result.metrics
+        rows[f"ecgkit seed {config.train.seed}"] = result.metrics
         probabilities.append(result.prediction.probabilities)
         labels, classes = result.prediction.labels, result.metrics.classes
+    models = [config.train.seed for config in configs]
     single = dict(rows)
     if len(models) > 1:
         probabilities.append(np.mean(probabilities, axis=0))
@@ -199,8 +117,8 @@ def main() -> None:
     s_in_af: dict[str, float] = {}
     for name, probs in zip(list(rows), probabilities, strict=True):
         predicted = [classes[i] for i in probs.argmax(axis=1)]
-        in_af, reference_af = beat_rhythm(args.data_dir, test.record, test.r_sample, predicted)
-        decided = gate_supraventricular(probs, in_af, classes, args.rhythm_gate).argmax(axis=1)
+        in_af, reference_af = beat_rhythm(config.data_dir, test.record, test.r_sample, predicted)
+        decided = gate_supraventricular(probs, in_af, classes, config.rhythm_gate).argmax(axis=1)
         gated_rows[f"{name} + gate"] = compute_metrics(labels, decided, classes)
         s = list(classes).index("S")
         s_in_af[name] = 100 * float(np.mean(probs.argmax(axis=1)[reference_af] == s))
@@ -224,14 +142,14 @@ def main() -> None:
         f"V Se>=95 & +P>=95 {verdict[met['V']]}; S in AF <= 1 % {verdict[met['S in AF']]}"
     )
     write_json(
-        args.out / "summary.json",
+        config.out_dir.parent / "summary.json",
         {
             "environment": {**environment(), "torch": torch.__version__},
             "config": config.to_json(),
-            "models": [{"class_weighting": w, "seed": seed} for w, seed in models],
+            "seeds": models,
             "minutes": minutes,
             "runs": {name: m.to_dict() for name, m in rows.items()},
-            "rhythm_gate": args.rhythm_gate,
+            "rhythm_gate": config.rhythm_gate,
             "s_in_af_percent": s_in_af,
             "test": final.to_dict(),
             "published": PUBLISHED,

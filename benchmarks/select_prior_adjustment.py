@@ -18,18 +18,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _common import (
-    add_rr_model_arguments,
-    default_data_dir,
-    environment,
-    rr_features_of,
-    write_json,
-)
+from _common import environment, write_json
+from _recipe import RESULTS, add_recipe_options, recipes
 
 from ecgkit.data import BeatDataset, PatientKFold
 from ecgkit.experiment import ExperimentConfig, build_model, split_beats
 from ecgkit.metrics import adjust_for_priors, class_priors, compute_metrics
-from ecgkit.train import BeatAugment, TrainConfig, Trainer
+from ecgkit.train import BeatAugment, Trainer
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
@@ -62,16 +57,9 @@ def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[
 
 
 def add_cv_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of a DS1 cross-validation: data, seeds, folds, epochs, model, cache."""
-    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    """The options of a DS1 cross-validation: the recipe (as ecgkit train), seeds, folds."""
+    add_recipe_options(parser, seeds=[0])
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--augment", action="store_true", help="train with BeatAugment")
-    add_rr_model_arguments(parser)
-    parser.add_argument(
-        "--cache-dir", type=Path, default=Path(__file__).parent / "results" / "cache"
-    )
 
 
 def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, tuple[np.ndarray, ...]]:
@@ -81,26 +69,8 @@ def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, tuple[np
     :func:`out_of_fold_probabilities` does.
     """
     runs = []
-    for seed in args.seeds:
-        config = ExperimentConfig(
-            data_dir=args.data_dir,
-            classes="NSVF",
-            normalize="zscore",
-            template=True,
-            augment=args.augment,
-            rr_features=rr_features_of(args),
-            model_kwargs={"fusion_width": args.fusion_width},
-            train=TrainConfig(
-                epochs=args.epochs,
-                batch_size=256,
-                lr=2e-3,
-                seed=seed,
-                class_weighting="none",
-                progress=False,
-            ),
-            cache_dir=args.cache_dir,
-        )
-        print(f"seed {seed}: {args.folds}-fold patient-wise cross-validation on DS1")
+    for config in recipes(args, RESULTS / "cross_validation"):
+        print(f"seed {config.train.seed}: {args.folds}-fold patient-wise cross-validation on DS1")
         runs.append(out_of_fold_probabilities(config, args.folds))
     probabilities = np.mean([run[0] for run in runs], axis=0)
     return config, (probabilities, *runs[0][1:])
@@ -119,7 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_cv_arguments(parser)
     parser.add_argument(
-        "--out", type=Path, default=Path(__file__).parent / "results" / "prior_adjustment.json"
+        "--json", type=Path, default=RESULTS / "prior_adjustment.json", help="results file"
     )
     args = parser.parse_args()
     start = time.perf_counter()
@@ -140,7 +110,7 @@ def main() -> None:
     minutes = (time.perf_counter() - start) / 60
     print(f"best strength by macro F1: {best} ({minutes:.1f} min)")
     write_json(
-        args.out,
+        args.json,
         {
             "environment": {**environment(), "torch": torch.__version__},
             "config": config.to_json(),

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _common import beat_rhythm, environment, write_json
+from _recipe import RESULTS
 from select_prior_adjustment import add_cv_arguments, adjust_per_fold, cross_validate
 
 from ecgkit.annotate import gate_supraventricular
@@ -35,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_cv_arguments(parser)
     parser.add_argument(
-        "--out", type=Path, default=Path(__file__).parent / "results" / "rhythm_gate.json"
+        "--json", type=Path, default=RESULTS / "rhythm_gate.json", help="results file"
     )
     args = parser.parse_args()
     start = time.perf_counter()
@@ -65,7 +66,7 @@ def main() -> None:
     minutes = (time.perf_counter() - start) / 60
     print(f"best strength by macro F1: {best} ({minutes:.1f} min)")
     write_json(
-        args.out,
+        args.json,
         {
             "environment": {**environment(), "torch": torch.__version__},
             "config": config.to_json(),

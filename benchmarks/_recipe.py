@@ -1,0 +1,48 @@
+"""The benchmarks' recipe options: ecgkit train's, generated from ExperimentConfig.
+
+Every benchmark that trains takes the recipe through :func:`ecgkit.options.add_config_options`
+(the options ``ecgkit train`` has), starting from :data:`BENCHMARK_RECIPE`: the recipe the
+docs report (4 epochs, batch 256, lr 2e-3, unweighted loss, a 64-unit fusion layer), with
+the full database, not the bundled excerpt, as data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from _common import default_data_dir
+
+from ecgkit.experiment import ExperimentConfig
+from ecgkit.options import add_config_options, config_from_options
+from ecgkit.train import TrainConfig
+
+RESULTS = Path(__file__).parent / "results"
+
+BENCHMARK_RECIPE = ExperimentConfig(
+    model_kwargs={"fusion_width": 64},
+    train=TrainConfig(epochs=4, batch_size=256, lr=2e-3, class_weighting="none", progress=False),
+    cache_dir=RESULTS / "cache",
+)
+
+
+def add_recipe_options(parser: argparse.ArgumentParser, *, seeds: list[int]) -> None:
+    """The recipe options and ``--seeds`` (one model per seed)."""
+    add_config_options(parser)
+    parser.add_argument("--seeds", type=int, nargs="+", default=seeds)
+
+
+def recipes(args: argparse.Namespace, out_dir: Path) -> list[ExperimentConfig]:
+    """One config per seed: :data:`BENCHMARK_RECIPE` with the options given, its run folder
+    ``out_dir/seed<k>`` unless ``--out-dir`` was given (then ``<out-dir>/seed<k>``)."""
+    base = dataclasses.replace(BENCHMARK_RECIPE, data_dir=default_data_dir(), out_dir=out_dir)
+    config = config_from_options(args, base)
+    return [
+        dataclasses.replace(
+            config,
+            train=dataclasses.replace(config.train, seed=seed),
+            out_dir=config.out_dir / f"seed{seed}",
+        )
+        for seed in args.seeds
+    ]
