@@ -23,7 +23,7 @@ from _recipe import RESULTS, add_recipe_options, recipes
 
 from ecgkit.data import BeatDataset, PatientKFold
 from ecgkit.experiment import ExperimentConfig, build_model, split_beats
-from ecgkit.metrics import adjust_for_priors, class_priors, compute_metrics
+from ecgkit.metrics import ClassificationMetrics, adjust_for_priors, class_priors, compute_metrics
 from ecgkit.train import BeatAugment, Trainer
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -106,7 +106,18 @@ def main() -> None:
             for i in range(len(classes))
         )
         print(f"{strength:8.2f}  {cells}  {100 * metrics.macro_f1:.1f}")
-    best = max(scores, key=lambda s: scores[s].macro_f1)
+    write_selection(args, config, start, scores, {})
+
+
+def write_selection(
+    args: argparse.Namespace,
+    config: ExperimentConfig,
+    start: float,
+    scores: dict[float, ClassificationMetrics],
+    extra: dict[str, object],
+) -> float:
+    """Print and write (``args.json``) the strength with the best macro F1; return it."""
+    best = max(scores, key=lambda strength: scores[strength].macro_f1)
     minutes = (time.perf_counter() - start) / 60
     print(f"best strength by macro F1: {best} ({minutes:.1f} min)")
     write_json(
@@ -117,10 +128,12 @@ def main() -> None:
             "seeds": args.seeds,
             "folds": args.folds,
             "minutes": minutes,
-            "scores": {str(s): m.to_dict() for s, m in scores.items()},
+            "scores": {str(k): m.to_dict() for k, m in scores.items()},
             "best_strength": best,
+            **extra,
         },
     )
+    return best
 
 
 if __name__ == "__main__":

@@ -20,10 +20,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
-from _common import beat_rhythm, environment, write_json
+from _common import beat_rhythm
 from _recipe import RESULTS
-from select_prior_adjustment import add_cv_arguments, adjust_per_fold, cross_validate
+from select_prior_adjustment import (
+    add_cv_arguments,
+    adjust_per_fold,
+    cross_validate,
+    write_selection,
+)
 
 from ecgkit.annotate import gate_supraventricular
 from ecgkit.experiment import UNWEIGHTED_PRIOR_ADJUSTMENT, split_beats
@@ -62,24 +66,12 @@ def main() -> None:
         print(
             f"{strength:5.2f}  {cells}  {100 * metrics.macro_f1:8.1f}  {s_in_af[strength]:6.2f} %"
         )
-    best = max(scores, key=lambda key: scores[key].macro_f1)
-    minutes = (time.perf_counter() - start) / 60
-    print(f"best strength by macro F1: {best} ({minutes:.1f} min)")
-    write_json(
-        args.json,
-        {
-            "environment": {**environment(), "torch": torch.__version__},
-            "config": config.to_json(),
-            "seeds": args.seeds,
-            "folds": args.folds,
-            "minutes": minutes,
-            "detected_af_beats": int(in_af.sum()),
-            "reference_af_beats": int(reference_af.sum()),
-            "scores": {str(k): m.to_dict() for k, m in scores.items()},
-            "s_in_af_percent": {str(k): v for k, v in s_in_af.items()},
-            "best_strength": best,
-        },
-    )
+    extra = {
+        "detected_af_beats": int(in_af.sum()),
+        "reference_af_beats": int(reference_af.sum()),
+        "s_in_af_percent": {str(k): v for k, v in s_in_af.items()},
+    }
+    write_selection(args, config, start, scores, extra)
 
 
 if __name__ == "__main__":
