@@ -569,8 +569,11 @@ def _read_run(run_dir: Path) -> tuple[Path, dict[str, Any], ExperimentConfig]:
     config_file = run_dir / "config.json"
     if not config_file.is_file():
         raise FileNotFoundError(f"{run_dir} is not an ecgkit run folder (no config.json)")
-    saved = json.loads(config_file.read_text())
-    if "experiment" not in saved or "model" not in saved:
+    try:
+        saved = json.loads(config_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{config_file} is not valid JSON: {error}") from None
+    if not isinstance(saved, dict) or "experiment" not in saved or "model" not in saved:
         raise ValueError(f"{config_file} was not written by ecgkit train")
     try:
         config = ExperimentConfig.from_json(saved["experiment"])

@@ -685,6 +685,10 @@ def _read_npy(
 ) -> Record:
     try:
         array = np.load(file, mmap_mode="r", allow_pickle=False)
+    except EOFError:
+        raise ValueError(
+            f"cannot read {file}: the file is empty; save the signal with np.save(path, x)"
+        ) from None
     except ValueError as error:
         raise ValueError(
             f"cannot read {file}: {error}; save the signal as a plain numeric array"
@@ -702,6 +706,11 @@ def _read_npz(
 ) -> Record:
     try:
         archive = np.load(file, allow_pickle=False)
+    except EOFError:
+        raise ValueError(
+            f"cannot read {file} as an .npz archive: the file is empty; save the signal "
+            "with np.savez(path, signal=x, fs=360)"
+        ) from None
     except (ValueError, OSError) as error:
         raise ValueError(f"cannot read {file} as an .npz archive: {error}") from error
     with archive:
@@ -719,10 +728,17 @@ def _read_npz(
             raw = archive[key]
             stored_fs = archive["fs"] if "fs" in keys else None
             stored_names = archive["lead_names"] if "lead_names" in keys else None
-        except ValueError as error:
+        except (ValueError, EOFError) as error:
             raise ValueError(
                 f"cannot read {file}: {error}; save plain numeric and string arrays"
             ) from error
+    # numpy hands back the raw bytes of a member that is not a .npy array
+    for member, value in ((key, raw), ("fs", stored_fs), ("lead_names", stored_names)):
+        if value is not None and not isinstance(value, np.ndarray):
+            raise ValueError(
+                f"cannot read {file}: its member {member!r} is not a NumPy array (.npy); "
+                "save the archive with np.savez"
+            )
     array = _as_samples_first(raw, file)
     n_leads = array.shape[1]
     if stored_fs is None:

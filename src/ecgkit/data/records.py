@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,6 +172,10 @@ def _check_signal_files(base: Path, facts: _HeaderFacts) -> None:
 
 
 def _record_base(path: str | Path) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"path must be a str or pathlib.Path naming a WFDB record, got {type(path).__name__}"
+        )
     base = Path(path)
     return base.with_suffix("") if base.suffix in {".hea", ".dat", ".atr"} else base
 
@@ -201,6 +206,8 @@ def read_record(
     ------
     FileNotFoundError
         When the header or a signal file is missing, naming the file.
+    TypeError
+        When ``path`` is not a str or path, or ``dtype`` is not a float type.
     ValueError
         When the files cannot be parsed, naming the record; when the header's sampling rate
         or length is not a positive number, or a signal file holds more or fewer samples
@@ -269,14 +276,28 @@ def read_annotations(path: str | Path, extension: str = "atr") -> Annotations:
     ------
     FileNotFoundError
         When the annotation file is missing, naming it.
+    TypeError
+        When ``path`` is not a str or path, or ``extension`` is not a str.
     ValueError
-        When it is empty or cannot be parsed, or when its samples are out of time order or
-        outside the record (when the record's header is beside it), naming the file.
+        When ``extension`` is empty or holds a dot or a path separator; when the file is
+        empty or cannot be parsed, or when its samples are out of time order or outside the
+        record (when the record's header is beside it), naming the file.
     """
     import wfdb
 
     base = _record_base(path)
-    file = base.with_suffix(f".{extension}")
+    if not isinstance(extension, str):
+        raise TypeError(
+            f"extension must be a str naming the annotator, such as 'atr', got "
+            f"{type(extension).__name__}"
+        )
+    if not extension or any(c in extension for c in "./\\\0") or extension != extension.strip():
+        raise ValueError(
+            f"extension must name the annotator, such as 'atr' (no dot, no path), got {extension!r}"
+        )
+    # not with_suffix: record names may contain dots ("rec.1"), and wfdb appends the
+    # extension to the whole name
+    file = base.with_name(f"{base.name}.{extension}")
     if not file.is_file():
         raise FileNotFoundError(f"WFDB annotation file not found: {file}")
     if file.stat().st_size == 0:

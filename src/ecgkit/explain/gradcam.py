@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 import warnings
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -44,7 +45,21 @@ def default_layer(model: nn.Module) -> nn.Module:
 
 
 def _as_batch(x: Any, device: torch.device) -> torch.Tensor:
-    tensor = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
+    if isinstance(x, torch.Tensor):
+        tensor = x
+    else:
+        if x is None or isinstance(x, (str, bytes)):
+            raise TypeError(f"x must be a float array or tensor [B, C, L], got {type(x).__name__}")
+        try:
+            array = np.asarray(x)
+        except ValueError:
+            raise ValueError(
+                f"x must be a rectangular batch [B, C, L]; got a ragged {type(x).__name__} "
+                "whose items differ in shape"
+            ) from None
+        if array.dtype.kind not in "biufc":
+            raise TypeError(f"x must hold floating-point samples, got dtype {array.dtype}")
+        tensor = torch.as_tensor(array)
     if tensor.ndim != 3:
         raise ValueError(f"x must be a batch [B, C, L], got shape {tuple(tensor.shape)}")
     if not torch.is_floating_point(tensor):
@@ -55,7 +70,22 @@ def _as_batch(x: Any, device: torch.device) -> torch.Tensor:
 
 
 def _as_extra(extra: Any, n_items: int, device: torch.device, position: int) -> torch.Tensor:
-    tensor = torch.as_tensor(np.asarray(extra) if not isinstance(extra, torch.Tensor) else extra)
+    if isinstance(extra, torch.Tensor):
+        tensor = extra
+    else:
+        try:
+            array = np.asarray(extra)
+        except ValueError:
+            raise ValueError(
+                f"extra_inputs[{position}] must be a rectangular array, got a ragged "
+                f"{type(extra).__name__}"
+            ) from None
+        if array.dtype.kind not in "biufc":
+            raise TypeError(
+                f"extra_inputs[{position}] must be a float array, got {type(extra).__name__} "
+                f"of dtype {array.dtype}"
+            )
+        tensor = torch.as_tensor(array)
     if not torch.is_floating_point(tensor):
         raise TypeError(f"extra_inputs[{position}] must be floating point, got {tensor.dtype}")
     if tensor.ndim == 0 or tensor.shape[0] != n_items:
@@ -66,6 +96,80 @@ def _as_extra(extra: Any, n_items: int, device: torch.device, position: int) -> 
     if not torch.isfinite(tensor).all():
         raise ValueError(f"extra_inputs[{position}] contains NaN or infinite values")
     return tensor.detach().clone().to(device=device, dtype=torch.float32)
+
+
+def _declared_int(model: nn.Module, name: str) -> int | None:
+    """An ``ECGModel`` attribute such as ``in_channels``, or None when the model has none."""
+    value = getattr(model, name, None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _first_conv_channels(model: nn.Module) -> int | None:
+    first = next((m for m in model.modules() if isinstance(m, nn.Conv1d)), None)
+    return None if first is None else first.in_channels
+
+
+def _forward_inputs(model: nn.Module) -> tuple[list[str], int, bool] | None:
+    """Positional parameters of ``model.forward``, how many are required, and ``*args``.
+
+    None when the signature cannot be read (a scripted or C++ module).
+    """
+    try:
+        parameters = list(inspect.signature(model.forward).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = sum(p.default is p.empty for p in positional)
+    variadic = any(p.kind is p.VAR_POSITIONAL for p in parameters)
+    return [p.name for p in positional], required, variadic
+
+
+def _check_inputs(model: nn.Module, x: torch.Tensor, extra: Sequence[torch.Tensor]) -> None:
+    """Refuse inputs the model cannot take, before its forward pass fails on them."""
+    channels = _declared_int(model, "in_channels")
+    if channels is not None and x.shape[1] != channels:
+        raise ValueError(
+            f"x has {x.shape[1]} channel(s) (shape {tuple(x.shape)}) but "
+            f"{type(model).__name__} expects {channels}"
+        )
+    signature = _forward_inputs(model)
+    if signature is not None:
+        names, required, variadic = signature
+        given = 1 + len(extra)
+        if given < required or (not variadic and given > len(names)):
+            low, high = max(required - 1, 0), max(len(names) - 1, 0)
+            if variadic:
+                count = f"at least {low}"
+            else:
+                count = str(high) if low == high else f"{low} to {high}"
+            listed = f" ({', '.join(names[1:])})" if len(names) > 1 else ""
+            raise ValueError(
+                f"extra_inputs: {type(model).__name__}.forward takes {count} input(s) after "
+                f"x{listed}, got {len(extra)} array(s)"
+            )
+    n_features = _declared_int(model, "n_features")
+    if n_features and extra and (extra[0].ndim != 2 or extra[0].shape[1] != n_features):
+        raise ValueError(
+            f"extra_inputs[0] must be features [B, {n_features}] for "
+            f"{type(model).__name__}, got shape {tuple(extra[0].shape)}"
+        )
+
+
+def _check_extra_sequence(extra_inputs: object) -> None:
+    # one array where a sequence of them is due would be taken row by row
+    if isinstance(extra_inputs, (str, bytes, np.ndarray, torch.Tensor)) or not isinstance(
+        extra_inputs, Iterable
+    ):
+        raise TypeError(
+            "extra_inputs must be a sequence of arrays, one per further model input, "
+            f"e.g. (features,); got a {type(extra_inputs).__name__}"
+        )
+
+
+def _check_model(model: Any) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    return model
 
 
 def _check_target(target: Any) -> None:
@@ -109,7 +213,7 @@ class _Attribution:
     """Shared machinery: eval mode, hooks and restoration of the model's state."""
 
     def __init__(self, model: nn.Module, layer: nn.Module | None = None) -> None:
-        self.model = model
+        self.model = _check_model(model)
         self.layer = default_layer(model) if layer is None else layer
         if not any(self.layer is m for m in model.modules()):
             raise ValueError("layer must be a submodule of model")
@@ -133,7 +237,17 @@ class _Attribution:
         try:
             self.model.eval()
             with torch.enable_grad():
-                logits = self.model(x, *extra)
+                try:
+                    logits = self.model(x, *extra)
+                except RuntimeError as error:
+                    # models that do not declare in_channels: name the likely cause
+                    channels = _first_conv_channels(self.model)
+                    if channels is None or channels == x.shape[1]:
+                        raise
+                    raise ValueError(
+                        f"x has {x.shape[1]} channel(s) (shape {tuple(x.shape)}) but the first "
+                        f"Conv1d of {type(self.model).__name__} expects {channels}"
+                    ) from error
                 if logits.ndim != 2:
                     raise ValueError(
                         f"model must return logits [B, n_classes], got {tuple(logits.shape)}"
@@ -241,6 +355,17 @@ class _Attribution:
         -------
         torch.Tensor or numpy.ndarray of float32, shape (B, L)
             Same kind as ``x`` (a tensor stays on the model's device).
+
+        Raises
+        ------
+        TypeError
+            When ``x`` or an item of ``extra_inputs`` is not a float array (None, a str,
+            objects), or ``target`` is not an integer class index.
+        ValueError
+            When ``x`` is not a rectangular ``[B, C, L]`` batch of finite values or has
+            another channel count than the model; when ``extra_inputs`` holds more or fewer
+            arrays than the model's forward takes after ``x``, or features of another width
+            than the model's ``n_features``; for bad options.
         """
         if normalize == "none":
             warnings.warn(
@@ -254,12 +379,14 @@ class _Attribution:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         _check_target(target)
+        _check_extra_sequence(extra_inputs)
         device = self._device()
         # the caller may hold torch.no_grad() or torch.inference_mode(), as people do at
         # inference: attribution needs gradients, so it turns them back on for itself
         with torch.inference_mode(False), torch.enable_grad(), _lock_of(self.model):
             batch = _as_batch(x, device).clone()
             extra = [_as_extra(e, batch.shape[0], device, i) for i, e in enumerate(extra_inputs)]
+            _check_inputs(self.model, batch, extra)
             targets = self._targets(target, batch.shape[0])
             parts = []
             for start in range(0, batch.shape[0], batch_size):
@@ -359,7 +486,7 @@ class Saliency(_Attribution):
     """
 
     def __init__(self, model: nn.Module, layer: nn.Module | None = None) -> None:
-        self.model = model
+        self.model = _check_model(model)
         self.layer = layer if layer is not None else model
 
     def _maps(self, x: torch.Tensor, extra: Sequence[torch.Tensor], target: Any) -> torch.Tensor:

@@ -7,6 +7,7 @@ import inspect
 import io
 import json
 import math
+import numbers
 import os
 import time
 import warnings
@@ -32,6 +33,7 @@ Item = tuple[torch.Tensor, ...]
 
 #: A loss this many times that of a uniform guess (ln n_classes) has exploded.
 _EXPLODED_FACTOR = 100.0
+_MAX_SEED = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -104,9 +106,8 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            if self._integer(name) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
         choices = {
             "optimizer": ("adamw", "adam", "sgd"),
             "scheduler": ("cosine", "onecycle", "none"),
@@ -117,25 +118,32 @@ class TrainConfig:
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
-        if not (math.isfinite(self.lr) and self.lr > 0):
+        if not self._real("lr") > 0:
             raise ValueError(f"lr must be finite and > 0, got {self.lr!r}")
-        if self.weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
-        if not 0 <= self.label_smoothing < 1:
+        if not self._real("weight_decay") >= 0:
+            raise ValueError(f"weight_decay must be finite and >= 0, got {self.weight_decay!r}")
+        if not 0 <= self._real("momentum") < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        if not 0 <= self._real("label_smoothing") < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
-        if self.gradient_clip_norm is not None and not self.gradient_clip_norm > 0:
+        if self.gradient_clip_norm is not None and not self._real("gradient_clip_norm") > 0:
             raise ValueError(
-                f"gradient_clip_norm must be > 0 or None, got {self.gradient_clip_norm!r}"
+                f"gradient_clip_norm must be finite and > 0, or None, got "
+                f"{self.gradient_clip_norm!r}"
             )
-        if self.early_stopping_patience is not None and self.early_stopping_patience < 1:
-            raise ValueError(
-                "early_stopping_patience must be >= 1 or None, "
-                f"got {self.early_stopping_patience!r}"
+        patience = self.early_stopping_patience
+        if patience is not None and self._integer("early_stopping_patience") < 1:
+            raise ValueError(f"early_stopping_patience must be >= 1 or None, got {patience!r}")
+        if self._integer("num_workers") < 0:
+            raise ValueError(f"num_workers must be an integer >= 0, got {self.num_workers!r}")
+        # torch.manual_seed and numpy's generators take at most a signed 64-bit integer
+        if not 0 <= self._integer("seed") <= _MAX_SEED:
+            raise ValueError(f"seed must be an integer in [0, 2**63 - 1], got {self.seed!r}")
+        if not isinstance(self.device, str):
+            raise TypeError(
+                "device must be a str: 'auto', 'cpu', 'cuda' or 'cuda:N', got "
+                f"{type(self.device).__name__} {self.device!r}"
             )
-        if self.num_workers < 0:
-            raise ValueError(f"num_workers must be >= 0, got {self.num_workers!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         if self.device != "auto":
             try:
                 torch.device(self.device)
@@ -143,6 +151,25 @@ class TrainConfig:
                 raise ValueError(
                     f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {self.device!r}"
                 ) from None
+
+    def _integer(self, name: str) -> int:
+        """Field ``name`` checked to be an integer (not a bool), stored as a Python int."""
+        value = getattr(self, name)
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+        object.__setattr__(self, name, int(value))
+        return int(value)
+
+    def _real(self, name: str) -> float:
+        """Field ``name`` checked to be a finite real number (not a bool), stored as float."""
+        value = getattr(self, name)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        object.__setattr__(self, name, number)
+        return number
 
 
 @dataclass
