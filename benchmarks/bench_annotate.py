@@ -122,15 +122,36 @@ def ludb_rhythm(header: Path) -> str:
     return "unknown"
 
 
+def ludb_extrasystoles(ludb_dir: Path) -> dict[str, str]:
+    """Each LUDB record's listed extrasystoles: "atrial", "ventricular", "both" or "none"."""
+    import csv
+
+    kinds = {}
+    with (ludb_dir / "ludb.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = row["Extrasystolies"].lower()
+            atrial, ventricular = "atrial extrasystole" in text, "ventricular extrasystole" in text
+            kinds[row["ID"].strip()] = (
+                "both" if atrial and ventricular else
+                "atrial" if atrial else "ventricular" if ventricular else "none"
+            )  # fmt: skip
+    return kinds
+
+
 def run_ludb(predictor: Predictor, ludb_dir: Path) -> dict[str, Any]:
     groups: dict[str, list[BeatAnnotations]] = {"af": [], "sinus": []}
+    listed = ludb_extrasystoles(ludb_dir) if (ludb_dir / "ludb.csv").is_file() else {}
+    by_listing: dict[str, list[BeatAnnotations]] = {}
     for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
         rhythm = ludb_rhythm(header)
         group = "af" if rhythm.startswith("Atrial") else "sinus" if "inus" in rhythm else None
         if group is None:
             continue
         record = read_signal(header, leads=["ii"])
-        groups[group].append(predictor.annotate(record))
+        annotated = predictor.annotate(record)
+        groups[group].append(annotated)
+        if group == "sinus" and listed:
+            by_listing.setdefault(listed.get(header.stem, "none"), []).append(annotated)
     out: dict[str, Any] = {}
     for group, annotated in groups.items():
         labels = np.concatenate([a.label for a in annotated])
@@ -143,6 +164,16 @@ def run_ludb(predictor: Predictor, ludb_dir: Path) -> dict[str, Any]:
             "share_percent": shares,
             "records_with_any_s": sum(int((a.label == 1).any()) for a in annotated),
         }
+    # beside the records' own diagnoses: sinus records by the extrasystoles ludb.csv lists
+    out["sinus_by_listed_extrasystoles"] = {
+        kind: {
+            "records": len(annotated),
+            "non_n_percent": 100 * float(np.mean(np.concatenate([a.label for a in annotated]) > 0)),
+            "records_with_any_s": sum(int((a.label == 1).any()) for a in annotated),
+            "records_with_any_v": sum(int((a.label == 2).any()) for a in annotated),
+        }
+        for kind, annotated in sorted(by_listing.items())
+    }
     return out
 
 
@@ -272,7 +303,15 @@ def main() -> None:
     }
     if (args.ludb_dir / "data").is_dir():
         results["ludb"] = run_ludb(predictor, args.ludb_dir)
+        for kind, values in results["ludb"]["sinus_by_listed_extrasystoles"].items():
+            print(
+                f"LUDB sinus, extrasystoles listed: {kind}: {values['records']} records, "
+                f"{values['non_n_percent']:.1f} % of beats not N, any S in "
+                f"{values['records_with_any_s']}, any V in {values['records_with_any_v']}"
+            )
         for group, values in results["ludb"].items():
+            if group == "sinus_by_listed_extrasystoles":
+                continue
             shares = ", ".join(f"{c} {values['share_percent'][c]:.1f} %" for c in CLASSES)
             print(f"LUDB {group}: {values['records']} records, {values['beats']} beats: {shares}")
     if not args.no_long:
