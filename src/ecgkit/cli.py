@@ -133,8 +133,10 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     try:
         from ecgkit.options import add_config_options
-    except ImportError:  # no torch: 'ecgkit train' then says which extra to install
-        pass
+    except ImportError:
+        # no torch: the recipe options cannot be generated; take whatever was given, and
+        # running 'ecgkit train' then says in one line which extra to install
+        train.set_defaults(needs_torch=True)
     else:
         add_config_options(train)
     train.add_argument(
@@ -284,7 +286,9 @@ def _annotate(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ecgkit`` command; return its exit code (2 for bad arguments)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "needs_torch", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
