@@ -79,6 +79,14 @@ def build_joined(data_dir: Path, folder: Path) -> tuple[Path, np.ndarray]:
 AF_RHYTHMS = ("(AFIB", "(AFL")
 
 
+def ludb_rhythm(header: Path) -> str:
+    """The rhythm diagnosis an LUDB header states (``#Rhythm: ...``)."""
+    for line in header.read_text().splitlines():
+        if line.startswith("#Rhythm:"):
+            return line.split(":", 1)[1].strip().rstrip(".")
+    return "unknown"
+
+
 def mitdb_rhythm(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
     """Reference beat samples of a record and whether each lies in an AF or flutter episode."""
     annotations = read_annotations(data_dir / record)

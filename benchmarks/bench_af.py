@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import default_data_dir, environment, mitdb_rhythm, write_json
+from _common import default_data_dir, environment, ludb_rhythm, mitdb_rhythm, write_json
 
 from ecgkit.data import BEAT_SYMBOLS, DS1_RECORDS, DS2_RECORDS, read_annotations, read_signal
 from ecgkit.signal import AFDetection, detect_af
@@ -117,13 +117,6 @@ def extra_records(data_dir: Path) -> set[str]:
     """The four paced records, in neither DS1 nor DS2 (217 has AF)."""
     every = {p.stem for p in data_dir.glob("*.hea")}
     return every - set(DS1_RECORDS) - set(DS2_RECORDS)
-
-
-def ludb_rhythm(header: Path) -> str:
-    for line in header.read_text().splitlines():
-        if line.startswith("#Rhythm:"):
-            return line.split(":", 1)[1].strip().rstrip(".")
-    return "unknown"
 
 
 def run_ludb(ludb_dir: Path) -> dict[str, Any]:

@@ -33,7 +33,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import build_joined, default_data_dir, environment, mitdb_rhythm, write_json
+from _common import (
+    build_joined,
+    default_data_dir,
+    environment,
+    ludb_rhythm,
+    mitdb_rhythm,
+    write_json,
+)
 
 from ecgkit.annotate import BeatAnnotations, Predictor
 from ecgkit.data import (
@@ -113,13 +120,6 @@ def reference_of(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
     annotations = read_annotations(data_dir / record).select(BEAT_SYMBOLS)
     labels = map_symbols(annotations.symbol, NSVF, CLASSES)
     return annotations.sample, labels
-
-
-def ludb_rhythm(header: Path) -> str:
-    for line in header.read_text().splitlines():
-        if line.startswith("#Rhythm:"):
-            return line.split(":", 1)[1].strip().rstrip(".")
-    return "unknown"
 
 
 def ludb_extrasystoles(ludb_dir: Path) -> dict[str, str]:
