@@ -22,7 +22,7 @@ RESULTS = Path(__file__).parent / "results"
 
 BENCHMARK_RECIPE = ExperimentConfig(
     model_kwargs={"fusion_width": 64},
-    train=TrainConfig(epochs=4, batch_size=256, lr=2e-3, class_weighting="none", progress=False),
+    train=TrainConfig(epochs=4, batch_size=256, lr=2e-3, class_weighting=None, progress=False),
     cache_dir=RESULTS / "cache",
 )
 

@@ -141,7 +141,7 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
     config = json.loads((run / "config.json").read_text())
     assert config["model"]["in_channels"] == 2  # the lead and its template residual
     assert config["experiment"]["prior_adjustment"] == 0.5
-    assert config["experiment"]["train"]["class_weighting"] == "none"
+    assert config["experiment"]["train"]["class_weighting"] is None
     assert main(["evaluate", str(run)]) == 0
     evaluated = capsys.readouterr().out
     accuracy = f"accuracy {100 * metrics['test']['accuracy']:.2f} %"

@@ -30,7 +30,7 @@ def test_config_uses_rate_independent_rr_features_and_rejects_unknown_ones():
 def test_defaults_are_the_benchmark_recipe_and_double_compensation_warns():
     config = ExperimentConfig()
     assert (config.classes, config.normalize, config.template) == ("NSVF", "zscore", True)
-    assert (config.train.class_weighting, config.prior_adjustment) == ("none", 0.5)
+    assert (config.train.class_weighting, config.prior_adjustment) == (None, 0.5)
     with pytest.warns(UserWarning, match="twice"):
         ExperimentConfig(train=TrainConfig(class_weighting="balanced"))
 
@@ -54,7 +54,7 @@ def test_a_reopened_run_uses_the_same_rr_features_and_prior_adjustment(tmp_path)
         classes="NSVF",
         prior_adjustment=1.0,
         val_fraction=0.0,
-        train=TrainConfig(epochs=1, batch_size=256, class_weighting="none", progress=False),
+        train=TrainConfig(epochs=1, batch_size=256, class_weighting=None, progress=False),
         explain_beats=2,
         out_dir=tmp_path / "run",
     )

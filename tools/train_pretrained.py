@@ -102,7 +102,7 @@ def main() -> None:
                 batch_size=256,
                 lr=2e-3,
                 seed=seed,
-                class_weighting="none",
+                class_weighting=None,
                 device="cpu",
                 progress=False,
             ),

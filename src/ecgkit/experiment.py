@@ -38,6 +38,7 @@ from ecgkit.data import (
 from ecgkit.metrics import ClassificationMetrics, Prediction, class_priors
 from ecgkit.models import ECGModel, ModelSpec, create_model, takes_features
 from ecgkit.train import BeatAugment, TrainConfig, Trainer
+from ecgkit.train.trainer import migrate_train_config
 
 __all__ = [
     "EXPLAIN_METHODS",
@@ -67,13 +68,13 @@ UNWEIGHTED_PRIOR_ADJUSTMENT = 0.5
 DEFAULT_RHYTHM_GATE = 1.0
 
 
-def default_prior_adjustment(class_weighting: str) -> float:
+def default_prior_adjustment(class_weighting: str | None) -> float:
     """The prior-adjustment strength that goes with a loss weighting.
 
     0.5 after an unweighted loss, 0 after a weighted one, which already favours the rare
     classes.
     """
-    return UNWEIGHTED_PRIOR_ADJUSTMENT if class_weighting == "none" else 0.0
+    return UNWEIGHTED_PRIOR_ADJUSTMENT if class_weighting in (None, "none") else 0.0
 
 
 #: Amplitude axis of the beats drawn, by per-beat normalisation.
@@ -132,7 +133,7 @@ class ExperimentConfig:
     prior_adjustment : float
         Strength of the adjustment of test decisions for the training class priors
         (:func:`ecgkit.metrics.adjust_for_priors`): 0 keeps the model's decisions, 1 scores
-        every class as if equally common. Pairs with ``train.class_weighting="none"``: the
+        every class as if equally common. Pairs with ``train.class_weighting=None``: the
         model learns the true frequencies, the decision rule then favours the rare classes
         (with loss weights as well, a ``UserWarning`` says the imbalance is compensated
         twice).
@@ -173,9 +174,7 @@ class ExperimentConfig:
     after_s: float = 0.45
     val_fraction: float = 0.0
     train: TrainConfig = field(
-        default_factory=lambda: TrainConfig(
-            epochs=8, batch_size=128, lr=2e-3, class_weighting="none"
-        )
+        default_factory=lambda: TrainConfig(epochs=8, batch_size=128, lr=2e-3, class_weighting=None)
     )
     out_dir: Path = Path("runs/ecgkit")
     cache_dir: Path | None = None
@@ -190,11 +189,11 @@ class ExperimentConfig:
             raise ValueError(f"val_fraction must be in [0, 0.5], got {self.val_fraction!r}")
         if not 0 <= self.prior_adjustment <= 1:
             raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
-        if self.prior_adjustment > 0 and self.train.class_weighting != "none":
+        if self.prior_adjustment > 0 and self.train.class_weighting is not None:
             warnings.warn(
                 f"prior_adjustment={self.prior_adjustment} with class_weighting="
                 f"{self.train.class_weighting!r} compensates for the class imbalance twice; "
-                "set prior_adjustment=0 or class_weighting='none'",
+                "set prior_adjustment=0 or class_weighting=None",
                 UserWarning,
                 stacklevel=3,
             )
@@ -219,7 +218,7 @@ class ExperimentConfig:
     def from_json(cls, values: dict[str, Any]) -> ExperimentConfig:
         """Inverse of :meth:`to_json`."""
         v = dict(values)
-        v["train"] = TrainConfig(**v["train"])
+        v["train"] = TrainConfig(**migrate_train_config(v["train"]))
         v["leads"] = tuple(v["leads"])
         # fields newer than the run keep the behaviour the run was made with
         v["rr_features"] = tuple(v.get("rr_features", RR_FEATURES))

@@ -238,3 +238,19 @@ def test_the_decision_rule_scores_validation_as_it_scores_evaluate(tmp_path):
     assert validation.confusion[:, :-1].sum() == 0
     plain = Trainer(trainer.model, _config(epochs=1)).evaluate(separable_dataset(seed=1))
     assert plain.confusion[:, -1].sum() < plain.confusion.sum()
+
+
+def test_off_is_none_and_the_old_none_string_still_works_for_one_release():
+    from ecgkit.experiment import ExperimentConfig
+    from ecgkit.train.trainer import migrate_train_config
+
+    assert TrainConfig(class_weighting=None, scheduler=None).class_weighting is None
+    with pytest.warns(DeprecationWarning, match="class_weighting=None"):
+        old = TrainConfig(class_weighting="none")
+    assert old.class_weighting is None
+    assert migrate_train_config({"scheduler": "none", "lr": 0.1}) == {"scheduler": None, "lr": 0.1}
+    # a run folder written before the change reads back without a warning
+    stored = ExperimentConfig().to_json()
+    stored["train"] = {**stored["train"], "class_weighting": "none", "scheduler": "none"}
+    config = ExperimentConfig.from_json(stored)
+    assert (config.train.class_weighting, config.train.scheduler) == (None, None)

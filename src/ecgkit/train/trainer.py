@@ -51,12 +51,13 @@ class TrainConfig:
         Optimiser; ``momentum`` applies to SGD.
     lr, weight_decay, momentum : float
         Peak learning rate, decoupled (AdamW) or L2 weight decay, SGD momentum.
-    scheduler : {"cosine", "onecycle", "none"}
+    scheduler : {"cosine", "onecycle"}, optional
         Learning-rate schedule, stepped every batch: cosine decay to 0, one-cycle
-        (warm-up then decay), or constant.
-    class_weighting : {"balanced", "sqrt", "none"}
-        Loss weight per class: ``n / (k * count)``, its square root (milder), or none. The
-        loss is the weighted mean over each batch.
+        (warm-up then decay), or (None) constant.
+    class_weighting : {"balanced", "sqrt"}, optional
+        Loss weight per class: ``n / (k * count)``, its square root (milder), or (None)
+        none. The loss is the weighted mean over each batch. The string ``"none"`` (for
+        both fields) still means None, with a ``DeprecationWarning``, for one release.
     sampler : {"shuffle", "balanced"}
         Each epoch visits every beat once in a random order, or draws ``n`` beats with
         replacement so every class is drawn equally often (use one of the two remedies for
@@ -91,8 +92,8 @@ class TrainConfig:
     lr: float = 1e-3
     weight_decay: float = 1e-4
     momentum: float = 0.9
-    scheduler: Literal["cosine", "onecycle", "none"] = "cosine"
-    class_weighting: Literal["balanced", "sqrt", "none"] = "balanced"
+    scheduler: Literal["cosine", "onecycle"] | None = "cosine"
+    class_weighting: Literal["balanced", "sqrt"] | None = "balanced"
     sampler: Literal["shuffle", "balanced"] = "shuffle"
     label_smoothing: float = 0.0
     early_stopping_patience: int | None = None
@@ -105,13 +106,21 @@ class TrainConfig:
     progress: bool | None = None
 
     def __post_init__(self) -> None:
+        for name in _OFF_IS_NONE:
+            if getattr(self, name) == "none":
+                warnings.warn(
+                    f"TrainConfig({name}='none') is deprecated; pass {name}=None",
+                    DeprecationWarning,
+                    stacklevel=3,
+                )
+                object.__setattr__(self, name, None)
         for name in ("epochs", "batch_size"):
             if self._integer(name) < 1:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
         choices = {
             "optimizer": ("adamw", "adam", "sgd"),
-            "scheduler": ("cosine", "onecycle", "none"),
-            "class_weighting": ("balanced", "sqrt", "none"),
+            "scheduler": ("cosine", "onecycle", None),
+            "class_weighting": ("balanced", "sqrt", None),
             "sampler": ("shuffle", "balanced"),
             "monitor": ("val_macro_f1", "val_loss", "val_accuracy"),
         }
@@ -328,6 +337,18 @@ class _LossWatch:
         self.previous = loss
 
 
+#: Fields whose "off" was the string "none" before it was None.
+_OFF_IS_NONE = ("scheduler", "class_weighting")
+
+
+def migrate_train_config(values: dict[str, Any]) -> dict[str, Any]:
+    """A stored TrainConfig's values as this version spells them ("none" -> None)."""
+    return {
+        key: None if key in _OFF_IS_NONE and value == "none" else value
+        for key, value in values.items()
+    }
+
+
 #: Config fields that do not change what a run computes: free to differ on resume.
 _RUN_ONLY_FIELDS = frozenset({"device", "num_workers", "progress"})
 
@@ -339,6 +360,7 @@ def _check_same_recipe(saved: dict[str, Any], current: dict[str, Any], source: A
     config (a cosine schedule for its number of epochs): continuing with more epochs would
     make the learning rate climb again, other changes would mix two recipes in one run.
     """
+    saved, current = migrate_train_config(saved), migrate_train_config(current)
     changed = sorted(
         key
         for key in set(saved) | set(current)
@@ -517,7 +539,7 @@ class Trainer:
     def _class_weights(self, labels: NDArray[np.int64], n_classes: int) -> torch.Tensor:
         counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
         weights = np.ones(n_classes)
-        if self.config.class_weighting != "none" and self.config.sampler != "balanced":
+        if self.config.class_weighting is not None and self.config.sampler != "balanced":
             present = counts > 0
             weights[present] = labels.size / (present.sum() * counts[present])
             if self.config.class_weighting == "sqrt":
