@@ -156,6 +156,13 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
         == 0
     )
     assert (out / "beats.csv").is_file()
+    # the rhythm gate travels with the run's recipe into the annotate path
+    assert config["recipe"]["rhythm_gate"] == config["experiment"]["rhythm_gate"] == 1.0
+    from ecgkit.annotate import Predictor
+
+    assert Predictor.from_run(run).recipe.rhythm_gate == 1.0
+    assert "rhythm" in (out / "beats.csv").read_text().splitlines()[0].split(",")
+    assert "af_burden_percent" in json.loads((out / "summary.json").read_text())
     # a run folder from before the recipe was stored says so in one line
     config.pop("recipe")
     (run / "config.json").write_text(json.dumps(config))
