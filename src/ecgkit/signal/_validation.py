@@ -39,18 +39,21 @@ def check_positive(value: object, name: str, unit: str = "s") -> float:
 def check_real(value: object, name: str) -> float:
     """Return ``value`` as a float after checking it is a finite real number (not bool)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     out = float(value)
     if not math.isfinite(out):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return out
 
 
-def check_count(value: object, name: str, minimum: int = 0) -> int:
-    """Return ``value`` as an int after checking it is an integer >= ``minimum`` (not bool)."""
+def check_count(value: object, name: str, minimum: int | None = 0) -> int:
+    """Return ``value`` as an int after checking it is an integer (not bool) >= ``minimum``.
+
+    ``minimum=None`` checks the type alone.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < minimum:
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
 
@@ -185,6 +188,16 @@ def as_signal(
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     return arr
+
+
+def as_increasing_indices(
+    indices: ArrayLike, name: str, n_samples: int | None = None
+) -> NDArray[np.int64]:
+    """:func:`as_indices`, also checked to be strictly increasing (R peaks, beats)."""
+    out = as_indices(indices, name, n_samples)
+    if out.size > 1 and np.any(np.diff(out) <= 0):
+        raise ValueError(f"{name} must be strictly increasing sample indices")
+    return out
 
 
 def as_indices(indices: ArrayLike, name: str, n_samples: int | None = None) -> NDArray[np.int64]:

@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ecgkit.signal._validation import (
     FloatArray,
-    as_indices,
+    as_increasing_indices,
     as_signal,
     check_fs,
     check_non_negative,
@@ -96,13 +96,6 @@ def _atrial_windows(x: FloatArray, peaks: NDArray[np.int64], fs: float) -> NDArr
         windows[first : first + block.size][inside] = filtered[index[inside] - low]
     centred: NDArray[np.float64] = windows - windows.mean(axis=1, keepdims=True)
     return centred
-
-
-def _check_peaks(r_peaks: ArrayLike) -> NDArray[np.int64]:
-    peaks = as_indices(r_peaks, "r_peaks")
-    if peaks.size > 1 and np.any(np.diff(peaks) <= 0):
-        raise ValueError("r_peaks must be strictly increasing sample indices")
-    return peaks
 
 
 def _check_exclude(exclude: ArrayLike | None, n: int) -> NDArray[np.bool_]:
@@ -214,7 +207,7 @@ def rr_irregularity(
     0.0
     """
     fs = check_fs(fs)
-    peaks = _check_peaks(r_peaks)
+    peaks = as_increasing_indices(r_peaks, "r_peaks")
     skip = _check_exclude(exclude, peaks.size)
     half_window = _check_half_window(half_window, peaks.size)
     if peaks.size < 3:
@@ -299,7 +292,7 @@ def p_wave_consistency(
             f"fs must be <= {_MAX_FS_HZ:g} Hz for an ECG, got {fs:g} Hz: resample it first"
         )
     x = as_signal(signal, "signal", max_ndim=1)
-    peaks = _check_peaks(r_peaks)
+    peaks = as_increasing_indices(r_peaks, "r_peaks")
     skip = _check_exclude(exclude, peaks.size)
     half_window = _check_half_window(half_window, peaks.size)
     if peaks.size and peaks[-1] >= x.shape[0]:
@@ -441,7 +434,7 @@ def detect_af(
     (True, (1, 2))
     """
     fs = check_fs(fs)
-    peaks = _check_peaks(r_peaks)
+    peaks = as_increasing_indices(r_peaks, "r_peaks")
     irregularity_threshold = check_non_negative(
         irregularity_threshold, "irregularity_threshold", "(a ratio)"
     )

@@ -6,7 +6,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.signal._validation import as_indices, check_fs
+from ecgkit.signal._validation import as_increasing_indices, check_fs
 from ecgkit.signal.segment import rr_intervals
 
 __all__ = ["RELATIVE_RR_FEATURES", "RR_FEATURES", "rr_features"]
@@ -135,9 +135,7 @@ def rr_features(r_peaks: ArrayLike, fs: float, *, local_beats: int = 10) -> NDAr
     [0.6, 0.75]
     """
     fs = check_fs(fs)
-    peaks = as_indices(r_peaks, "r_peaks")
-    if peaks.size > 1 and np.any(np.diff(peaks) <= 0):
-        raise ValueError("r_peaks must be strictly increasing sample indices")
+    peaks = as_increasing_indices(r_peaks, "r_peaks")
     pre, post, local, mean = rr_intervals(peaks, fs, local_beats=local_beats)
     n = peaks.size
     if n < 2:

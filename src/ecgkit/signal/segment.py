@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ecgkit.signal._validation import (
     FloatArray,
-    as_indices,
+    as_increasing_indices,
     as_signal,
     check_axis,
     check_fs,
@@ -102,10 +102,8 @@ def rr_intervals(
     fs = check_fs(fs)
     if isinstance(local_beats, bool) or not isinstance(local_beats, int) or local_beats < 1:
         raise ValueError(f"local_beats must be a positive integer, got {local_beats!r}")
-    peaks = as_indices(r_peaks, "r_peaks")
+    peaks = as_increasing_indices(r_peaks, "r_peaks")
     n = peaks.size
-    if n > 1 and np.any(np.diff(peaks) <= 0):
-        raise ValueError("r_peaks must be strictly increasing sample indices")
     if n < 2:
         nan = np.full(n, np.nan)
         return nan, nan.copy(), nan.copy(), nan.copy()
@@ -219,9 +217,7 @@ def segment_beats(
     n_samples = leads.shape[-1]
     if pad_value is not None:
         pad_value = check_real(pad_value, "pad_value")
-    peaks = as_indices(r_peaks, "r_peaks", n_samples)
-    if peaks.size > 1 and np.any(np.diff(peaks) <= 0):
-        raise ValueError("r_peaks must be strictly increasing sample indices")
+    peaks = as_increasing_indices(r_peaks, "r_peaks", n_samples)
     pre, post, local, mean = rr_intervals(peaks, fs, local_beats=local_beats)
     starts = peaks - n_before
     inside = (starts >= 0) & (starts + length <= n_samples)

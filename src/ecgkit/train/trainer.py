@@ -7,7 +7,6 @@ import inspect
 import io
 import json
 import math
-import numbers
 import os
 import time
 import warnings
@@ -25,6 +24,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from ecgkit._files import atomic_write, run_lock
 from ecgkit.metrics import ClassificationMetrics, Prediction
+from ecgkit.signal._validation import check_count, check_real
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 __all__ = ["EpochCallback", "History", "NonFiniteLossError", "TrainConfig", "Trainer"]
@@ -163,20 +163,13 @@ class TrainConfig:
 
     def _integer(self, name: str) -> int:
         """Field ``name`` checked to be an integer (not a bool), stored as a Python int."""
-        value = getattr(self, name)
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-        object.__setattr__(self, name, int(value))
-        return int(value)
+        value = check_count(getattr(self, name), name, minimum=None)
+        object.__setattr__(self, name, value)
+        return value
 
     def _real(self, name: str) -> float:
         """Field ``name`` checked to be a finite real number (not a bool), stored as float."""
-        value = getattr(self, name)
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError(f"{name} must be finite, got {value!r}")
+        number = check_real(getattr(self, name), name)
         object.__setattr__(self, name, number)
         return number
 
