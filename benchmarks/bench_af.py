@@ -24,6 +24,7 @@ from _common import default_data_dir, environment, ludb_rhythm, mitdb_rhythm, wr
 
 from ecgkit.data import BEAT_SYMBOLS, DS1_RECORDS, DS2_RECORDS, read_annotations, read_signal
 from ecgkit.signal import AFDetection, detect_af
+from ecgkit.signal.atrial import true_runs
 
 VENTRICULAR = ("V", "E", "F")
 
@@ -50,11 +51,6 @@ def mitdb_reference(data_dir: Path, record: str) -> dict[str, Any]:
     }
 
 
-def runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=True))
-
-
 def overlaps(a: tuple[int, int], others: list[tuple[int, int]]) -> bool:
     return any(a[0] <= b[1] and b[0] <= a[1] for b in others)
 
@@ -78,8 +74,8 @@ def score(rows: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def record_row(result: AFDetection, truth: np.ndarray) -> dict[str, Any]:
-    reference = runs(truth)
-    detected = runs(result.in_af)
+    reference = [(int(a), int(b)) for a, b in true_runs(truth)]
+    detected = [(int(a), int(b)) for a, b in result.episodes]
     return {
         "tp": int((result.in_af & truth).sum()),
         "fp": int((result.in_af & ~truth).sum()),

@@ -21,6 +21,7 @@ from ecgkit.annotate.rhythm import assess_rhythm
 from ecgkit.data.records import Record
 from ecgkit.metrics import adjust_for_priors
 from ecgkit.models import ECGModel, load_pretrained
+from ecgkit.signal.atrial import true_runs
 from ecgkit.train import TrainConfig, Trainer
 
 __all__ = ["BeatAnnotations", "Predictor"]
@@ -136,11 +137,7 @@ class BeatAnnotations:
     def _af_summary(self) -> dict[str, Any]:
         if self.in_af is None:
             return {}
-        edges = np.diff(np.concatenate([[0], self.in_af.astype(np.int8), [0]]))
-        first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-        episodes = [
-            [float(self.time_s[a]), float(self.time_s[b])] for a, b in zip(first, last, strict=True)
-        ]
+        episodes = [[float(t) for t in self.time_s[run]] for run in true_runs(self.in_af)]
         in_af_s = sum(end - start for start, end in episodes)
         return {
             "af_episodes_s": episodes,

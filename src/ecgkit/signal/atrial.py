@@ -48,6 +48,7 @@ __all__ = [
     "detect_af",
     "p_wave_consistency",
     "rr_irregularity",
+    "true_runs",
 ]
 
 #: Beats on each side of a beat in the windows of :func:`rr_irregularity` and
@@ -360,8 +361,11 @@ class AFDetection:
         return float(np.sum(durations)) / span
 
 
-def _runs(flags: NDArray[np.bool_]) -> NDArray[np.int64]:
-    """First and last index (inclusive) of every run of True, ``(k, 2)``."""
+def true_runs(flags: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """First and last index (inclusive) of every run of True in ``flags``, ``(k, 2)``.
+
+    The episodes of :class:`AFDetection` are these runs of its ``in_af``.
+    """
     edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
     return np.stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1], axis=1)
 
@@ -456,7 +460,7 @@ def detect_af(
         whole = peaks.size >= _MIN_STRIP_BEATS and candidate.mean() > 0.5
         runs = np.array([[0, peaks.size - 1]] if whole else [], dtype=np.int64)
     else:
-        runs = _runs(candidate)
+        runs = true_runs(candidate)
         if runs.size:
             long_enough = (peaks[runs[:, 1]] - peaks[runs[:, 0]]) >= min_episode_s * fs
             runs = runs[long_enough]
