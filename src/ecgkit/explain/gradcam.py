@@ -44,22 +44,32 @@ def default_layer(model: nn.Module) -> nn.Module:
     return convs[-1]
 
 
+def _numeric_tensor(value: Any, name: str, what: str) -> torch.Tensor:
+    """``value`` as a tensor, refused by ``name`` when it is None, text, ragged or not numbers.
+
+    ``what`` says what was expected, e.g. ``"a batch [B, C, L]"``.
+    """
+    if isinstance(value, torch.Tensor):
+        return value
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be {what} of numbers, got {type(value).__name__}")
+    try:
+        array = np.asarray(value)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be {what}; got a ragged {type(value).__name__} whose items differ "
+            "in shape"
+        ) from None
+    if array.dtype.kind not in "biufc":
+        raise TypeError(
+            f"{name} must hold floating-point numbers, got {type(value).__name__} of dtype "
+            f"{array.dtype}"
+        )
+    return torch.as_tensor(array)
+
+
 def _as_batch(x: Any, device: torch.device) -> torch.Tensor:
-    if isinstance(x, torch.Tensor):
-        tensor = x
-    else:
-        if x is None or isinstance(x, (str, bytes)):
-            raise TypeError(f"x must be a float array or tensor [B, C, L], got {type(x).__name__}")
-        try:
-            array = np.asarray(x)
-        except ValueError:
-            raise ValueError(
-                f"x must be a rectangular batch [B, C, L]; got a ragged {type(x).__name__} "
-                "whose items differ in shape"
-            ) from None
-        if array.dtype.kind not in "biufc":
-            raise TypeError(f"x must hold floating-point samples, got dtype {array.dtype}")
-        tensor = torch.as_tensor(array)
+    tensor = _numeric_tensor(x, "x", "a rectangular batch [B, C, L]")
     if tensor.ndim != 3:
         raise ValueError(f"x must be a batch [B, C, L], got shape {tuple(tensor.shape)}")
     if not torch.is_floating_point(tensor):
@@ -70,22 +80,7 @@ def _as_batch(x: Any, device: torch.device) -> torch.Tensor:
 
 
 def _as_extra(extra: Any, n_items: int, device: torch.device, position: int) -> torch.Tensor:
-    if isinstance(extra, torch.Tensor):
-        tensor = extra
-    else:
-        try:
-            array = np.asarray(extra)
-        except ValueError:
-            raise ValueError(
-                f"extra_inputs[{position}] must be a rectangular array, got a ragged "
-                f"{type(extra).__name__}"
-            ) from None
-        if array.dtype.kind not in "biufc":
-            raise TypeError(
-                f"extra_inputs[{position}] must be a float array, got {type(extra).__name__} "
-                f"of dtype {array.dtype}"
-            )
-        tensor = torch.as_tensor(array)
+    tensor = _numeric_tensor(extra, f"extra_inputs[{position}]", "a rectangular array")
     if not torch.is_floating_point(tensor):
         raise TypeError(f"extra_inputs[{position}] must be floating point, got {tensor.dtype}")
     if tensor.ndim == 0 or tensor.shape[0] != n_items:
