@@ -139,7 +139,8 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
     assert metrics["n_test"] > 7000
     assert set(metrics["test"]["per_class"]) == {"N", "S", "V", "F"}
     config = json.loads((run / "config.json").read_text())
-    assert config["model"]["in_channels"] == 2  # the lead and its template residual
+    assert config["format"] == 2
+    assert config["in_channels"] == 2  # the lead and its template residual
     assert config["experiment"]["prior_adjustment"] == 0.5
     assert config["experiment"]["train"]["class_weighting"] is None
     assert main(["evaluate", str(run)]) == 0
@@ -163,9 +164,13 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
     assert Predictor.from_run(run).recipe.rhythm_gate == 1.0
     assert "rhythm" in (out / "beats.csv").read_text().splitlines()[0].split(",")
     assert "af_burden_percent" in json.loads((out / "summary.json").read_text())
-    # a run folder from before the recipe was stored says so in one line
-    config.pop("recipe")
-    (run / "config.json").write_text(json.dumps(config))
+    # a run folder from before the recipe was stored (format 1) says so in one line
+    older = {
+        "experiment": config["experiment"],
+        "model": {"name": "beat_cnn", "in_channels": 2, "num_classes": 4, "kwargs": {}},
+        "class_priors": config["recipe"]["class_priors"],
+    }
+    (run / "config.json").write_text(json.dumps(older))
     assert (
         main(["annotate", str(recording), "--fs", "360", "--model", str(run), "--out", str(out)])
         == 2
@@ -184,7 +189,7 @@ def test_five_classes_in_mv_with_validation_and_weights_is_reused_by_evaluate(tm
     out = capsys.readouterr().out
     assert "validation beats (DS1, split by patient)" in out
     config = json.loads((run / "config.json").read_text())
-    assert config["model"]["in_channels"] == 1
+    assert config["in_channels"] == 1
     assert config["experiment"]["prior_adjustment"] == 0.0  # weighted loss: no adjustment
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["n_val"] > 0

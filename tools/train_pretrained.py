@@ -2,19 +2,22 @@
 
     python tools/train_pretrained.py --data-dir ../shared/data/mitdb
 
-Trains the default DS1 recipe of ``benchmarks/bench_mitdb_inter_patient.py`` (five
-``beat_rr_cnn`` seeds, 4 epochs, batch 256, z-scored beats with the record template
-channel, rate-independent RR features, unweighted loss, decisions adjusted halfway towards
-equal class priors) on the de Chazal DS1 records of the MIT-BIH Arrhythmia Database only,
-so that DS2 stays an honest test. Stores the ensemble's weights as float16 in a
-byte-reproducible archive, checks that float16 changes no DS2 decision of note (the
-count is printed and stored in the model card), and writes ``<name>.json`` with the beat
-recipe, the SHA-256 of the weights and the model card (with the DS2 results).
+Trains :data:`ecgkit.experiment.BENCHMARK_RECIPE`, the recipe of
+``benchmarks/bench_mitdb_inter_patient.py`` (five ``beat_rr_cnn`` seeds, 4 epochs, batch
+256, z-scored beats with the record template channel, rate-independent RR features,
+unweighted loss, decisions adjusted halfway towards equal class priors; every option of
+``ecgkit train`` changes it, ``--out-dir`` holds the runs) on the de Chazal DS1 records of
+the MIT-BIH Arrhythmia Database only, so that DS2 stays an honest test. Stores the
+ensemble's weights as float16 in a byte-reproducible archive, checks that float16 changes no
+DS2 decision of note (the count is printed and stored in the model card), and writes
+``<name>.json`` with the beat recipe, the SHA-256 of the weights and the model card (with
+the DS2 results).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import io
 import json
@@ -28,7 +31,7 @@ import torch
 
 from ecgkit import __version__
 from ecgkit._files import atomic_write
-from ecgkit.experiment import ExperimentConfig, load_run, run_experiment, split_beats
+from ecgkit.experiment import BENCHMARK_RECIPE, load_run, run_experiment, split_beats
 from ecgkit.metrics import adjust_for_priors, compute_metrics
 from ecgkit.models.pretrained import (
     PRETRAINED_FORMAT,
@@ -37,7 +40,7 @@ from ecgkit.models.pretrained import (
     state_dict_from_arrays,
     state_dict_to_arrays,
 )
-from ecgkit.train import TrainConfig
+from ecgkit.options import add_config_options, config_from_options
 
 NAME = "beat_rr_cnn.mitdb_ds1"
 # a fixed time stamp keeps the archive's bytes (and so its SHA-256) reproducible
@@ -86,29 +89,27 @@ def ensemble_probabilities(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    # the recipe options of ecgkit train, from BENCHMARK_RECIPE; --out-dir holds the runs
+    add_config_options(parser)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--out", type=Path, default=pretrained_dir())
-    parser.add_argument("--work-dir", type=Path, default=Path("benchmarks/results/pretrained"))
+    parser.add_argument("--pretrained-dir", type=Path, default=pretrained_dir())
     args = parser.parse_args()
     start = time.perf_counter()
+    work_dir = Path("benchmarks/results/pretrained")
+    base = dataclasses.replace(
+        BENCHMARK_RECIPE,
+        data_dir=default_data_dir(),
+        out_dir=work_dir,
+        cache_dir=work_dir / "cache",
+        explain_beats=4,
+        train=dataclasses.replace(BENCHMARK_RECIPE.train, device="cpu"),
+    )
+    recipe_config = config_from_options(args, base)
     configs = [
-        ExperimentConfig(
-            data_dir=args.data_dir,
-            model_kwargs={"fusion_width": 64},
-            train=TrainConfig(
-                epochs=args.epochs,
-                batch_size=256,
-                lr=2e-3,
-                seed=seed,
-                class_weighting=None,
-                device="cpu",
-                progress=False,
-            ),
-            out_dir=args.work_dir / f"seed{seed}",
-            cache_dir=args.work_dir / "cache",
-            explain_beats=4,
+        dataclasses.replace(
+            recipe_config,
+            train=dataclasses.replace(recipe_config.train, seed=seed),
+            out_dir=recipe_config.out_dir / f"seed{seed}",
         )
         for seed in args.seeds
     ]
@@ -129,8 +130,8 @@ def main() -> None:
     ]
     states = [{k: v.cpu() for k, v in run.model.state_dict().items()} for run in runs]
     arrays = state_dict_to_arrays(states, np.float16)
-    args.out.mkdir(parents=True, exist_ok=True)
-    weights = args.out / f"{NAME}.npz"
+    args.pretrained_dir.mkdir(parents=True, exist_ok=True)
+    weights = args.pretrained_dir / f"{NAME}.npz"
     data = write_npz(weights, arrays)
 
     # DS2 once, reported (nothing is chosen from it): float32 weights vs float16 weights
@@ -163,7 +164,7 @@ def main() -> None:
         "lead MLII at 360 Hz, reference beat annotations mapped to AAMI EC57 classes (Q "
         "unlabelled). Licence of the data: Open Data Commons Attribution License v1.0.",
         "recipe": "python tools/train_pretrained.py --data-dir <mitdb> "
-        f"--seeds {' '.join(map(str, args.seeds))} --epochs {args.epochs}",
+        f"--seeds {' '.join(map(str, args.seeds))} --epochs {recipe_config.train.epochs}",
         "ds2_test": metrics.to_dict(),
         "ds2_test_float32": metrics32.to_dict(),
         "float16_changed_decisions": changed,
@@ -198,7 +199,7 @@ def main() -> None:
         "recipe": recipe.to_json(),
         "card": card,
     }
-    with atomic_write(args.out / f"{NAME}.json") as handle:
+    with atomic_write(args.pretrained_dir / f"{NAME}.json") as handle:
         handle.write((json.dumps(spec, indent=2) + "\n").encode())
     print(f"wrote {weights} ({len(data) / 1e6:.2f} MB) and {NAME}.json")
 

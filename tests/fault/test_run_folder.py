@@ -94,7 +94,7 @@ def test_a_run_that_fails_before_writing_leaves_no_empty_folder(tmp_path):
     assert not target.exists()
 
 
-def test_history_says_whether_training_finished(tmp_path):
+def test_history_says_whethertraining_finished(tmp_path):
     import json
 
     import numpy as np
@@ -126,14 +126,14 @@ def test_history_says_whether_training_finished(tmp_path):
 def test_an_unfinished_run_is_known_as_such_and_older_runs_are_assumed_finished(tmp_path):
     import json
 
-    from ecgkit.experiment import _training_finished
+    from ecgkit.experiment.run_folder import training_finished
 
     (tmp_path / "history.json").write_text(json.dumps({"finished": False, "epochs": []}))
-    assert _training_finished(tmp_path) is False
+    assert training_finished(tmp_path) is False
     (tmp_path / "history.json").write_text(json.dumps({"best_epoch": 2, "epochs": []}))
-    assert _training_finished(tmp_path) is True
+    assert training_finished(tmp_path) is True
     (tmp_path / "history.json").unlink()
-    assert _training_finished(tmp_path) is False
+    assert training_finished(tmp_path) is False
 
 
 def test_resuming_with_another_training_config_is_refused_by_name(tmp_path):

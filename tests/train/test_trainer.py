@@ -88,16 +88,18 @@ def test_a_run_resumed_after_epoch_2_ends_with_the_same_weights_as_one_that_neve
     assert timeless(history.records) == timeless(full.history.records)
 
 
-def test_run_folder_holds_config_history_and_checkpoints(tmp_path):
+def test_the_trainer_writes_only_its_checkpoints_and_history(tmp_path):
     trainer = Trainer(_cnn(), _config(epochs=2), run_dir=tmp_path, metadata={"model": "beat_cnn"})
-    trainer.fit(separable_dataset(), separable_dataset(seed=1))
-    config = json.loads((tmp_path / "config.json").read_text())
-    assert config["model"] == "beat_cnn"
-    assert config["train"]["epochs"] == 2
+    history = trainer.fit(separable_dataset(), separable_dataset(seed=1))
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == ["checkpoints/best.pt", "checkpoints/last.pt", "history.csv", "history.json"]
     assert (tmp_path / "history.csv").read_text().startswith("epoch,train_loss,lr,val_loss")
-    assert len(json.loads((tmp_path / "history.json").read_text())["epochs"]) == 2
+    assert json.loads((tmp_path / "history.json").read_text()) == history.to_json()
+    assert len(history.to_json()["epochs"]) == 2
     state = load_checkpoint(tmp_path / "checkpoints" / "best.pt")
     assert state["epoch"] == trainer.history.best_epoch
+    assert state["metadata"] == {"model": "beat_cnn"}
+    assert state["config"]["epochs"] == 2
     assert not list(tmp_path.rglob("*.tmp"))
 
 

@@ -205,17 +205,18 @@ class History:
         writer.writerows(self.records)
         return buffer.getvalue()
 
-    def to_json(self) -> str:
-        """The records and the best epoch as JSON text."""
-        return json.dumps(
-            {
-                "best_epoch": self.best_epoch,
-                "planned_epochs": self.planned_epochs,
-                "finished": self.finished,
-                "epochs": self.records,
-            },
-            indent=2,
-        )
+    def to_json(self) -> dict[str, Any]:
+        """The records, the best epoch and whether training finished, JSON-ready.
+
+        A dict, like every ``to_json`` in ecgkit (it returned JSON text before 0.1:
+        ``json.dumps(history.to_json())`` gives that text).
+        """
+        return {
+            "best_epoch": self.best_epoch,
+            "planned_epochs": self.planned_epochs,
+            "finished": self.finished,
+            "epochs": self.records,
+        }
 
 
 #: Called after every epoch with the trainer and the epoch's record; raising stops the run.
@@ -378,11 +379,13 @@ class Trainer:
     config : TrainConfig, optional
         Defaults to ``TrainConfig()``.
     run_dir : str or pathlib.Path, optional
-        Folder for ``config.json``, ``history.csv``/``history.json`` and
-        ``checkpoints/{last,best}.pt``; None writes nothing.
+        Folder for ``checkpoints/{last,best}.pt`` and ``history.csv``/``history.json``, the
+        only files the Trainer writes (a run folder's ``config.json`` and ``metrics.json``
+        belong to :mod:`ecgkit.experiment.run_folder`); None writes nothing. Every
+        checkpoint holds the training config.
     metadata : dict, optional
-        Extra JSON-ready facts stored in ``config.json`` and in checkpoints (model name and
-        options, data, split), so a run folder says how it was made.
+        Extra JSON-ready facts stored in every checkpoint (model name and options, data,
+        split), so that a checkpoint says how it was made.
     callbacks : sequence of EpochCallback
         Called after every epoch.
     augment : callable, optional
@@ -654,7 +657,6 @@ class Trainer:
         criterion = nn.CrossEntropyLoss(
             weight=None, reduction="none", label_smoothing=c.label_smoothing
         )
-        self._write_config()
         watch = _LossWatch(n_classes, c.lr)
         for epoch in range(start_epoch + 1, c.epochs + 1):
             started = time.perf_counter()
@@ -735,7 +737,9 @@ class Trainer:
                 break
         self.history.finished = True
         if self.run_dir is not None and self.is_main:
-            _write_text_atomic(self.run_dir / "history.json", self.history.to_json())
+            _write_text_atomic(
+                self.run_dir / "history.json", json.dumps(self.history.to_json(), indent=2)
+            )
         if self.world_size > 1:
             # every process returns only once rank 0 has written its last checkpoint and
             # history: a process that read them (or tore the process group down) earlier
@@ -752,13 +756,6 @@ class Trainer:
         if count > 1 and last < 2 * self.world_size:
             count -= 1
         return count
-
-    def _write_config(self) -> None:
-        if self.run_dir is None or not self.is_main:
-            return
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        payload = {"train": asdict(self.config), **self.metadata, "world_size": self.world_size}
-        _write_text_atomic(self.run_dir / "config.json", json.dumps(payload, indent=2, default=str))
 
     def _save_epoch(
         self,
@@ -793,7 +790,9 @@ class Trainer:
         if improved:
             save_checkpoint(folder / "best.pt", state)
         _write_text_atomic(self.run_dir / "history.csv", self.history.to_csv())
-        _write_text_atomic(self.run_dir / "history.json", self.history.to_json())
+        _write_text_atomic(
+            self.run_dir / "history.json", json.dumps(self.history.to_json(), indent=2)
+        )
 
     def load_weights(self, checkpoint: str | Path) -> None:
         """Load the model weights of a checkpoint (e.g. ``checkpoints/best.pt``)."""
