@@ -325,7 +325,7 @@ class _LossWatch:
                 f"{self.step} (a uniform guess scores {self.limit / _EXPLODED_FACTOR:.3g}); "
                 f"the learning rate (lr={lr:g}) is probably too high",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=5,  # the caller of Trainer.fit
             )
             self.warned = True
         self.previous = loss
@@ -367,6 +367,23 @@ def _check_same_recipe(saved: dict[str, Any], current: dict[str, Any], source: A
             "optimiser and learning-rate schedule were built for the original one; start a "
             "new run instead"
         )
+
+
+@dataclass
+class _FitRun:
+    """What one :meth:`Trainer.fit` call carries from epoch to epoch."""
+
+    labels: NDArray[np.int64]
+    class_weight_cpu: torch.Tensor
+    class_weight: torch.Tensor
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    scaler: torch.amp.GradScaler
+    net: nn.Module
+    watch: _LossWatch
+    start_epoch: int = 0
+    best: float | None = None
+    stale: int = 0
 
 
 class Trainer:
@@ -612,140 +629,185 @@ class Trainer:
         val: Dataset[Item] | None,
         resume_from: str | Path | None,
     ) -> History:
-        c = self.config
-        labels = _labels_of(train)
-        if labels.size == 0:
-            raise ValueError("train is empty")
-        n_classes = int(getattr(self.model, "num_classes", labels.max() + 1))
-        if labels.min() < 0 or labels.max() >= n_classes:
-            raise ValueError(
-                f"train labels must be in [0, {n_classes}), got {labels.min()}..{labels.max()}"
-            )
-        if c.early_stopping_patience is not None and val is None:
-            raise ValueError("early_stopping_patience needs validation data (val)")
-        class_weight_cpu = self._class_weights(labels, n_classes)
-        class_weight = class_weight_cpu.to(self.device)
-        steps_per_epoch = self._steps_per_epoch(labels.size)
-        optimizer = self._optimizer()
-        scheduler = self._scheduler(optimizer, c.epochs * steps_per_epoch)
-        scaler = torch.amp.GradScaler(
-            "cuda",
-            enabled=self.device.type == "cuda" and c.amp and not torch.cuda.is_bf16_supported(),
-        )
-        start_epoch, best, stale = 0, None, 0
-        if resume_from is not None:
-            state = load_checkpoint(resume_from, map_location=self.device)
-            _check_same_recipe(state.get("config", {}), asdict(c), resume_from)
-            self.model.load_state_dict(state["model"])
-            optimizer.load_state_dict(state["optimizer"])
-            scheduler.load_state_dict(state["scheduler"])
-            self._generator.set_state(state["generator"])
-            torch.set_rng_state(state["torch_rng"])
-            if self.device.type == "cuda" and state.get("cuda_rng") is not None:
-                torch.cuda.set_rng_state(state["cuda_rng"], self.device)
-            start_epoch = int(state["epoch"])
-            best = state["best"]
-            stale = int(state["stale"])
-            self.history = History(list(state["history"]), state["best_epoch"])
-        else:
-            torch.manual_seed(c.seed)
-        self.history.planned_epochs, self.history.finished = c.epochs, False
-        net: nn.Module = self.model
-        if self.world_size > 1:
-            device_ids = [self.device.index] if self.device.type == "cuda" else None
-            net = nn.parallel.DistributedDataParallel(self.model, device_ids=device_ids)
-        criterion = nn.CrossEntropyLoss(
-            weight=None, reduction="none", label_smoothing=c.label_smoothing
-        )
-        watch = _LossWatch(n_classes, c.lr)
-        for epoch in range(start_epoch + 1, c.epochs + 1):
+        labels = self._check_fit_data(train, val)
+        run = self._start(labels, resume_from)
+        for epoch in range(run.start_epoch + 1, self.config.epochs + 1):
             started = time.perf_counter()
-            net.train()
-            total_loss, total_weight = 0.0, 0.0
-            batches = self._global_batches(labels)
-            shards = [b[self.rank :: self.world_size] for b in batches]
-            steps = self._progress(
-                self._batches(train, shards), len(shards), f"epoch {epoch}/{c.epochs}"
-            )
-            for global_index, batch in zip(batches, steps, strict=False):
-                *inputs, target = self._to_device(batch)
-                if self.augment is not None:
-                    inputs[0] = self.augment(inputs[0])
-                batch_weight = float(
-                    class_weight_cpu[torch.from_numpy(labels[global_index.numpy()])].sum()
-                )
-                with self._autocast():
-                    logits = net(*inputs)
-                per_item = criterion(logits.float(), target) * class_weight[target]
-                # the sum over this process's share, scaled so that DDP's gradient average
-                # equals the weighted mean over the whole global batch
-                loss = per_item.sum() * (self.world_size / batch_weight)
-                watch.check(float(loss.detach()) / self.world_size, epoch)
-                optimizer.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                if c.gradient_clip_norm is not None:
-                    scaler.unscale_(optimizer)
-                    nn.utils.clip_grad_norm_(self.model.parameters(), c.gradient_clip_norm)
-                scaler.step(optimizer)
-                scaler.update()
-                scheduler.step()
-                total_loss += float(per_item.detach().sum())
-                total_weight += batch_weight / self.world_size
-            steps.close()  # zip stops first: clear the bar before the epoch's line is printed
-            record: dict[str, float] = {
-                "epoch": float(epoch),
-                "train_loss": total_loss / max(total_weight, 1e-12),
-                "lr": float(optimizer.param_groups[0]["lr"]),
-            }
-            if self.world_size > 1:
-                reduced = torch.tensor(
-                    [total_loss, total_weight], dtype=torch.float64, device=self.device
-                )
-                dist.all_reduce(reduced)
-                record["train_loss"] = float(reduced[0] / reduced[1])
+            record = self._train_epoch(train, run, epoch)
             improved = True
             if val is not None:
-                metrics = self.evaluate(val)
-                scores = torch.tensor(
-                    [metrics.loss or 0.0, metrics.accuracy, metrics.macro_f1],
-                    dtype=torch.float64,
-                    device=self.device,  # NCCL communicates CUDA tensors only
-                )
-                if self.world_size > 1:
-                    # batch-norm statistics drift slightly between processes: rank 0's
-                    # scores decide for all, so every process stops at the same epoch
-                    dist.broadcast(scores, src=0)
-                record.update(
-                    val_loss=float(scores[0]),
-                    val_accuracy=float(scores[1]),
-                    val_macro_f1=float(scores[2]),
-                )
-                value = record[c.monitor]
-                improved = self._improved(value, best)
-                if improved:
-                    best, stale = value, 0
-                else:
-                    stale += 1
+                record.update(self._validate(val))
+                improved = self._track_best(record[self.config.monitor], run)
             record["seconds"] = time.perf_counter() - started
             self.history.records.append(record)
             if improved:
                 self.history.best_epoch = epoch
-            self._save_epoch(epoch, optimizer, scheduler, best, stale, improved)
+            self._save_epoch(epoch, run, improved)
             for callback in self.callbacks:
                 callback(self, record)
-            if c.early_stopping_patience is not None and stale >= c.early_stopping_patience:
+            if self._should_stop(run):
                 break
+        self._finish()
+        return self.history
+
+    # the steps of fit --------------------------------------------------------------------
+    def _check_fit_data(self, train: Dataset[Item], val: Dataset[Item] | None) -> NDArray[np.int64]:
+        """The training labels, after checking they fit the model and the config."""
+        labels = _labels_of(train)
+        if labels.size == 0:
+            raise ValueError("train is empty")
+        n_classes = self._n_classes(labels)
+        if labels.min() < 0 or labels.max() >= n_classes:
+            raise ValueError(
+                f"train labels must be in [0, {n_classes}), got {labels.min()}..{labels.max()}"
+            )
+        if self.config.early_stopping_patience is not None and val is None:
+            raise ValueError("early_stopping_patience needs validation data (val)")
+        return labels
+
+    def _n_classes(self, labels: NDArray[np.int64]) -> int:
+        return int(getattr(self.model, "num_classes", labels.max() + 1))
+
+    def _start(self, labels: NDArray[np.int64], resume_from: str | Path | None) -> _FitRun:
+        """Loss weights, optimiser, schedule and scaler, fresh or from a checkpoint."""
+        c = self.config
+        n_classes = self._n_classes(labels)
+        class_weight_cpu = self._class_weights(labels, n_classes)
+        optimizer = self._optimizer()
+        scheduler = self._scheduler(optimizer, c.epochs * self._steps_per_epoch(labels.size))
+        scaler = torch.amp.GradScaler(
+            "cuda",
+            enabled=self.device.type == "cuda" and c.amp and not torch.cuda.is_bf16_supported(),
+        )
+        run = _FitRun(
+            labels=labels,
+            class_weight_cpu=class_weight_cpu,
+            class_weight=class_weight_cpu.to(self.device),
+            optimizer=optimizer,
+            scheduler=scheduler,
+            scaler=scaler,
+            net=self.model,
+            watch=_LossWatch(n_classes, c.lr),
+        )
+        if resume_from is not None:
+            self._resume(run, resume_from)
+        else:
+            torch.manual_seed(c.seed)
+        self.history.planned_epochs, self.history.finished = c.epochs, False
+        if self.world_size > 1:
+            device_ids = [self.device.index] if self.device.type == "cuda" else None
+            run.net = nn.parallel.DistributedDataParallel(self.model, device_ids=device_ids)
+        return run
+
+    def _resume(self, run: _FitRun, checkpoint: str | Path) -> None:
+        """Weights, optimiser, schedule, random streams and history of ``checkpoint``."""
+        state = load_checkpoint(checkpoint, map_location=self.device)
+        _check_same_recipe(state.get("config", {}), asdict(self.config), checkpoint)
+        self.model.load_state_dict(state["model"])
+        run.optimizer.load_state_dict(state["optimizer"])
+        run.scheduler.load_state_dict(state["scheduler"])
+        self._generator.set_state(state["generator"])
+        torch.set_rng_state(state["torch_rng"])
+        if self.device.type == "cuda" and state.get("cuda_rng") is not None:
+            torch.cuda.set_rng_state(state["cuda_rng"], self.device)
+        run.start_epoch = int(state["epoch"])
+        run.best = state["best"]
+        run.stale = int(state["stale"])
+        self.history = History(list(state["history"]), state["best_epoch"])
+
+    def _train_epoch(self, train: Dataset[Item], run: _FitRun, epoch: int) -> dict[str, float]:
+        """One pass over the training data; the epoch's record (loss, learning rate)."""
+        c = self.config
+        criterion = nn.CrossEntropyLoss(
+            weight=None, reduction="none", label_smoothing=c.label_smoothing
+        )
+        run.net.train()
+        total_loss, total_weight = 0.0, 0.0
+        batches = self._global_batches(run.labels)
+        shards = [b[self.rank :: self.world_size] for b in batches]
+        steps = self._progress(
+            self._batches(train, shards), len(shards), f"epoch {epoch}/{c.epochs}"
+        )
+        for global_index, batch in zip(batches, steps, strict=False):
+            *inputs, target = self._to_device(batch)
+            if self.augment is not None:
+                inputs[0] = self.augment(inputs[0])
+            batch_weight = float(
+                run.class_weight_cpu[torch.from_numpy(run.labels[global_index.numpy()])].sum()
+            )
+            with self._autocast():
+                logits = run.net(*inputs)
+            per_item = criterion(logits.float(), target) * run.class_weight[target]
+            # the sum over this process's share, scaled so that DDP's gradient average
+            # equals the weighted mean over the whole global batch
+            loss = per_item.sum() * (self.world_size / batch_weight)
+            run.watch.check(float(loss.detach()) / self.world_size, epoch)
+            run.optimizer.zero_grad(set_to_none=True)
+            run.scaler.scale(loss).backward()
+            if c.gradient_clip_norm is not None:
+                run.scaler.unscale_(run.optimizer)
+                nn.utils.clip_grad_norm_(self.model.parameters(), c.gradient_clip_norm)
+            run.scaler.step(run.optimizer)
+            run.scaler.update()
+            run.scheduler.step()
+            total_loss += float(per_item.detach().sum())
+            total_weight += batch_weight / self.world_size
+        steps.close()  # zip stops first: clear the bar before the epoch's line is printed
+        record: dict[str, float] = {
+            "epoch": float(epoch),
+            "train_loss": total_loss / max(total_weight, 1e-12),
+            "lr": float(run.optimizer.param_groups[0]["lr"]),
+        }
+        if self.world_size > 1:
+            reduced = torch.tensor(
+                [total_loss, total_weight], dtype=torch.float64, device=self.device
+            )
+            dist.all_reduce(reduced)
+            record["train_loss"] = float(reduced[0] / reduced[1])
+        return record
+
+    def _validate(self, val: Dataset[Item]) -> dict[str, float]:
+        """Validation loss, accuracy and macro F1, the same on every process."""
+        metrics = self.evaluate(val)
+        scores = torch.tensor(
+            [metrics.loss or 0.0, metrics.accuracy, metrics.macro_f1],
+            dtype=torch.float64,
+            device=self.device,  # NCCL communicates CUDA tensors only
+        )
+        if self.world_size > 1:
+            # batch-norm statistics drift slightly between processes: rank 0's scores
+            # decide for all, so every process stops at the same epoch
+            dist.broadcast(scores, src=0)
+        return {
+            "val_loss": float(scores[0]),
+            "val_accuracy": float(scores[1]),
+            "val_macro_f1": float(scores[2]),
+        }
+
+    def _track_best(self, value: float, run: _FitRun) -> bool:
+        """Checkpoint policy: whether ``value`` of the monitored score is a new best."""
+        improved = self._improved(value, run.best)
+        if improved:
+            run.best, run.stale = value, 0
+        else:
+            run.stale += 1
+        return improved
+
+    def _should_stop(self, run: _FitRun) -> bool:
+        """Early stopping: ``early_stopping_patience`` epochs without a new best."""
+        patience = self.config.early_stopping_patience
+        return patience is not None and run.stale >= patience
+
+    def _finish(self) -> None:
+        """Mark the history finished; under DDP, wait until rank 0 has written it."""
         self.history.finished = True
         if self.run_dir is not None and self.is_main:
-            _write_text_atomic(
-                self.run_dir / "history.json", json.dumps(self.history.to_json(), indent=2)
-            )
+            self._write_history(self.run_dir)
         if self.world_size > 1:
             # every process returns only once rank 0 has written its last checkpoint and
             # history: a process that read them (or tore the process group down) earlier
             # would see a half-finished run folder or abort its peer mid-collective
             dist.barrier()
-        return self.history
 
     def _steps_per_epoch(self, n: int) -> int:
         """Global batches per epoch: the one rule :meth:`_global_batches` cuts by."""
@@ -757,29 +819,21 @@ class Trainer:
             count -= 1
         return count
 
-    def _save_epoch(
-        self,
-        epoch: int,
-        optimizer: torch.optim.Optimizer,
-        scheduler: torch.optim.lr_scheduler.LRScheduler,
-        best: float | None,
-        stale: int,
-        improved: bool,
-    ) -> None:
+    def _save_epoch(self, epoch: int, run: _FitRun, improved: bool) -> None:
         if self.run_dir is None or not self.is_main:
             return
         state = {
             "epoch": epoch,
             "model": self.model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(),
+            "optimizer": run.optimizer.state_dict(),
+            "scheduler": run.scheduler.state_dict(),
             "generator": self._generator.get_state(),
             "torch_rng": torch.get_rng_state(),
             "cuda_rng": torch.cuda.get_rng_state(self.device)
             if self.device.type == "cuda"
             else None,
-            "best": best,
-            "stale": stale,
+            "best": run.best,
+            "stale": run.stale,
             "best_epoch": self.history.best_epoch,
             "history": self.history.records,
             "config": asdict(self.config),
@@ -789,10 +843,11 @@ class Trainer:
         save_checkpoint(folder / "last.pt", state)
         if improved:
             save_checkpoint(folder / "best.pt", state)
-        _write_text_atomic(self.run_dir / "history.csv", self.history.to_csv())
-        _write_text_atomic(
-            self.run_dir / "history.json", json.dumps(self.history.to_json(), indent=2)
-        )
+        self._write_history(self.run_dir)
+
+    def _write_history(self, run_dir: Path) -> None:
+        _write_text_atomic(run_dir / "history.csv", self.history.to_csv())
+        _write_text_atomic(run_dir / "history.json", json.dumps(self.history.to_json(), indent=2))
 
     def load_weights(self, checkpoint: str | Path) -> None:
         """Load the model weights of a checkpoint (e.g. ``checkpoints/best.pt``)."""
