@@ -15,6 +15,7 @@ from pathlib import Path
 from _common import default_data_dir
 
 from ecgkit.experiment import BENCHMARK_RECIPE, ExperimentConfig
+from ecgkit.experiment.recipe import per_seed
 from ecgkit.options import add_config_options, config_from_options
 
 RESULTS = Path(__file__).parent / "results"
@@ -35,12 +36,4 @@ def recipes(args: argparse.Namespace, out_dir: Path) -> list[ExperimentConfig]:
         out_dir=out_dir,
         cache_dir=RESULTS / "cache",
     )
-    config = config_from_options(args, base)
-    return [
-        dataclasses.replace(
-            config,
-            train=dataclasses.replace(config.train, seed=seed),
-            out_dir=config.out_dir / f"seed{seed}",
-        )
-        for seed in args.seeds
-    ]
+    return per_seed(config_from_options(args, base), args.seeds)

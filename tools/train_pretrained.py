@@ -32,6 +32,7 @@ import torch
 from ecgkit import __version__
 from ecgkit._files import atomic_write
 from ecgkit.experiment import BENCHMARK_RECIPE, load_run, run_experiment, split_beats
+from ecgkit.experiment.recipe import per_seed
 from ecgkit.metrics import adjust_for_priors, compute_metrics
 from ecgkit.models.pretrained import (
     PRETRAINED_FORMAT,
@@ -105,14 +106,7 @@ def main() -> None:
         train=dataclasses.replace(BENCHMARK_RECIPE.train, device="cpu"),
     )
     recipe_config = config_from_options(args, base)
-    configs = [
-        dataclasses.replace(
-            recipe_config,
-            train=dataclasses.replace(recipe_config.train, seed=seed),
-            out_dir=recipe_config.out_dir / f"seed{seed}",
-        )
-        for seed in args.seeds
-    ]
+    configs = per_seed(recipe_config, args.seeds)
     for config in configs:
         run_experiment(config, verbose=True)
     runs = [load_run(config.out_dir) for config in configs]

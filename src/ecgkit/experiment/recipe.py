@@ -9,7 +9,8 @@ old run is read with the behaviour it was made with.
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ __all__ = [
     "ExperimentConfig",
     "default_prior_adjustment",
     "migrate_experiment",
+    "per_seed",
 ]
 
 #: Prior-adjustment strength after an unweighted loss, chosen by patient-wise
@@ -257,3 +259,18 @@ BENCHMARK_RECIPE = ExperimentConfig(
     model_kwargs={"fusion_width": 64},
     train=TrainConfig(epochs=4, batch_size=256, lr=2e-3, class_weighting=None, progress=False),
 )
+
+
+def per_seed(config: ExperimentConfig, seeds: Iterable[int]) -> list[ExperimentConfig]:
+    """One copy of ``config`` per training seed, in run folders ``<out_dir>/seed<k>``.
+
+    For an ensemble, or to measure a recipe's spread over seeds.
+    """
+    return [
+        replace(
+            config,
+            train=replace(config.train, seed=int(seed)),
+            out_dir=config.out_dir / f"seed{int(seed)}",
+        )
+        for seed in seeds
+    ]
