@@ -75,3 +75,22 @@ def test_detection_is_gain_invariant_where_the_squared_slope_would_overflow(gain
 
     ecg = np.asarray(nk.ecg_simulate(duration=10, sampling_rate=360, heart_rate=75, random_state=0))
     np.testing.assert_array_equal(detect_r_peaks(ecg * gain, 360), detect_r_peaks(ecg, 360))
+
+
+def test_one_baseline_step_is_not_a_burst_of_beats():
+    # bench_hostile's detect_r_peaks/step: the 3-25 Hz band-pass rings around the step, and
+    # each lobe of the ringing used to count as a beat (5 of them, 140-240 ms apart)
+    step = np.concatenate([np.zeros(1800), np.ones(1800)])
+    assert detect_r_peaks(step, 360).size <= 1
+
+
+@pytest.mark.parametrize("at", [[900], [360, 720]])
+def test_real_beats_in_a_flat_line_are_all_found(at):
+    # bench_hostile's one_beat and two_beats: a lone beat is found, not taken for ringing
+    x = np.zeros(5 * 360)
+    spike = np.exp(-0.5 * (np.arange(-15, 16) / 4.0) ** 2)
+    for centre in at:
+        x[centre - 15 : centre + 16] += spike
+    found = detect_r_peaks(x, 360)
+    assert found.size == len(at)
+    assert np.all(np.abs(found - np.asarray(at)) <= 5)

@@ -122,6 +122,63 @@ def test_flat_signal_has_no_beats():
         assert detect_r_peaks(np.zeros(3600), 360).size == 0
 
 
+@pytest.mark.filterwarnings("ignore:no R peaks")  # a step below rounding is a flat line
+@given(
+    fs=st.sampled_from([100, 128, 250, 360, 500, 1000]),
+    duration_s=st.floats(1.0, 30.0),
+    at=st.floats(0.05, 0.95),
+    height=st.floats(1e-6, 1e6).flatmap(lambda h: st.sampled_from([h, -h])),
+    offset=st.floats(-1e3, 1e3),
+    wander=st.floats(0.0, 0.05),
+    wander_hz=st.floats(0.05, 0.5),
+    hiss=st.booleans(),
+    seed=st.integers(0, 3),
+)
+def test_one_baseline_step_in_a_flat_line_is_at_most_one_beat(
+    fs, duration_s, at, height, offset, wander, wander_hz, hiss, seed
+):
+    # the band-pass filter rings around the step for about a second; its ringing is not a
+    # burst of beats, with slow wander up to a twentieth of the step or a nanovolt-scale hiss
+    n = round(duration_s * fs)
+    t = np.arange(n) / fs
+    x = np.full(n, offset) + np.where(t >= at * duration_s, height, 0.0)
+    x += wander * abs(height) * np.sin(2 * np.pi * wander_hz * t + seed)
+    if hiss:
+        x += 1e-9 * abs(height) * np.random.default_rng(seed).normal(size=n)
+    found = detect_r_peaks(x, fs)
+    assert found.size <= 1, f"{found.size} beats at {found.tolist()}"
+
+
+@pytest.mark.parametrize(
+    "transient",
+    [
+        pytest.param(lambda x: x.__setitem__(slice(1800, None), 1.0), id="step"),
+        pytest.param(lambda x: x.__setitem__(1800, 1.0), id="one-sample spike"),
+        pytest.param(lambda x: x.__setitem__(slice(1800, None), -2.5), id="falling step"),
+        pytest.param(lambda x: x.__setitem__(slice(1795, 1805), 3.0), id="28 ms pulse"),
+        pytest.param(
+            lambda x: x.__setitem__(slice(1793, None), np.minimum(np.arange(1807) / 14, 1)),
+            id="40 ms ramp",
+        ),
+    ],
+)
+def test_a_lone_transient_in_a_flat_line_is_one_beat_where_it_is(transient):
+    x = np.zeros(3600)
+    transient(x)
+    found = detect_r_peaks(x, 360)
+    assert found.size == 1
+    assert abs(int(found[0]) - 1800) <= round(0.06 * 360)
+
+
+def test_a_lead_with_only_a_step_does_not_drown_the_ecg_in_the_fusion():
+    ecg, truth = simulated(70, 360, 0)
+    step = np.where(np.arange(ecg.size) >= ecg.size // 2, 1.0, 0.0)
+    found = detect_r_peaks(np.stack([ecg, step]), 360)
+    m = match_peaks(interior(found, 360, ecg.size), interior(truth, 360, ecg.size), 360)
+    assert m.fn == 0
+    assert m.fp == 0
+
+
 def test_importing_ecgkit_signal_does_not_import_torch():
     code = "import sys, ecgkit.signal; assert 'torch' not in sys.modules, 'torch imported'"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
