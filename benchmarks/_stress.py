@@ -43,6 +43,11 @@ class Case:
         Score only here (``[start, stop)`` samples): reference beats outside are left out,
         and a detection outside may match a reference beat but never counts as a false
         positive. None: the whole signal.
+    leads : numpy.ndarray, optional
+        Every lead of the record ``[n_leads, n_samples]``, for the methods that fuse leads
+        (ecgkit); the single-lead methods get ``x``. None: a single-lead case.
+    lead : int
+        Index of ``x`` in ``leads``: the lead a fusing method places its beats on.
     """
 
     name: str
@@ -50,6 +55,8 @@ class Case:
     fs: float
     reference: np.ndarray
     span: tuple[int, int] | None = None
+    leads: np.ndarray | None = None
+    lead: int = 0
 
 
 @dataclass
@@ -251,6 +258,23 @@ def ludb_case(header: Path, lead: str, signal: np.ndarray, fs: float) -> Case | 
         return None
     span = (int(marks.sample.min()), int(marks.sample.max()) + 1)
     return Case(f"{header.stem}:{lead}", signal, fs, reference, span)
+
+
+def ludb_fused_case(
+    header: Path, signal: np.ndarray, fs: float, names: tuple[str, ...], lead: str = "ii"
+) -> Case | None:
+    """All of a LUDB record's leads, scored as :func:`ludb_case` scores ``lead``.
+
+    ``x`` is ``lead`` (for the single-lead methods) and ``leads`` the whole record. None
+    when ``lead`` is missing or has no QRS mark.
+    """
+    if lead not in names:
+        return None
+    index = names.index(lead)
+    case = ludb_case(header, lead, signal[index], fs)
+    if case is None:
+        return None
+    return Case(f"{header.stem}:fused", case.x, fs, case.reference, case.span, signal, index)
 
 
 def ludb_leads(header: Path) -> tuple[np.ndarray, float, tuple[str, ...]]:

@@ -34,7 +34,10 @@ Rows, by group:
 9. ludb: each of LUDB's 12 leads alone in all 200 records (500 Hz, 10 s), against that
    lead's own QRS marks (``N``), scored inside the lead's annotated span (from its first
    to its last annotation; a detection outside may match but never counts as false), at
-   150 and 75 ms; ``all`` pools the 12 leads.
+   150 and 75 ms; ``all`` pools the 12 leads. ``fused``: ecgkit given all 12 leads at
+   once (``detect_r_peaks(leads, fs, reference_lead=<lead II>)``, one fused detection
+   placed on lead II) against lead II's QRS marks in lead II's span; the single-lead
+   peers get lead II alone there (their ``fused`` score is their ``ii`` score).
 
 For each row it prints F1 per method (and for LUDB the median error), ecgkit's Se and +P,
 the best method and whether ecgkit's F1 is the best or within 0.2 points of it; then the
@@ -67,6 +70,7 @@ from _stress import (
     add_spikes,
     gain_step,
     ludb_case,
+    ludb_fused_case,
     ludb_leads,
     ludb_records,
     mitdb_lead,
@@ -104,7 +108,10 @@ GROUP_TITLES = {
     "resampled": "all records resampled (F1 %, 150 ms)",
     "paced": "records 102, 104, 107, 217 (F1 %, 150 ms)",
     "nst": "records 118, 119 with NST-style mix noise, scored from minute 5 (F1 %, 150 ms)",
-    "ludb": "each lead alone against its own QRS marks (F1 %, median |error| ms)",
+    "ludb": (
+        "each lead alone against its own QRS marks; fused: ecgkit on all 12 leads, the peers"
+        " on lead II, against lead II's marks (F1 %, median |error| ms)"
+    ),
 }
 
 
@@ -119,8 +126,12 @@ def sleepecg_status() -> str | None:
     return str(sleepecg.__version__)
 
 
-def detect(x: np.ndarray, fs: float, method: str) -> tuple[np.ndarray, float, str | None]:
-    """Run one method; returns (peaks, seconds, error text or None when it ran)."""
+def detect(case: Case, method: str) -> tuple[np.ndarray, float, str | None]:
+    """Run one method; returns (peaks, seconds, error text or None when it ran).
+
+    ecgkit gets every lead of a case that has them (``case.leads``), the others ``case.x``.
+    """
+    x, fs = case.x, case.fs
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -129,6 +140,10 @@ def detect(x: np.ndarray, fs: float, method: str) -> tuple[np.ndarray, float, st
                 import sleepecg
 
                 found = sleepecg.detect_heartbeats(np.ascontiguousarray(x, dtype=np.float64), fs)
+            elif method == "ecgkit" and case.leads is not None:
+                found = detect_r_peaks(
+                    case.leads, fs, refine_window_s=0.06, reference_lead=case.lead
+                )
             else:
                 refine = 0.06 if method == "ecgkit" else 0.0
                 found = detect_r_peaks(x, fs, method=method, refine_window_s=refine)
@@ -195,7 +210,7 @@ class Suite:
         rows = list(rows)
         counts: list[dict[str, tuple[int, int, int]]] = [{} for _ in rows]
         for method in self.methods:
-            peaks, seconds, error = detect(case.x, case.fs, method)
+            peaks, seconds, error = detect(case, method)
             self.seconds[method] += seconds
             if error is not None:
                 where = {"group": group, "case": case.name, "method": method, "error": error}
@@ -290,7 +305,7 @@ def run_nst(suite: Suite, data_dir: Path, records: list[str]) -> list[Row]:
 def run_ludb(suite: Suite, ludb_dir: Path, limit: int | None) -> list[Row]:
     rows = {
         (lead, tol): Row(f"{lead} @{1000 * tol:g} ms", suite.methods, tol)
-        for lead in (*LUDB_LEADS, "all")
+        for lead in (*LUDB_LEADS, "all", "fused")
         for tol in LUDB_TOLERANCES_S
     }
     for header in ludb_records(ludb_dir)[:limit]:
@@ -300,6 +315,9 @@ def run_ludb(suite: Suite, ludb_dir: Path, limit: int | None) -> list[Row]:
             if case is not None:
                 targets = [rows[(name, tol)] for name in (lead, "all") for tol in LUDB_TOLERANCES_S]
                 suite.measure(case, targets, "ludb")
+        fused = ludb_fused_case(header, signal, fs, names)
+        if fused is not None:
+            suite.measure(fused, [rows[("fused", tol)] for tol in LUDB_TOLERANCES_S], "ludb")
     return list(rows.values())
 
 
