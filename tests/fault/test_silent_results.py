@@ -65,6 +65,27 @@ def test_training_stops_at_the_first_non_finite_loss_and_keeps_the_checkpoints(l
     assert not (tmp_path / "checkpoints" / "last.pt").exists()
 
 
+@pytest.mark.parametrize("clip", [1.0, None])
+def test_training_stops_at_an_infinite_gradient_before_its_step(clip, tmp_path):
+    import dataclasses
+
+    import torch
+
+    from ecgkit.train import NonFiniteLossError
+
+    trainer, data = _tiny_run(1e-3, tmp_path)
+    trainer.config = dataclasses.replace(trainer.config, gradient_clip_norm=clip)
+    # an overflow in the backward pass: the loss stays finite, one gradient does not
+    weight = next(trainer.model.parameters())
+    weight.register_hook(lambda grad: grad * float("inf"))
+    before = {k: v.detach().clone() for k, v in trainer.model.named_parameters()}
+    with pytest.raises(NonFiniteLossError, match=r"epoch 1, step 1: the gradient's norm is"):
+        trainer.fit(data)
+    after = dict(trainer.model.named_parameters())
+    assert all(torch.equal(before[k], after[k]) for k in before)  # the step was not taken
+    assert not (tmp_path / "checkpoints" / "last.pt").exists()
+
+
 def test_an_exploding_loss_warns_that_the_learning_rate_is_too_high(tmp_path):
     trainer, data = _tiny_run(10.0, tmp_path)
     with pytest.warns(RuntimeWarning, match=r"exploded to .*lr=10\) is probably"):

@@ -291,7 +291,10 @@ def _is_labelled(data: Dataset[Item], arity: int | None) -> bool:
 
 
 class NonFiniteLossError(FloatingPointError):
-    """Training produced a NaN or infinite loss; the checkpoints are left as they were."""
+    """Training produced a NaN or infinite loss or gradient.
+
+    The step that produced it is not taken; the checkpoints are left as they were.
+    """
 
 
 class _LossWatch:
@@ -329,6 +332,19 @@ class _LossWatch:
             )
             self.warned = True
         self.previous = loss
+
+    def check_gradient(self, norm: float, epoch: int) -> None:
+        """Stop before the optimiser step when the gradient (its norm) is NaN or infinite.
+
+        Called after :meth:`check` for the same step.
+        """
+        if not math.isfinite(norm):
+            raise NonFiniteLossError(
+                f"training stopped at epoch {epoch}, step {self.step}: the gradient's norm is "
+                f"{norm} (the loss was {self.previous:.4g}); the learning rate "
+                f"(lr={self.lr:g}) is the likely cause (try 10x lower). Checkpoints written "
+                "so far are unchanged"
+            )
 
 
 #: Fields whose "off" was the string "none" before it was None.
@@ -616,7 +632,7 @@ class Trainer:
         ecgkit._files.RunFolderLockedError
             When another live process is writing to ``run_dir``.
         NonFiniteLossError
-            At the first NaN or infinite loss.
+            At the first NaN or infinite loss or gradient, before its step is taken.
         """
         if self.run_dir is None or not self.is_main:
             return self._fit(train, val, resume_from)
@@ -744,9 +760,16 @@ class Trainer:
             run.watch.check(float(loss.detach()) / self.world_size, epoch)
             run.optimizer.zero_grad(set_to_none=True)
             run.scaler.scale(loss).backward()
+            norm: torch.Tensor | None = None
             if c.gradient_clip_norm is not None:
                 run.scaler.unscale_(run.optimizer)
-                nn.utils.clip_grad_norm_(self.model.parameters(), c.gradient_clip_norm)
+                norm = nn.utils.clip_grad_norm_(self.model.parameters(), c.gradient_clip_norm)
+            if not run.scaler.is_enabled():
+                # (float16 loss scaling skips steps with inf gradients by design)
+                if norm is None:
+                    grads = [p.grad for p in self.model.parameters() if p.grad is not None]
+                    norm = nn.utils.get_total_norm(grads)
+                run.watch.check_gradient(float(norm), epoch)
             run.scaler.step(run.optimizer)
             run.scaler.update()
             run.scheduler.step()
