@@ -145,6 +145,13 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="RUN",
         help="continue the stopped run RUN with its own recipe (no other recipe option)",
     )
+    train.add_argument(
+        "--allow-changes",
+        action="store_true",
+        help="with --resume: continue with the training options given changed (more epochs, "
+        "another learning rate ...; not the optimizer, seed or data recipe); the "
+        "learning-rate schedule is rebuilt for them and the run's history records the change",
+    )
 
 
 def _is_file_input(text: str) -> bool:
@@ -328,6 +335,8 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     if args.resume is not None:
         return _resume(args, parser)
+    if args.allow_changes:
+        parser.error("--allow-changes goes with --resume RUN")
     base = ExperimentConfig()
     if args.config is not None:
         folder = args.config.parent if args.config.name == "config.json" else args.config
@@ -346,22 +355,30 @@ def _resume(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ecgkit.experiment import read_run_config, run_experiment
     from ecgkit.options import config_from_options, given_options
 
+    if args.config is not None:
+        parser.error("--resume continues a run with its own recipe: leave out --config")
     given = [
         flag
         for flag in given_options(args)
         if flag not in ("--device", "--cache-dir", "--data-dir")
-    ] + (["--config"] if args.config is not None else [])
-    if given:
+    ]
+    if given and not args.allow_changes:
         parser.error(
             f"--resume continues {args.resume} with the recipe it started with; leave out "
-            f"{' '.join(given)} (or start a new run)"
+            f"{' '.join(given)}, add --allow-changes to change its training options, or "
+            "start a new run"
         )
     history = args.resume / "history.json"
-    if history.is_file() and json.loads(history.read_text()).get("finished"):
+    finished = history.is_file() and json.loads(history.read_text()).get("finished")
+    if finished and not given:
         raise ValueError(f"{args.resume} finished training already: nothing to resume")
-    # where the data, the cache and the device are may change; the recipe may not
+    # where the data, the cache and the device are may change; the recipe only if allowed
     config = config_from_options(args, read_run_config(args.resume))
-    run_experiment(dataclasses.replace(config, out_dir=args.resume), resume=True)
+    run_experiment(
+        dataclasses.replace(config, out_dir=args.resume),
+        resume=True,
+        allow_changes=args.allow_changes,
+    )
     return 0
 
 

@@ -155,6 +155,52 @@ def test_resuming_with_another_training_config_is_refused_by_name(tmp_path):
     same.fit(data, resume_from=tmp_path / "checkpoints" / "last.pt")  # run-only fields may differ
 
 
+@pytest.mark.parametrize("scheduler", ["cosine", "onecycle"])
+def test_a_change_allowed_on_resume_follows_the_new_schedule_and_is_recorded(tmp_path, scheduler):
+    import json
+
+    import numpy as np
+
+    from ecgkit.data import ArrayDataset
+    from ecgkit.train import TrainConfig, Trainer
+
+    rng = np.random.default_rng(0)
+    data = ArrayDataset(rng.normal(size=(32, 1, 64)), rng.integers(0, 3, 32))
+
+    def config(epochs, **changes):
+        values = {"batch_size": 16, "scheduler": scheduler, "progress": False, **changes}
+        return TrainConfig(epochs=epochs, **values)
+
+    def model():
+        return create_model("beat_cnn", num_classes=3, width=8)
+
+    Trainer(model(), config(2), run_dir=tmp_path).fit(data)
+    planned = Trainer(model(), config(5)).fit(data)
+    longer = Trainer(model(), config(5), run_dir=tmp_path)
+    with pytest.warns(UserWarning, match=r"after epoch 2 with a changed training config"):
+        history = longer.fit(
+            data, resume_from=tmp_path / "checkpoints" / "last.pt", allow_changes=True
+        )
+    assert len(history) == 5
+    assert history.finished
+    # epochs 3-5 run on the 5-epoch schedule, as if it had been planned from the start
+    np.testing.assert_allclose(history.column("lr")[2:], planned.column("lr")[2:], rtol=1e-12)
+    assert history.amendments == [{"after_epoch": 2, "changes": {"epochs": [2, 5]}}]
+    assert json.loads((tmp_path / "history.json").read_text())["amendments"] == history.amendments
+    # never another optimiser or seed, and never fewer epochs than done
+    for changes, message in (
+        ({"optimizer": "sgd"}, "another optimizer"),
+        ({"seed": 7}, "another seed"),
+    ):
+        refused = Trainer(model(), config(6, **changes))
+        with pytest.raises(ValueError, match=message):
+            refused.fit(data, resume_from=tmp_path / "checkpoints" / "last.pt", allow_changes=True)
+    with pytest.raises(ValueError, match="trained 5 epochs already"):
+        Trainer(model(), config(4)).fit(
+            data, resume_from=tmp_path / "checkpoints" / "last.pt", allow_changes=True
+        )
+
+
 @pytest.mark.slow
 def test_ecgkit_train_resume_continues_a_stopped_run_and_refuses_a_changed_recipe(
     tmp_path, monkeypatch, capsys
@@ -187,6 +233,20 @@ def test_ecgkit_train_resume_continues_a_stopped_run_and_refuses_a_changed_recip
     assert (history["finished"], len(history["epochs"])) == (True, 2)
     assert main(["train", "--resume", str(run)]) == 2
     assert "finished training already" in capsys.readouterr().err
+    # told to, it goes on with more epochs, and the run says so
+    with pytest.warns(UserWarning, match="changed training config"):
+        assert main(["train", "--resume", str(run), "--allow-changes", "--epochs", "3"]) == 0
+    history = json.loads((run / "history.json").read_text())
+    assert (history["finished"], len(history["epochs"])) == (True, 3)
+    assert history["amendments"] == [{"after_epoch": 2, "changes": {"epochs": [2, 3]}}]
+    assert json.loads((run / "config.json").read_text())["experiment"]["train"]["epochs"] == 3
+    # but never with another data or model recipe
+    changed = ["train", "--resume", str(run), "--allow-changes", "--epochs", "4"]
+    assert main([*changed, "--model", "resnet1d"]) == 2
+    assert "only the training options may change" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--allow-changes", "--epochs", "1"])
+    assert "--allow-changes goes with --resume" in capsys.readouterr().err
 
 
 def test_a_checkpoint_of_another_architecture_is_a_checkpoint_error(tmp_path):

@@ -164,7 +164,11 @@ def build_model(config: ExperimentConfig, in_channels: int, num_classes: int) ->
 
 
 def run_experiment(
-    config: ExperimentConfig, *, verbose: bool = True, resume: bool = False
+    config: ExperimentConfig,
+    *,
+    verbose: bool = True,
+    resume: bool = False,
+    allow_changes: bool = False,
 ) -> ExperimentResult:
     """Train on DS1, pick the best epoch on held-out DS1 patients, test on DS2, explain.
 
@@ -179,6 +183,9 @@ def run_experiment(
     resume : bool
         Continue a stopped run in ``config.out_dir`` from its ``checkpoints/last.pt``
         (bit for bit as if it had never stopped); the run's recipe must be ``config``.
+    allow_changes : bool
+        With ``resume``: ``config.train`` may differ from the run's training config (see
+        ``Trainer.fit(allow_changes=True)``); the rest of the recipe may not.
 
     Returns
     -------
@@ -190,11 +197,14 @@ def run_experiment(
         When another live process is writing to ``config.out_dir``.
     """
     with run_lock(config.out_dir):
-        return _run_experiment(config, verbose, resume)
+        return _run_experiment(config, verbose, resume, allow_changes)
 
 
-def _resume_point(config: ExperimentConfig) -> Path:
-    """The checkpoint a resumed run continues from, after checking the recipe is the same."""
+def _resume_point(config: ExperimentConfig, allow_changes: bool) -> Path:
+    """The checkpoint a resumed run continues from, after checking the recipe is the same.
+
+    With ``allow_changes`` the training config may differ (the Trainer checks it).
+    """
     out = config.out_dir
     last = last_checkpoint(out)
     if not last.is_file():
@@ -202,18 +212,23 @@ def _resume_point(config: ExperimentConfig) -> Path:
     saved = read_run_config_file(out)[1].experiment.to_json()
     mine = config.to_json()
     places = {"out_dir", "data_dir", "cache_dir"}  # where things are, not the recipe
+    if allow_changes:
+        places.add("train")
     changed = sorted(k for k in (set(saved) | set(mine)) - places if saved.get(k) != mine.get(k))
     if changed:
+        allowed = " (only the training options may change)" if allow_changes else ""
         raise ValueError(
-            f"cannot resume {out} with another recipe (changed: {', '.join(changed)}); "
+            f"cannot resume {out} with another recipe (changed: {', '.join(changed)}){allowed}; "
             "start a new run instead"
         )
     return last
 
 
-def _run_experiment(config: ExperimentConfig, verbose: bool, resume: bool) -> ExperimentResult:
+def _run_experiment(
+    config: ExperimentConfig, verbose: bool, resume: bool, allow_changes: bool
+) -> ExperimentResult:
     out = config.out_dir
-    resume_from = _resume_point(config) if resume else None
+    resume_from = _resume_point(config, allow_changes) if resume else None
     train_all, test, shared = split_beats(config)
     val: BeatSet | None = None
     if config.val_fraction > 0:
@@ -287,6 +302,7 @@ def _run_experiment(config: ExperimentConfig, verbose: bool, resume: bool) -> Ex
         BeatDataset(train, features=features),
         None if val is None else BeatDataset(val, features=features),
         resume_from=resume_from,
+        allow_changes=allow_changes,
     )
     trainer.load_weights(best_checkpoint(out))
     prediction = Run(config, model, trainer, features, tuple(priors), info.recipe).predict(test)

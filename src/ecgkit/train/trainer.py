@@ -181,13 +181,16 @@ class History:
     Each record has ``epoch``, ``train_loss``, ``lr``, ``seconds`` and, with validation
     data, ``val_loss``, ``val_accuracy``, ``val_macro_f1``. ``finished`` turns True when
     :meth:`Trainer.fit` ends normally (all epochs, or early stopping); a run killed or
-    stopped by an error keeps False, and says so in ``history.json``.
+    stopped by an error keeps False, and says so in ``history.json``. ``amendments`` lists
+    the training-config changes a resumed run was allowed to make (``after_epoch`` and
+    ``changes``, field -> ``[old, new]``).
     """
 
     records: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int | None = None
     planned_epochs: int | None = None
     finished: bool = False
+    amendments: list[dict[str, Any]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.records)
@@ -215,6 +218,7 @@ class History:
             "best_epoch": self.best_epoch,
             "planned_epochs": self.planned_epochs,
             "finished": self.finished,
+            "amendments": self.amendments,
             "epochs": self.records,
         }
 
@@ -363,25 +367,52 @@ def migrate_train_config(values: dict[str, Any]) -> dict[str, Any]:
 _RUN_ONLY_FIELDS = frozenset({"device", "num_workers", "progress"})
 
 
-def _check_same_recipe(saved: dict[str, Any], current: dict[str, Any], source: Any) -> None:
-    """Refuse to resume a run with a training config other than the one it started with.
+#: Config fields a resumed run may not change even when told to: another optimiser cannot
+#: take the saved optimiser state, and the random streams continue from the checkpoint
+#: whatever the seed says.
+_FIXED_ON_RESUME = frozenset({"optimizer", "seed"})
+
+
+def _recipe_changes(saved: dict[str, Any], current: dict[str, Any]) -> dict[str, list[Any]]:
+    """Training-config fields that differ between a checkpoint and now: ``[old, new]``."""
+    saved, current = migrate_train_config(saved), migrate_train_config(current)
+    return {
+        key: [saved.get(key), current.get(key)]
+        for key in sorted(set(saved) | set(current))
+        if key not in _RUN_ONLY_FIELDS and saved.get(key) != current.get(key)
+    }
+
+
+def _check_resumable(
+    changes: dict[str, list[Any]], allow_changes: bool, epochs_done: int, source: Any
+) -> None:
+    """Refuse to resume with another training config, unless allowed and coherent.
 
     The optimiser state and learning-rate schedule in a checkpoint were built for its own
-    config (a cosine schedule for its number of epochs): continuing with more epochs would
-    make the learning rate climb again, other changes would mix two recipes in one run.
+    config (a cosine schedule for its number of epochs): continuing with more epochs
+    unchanged would make the learning rate climb again, and other changes mix two recipes
+    in one run, so a change needs ``allow_changes`` (the schedule is then rebuilt).
     """
-    saved, current = migrate_train_config(saved), migrate_train_config(current)
-    changed = sorted(
-        key
-        for key in set(saved) | set(current)
-        if key not in _RUN_ONLY_FIELDS and saved.get(key) != current.get(key)
-    )
-    if changed:
-        details = ", ".join(f"{k}: {saved.get(k)!r} -> {current.get(k)!r}" for k in changed)
+    if not changes:
+        return
+    details = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changes.items())
+    if not allow_changes:
         raise ValueError(
             f"cannot resume {source} with a different training config ({details}): its "
             "optimiser and learning-rate schedule were built for the original one; start a "
-            "new run instead"
+            "new run, or allow the change (Trainer.fit(allow_changes=True), ecgkit train "
+            "--resume RUN --allow-changes)"
+        )
+    fixed = sorted(set(changes) & _FIXED_ON_RESUME)
+    if fixed:
+        raise ValueError(
+            f"cannot resume {source} with another {' or '.join(fixed)} ({details}): the "
+            "saved optimiser state and random streams belong to the original; start a new run"
+        )
+    if "epochs" in changes and changes["epochs"][1] <= epochs_done:
+        raise ValueError(
+            f"cannot resume {source} with epochs={changes['epochs'][1]}: it has trained "
+            f"{epochs_done} epochs already"
         )
 
 
@@ -609,6 +640,7 @@ class Trainer:
         val: Dataset[Item] | None = None,
         *,
         resume_from: str | Path | None = None,
+        allow_changes: bool = False,
     ) -> History:
         """Train for ``config.epochs`` epochs (or until early stopping).
 
@@ -622,6 +654,13 @@ class Trainer:
             A checkpoint of this run (``checkpoints/last.pt``): training continues after its
             epoch, and with the same seed, data and config ends with the same weights, to the
             bit on CPU, as a run that never stopped.
+        allow_changes : bool
+            Resume with a training config that differs from the checkpoint's (more epochs, a
+            lower learning rate ...; not another optimiser or seed): the optimiser keeps its
+            state with the new hyperparameters, the learning-rate schedule is rebuilt for the
+            new config and continued from the epoch reached, the change is warned about
+            (``UserWarning``) and recorded in ``History.amendments``. Without it a changed
+            config is refused (``ValueError`` naming the fields).
 
         Returns
         -------
@@ -635,18 +674,19 @@ class Trainer:
             At the first NaN or infinite loss or gradient, before its step is taken.
         """
         if self.run_dir is None or not self.is_main:
-            return self._fit(train, val, resume_from)
+            return self._fit(train, val, resume_from, allow_changes)
         with run_lock(self.run_dir):
-            return self._fit(train, val, resume_from)
+            return self._fit(train, val, resume_from, allow_changes)
 
     def _fit(
         self,
         train: Dataset[Item],
         val: Dataset[Item] | None,
         resume_from: str | Path | None,
+        allow_changes: bool = False,
     ) -> History:
         labels = self._check_fit_data(train, val)
-        run = self._start(labels, resume_from)
+        run = self._start(labels, resume_from, allow_changes)
         for epoch in range(run.start_epoch + 1, self.config.epochs + 1):
             started = time.perf_counter()
             record = self._train_epoch(train, run, epoch)
@@ -684,7 +724,9 @@ class Trainer:
     def _n_classes(self, labels: NDArray[np.int64]) -> int:
         return int(getattr(self.model, "num_classes", labels.max() + 1))
 
-    def _start(self, labels: NDArray[np.int64], resume_from: str | Path | None) -> _FitRun:
+    def _start(
+        self, labels: NDArray[np.int64], resume_from: str | Path | None, allow_changes: bool
+    ) -> _FitRun:
         """Loss weights, optimiser, schedule and scaler, fresh or from a checkpoint."""
         c = self.config
         n_classes = self._n_classes(labels)
@@ -706,7 +748,7 @@ class Trainer:
             watch=_LossWatch(n_classes, c.lr),
         )
         if resume_from is not None:
-            self._resume(run, resume_from)
+            self._resume(run, resume_from, allow_changes)
         else:
             torch.manual_seed(c.seed)
         self.history.planned_epochs, self.history.finished = c.epochs, False
@@ -715,21 +757,51 @@ class Trainer:
             run.net = nn.parallel.DistributedDataParallel(self.model, device_ids=device_ids)
         return run
 
-    def _resume(self, run: _FitRun, checkpoint: str | Path) -> None:
+    def _resume(self, run: _FitRun, checkpoint: str | Path, allow_changes: bool) -> None:
         """Weights, optimiser, schedule, random streams and history of ``checkpoint``."""
         state = load_checkpoint(checkpoint, map_location=self.device)
-        _check_same_recipe(state.get("config", {}), asdict(self.config), checkpoint)
+        epochs_done = int(state["epoch"])
+        changes = _recipe_changes(state.get("config", {}), asdict(self.config))
+        _check_resumable(changes, allow_changes, epochs_done, checkpoint)
         self.model.load_state_dict(state["model"])
+        # the new config's hyperparameters (learning rate, weight decay ...), as built
+        fresh = [{k: v for k, v in g.items() if k != "params"} for g in run.optimizer.param_groups]
         run.optimizer.load_state_dict(state["optimizer"])
-        run.scheduler.load_state_dict(state["scheduler"])
+        if changes:
+            for group, hyperparameters in zip(run.optimizer.param_groups, fresh, strict=True):
+                group.update(hyperparameters)
+            self._continue_schedule(run, epochs_done)
+        else:
+            run.scheduler.load_state_dict(state["scheduler"])
         self._generator.set_state(state["generator"])
         torch.set_rng_state(state["torch_rng"])
         if self.device.type == "cuda" and state.get("cuda_rng") is not None:
             torch.cuda.set_rng_state(state["cuda_rng"], self.device)
-        run.start_epoch = int(state["epoch"])
+        run.start_epoch = epochs_done
         run.best = state["best"]
         run.stale = int(state["stale"])
-        self.history = History(list(state["history"]), state["best_epoch"])
+        amendments = list(state.get("amendments", []))
+        self.history = History(list(state["history"]), state["best_epoch"], amendments=amendments)
+        if changes:
+            self.history.amendments.append({"after_epoch": epochs_done, "changes": changes})
+            details = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changes.items())
+            warnings.warn(
+                f"resuming {checkpoint} after epoch {epochs_done} with a changed training "
+                f"config ({details}); the learning-rate schedule is rebuilt for it, and the "
+                "run's history records the change",
+                UserWarning,
+                stacklevel=5,  # the caller of Trainer.fit
+            )
+
+    def _continue_schedule(self, run: _FitRun, epochs_done: int) -> None:
+        """A schedule built for the current config, advanced to the end of ``epochs_done``."""
+        steps_per_epoch = self._steps_per_epoch(run.labels.size)
+        run.scheduler = self._scheduler(run.optimizer, self.config.epochs * steps_per_epoch)
+        with warnings.catch_warnings():
+            # stepping a schedule ahead of its optimiser is the point here
+            warnings.simplefilter("ignore", UserWarning)
+            for _ in range(epochs_done * steps_per_epoch):
+                run.scheduler.step()
 
     def _train_epoch(self, train: Dataset[Item], run: _FitRun, epoch: int) -> dict[str, float]:
         """One pass over the training data; the epoch's record (loss, learning rate)."""
@@ -859,6 +931,7 @@ class Trainer:
             "stale": run.stale,
             "best_epoch": self.history.best_epoch,
             "history": self.history.records,
+            "amendments": self.history.amendments,
             "config": asdict(self.config),
             "metadata": self.metadata,
         }
