@@ -1,9 +1,12 @@
 """R-peak detection on the MIT-BIH Arrhythmia Database: accuracy and speed, clean and noisy.
 
 For every record (first lead, all beat annotations, EC57 150 ms window) it scores ecgkit's
-detector and neurokit2's ``neurokit`` and ``pantompkins1985`` methods, measured in the same
+detector, neurokit2's ``neurokit`` and ``pantompkins1985`` methods and, when ``import
+sleepecg`` works, sleepecg's ``detect_heartbeats`` (compiled C), all measured in the same
 run, then repeats on records 118 and 119 with Noise-Stress-Test-style noise (see
-``_noise.py``) at 24, 18, 12, 6 and 0 dB SNR. It prints tables and writes JSON.
+``_noise.py``) at 24, 18, 12, 6 and 0 dB SNR. It prints tables and writes JSON; speed is
+each method's total time as a ratio to sleepecg's (to neurokit2's ``neurokit`` without
+sleepecg).
 
     python benchmarks/bench_rpeaks.py --data-dir ../shared/data/mitdb
 """
@@ -11,6 +14,7 @@ run, then repeats on records 118 and 119 with Noise-Stress-Test-style noise (see
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import time
 from pathlib import Path
 from typing import Any
@@ -21,16 +25,39 @@ from _noise import NOISE_KINDS, add_nst_noise
 
 from ecgkit.signal import detect_r_peaks, match_peaks
 
-METHODS = ("ecgkit", "neurokit", "pantompkins1985")
+PEERS = ("neurokit", "pantompkins1985")
 SNRS_DB = (24, 18, 12, 6, 0)
 NST_RECORDS = ("118", "119")
 
 
+def sleepecg_version() -> str | None:
+    """sleepecg's version when it imports, else None."""
+    if importlib.util.find_spec("sleepecg") is None:
+        return None
+    try:
+        import sleepecg
+    except Exception:  # an install that does not import counts as none
+        return None
+    return str(sleepecg.__version__)
+
+
+SLEEPECG = sleepecg_version()
+METHODS = ("ecgkit", *PEERS, *(("sleepecg",) if SLEEPECG else ()))
+# the method every time is a ratio to: the compiled one when it is there
+SPEED_REFERENCE = "sleepecg" if SLEEPECG else "neurokit"
+
+
 def run_method(x: np.ndarray, fs: float, method: str) -> tuple[np.ndarray, float]:
-    # neurokit2's methods are scored on their own placement (no ecgkit refinement)
+    # the peers are scored on their own placement (no ecgkit refinement)
     refine = 0.06 if method == "ecgkit" else 0.0
     start = time.perf_counter()
-    peaks = detect_r_peaks(x, fs, method=method, refine_window_s=refine)
+    if method == "sleepecg":
+        import sleepecg
+
+        found = sleepecg.detect_heartbeats(np.ascontiguousarray(x, dtype=np.float64), fs)
+        peaks = np.asarray(found, dtype=np.int64)
+    else:
+        peaks = detect_r_peaks(x, fs, method=method, refine_window_s=refine)
     return peaks, time.perf_counter() - start
 
 
@@ -52,6 +79,10 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def clean_benchmark(data_dir: Path, records: list[str]) -> dict[str, Any]:
+    # one untimed call each first, so that no method's time holds its imports and caches
+    x, fs, _ = load_mitdb_record(data_dir, records[0])
+    for method in METHODS:
+        run_method(x[0, : int(60 * fs)], fs, method)
     per_record: dict[str, dict[str, Any]] = {}
     for record in records:
         x, fs, ref = load_mitdb_record(data_dir, record)
@@ -60,7 +91,13 @@ def clean_benchmark(data_dir: Path, records: list[str]) -> dict[str, Any]:
             peaks, seconds = run_method(x[0], fs, method)
             per_record[record][method] = {**score(peaks, ref, fs), "seconds": seconds}
     summary = {m: totals([per_record[r][m] for r in records]) for m in METHODS}
-    return {"per_record": per_record, "total": summary}
+    reference = summary[SPEED_REFERENCE]["seconds"]
+    return {
+        "per_record": per_record,
+        "total": summary,
+        "speed_reference": SPEED_REFERENCE,
+        "seconds_ratio": {m: t["seconds"] / reference for m, t in summary.items()},
+    }
 
 
 def noise_benchmark(data_dir: Path) -> dict[str, Any]:
@@ -81,23 +118,24 @@ def noise_benchmark(data_dir: Path) -> dict[str, Any]:
 
 
 def print_clean(result: dict[str, Any]) -> None:
-    header = f"{'record':>7}" + "".join(f" | {m[:15]:>15} Se   +P    s" for m in METHODS)
+    header = f"{'record':>7}" + "".join(f" | {m[:15]:>15} Se     +P      s" for m in METHODS)
     print(header)
     print("-" * len(header))
     for record, row in result["per_record"].items():
         cells = []
         for m in METHODS:
             t = totals([row[m]])
-            cells.append(f" | {t['se']:>20.2f} {t['ppv']:6.2f} {row[m]['seconds']:4.2f}")
+            cells.append(f" | {t['se']:>18.2f} {t['ppv']:6.2f} {row[m]['seconds']:6.3f}")
         print(f"{record:>7}" + "".join(cells))
     print("-" * len(header))
+    reference = result["speed_reference"]
     for m, t in result["total"].items():
         print(
             f"TOTAL {m:>16}: TP {t['tp']:6d}  FP {t['fp']:5d}  FN {t['fn']:5d}  "
-            f"Se {t['se']:7.3f} %  +P {t['ppv']:7.3f} %  time {t['seconds']:6.2f} s"
+            f"Se {t['se']:7.3f} %  +P {t['ppv']:7.3f} %  time {t['seconds']:6.2f} s "
+            f"({t['seconds'] / len(result['per_record']) * 1e3:5.1f} ms/record, "
+            f"{result['seconds_ratio'][m]:.2f}x {reference})"
         )
-    ratio = result["total"]["ecgkit"]["seconds"] / result["total"]["neurokit"]["seconds"]
-    print(f"time ratio ecgkit / neurokit2 'neurokit': {ratio:.2f}")
 
 
 def f1(cell: dict[str, Any]) -> float:
@@ -148,7 +186,10 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.data_dir / "100.hea").is_file():
         parser.error(f"--data-dir {args.data_dir} holds no MIT-BIH records (100.hea)")
-    payload: dict[str, Any] = {"environment": environment(), "methods": list(METHODS)}
+    payload: dict[str, Any] = {
+        "environment": {**environment(), "sleepecg": SLEEPECG},
+        "methods": list(METHODS),
+    }
     payload["clean"] = clean_benchmark(args.data_dir, list(args.records))
     print_clean(payload["clean"])
     if not args.skip_noise:

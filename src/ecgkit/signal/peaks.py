@@ -127,20 +127,22 @@ def _leads_first(arr: FloatArray, axis: int) -> NDArray[np.float64]:
     slope would overflow (1e200) or underflow (1e-200) in float64.
     """
     ax = check_axis(axis, arr.ndim)
-    leads = np.atleast_2d(np.moveaxis(arr, ax, -1)).astype(np.float64)
-    scale = np.abs(leads).max(axis=-1, keepdims=True)
-    return np.asarray(leads / np.where(scale > 0, scale, 1.0), dtype=np.float64)
+    moved = np.atleast_2d(np.moveaxis(arr, ax, -1))
+    # the largest magnitude without a full-length array of magnitudes
+    top, bottom = moved.max(axis=-1, keepdims=True), moved.min(axis=-1, keepdims=True)
+    scale = np.maximum(top, -bottom).astype(np.float64)
+    return np.divide(moved, np.where(scale > 0, scale, 1.0), dtype=np.float64)
 
 
-def _flat_leads(leads: NDArray[np.float64], fs: float) -> NDArray[np.bool_]:
+def _flat_leads(band: NDArray[np.float64]) -> NDArray[np.bool_]:
     """True for each lead with no energy in the QRS band beyond floating-point rounding.
 
-    Relative to the lead's own magnitude, so the test keeps the detector's invariance to
-    gain and offset: a constant (any value) or all-zero lead is flat, any ECG is not.
+    ``band`` is :func:`_qrs_band` of leads scaled by :func:`_leads_first`, whose largest
+    magnitude is exactly 1 (0 for an all-zero lead), so the test is relative to each
+    lead's own magnitude and keeps the detector's invariance to gain and offset: a
+    constant (any value) or all-zero lead is flat, any ECG is not.
     """
-    band = _qrs_band(leads, fs)
-    scale = np.maximum(np.abs(leads).max(axis=-1), np.finfo(np.float64).tiny)
-    return np.asarray(np.ptp(band, axis=-1) <= _FLAT_RELATIVE * scale, dtype=bool)
+    return np.asarray(np.ptp(band, axis=-1) <= _FLAT_RELATIVE, dtype=bool)
 
 
 def _qrs_band(leads: NDArray[np.float64], fs: float) -> NDArray[np.float64]:
@@ -185,8 +187,19 @@ def _qrs_feature(
     if energy.shape[0] == 1:
         # one lead: its level is the median over the 5 minutes around each block, so a
         # change of gain inside a recording (a lead moved, a second patient) is followed
-        level = _local_level(block_max[0], largest[0], block, energy.shape[-1])[np.newaxis]
-        return np.asarray((energy / level)[0], dtype=np.float64), 1.0 / level
+        level = _local_level(block_max[0], largest[0])
+        # each block's level holds for its samples, the last block's for those after it too
+        whole = block * (n_blocks - 1)
+        feature = np.empty(energy.shape[-1], dtype=np.float64)
+        np.divide(
+            energy[0, :whole].reshape(n_blocks - 1, block),
+            level[:-1, np.newaxis],
+            out=feature[:whole].reshape(n_blocks - 1, block),
+        )
+        np.divide(energy[0, whole:], level[-1], out=feature[whole:])
+        counts = np.full(n_blocks, block)
+        counts[-1] = energy.shape[-1] - whole
+        return feature, np.repeat(1.0 / level, counts)[np.newaxis]
     # several leads keep one level each: local levels degrade the fusion on MIT-BIH
     # (Se 99.16 -> 98.42 % with both leads), for reasons the multi-lead work will find
     typical = np.median(block_max, axis=-1, keepdims=True)
@@ -208,36 +221,66 @@ def _qrs_feature(
 def _slope_energy(filtered: NDArray[np.float64], width: int) -> NDArray[np.float64]:
     """Squared slope of each band-passed lead, averaged over a centred ``width`` samples."""
     slope = np.gradient(filtered, axis=-1)
+    squared = np.multiply(slope, slope, out=slope)
+    energy = ndimage.uniform_filter1d(squared, size=width, axis=-1, mode="nearest")
     # uniform_filter1d's running sum can dip a hair below zero; energy cannot
-    energy = ndimage.uniform_filter1d(slope * slope, size=width, axis=-1, mode="nearest")
-    return np.asarray(np.maximum(energy, 0.0), dtype=np.float64)
+    return np.asarray(np.maximum(energy, 0.0, out=energy), dtype=np.float64)
 
 
 def _local_level(
-    block_max: NDArray[np.float64], largest: NDArray[np.float64], block: int, n: int
+    block_max: NDArray[np.float64], largest: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Per-sample typical QRS level: the median of the 2-s block maxima around each block.
+    """Each block's typical QRS level: the median of the 2-s block maxima around it.
 
     The window spans ``2 * _LEVEL_HALF_BLOCKS + 1`` blocks (5 minutes), truncated at the
     ends of the signal; a signal no longer than the window gets one level, the median over
     the whole signal. The level is at least ``_QRS_FREE_RELATIVE`` times the largest of
     ``largest`` (the block maxima, the samples after the last whole block included) in the
-    window. Shape ``(n,)``, every value > 0.
+    window. Shape ``(n_blocks,)``, every value > 0.
     """
     size = 2 * _LEVEL_HALF_BLOCKS + 1
     if block_max.size <= size:
         level = np.full(block_max.size, np.median(block_max))
         top = np.full(block_max.size, largest.max())
     else:
+        # the windows truncated at the ends are padded with NaN, which sorts last: each
+        # window's median is the mean of the middle two of its values that are not NaN
         padded = np.pad(block_max, _LEVEL_HALF_BLOCKS, constant_values=np.nan)
-        level = np.nanmedian(sliding_window_view(padded, size), axis=-1)
+        ordered = np.sort(sliding_window_view(padded, size), axis=-1)
+        centre = np.arange(block_max.size)
+        count = np.minimum(centre + _LEVEL_HALF_BLOCKS + 1, block_max.size) - np.maximum(
+            centre - _LEVEL_HALF_BLOCKS, 0
+        )
+        level = _middle(ordered, count)
         top = ndimage.maximum_filter1d(largest, size=size, mode="nearest")
     level = np.maximum(level, _QRS_FREE_RELATIVE * top)
-    level = np.where(level > 0, level, 1.0)
-    per_sample = np.repeat(level, block)
-    if per_sample.size < n:
-        per_sample = np.pad(per_sample, (0, n - per_sample.size), mode="edge")
-    return np.asarray(per_sample[:n], dtype=np.float64)
+    return np.asarray(np.where(level > 0, level, 1.0), dtype=np.float64)
+
+
+def _middle(ordered: NDArray[np.float64], count: NDArray[np.int64] | int) -> NDArray[np.float64]:
+    """The median of each row of ``ordered`` (sorted) from its first ``count`` values.
+
+    As :func:`numpy.median` computes it (the mean of the middle two of an even count; an
+    odd count's middle value, exactly), from a sort, which is several times faster than
+    numpy's partition on rows of a few hundred values.
+    """
+    count = np.broadcast_to(np.asarray(count), ordered.shape[:-1])[..., np.newaxis]
+    low = np.take_along_axis(ordered, (count - 1) // 2, axis=-1)[..., 0]
+    high = np.take_along_axis(ordered, count // 2, axis=-1)[..., 0]
+    return np.asarray((low + high) / 2, dtype=np.float64)
+
+
+def _floor_blocks(feature: NDArray[np.float64], fs: float) -> tuple[NDArray[np.float64], int]:
+    """:func:`_noise_floor` once per block: shape ``(n_leads, n_blocks)``, and the block."""
+    n_leads, n = feature.shape
+    block = max(round(0.5 * fs), 1)
+    n_blocks = -(-n // block)
+    blocks = np.pad(feature, ((0, 0), (0, n_blocks * block - n)), mode="edge")
+    blocks = blocks.reshape(n_leads, n_blocks, block)
+    blocks.sort(axis=-1)
+    smooth = ndimage.median_filter(_middle(blocks, block), size=(1, 5), mode="nearest")
+    # feature is scaled so that a typical QRS peaks near 1: floors below 1e-3 are noise-free
+    return np.maximum(smooth, _FLOOR_MIN), block
 
 
 def _noise_floor(feature: NDArray[np.float64], fs: float) -> NDArray[np.float64]:
@@ -246,19 +289,14 @@ def _noise_floor(feature: NDArray[np.float64], fs: float) -> NDArray[np.float64]
     Between beats a clean lead's slope energy is near zero and a noisy lead's is not, so
     weighting leads by the inverse floor lets the cleanest lead lead wherever it is.
     """
-    n_leads, n = feature.shape
-    block = max(round(0.5 * fs), 1)
-    n_blocks = -(-n // block)
-    padded = np.pad(feature, ((0, 0), (0, n_blocks * block - n)), mode="edge")
-    block_median = np.median(padded.reshape(n_leads, n_blocks, block), axis=-1)
-    smooth = ndimage.median_filter(block_median, size=(1, 5), mode="nearest")
-    # feature is scaled so that a typical QRS peaks near 1: floors below 1e-3 are noise-free
-    floor = np.maximum(np.repeat(smooth, block, axis=-1)[:, :n], _FLOOR_MIN)
-    return np.asarray(floor, dtype=np.float64)
+    floor, block = _floor_blocks(feature, fs)
+    return np.asarray(np.repeat(floor, block, axis=-1)[:, : feature.shape[-1]], dtype=np.float64)
 
 
-def _periodicity(filtered: NDArray[np.float64], fs: float) -> NDArray[np.float64]:
-    """Per-sample periodicity of band-passed leads, between 0 and 1.
+def _periodicity(
+    filtered: NDArray[np.float64], fs: float, at: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Periodicity of band-passed leads at the samples ``at``, between 0 and 1.
 
     The score of each 2.5 s block is the largest normalised autocorrelation at lags of
     150-450 ms over the 5 s around it, the largest over the leads and over the block and
@@ -268,7 +306,6 @@ def _periodicity(filtered: NDArray[np.float64], fs: float) -> NDArray[np.float64
     noise and electrode motion score below about 0.3, because beats 150-450 ms apart do
     not repeat there.
     """
-    n = filtered.shape[-1]
     step = max(int(fs // _PERIODIC_RATE_HZ), 1)
     coarse = filtered[:, ::step]
     rate = fs / step
@@ -276,7 +313,7 @@ def _periodicity(filtered: NDArray[np.float64], fs: float) -> NDArray[np.float64
     lag_lo, lag_hi = round(_PERIODIC_LAGS_S[0] * rate), round(_PERIODIC_LAGS_S[1] * rate)
     m = coarse.shape[-1]
     if m < 2 * lag_hi + 1:
-        return np.zeros(n, dtype=np.float64)
+        return np.zeros(at.size, dtype=np.float64)
     n_blocks = -(-m // block)
     half = block // 2
     padded = np.pad(coarse, ((0, 0), (half, n_blocks * block - m + block)), mode="reflect")
@@ -288,39 +325,48 @@ def _periodicity(filtered: NDArray[np.float64], fs: float) -> NDArray[np.float64
     energy = np.maximum(correlation[..., :1], np.finfo(np.float64).tiny)
     score = (correlation[..., lag_lo : lag_hi + 1] / energy).max(axis=-1).max(axis=0)
     score = ndimage.maximum_filter1d(score, size=2 * _PERIODIC_SPREAD + 1, mode="nearest")
-    per_sample = np.repeat(score, block * step)
-    if per_sample.size < n:
-        per_sample = np.pad(per_sample, (0, n - per_sample.size), mode="edge")
-    return np.asarray(per_sample[:n], dtype=np.float64)
+    # each block's score holds for its samples; the last block's beyond it
+    return np.asarray(score[np.minimum(at // (block * step), score.size - 1)], dtype=np.float64)
 
 
 def _noise_gate(
-    feature: NDArray[np.float64], filtered: NDArray[np.float64], fs: float
+    feature: NDArray[np.float64],
+    filtered: NDArray[np.float64],
+    fs: float,
+    at: NDArray[np.int64],
 ) -> NDArray[np.float64]:
-    """The least height of a beat at each sample, in units of the feature.
+    """The least height of a beat at the samples ``at``, in units of the feature.
 
     ``_FLOOR_RATIO`` times the local floor of the feature, and 0 where the band-passed
     leads ``filtered`` are periodic (flutter).
     """
-    floor = _noise_floor(feature[np.newaxis], fs)[0]
-    periodic = _periodicity(filtered, fs) > _PERIODIC_CORRELATION
-    return np.where(periodic, 0.0, _FLOOR_RATIO * floor)
+    floor, block = _floor_blocks(feature[np.newaxis], fs)
+    periodic = _periodicity(filtered, fs, at) > _PERIODIC_CORRELATION
+    return np.where(periodic, 0.0, _FLOOR_RATIO * floor[0, at // block])
+
+
+def _candidates(feature: NDArray[np.float64], fs: float) -> NDArray[np.int64]:
+    """The feature's local maxima at least the refractory period apart."""
+    candidates, _ = sps.find_peaks(feature, distance=max(round(_REFRACTORY_S * fs), 1))
+    return np.asarray(candidates, dtype=np.int64)
 
 
 def _adaptive_threshold(
-    feature: NDArray[np.float64], fs: float, min_height: NDArray[np.float64]
+    feature: NDArray[np.float64],
+    fs: float,
+    candidates: NDArray[np.int64],
+    min_height: NDArray[np.float64],
 ) -> NDArray[np.int64]:
     """Pan-Tompkins dual-level thresholding, T-wave rejection, search-back, P-wave pruning.
 
-    Candidates below ``min_height`` (per sample) are never beats.
+    ``candidates`` are :func:`_candidates`; one below its ``min_height`` is never a beat.
     """
     refractory = max(round(_REFRACTORY_S * fs), 1)
     t_wave = round(_T_WAVE_S * fs)
-    candidates, _ = sps.find_peaks(feature, distance=refractory)
     if candidates.size == 0:
         return np.zeros(0, dtype=np.int64)
     values = feature[candidates]
-    above_floor = values > min_height[candidates]
+    above_floor = values > min_height
     learn_end = max(round(_LEARNING_S * fs), 1)
     learning = candidates < learn_end
     learn_values = values[learning] if learning.any() else values[:1]
@@ -331,16 +377,24 @@ def _adaptive_threshold(
     # the mean of the feature is mostly the level between beats, whatever the heart rate
     noise_level = float(feature[:learn_end].mean())
     # first guess of the RR interval: spacing of the tall candidates of the learning period
-    tall = candidates[learning][learn_values > 0.5 * signal_level] if learning.any() else []
+    tall = (
+        candidates[learning][learn_values > 0.5 * signal_level]
+        if learning.any()
+        else candidates[:0]
+    )
     rr_mean = float(np.median(np.diff(tall))) if len(tall) > 2 else 0.8 * fs
     recent_rr: list[float] = []
     beats: list[int] = []
     beat_values: list[float] = []
-    last_beat_candidate = -1
+    # the candidate index of each beat
+    chosen: list[int] = []
+    # the loop reads one candidate at a time: Python scalars are much faster to read
+    position_at = candidates.tolist()
+    value_at, above_at = values.tolist(), above_floor.tolist()
 
     def accept(i: int, weight: float) -> None:
-        nonlocal signal_level, rr_mean, last_beat_candidate
-        position = int(candidates[i])
+        nonlocal signal_level, rr_mean
+        position = position_at[i]
         if beats:
             recent_rr.append(position - beats[-1])
             del recent_rr[:-8]
@@ -349,31 +403,30 @@ def _adaptive_threshold(
         # the feature is scaled so that a typical QRS peaks near 1: a beat far above that
         # (an artefact spike of tens of mV that passed for one) counts as _LEVEL_CAP, so
         # it cannot lift the threshold above every QRS that follows it
-        height = min(float(values[i]), _LEVEL_CAP)
+        height = min(value_at[i], _LEVEL_CAP)
         beat_values.append(height)
         signal_level = weight * height + (1 - weight) * signal_level
-        last_beat_candidate = i
+        chosen.append(i)
 
     for i in range(candidates.size):
-        position = int(candidates[i])
-        value = float(values[i])
+        position = position_at[i]
+        value = value_at[i]
         threshold = noise_level + _THRESHOLD * (signal_level - noise_level)
         # search back only once two intervals are known, so a slow rhythm is not mistaken
         # for missed beats before its rate has been measured
         while len(recent_rr) >= 2 and position - beats[-1] > _SEARCHBACK_RR * rr_mean:
-            lo = last_beat_candidate + 1
-            window = np.arange(lo, i)
-            since = candidates[window] - beats[-1]
+            lo = chosen[-1] + 1
+            since = candidates[lo:i] - beats[-1]
             off_rhythm = np.abs(since - rr_mean)
-            height = values[window]
-            window = window[
+            height = values[lo:i]
+            window = np.flatnonzero(
                 (since > refractory)
-                & (position - candidates[window] > refractory)
+                & (position - candidates[lo:i] > refractory)
                 & (height > _SEARCHBACK_FRACTION * threshold)
                 & (
-                    above_floor[window]
+                    above_floor[lo:i]
                     | (
-                        (height > _SEARCHBACK_FLOOR_SHARE * min_height[candidates[window]])
+                        (height > _SEARCHBACK_FLOOR_SHARE * min_height[lo:i])
                         & (off_rhythm < _SEARCHBACK_FLOOR_RHYTHM * rr_mean)
                     )
                 )
@@ -385,12 +438,12 @@ def _adaptive_threshold(
                     (height > _SEARCHBACK_SNR * noise_level)
                     | (off_rhythm < _SEARCHBACK_RHYTHM * rr_mean)
                 )
-            ]
+            )
             if window.size == 0:
                 break
-            accept(int(window[np.argmax(values[window])]), 0.25)
+            accept(lo + int(window[np.argmax(height[window])]), 0.25)
             threshold = noise_level + _THRESHOLD * (signal_level - noise_level)
-        is_beat = value > threshold and bool(above_floor[i])
+        is_beat = value > threshold and above_at[i]
         if is_beat and beats:
             since = position - beats[-1]
             early = since < t_wave and since < _T_WAVE_RR * rr_mean
@@ -402,14 +455,15 @@ def _adaptive_threshold(
             noise_level = 0.125 * min(value, _LEVEL_CAP) + 0.875 * noise_level
     positions = np.asarray(beats, dtype=np.int64)
     heights = np.asarray(beat_values, dtype=np.float64)
+    kept = np.asarray(chosen, dtype=np.int64)
     if positions.size > 1:
         gaps = np.diff(positions)
         spans = gaps + np.concatenate(([gaps[0]], gaps[:-1]))
         close = (gaps < t_wave) & (gaps < _GAP_FRACTION * spans)
         smaller = heights[:-1] < _P_WAVE_RATIO * heights[1:]
         drop = np.append(close & smaller, False)
-        positions, heights = positions[~drop], heights[~drop]
-    return _drop_noise_beats(positions, heights, min_height[positions])
+        positions, heights, kept = positions[~drop], heights[~drop], kept[~drop]
+    return _drop_noise_beats(positions, heights, min_height[kept])
 
 
 def _ringing(
@@ -430,11 +484,11 @@ def _ringing(
     is weaker than a thousandth of its source) or near the signal's ends are tested.
     """
     reach = round(_RINGING_REACH_S * fs)
-    nearby = ndimage.maximum_filter1d(feature, size=2 * reach + 1, mode="nearest")
     n_leads, n = leads.shape
     # the filter rings at the signal's ends too, where its padding meets a sloping baseline
     ends = (beats < reach) | (beats >= n - reach)
-    suspect = np.flatnonzero(ends | (nearby[beats] > _RINGING_SOURCE * feature[beats]))
+    nearby = _largest_around(feature, beats, reach)
+    suspect = np.flatnonzero(ends | (nearby > _RINGING_SOURCE * feature[beats]))
     ringing = np.zeros(beats.size, dtype=bool)
     if suspect.size == 0:
         return ringing
@@ -460,6 +514,23 @@ def _ringing(
         local = (lead_weights[:, at[:, 0]] * energy).sum(axis=0)
         ringing[tested] = local < _RINGING_SHARE * feature[at[:, 0]]
     return ringing
+
+
+def _largest_around(
+    x: NDArray[np.float64], at: NDArray[np.int64], reach: int
+) -> NDArray[np.float64]:
+    """The largest of ``x`` within ``reach`` samples of each of ``at`` (inside ``x``).
+
+    What ``maximum_filter1d(x, 2 * reach + 1, mode="nearest")[at]`` gives, without
+    filtering all of ``x`` for a few thousand samples.
+    """
+    first = np.maximum(at - reach, 0)
+    last = np.minimum(at + reach, x.size - 1)
+    bounds = np.stack([first, last], axis=-1).ravel()
+    # reduceat takes the largest of x[first:last] (x[first] where first == last) ...
+    largest = np.maximum.reduceat(x, bounds)[::2] if at.size else np.zeros(0)
+    # ... and x[last] closes the window
+    return np.asarray(np.maximum(largest, x[last]), dtype=np.float64)
 
 
 def _drop_noise_beats(
@@ -528,15 +599,25 @@ def refine_peaks(
     idx = as_indices(peaks, "peaks", arr.shape[0])
     if idx.size == 0 or half == 0:
         return np.unique(idx)
-    high = min(_REFINE_BAND_HZ[1], 0.45 * fs)
     try:
-        y = apply_sos(arr, butter_sos(fs, low_hz=_REFINE_BAND_HZ[0], high_hz=high))
+        # sosfilt takes only writable sections: each call gets its own copy of the design
+        y = apply_sos(arr, _refine_sos(fs).copy())
     except ValueError:
         y = arr - arr.mean()
-    padded = np.pad(np.abs(y.astype(np.float64, copy=False)), half, mode="constant")
-    windows = sliding_window_view(padded, 2 * half + 1)[idx]
+    n = arr.shape[0]
+    where = idx[:, np.newaxis] + np.arange(-half, half + 1)
+    windows = np.abs(y[np.clip(where, 0, n - 1)]).astype(np.float64, copy=False)
+    # outside the signal the window holds zeros
+    windows[(where < 0) | (where >= n)] = 0.0
     refined = idx + np.argmax(windows, axis=-1) - half
-    return np.unique(np.clip(refined, 0, arr.shape[0] - 1))
+    return np.unique(np.clip(refined, 0, n - 1))
+
+
+@functools.lru_cache(maxsize=16)
+def _refine_sos(fs: float) -> FloatArray:
+    """:func:`refine_peaks`'s 0.5-40 Hz band-pass at ``fs``, designed once per rate."""
+    high = min(_REFINE_BAND_HZ[1], 0.45 * fs)
+    return butter_sos(fs, low_hz=_REFINE_BAND_HZ[0], high_hz=high)
 
 
 def _neurokit_peaks(lead: NDArray[np.float64], fs: float, method: str) -> NDArray[np.int64]:
@@ -697,7 +778,8 @@ def detect_r_peaks(
         raise ValueError(
             f"reference_lead={reference_lead} is out of range for {leads.shape[0]} lead(s)"
         )
-    flat = _flat_leads(leads, fs)
+    band = _qrs_band(leads, fs)
+    flat = _flat_leads(band)
     if flat.all():
         warnings.warn(
             "no R peaks: the signal is flat (constant up to rounding in the 3-25 Hz QRS band: "
@@ -709,11 +791,12 @@ def detect_r_peaks(
     if flat.any():  # a lead off beside working leads: detect on the working ones
         reference = reference_lead % leads.shape[0]
         reference_lead = 0 if flat[reference] else int((~flat[:reference]).sum())
-        leads = leads[~flat]
+        leads, band = leads[~flat], band[~flat]
     if method == "ecgkit":
-        filtered = _qrs_band(leads, fs)
-        feature, lead_weights = _qrs_feature(filtered, fs)
-        peaks = _adaptive_threshold(feature, fs, _noise_gate(feature, filtered, fs))
+        feature, lead_weights = _qrs_feature(band, fs)
+        candidates = _candidates(feature, fs)
+        min_height = _noise_gate(feature, band, fs, candidates)
+        peaks = _adaptive_threshold(feature, fs, candidates, min_height)
         peaks = peaks[~_ringing(leads, feature, lead_weights, peaks, fs)]
     else:
         peaks = _vote([_neurokit_peaks(lead, fs, method) for lead in leads], fs)
