@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
@@ -130,3 +131,14 @@ def beat_rhythm(
         detected[rows] = result.in_af[position]
         reference[rows] = truth[position]
     return detected, reference
+
+
+def sleepecg_version() -> str | None:
+    """sleepecg's version when it imports (a development-only peer), else None."""
+    if importlib.util.find_spec("sleepecg") is None:
+        return None
+    try:
+        import sleepecg
+    except Exception:  # an install that does not import counts as none
+        return None
+    return str(sleepecg.__version__)

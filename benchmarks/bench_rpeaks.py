@@ -14,13 +14,19 @@ sleepecg).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import MITDB_RECORDS, default_data_dir, environment, load_mitdb_record, write_json
+from _common import (
+    MITDB_RECORDS,
+    default_data_dir,
+    environment,
+    load_mitdb_record,
+    sleepecg_version,
+    write_json,
+)
 from _noise import NOISE_KINDS, add_nst_noise
 
 from ecgkit.signal import detect_r_peaks, match_peaks
@@ -28,17 +34,6 @@ from ecgkit.signal import detect_r_peaks, match_peaks
 PEERS = ("neurokit", "pantompkins1985")
 SNRS_DB = (24, 18, 12, 6, 0)
 NST_RECORDS = ("118", "119")
-
-
-def sleepecg_version() -> str | None:
-    """sleepecg's version when it imports, else None."""
-    if importlib.util.find_spec("sleepecg") is None:
-        return None
-    try:
-        import sleepecg
-    except Exception:  # an install that does not import counts as none
-        return None
-    return str(sleepecg.__version__)
 
 
 SLEEPECG = sleepecg_version()

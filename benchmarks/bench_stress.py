@@ -52,7 +52,6 @@ only where ``--out`` says; ``--groups`` runs only the groups named.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import time
 import warnings
 from collections.abc import Iterable
@@ -61,7 +60,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import MITDB_RECORDS, default_data_dir, environment, write_json
+from _common import MITDB_RECORDS, default_data_dir, environment, sleepecg_version, write_json
 from _noise import add_nst_noise
 from _stress import (
     LUDB_LEADS,
@@ -113,17 +112,6 @@ GROUP_TITLES = {
         " on lead II, against lead II's marks (F1 %, median |error| ms)"
     ),
 }
-
-
-def sleepecg_status() -> str | None:
-    """sleepecg's version when it imports, else None."""
-    if importlib.util.find_spec("sleepecg") is None:
-        return None
-    try:
-        import sleepecg
-    except Exception:  # an install that does not import counts as none
-        return None
-    return str(sleepecg.__version__)
 
 
 def detect(case: Case, method: str) -> tuple[np.ndarray, float, str | None]:
@@ -370,7 +358,7 @@ def main() -> None:
         parser.error(f"--data-dir {args.data_dir} holds no MIT-BIH records (100.hea)")
     ludb_dir = args.ludb_dir or args.data_dir.parent / "ludb"
     out = args.out or (None if args.quick else Path(__file__).parent / "results" / "stress.json")
-    version = sleepecg_status()
+    version = sleepecg_version()
     methods = ("ecgkit", *NEUROKIT, *(("sleepecg",) if version else ()))
     suite = Suite(methods)
     quick = args.quick
