@@ -24,8 +24,16 @@ ROOT = Path(__file__).resolve().parents[1]
 _RST_BLOCK = re.compile(r"^\.\. code-block:: python\n\n((?:(?:[ \t]+.*)?\n)+)", re.M)
 _MD_BLOCK = re.compile(r"^```python\n(.*?)^```", re.M | re.S)
 
+#: Training in a page's blocks runs one epoch here: the test is that the code runs.
+_ONE_EPOCH = (
+    "import ecgkit.train\n"
+    "_Config = ecgkit.train.TrainConfig\n"
+    "ecgkit.train.TrainConfig = lambda **kw: _Config(**{**kw, 'epochs': 1})\n"
+)
+
 #: What a page's blocks take as already there.
 PREAMBLES = {
+    "README.md": _ONE_EPOCH,
     "explain.rst": (
         "import numpy as np\n"
         "from ecgkit.models import create_model\n"
@@ -40,10 +48,8 @@ PREAMBLES = {
         "    return ArrayDataset(rng.normal(size=(n, 1, 252)), rng.integers(0, 5, n),\n"
         "                        features=rng.normal(size=(n, 11)))\n"
         "train_dataset, val_dataset, test_dataset = _data(64), _data(32), _data(32)\n"
-        "import ecgkit.train\n"
-        "_Config = ecgkit.train.TrainConfig\n"
-        "ecgkit.train.TrainConfig = lambda **kw: _Config(**{**kw, 'epochs': 1})\n"
-    ),
+    )
+    + _ONE_EPOCH,
 }
 
 
