@@ -383,6 +383,11 @@ def _recipe_changes(saved: dict[str, Any], current: dict[str, Any]) -> dict[str,
     }
 
 
+def _describe(changes: dict[str, list[Any]]) -> str:
+    """``"epochs: 2 -> 5, lr: 0.001 -> 0.0005"``, for errors and warnings."""
+    return ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changes.items())
+
+
 def _check_resumable(
     changes: dict[str, list[Any]], allow_changes: bool, epochs_done: int, source: Any
 ) -> None:
@@ -395,7 +400,7 @@ def _check_resumable(
     """
     if not changes:
         return
-    details = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changes.items())
+    details = _describe(changes)
     if not allow_changes:
         raise ValueError(
             f"cannot resume {source} with a different training config ({details}): its "
@@ -784,11 +789,10 @@ class Trainer:
         self.history = History(list(state["history"]), state["best_epoch"], amendments=amendments)
         if changes:
             self.history.amendments.append({"after_epoch": epochs_done, "changes": changes})
-            details = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changes.items())
             warnings.warn(
                 f"resuming {checkpoint} after epoch {epochs_done} with a changed training "
-                f"config ({details}); the learning-rate schedule is rebuilt for it, and the "
-                "run's history records the change",
+                f"config ({_describe(changes)}); the learning-rate schedule is rebuilt for "
+                "it, and the run's history records the change",
                 UserWarning,
                 stacklevel=5,  # the caller of Trainer.fit
             )
