@@ -48,6 +48,10 @@ class Case:
         (ecgkit); the single-lead methods get ``x``. None: a single-lead case.
     lead : int
         Index of ``x`` in ``leads``: the lead a fusing method places its beats on.
+    fiducial : str
+        The point of the QRS the reference marks, as ``detect_r_peaks`` names it:
+        ``"extremum"`` (MIT-BIH: the largest deflection) or ``"r_wave"`` (LUDB: the R
+        wave); ecgkit places its beats there, the peers on their own points.
     """
 
     name: str
@@ -57,6 +61,7 @@ class Case:
     span: tuple[int, int] | None = None
     leads: np.ndarray | None = None
     lead: int = 0
+    fiducial: str = "extremum"
 
 
 @dataclass
@@ -257,7 +262,7 @@ def ludb_case(header: Path, lead: str, signal: np.ndarray, fs: float) -> Case | 
     if reference.size == 0:
         return None
     span = (int(marks.sample.min()), int(marks.sample.max()) + 1)
-    return Case(f"{header.stem}:{lead}", signal, fs, reference, span)
+    return Case(f"{header.stem}:{lead}", signal, fs, reference, span, fiducial="r_wave")
 
 
 def ludb_fused_case(
@@ -274,7 +279,9 @@ def ludb_fused_case(
     case = ludb_case(header, lead, signal[index], fs)
     if case is None:
         return None
-    return Case(f"{header.stem}:fused", case.x, fs, case.reference, case.span, signal, index)
+    return Case(
+        f"{header.stem}:fused", case.x, fs, case.reference, case.span, signal, index, "r_wave"
+    )
 
 
 def ludb_leads(header: Path) -> tuple[np.ndarray, float, tuple[str, ...]]:

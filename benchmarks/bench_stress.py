@@ -37,7 +37,10 @@ Rows, by group:
    150 and 75 ms; ``all`` pools the 12 leads. ``fused``: ecgkit given all 12 leads at
    once (``detect_r_peaks(leads, fs, reference_lead=<lead II>)``, one fused detection
    placed on lead II) against lead II's QRS marks in lead II's span; the single-lead
-   peers get lead II alone there (their ``fused`` score is their ``ii`` score).
+   peers get lead II alone there (their ``fused`` score is their ``ii`` score). LUDB
+   marks the R wave of each lead (its positive peak, also in aVR and V1-V3 where the S
+   is larger), so ecgkit places its LUDB beats with ``fiducial="r_wave"``; MIT-BIH's
+   rows keep the default, the largest deflection, where MIT-BIH places its beats.
 
 For each row it prints F1 per method (and for LUDB the median error), ecgkit's Se and +P,
 the best method and whether ecgkit's F1 is the best or within 0.2 points of it; then the
@@ -130,11 +133,13 @@ def detect(case: Case, method: str) -> tuple[np.ndarray, float, str | None]:
                 found = sleepecg.detect_heartbeats(np.ascontiguousarray(x, dtype=np.float64), fs)
             elif method == "ecgkit" and case.leads is not None:
                 found = detect_r_peaks(
-                    case.leads, fs, refine_window_s=0.06, reference_lead=case.lead
-                )
+                    case.leads, fs, refine_window_s=0.06, reference_lead=case.lead,
+                    fiducial=case.fiducial,
+                )  # fmt: skip
+            elif method == "ecgkit":
+                found = detect_r_peaks(x, fs, refine_window_s=0.06, fiducial=case.fiducial)
             else:
-                refine = 0.06 if method == "ecgkit" else 0.0
-                found = detect_r_peaks(x, fs, method=method, refine_window_s=refine)
+                found = detect_r_peaks(x, fs, method=method, refine_window_s=0.0)
         peaks, error = np.asarray(found, dtype=np.int64), None
     except Exception as caught:  # a failing method finds no peaks here; noted in the JSON
         peaks, error = np.zeros(0, dtype=np.int64), f"{type(caught).__name__}: {caught}"

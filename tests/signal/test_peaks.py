@@ -71,6 +71,24 @@ def test_detector_is_invariant_to_gain_and_offset(gain, offset, seed):
     np.testing.assert_array_equal(detect_r_peaks(gain * ecg + offset, 360), reference)
 
 
+@given(
+    heart_rate=st.sampled_from([50, 75, 120, 170]),
+    fs=st.sampled_from([128, 250, 360]),
+    seed=st.integers(0, 3),
+    noise=st.floats(0.0, 0.05),
+)
+def test_detector_with_the_default_fiducial_is_invariant_to_the_leads_sign(
+    heart_rate, fs, seed, noise
+):
+    # the docs promise it for fiducial="extremum" only: the R wave follows the lead's sign
+    ecg, _ = simulated(heart_rate, fs, seed)
+    noisy = ecg + noise * np.ptp(ecg) * np.random.default_rng(seed).normal(size=ecg.size)
+    np.testing.assert_array_equal(detect_r_peaks(-noisy, fs), detect_r_peaks(noisy, fs))
+    leads = np.stack([noisy, np.roll(noisy, 3)])
+    signs = np.array([[1.0], [-1.0]])
+    np.testing.assert_array_equal(detect_r_peaks(signs * leads, fs), detect_r_peaks(leads, fs))
+
+
 def test_output_is_sorted_unique_int64_on_the_r_wave():
     ecg, truth = simulated(90, 500, 0)
     found = detect_r_peaks(ecg, 500)

@@ -18,7 +18,13 @@ from ecgkit.signal.atrial import (
 from ecgkit.signal.filters import bandpass, clean, highpass, lowpass, notch, remove_baseline
 from ecgkit.signal.match import PeakMatch, match_peaks
 from ecgkit.signal.normalize import normalize
-from ecgkit.signal.peaks import NEUROKIT_METHODS, PEAK_METHODS, detect_r_peaks, refine_peaks
+from ecgkit.signal.peaks import (
+    FIDUCIALS,
+    NEUROKIT_METHODS,
+    PEAK_METHODS,
+    detect_r_peaks,
+    refine_peaks,
+)
 from ecgkit.signal.resample import resample, resample_indices, resampled_length
 from ecgkit.signal.rhythm import RELATIVE_RR_FEATURES, RR_FEATURES, rr_features
 from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
@@ -31,6 +37,7 @@ __all__ = [
     "AFDetection",
     "Beats",
     "EdgePolicy",
+    "FIDUCIALS",
     "NEUROKIT_METHODS",
     "PEAK_METHODS",
     "PeakMatch",
