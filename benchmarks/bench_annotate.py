@@ -14,7 +14,11 @@
    is atrial fibrillation or flutter, and the share called anything but N in sinus records.
 4. A 24-hour two-lead record (the 48 MIT-BIH records joined, stored as a memory-mapped
    .npy) annotated in a child process: wall time, peak RSS against the signal's size, and
-   the detection's Se/+P against the joined reference.
+   the detection's Se/+P against the joined reference. Its labels are compared with those
+   of each record annotated alone (the share of the same beats given the same class, and
+   the class counts both ways), once as built (the records are 30:06 minutes long, so the
+   recording's 30-60 minute context blocks fall on the joins) and once with the first 10
+   minutes cut, so that every block straddles two patients.
 
 Prints tables and writes results/annotate.json.
 """
@@ -47,6 +51,7 @@ from ecgkit.data import (
     AAMI_MAPPING,
     BEAT_SYMBOLS,
     DS2_RECORDS,
+    MITBIH_RECORDS,
     map_symbols,
     read_annotations,
     read_signal,
@@ -55,6 +60,8 @@ from ecgkit.data.records import Record
 from ecgkit.signal import match_peaks, resample
 
 CLASSES = ("N", "S", "V", "F")
+#: Cut from the start of the joined record so that its context blocks straddle the joins.
+JOIN_CUT_S = 600.0
 NSVF = {code: None if name == "Q" else name for code, name in AAMI_MAPPING.items()}
 
 
@@ -185,6 +192,7 @@ def long_record_child(path: Path, model: str, out: Path) -> None:
     seconds = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     np.save(out / "samples.npy", beats.sample)
+    np.save(out / "labels.npy", beats.label)
     (out / "child.json").write_text(
         json.dumps(
             {
@@ -209,6 +217,7 @@ def run_long(data_dir: Path, model: str) -> dict[str, Any]:
         )
         child = json.loads((folder / "child.json").read_text())
         samples = np.load(folder / "samples.npy")
+        labels = np.load(folder / "labels.npy")
     match = match_peaks(samples, reference, 360.0)
     signal_mb = child["n_samples"] * 2 * 8 / 2**20  # two leads as float64
     return {
@@ -218,6 +227,55 @@ def run_long(data_dir: Path, model: str) -> dict[str, Any]:
         "rss_over_signal": child["peak_rss_mb"] / signal_mb,
         "detection_se": 100 * match.sensitivity,
         "detection_ppv": 100 * match.positive_predictivity,
+        "samples": samples,
+        "labels": labels,
+    }
+
+
+Alone = list[tuple[np.ndarray, np.ndarray, int]]
+
+
+def annotated_alone(data_dir: Path, predictor: Predictor, cut_s: float = 0.0) -> Alone:
+    """Each MIT-BIH record's two leads annotated alone, the first ``cut_s`` seconds of the
+    first record left out: (samples, labels, length in samples) in the joined order."""
+    out = []
+    for index, record_id in enumerate(MITBIH_RECORDS):
+        signal = read_signal(data_dir / f"{record_id}.hea").signal
+        if index == 0:
+            signal = signal[round(cut_s * 360.0) :]
+        beats = predictor.annotate(Record(signal, 360.0, ("MLII", "V5"), record_id))
+        out.append((beats.sample, beats.label, signal.shape[0]))
+    return out
+
+
+def joined_labels(data_dir: Path, predictor: Predictor, cut_s: float) -> tuple[np.ndarray, ...]:
+    """The 48 records joined in memory, the first ``cut_s`` s cut, annotated: (samples, labels)."""
+    parts = [read_signal(data_dir / f"{r}.hea").signal.astype(np.float32) for r in MITBIH_RECORDS]
+    parts[0] = parts[0][round(cut_s * 360.0) :]
+    beats = predictor.annotate(Record(np.concatenate(parts), 360.0, ("MLII", "V5"), "joined"))
+    return beats.sample, beats.label
+
+
+def agreement(alone: Alone, samples: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    """How the joined record's labels compare with the records' own, beat for beat."""
+    offset, same, shared = 0, 0, 0
+    counts_alone = dict.fromkeys(CLASSES, 0)
+    counts_joined = dict.fromkeys(CLASSES, 0)
+    for own_samples, own_labels, length in alone:
+        at = np.searchsorted(samples, own_samples + offset).clip(0, max(samples.size - 1, 0))
+        found = samples[at] == own_samples + offset
+        mine, theirs = own_labels[found], labels[at[found]]
+        same += int((mine == theirs).sum())
+        shared += int(found.sum())
+        for k, name in enumerate(CLASSES):
+            counts_alone[name] += int((mine == k).sum())
+            counts_joined[name] += int((theirs == k).sum())
+        offset += length
+    return {
+        "beats_compared": shared,
+        "same_label_percent": 100 * same / max(shared, 1),
+        "counts_alone": counts_alone,
+        "counts_joined": counts_joined,
     }
 
 
@@ -323,6 +381,19 @@ def main() -> None:
             f"({long['signal_float64_mb']:.0f} MB); "
             f"detection Se {long['detection_se']:.2f} / +P {long['detection_ppv']:.2f} %"
         )
+        samples, labels = long.pop("samples"), long.pop("labels")
+        long["agreement"] = agreement(annotated_alone(args.data_dir, predictor), samples, labels)
+        cut_alone = annotated_alone(args.data_dir, predictor, JOIN_CUT_S)
+        long["agreement_blocks_across_joins"] = agreement(
+            cut_alone, *joined_labels(args.data_dir, predictor, JOIN_CUT_S)
+        )
+        for key in ("agreement", "agreement_blocks_across_joins"):
+            values = long[key]
+            print(
+                f"24-hour record, {key.replace('_', ' ')}: {values['same_label_percent']:.2f} % "
+                f"of {values['beats_compared']} beats labelled as alone; counts alone "
+                f"{values['counts_alone']}, joined {values['counts_joined']}"
+            )
     results["minutes"] = (time.perf_counter() - start) / 60
     write_json(args.out, results)
     print(f"wrote {args.out}")

@@ -6,6 +6,8 @@ windows -> per-beat normalisation -> template residual -> RR features), in chunk
 bounded length: a 24-hour Holter recording is never filtered or resampled as a whole, and
 the result is the same as one pass (chunks overlap by 5 minutes, far wider than any
 filter's transient and any beat window, and each R peak belongs to exactly one chunk).
+The template beat and the mean RR interval come from each beat's context block, as long
+as a training record (:mod:`ecgkit.annotate.context`), not from a day-long whole.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ecgkit.annotate.context import block_rr_features, context_blocks
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data.records import Record
 from ecgkit.data.template import template_beat
@@ -56,7 +59,7 @@ class PreparedBeats:
         R position in the recording, in its own samples.
     windows : numpy.ndarray of float32, shape (n_beats, in_channels, n_window)
         Model input windows at the recipe's rate: the leads (normalised as the recipe
-        says), then, with the template, each lead minus the recording's template beat.
+        says), then, with the template, each lead minus its context block's template beat.
     rr : numpy.ndarray of float32, shape (n_beats, len(recipe.rr_features))
         RR features the model takes.
     flag : numpy.ndarray of str, shape (n_beats,)
@@ -372,13 +375,16 @@ def prepare_beats(
         sample, r_out, windows, flag = sample[keep], r_out[keep], windows[keep], flag[keep]
     if recipe.normalize is not None and windows.size:
         windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)
+    block = context_blocks(r_out / fs_out, n_in / fs_in)
     if r_out.size >= 2:
-        every_rr = rr_features(r_out, fs_out, local_beats=recipe.local_beats)
+        every_rr = block_rr_features(
+            rr_features(r_out, fs_out, local_beats=recipe.local_beats), block
+        )
     else:
         every_rr = np.full((r_out.size, len(RR_FEATURES)), np.nan)
         flag[flag == ""] = "no-rhythm"
     if recipe.template and windows.shape[0]:
-        windows = _with_template(windows, every_rr[:, 0], flag == "", recipe)
+        windows = _with_template(windows, every_rr[:, 0], flag == "", block, recipe)
     columns = [RR_FEATURES.index(name) for name in recipe.rr_features]
     rr = every_rr[:, columns].astype(np.float32)
     return PreparedBeats(
@@ -400,15 +406,21 @@ def _with_template(
     windows: NDArray[np.float32],
     pre_rr: NDArray[np.float64],
     usable: NDArray[np.bool_],
+    block: NDArray[np.int64],
     recipe: BeatRecipe,
 ) -> NDArray[np.float32]:
-    """The windows with each lead minus the recording's template beat appended.
+    """The windows with each lead minus its context block's template beat appended.
 
-    The template comes from the beats the model can classify (all, when none can).
+    Each template comes from the block's beats the model can classify (all of the
+    block's, when none can).
     """
-    pool = usable if usable.any() else np.ones(windows.shape[0], dtype=bool)
-    template = template_beat(
-        windows[pool], pre_rr[pool], quantile=recipe.template_quantile,
-        min_beats=recipe.template_min_beats,
-    )  # fmt: skip
-    return np.concatenate([windows, windows - template], axis=1)
+    residual = np.empty_like(windows)
+    for b in np.unique(block):
+        members = block == b
+        pool = members & usable if (members & usable).any() else members
+        template = template_beat(
+            windows[pool], pre_rr[pool], quantile=recipe.template_quantile,
+            min_beats=recipe.template_min_beats,
+        )  # fmt: skip
+        residual[members] = windows[members] - template
+    return np.concatenate([windows, residual], axis=1)

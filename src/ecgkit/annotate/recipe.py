@@ -41,7 +41,8 @@ class BeatRecipe:
         Per-beat amplitude normalisation; None keeps mV.
     template : bool
         The model also takes, for every lead, the beat minus the recording's template beat
-        (median of its least premature beats).
+        (median of its least premature beats; in a recording of an hour or more, of its
+        30-60 minute block, see :mod:`ecgkit.annotate.context`).
     rr_features : tuple of str
         RR features the model takes (columns of :data:`ecgkit.signal.RR_FEATURES`); empty
         for a waveform-only model.
