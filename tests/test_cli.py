@@ -55,6 +55,35 @@ def test_detect_a_csv_file_writes_its_peaks_and_scores_a_wfdb_record_with_its_at
     assert np.isfinite(se)
 
 
+def test_detect_places_beats_on_the_fiducial_asked_for(tmp_path, capsys):
+    import numpy as np
+
+    # an rS lead (V1-like): a small r 30 ms before a deep S, every 0.8 s
+    fs = 500
+    t = np.arange(10 * fs) / fs
+    starts = np.arange(0.4, 9.6, 0.8)
+    signal = sum(
+        0.3 * np.exp(-0.5 * ((t - r) / 0.008) ** 2)
+        - np.exp(-0.5 * ((t - r - 0.03) / 0.01) ** 2)
+        + 0.25 * np.exp(-0.5 * ((t - r - 0.3) / 0.05) ** 2)
+        for r in starts
+    )
+    recording = tmp_path / "v1.csv"
+    np.savetxt(recording, signal[:, None], delimiter=",", header="V1", comments="")
+    placed = {}
+    for fiducial in ("extremum", "r_wave"):
+        out = tmp_path / f"{fiducial}.csv"
+        argv = ["detect", str(recording), "--fs", str(fs), "--fiducial", fiducial]
+        assert main([*argv, "--out", str(out)]) == 0
+        placed[fiducial] = np.loadtxt(out, delimiter=",", skiprows=1)[:, 0]
+    capsys.readouterr()
+    r_wave = np.round(starts * fs)
+    assert np.abs(placed["r_wave"] - r_wave).max() <= 1
+    assert np.abs(placed["extremum"] - (r_wave + 0.03 * fs)).max() <= 1
+    with pytest.raises(SystemExit):
+        main(["detect", str(recording), "--fs", str(fs), "--fiducial", "peak"])
+
+
 def test_annotate_a_csv_with_the_pretrained_model_writes_every_file(tmp_path, capsys):
     import json
 

@@ -20,7 +20,7 @@ __all__ = ["build_parser", "main"]
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``ecgkit`` command."""
-    from ecgkit.signal import PEAK_METHODS
+    from ecgkit.signal import FIDUCIALS, PEAK_METHODS
 
     parser = argparse.ArgumentParser(
         prog="ecgkit", description="ECG beat detection, classification and explanation."
@@ -45,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     detect.add_argument("--fs", type=_positive_float, help="sampling rate in Hz (CSV, NPY)")
     detect.add_argument("--leads", nargs="+", help="leads to read, by name or number")
+    detect.add_argument(
+        "--fiducial",
+        default="extremum",
+        choices=FIDUCIALS,
+        help="place each beat on the QRS's largest deflection (extremum, as MIT-BIH marks "
+        "beats) or on its R wave (r_wave, as LUDB and clinicians mark the R peak; differs "
+        "where a lead's QRS is mostly negative, as in aVR and V1-V3)",
+    )
     detect.add_argument(
         "--reference", type=Path, help="WFDB annotation file of the reference beats"
     )
@@ -229,7 +237,9 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 annotations = read_annotations(args.data_dir / job)
             reference = annotations.select(BEAT_SYMBOLS).sample
         signal = record.leads_first if args.all_leads else record.leads_first[0]
-        peaks = detect_r_peaks(signal, record.fs, method=args.method, chunk_s=1800.0)
+        peaks = detect_r_peaks(
+            signal, record.fs, method=args.method, chunk_s=1800.0, fiducial=args.fiducial
+        )
         bpm = 60 * record.fs / np.diff(peaks).mean() if peaks.size > 1 else float("nan")
         if args.out is not None:
             _write_peaks(args.out, peaks, record.fs)
