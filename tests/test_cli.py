@@ -84,6 +84,28 @@ def test_detect_places_beats_on_the_fiducial_asked_for(tmp_path, capsys):
         main(["detect", str(recording), "--fs", str(fs), "--fiducial", "peak"])
 
 
+@pytest.mark.slow
+def test_train_under_torchrun_writes_one_run_folder_from_rank_0(tmp_path):
+    import json
+    import os
+
+    out = tmp_path / "ddp"
+    launcher = "import sys; from ecgkit.cli import main; sys.exit(main())"
+    child = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+         "--no-python", sys.executable, "-c", launcher, "train", "--epochs", "1",
+         "--out", str(out)],
+        env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300, capture_output=True, text=True,
+    )  # fmt: skip
+    assert child.returncode == 0, f"{child.stdout[-2000:]}\n{child.stderr[-2000:]}"
+    assert "is in use by process" not in child.stderr
+    assert child.stdout.count("run folder:") == 1
+    assert json.loads((out / "config.json").read_text())["world_size"] == 2
+    assert (out / "metrics.json").is_file()
+    assert (out / "checkpoints" / "best.pt").is_file()
+    assert not (out / ".ecgkit.lock").exists()
+
+
 def test_annotate_a_csv_with_the_pretrained_model_writes_every_file(tmp_path, capsys):
     import json
 

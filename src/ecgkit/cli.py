@@ -315,13 +315,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "annotate":
             return _annotate(args)
         if args.command == "train":
-            return _train(args, parser)
+            code = _train(args, parser)
+            _leave_process_group()
+            return code
         if args.command == "evaluate":
             return _evaluate(args)
         return _explain(args)
     except (OSError, ValueError, FloatingPointError, ImportError) as error:
         print(f"ecgkit {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 2
+
+
+def _leave_process_group() -> None:
+    """Leave the process group that ``ecgkit train`` joined under torchrun, all ranks at once.
+
+    Only after success: a rank that failed never gets here, and a barrier would wait for
+    it. Without it, gloo's threads can abort the interpreter's exit after a finished run.
+    """
+    distributed = sys.modules.get("torch.distributed")
+    if distributed is None or not distributed.is_available() or not distributed.is_initialized():
+        return
+    distributed.barrier()
+    distributed.destroy_process_group()
 
 
 def _one_line(error: BaseException) -> str:

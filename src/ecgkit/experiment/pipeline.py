@@ -10,6 +10,7 @@ one run folder (:mod:`ecgkit.experiment.run_folder`) that :func:`load_run` reope
 from __future__ import annotations
 
 import importlib.util
+import os
 import warnings
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -196,8 +197,15 @@ def run_experiment(
     ecgkit._files.RunFolderLockedError
         When another live process is writing to ``config.out_dir``.
     """
+    if not _main_process():  # under torchrun, rank 0 holds the folder and writes it
+        return _run_experiment(config, False, resume, allow_changes)
     with run_lock(config.out_dir):
         return _run_experiment(config, verbose, resume, allow_changes)
+
+
+def _main_process() -> bool:
+    """Whether this process is rank 0 of a ``torchrun`` launch (or not launched by it)."""
+    return os.environ.get("RANK", "0") == "0"
 
 
 def _resume_point(config: ExperimentConfig, allow_changes: bool) -> Path:
@@ -307,6 +315,9 @@ def _run_experiment(
     trainer.load_weights(best_checkpoint(out))
     prediction = Run(config, model, trainer, features, tuple(priors), info.recipe).predict(test)
     metrics = prediction.metrics(test.classes)
+    n_val = 0 if val is None else len(val)
+    if not trainer.is_main:  # the other ranks of a torchrun launch write nothing
+        return ExperimentResult(metrics, out, len(train), n_val, len(test), {}, prediction)
     files = {
         "config": out / "config.json",
         "history": out / "history.csv",
@@ -349,7 +360,6 @@ def _run_experiment(
     if verbose:
         print(metrics.table())
         print(f"run folder: {out}")
-    n_val = 0 if val is None else len(val)
     return ExperimentResult(metrics, out, len(train), n_val, len(test), files, prediction)
 
 
