@@ -8,6 +8,7 @@ of one method over the cases of a row.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import zlib
 from collections.abc import Iterator
@@ -279,9 +280,7 @@ def ludb_fused_case(
     case = ludb_case(header, lead, signal[index], fs)
     if case is None:
         return None
-    return Case(
-        f"{header.stem}:fused", case.x, fs, case.reference, case.span, signal, index, "r_wave"
-    )
+    return dataclasses.replace(case, name=f"{header.stem}:fused", leads=signal, lead=index)
 
 
 def ludb_leads(header: Path) -> tuple[np.ndarray, float, tuple[str, ...]]:
