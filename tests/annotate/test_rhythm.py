@@ -53,9 +53,17 @@ def test_gate_stops_s_calls_inside_af_and_keeps_them_in_sinus_rhythm():
 
 
 def test_ventricular_calls_are_left_out_of_the_rhythm_and_never_gated():
-    # ventricular bigeminy: irregular intervals, but every other beat is V
-    rr = np.tile([0.5, 1.1], 60)
-    labels = np.tile([0, 2], 61)[: rr.size + 1]
+    # sinus rhythm at 0.8 s with premature ventricular beats (0.4-0.6 s early, then a
+    # full compensatory pause) at random: irregular intervals in no fixed pattern (not
+    # bigeminy), but every irregular one touches a V beat
+    rng = np.random.default_rng(0)
+    ventricular = rng.random(160) < 0.4
+    ventricular[[0, -1]] = False
+    ventricular[1:] &= ~ventricular[:-1]  # no couplets
+    coupling = rng.uniform(0.4, 0.6, 159)
+    rr = np.where(ventricular[1:], coupling, 0.8)
+    rr[1:] = np.where(ventricular[1:-1], 1.6 - coupling[:-1], rr[1:])
+    labels = np.where(ventricular, 2, 0)
     with_v = assess_rhythm(_annotations(rr, labels), None, gate=1.0)
     assert not with_v.in_af.any()
     np.testing.assert_array_equal(with_v.label, labels)

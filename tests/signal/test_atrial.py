@@ -11,12 +11,14 @@ from ecgkit.signal import (
     detect_af,
     p_wave_consistency,
     rr_irregularity,
+    rr_pattern_ratio,
 )
 from ecgkit.signal.atrial import (
     AF_HALF_WINDOW,
     AF_IRREGULARITY_THRESHOLD,
     AF_MIN_EPISODE_S,
     AF_P_WAVE_THRESHOLD,
+    AF_PATTERN_THRESHOLD,
 )
 
 FS = 250
@@ -105,6 +107,7 @@ def _reference_irregularity(peaks, fs, half_window, exclude=None):
 def test_defaults_are_the_documented_constants():
     assert (AF_HALF_WINDOW, AF_MIN_EPISODE_S) == (15, 30.0)
     assert (AF_IRREGULARITY_THRESHOLD, AF_P_WAVE_THRESHOLD) == (0.07, 0.6)
+    assert AF_PATTERN_THRESHOLD == 0.3
     rr = _atrial_ectopy_intervals(200)
     peaks = _peaks_from(rr)
     explicit = detect_af(
@@ -112,6 +115,7 @@ def test_defaults_are_the_documented_constants():
         FS,
         half_window=AF_HALF_WINDOW,
         irregularity_threshold=AF_IRREGULARITY_THRESHOLD,
+        pattern_threshold=AF_PATTERN_THRESHOLD,
         p_wave_threshold=AF_P_WAVE_THRESHOLD,
         min_episode_s=AF_MIN_EPISODE_S,
     )
@@ -161,7 +165,7 @@ def test_isolated_ectopic_beats_do_not_make_the_rhythm_irregular():
     assert not result.in_af.any()
 
 
-def test_bigeminy_is_irregular_unless_the_premature_beats_are_excluded():
+def test_bigeminy_is_irregular_but_patterned_and_regular_once_the_premature_beats_are_out():
     rr = np.tile([0.5, 1.1], 150)  # the beat after each 0.5 s interval is premature
     peaks = _peaks_from(rr)
     premature = np.zeros(peaks.size, dtype=bool)
@@ -169,7 +173,11 @@ def test_bigeminy_is_irregular_unless_the_premature_beats_are_excluded():
 
     flagged = detect_af(peaks, FS)
     assert flagged.irregularity.min() > 0.5  # |0.5 - 1.1| / median 0.8 or 1.1
-    assert flagged.in_af.all()
+    # ... but the short-long pattern repeats every second interval: not AF
+    assert np.nanmax(flagged.pattern_ratio) < 1e-9
+    assert not flagged.in_af.any()
+    # without the pattern test, intervals alone call it AF
+    assert detect_af(peaks, FS, pattern_threshold=0.0).in_af.all()
 
     excluded = detect_af(peaks, FS, exclude=premature)
     np.testing.assert_allclose(excluded.irregularity, 0.0, atol=1e-12)
@@ -182,10 +190,17 @@ def test_trigeminy_is_regular_once_both_intervals_around_the_ectopic_beats_are_l
     rr = np.tile([0.8, 0.5, 1.1], 100)
     peaks = _peaks_from(rr)
     ventricular = np.arange(peaks.size) % 3 == 2
-    assert detect_af(peaks, FS).in_af.all()
+    assert detect_af(peaks, FS, pattern_threshold=0.0).in_af.all()
+    assert not detect_af(peaks, FS).in_af.any()  # the pattern repeats every third interval
     excluded = detect_af(peaks, FS, exclude=ventricular)
     np.testing.assert_allclose(excluded.irregularity, 0.0, atol=1e-12)
     assert not excluded.in_af.any()
+
+
+def _af_like(result):
+    """Beats whose intervals alone say AF: irregular, and no pattern seen."""
+    patterned = np.nan_to_num(result.pattern_ratio, nan=np.inf) < AF_PATTERN_THRESHOLD
+    return (result.irregularity > AF_IRREGULARITY_THRESHOLD) & ~patterned
 
 
 def test_irregular_means_strictly_above_the_threshold():
@@ -313,6 +328,120 @@ def test_irregularity_is_unchanged_when_every_interval_is_scaled(peaks, factor, 
     np.testing.assert_allclose(other_rate, base, rtol=1e-9, atol=1e-12)
 
 
+# --- patterned irregularity (bigeminy, trigeminy) -----------------------------------------
+
+
+def _reference_pattern_ratio(peaks, fs, half_window, exclude=None):
+    """rr_pattern_ratio beat by beat from its definition: changes between kept intervals
+    one, two and three apart (in the order of the kept intervals), each placed on the beat
+    that ends the first interval; the smaller of the lag-2 and lag-3 window medians over
+    the lag-1 median, NaN with fewer than 19 lag-1 changes in the window."""
+    n = len(peaks)
+    skip = [False] * n if exclude is None else [bool(e) for e in exclude]
+    rr = [(int(peaks[j + 1]) - int(peaks[j])) / fs for j in range(n - 1)]
+    kept = [j for j in range(n - 1) if not (skip[j] or skip[j + 1])]
+    change_at = {
+        lag: {kept[k] + 1: abs(rr[kept[k + lag]] - rr[kept[k]]) for k in range(len(kept) - lag)}
+        for lag in (1, 2, 3)
+    }
+    out = []
+    for i in range(n):
+        beats = range(max(i - half_window, 0), min(i + half_window, n - 1) + 1)
+        changes = {lag: [at[j] for j in beats if j in at] for lag, at in change_at.items()}
+        lagged = [statistics.median(changes[lag]) for lag in (2, 3) if changes[lag]]
+        successive = statistics.median(changes[1]) if changes[1] else 0.0
+        if len(changes[1]) < 19 or not lagged or successive == 0.0:
+            out.append(np.nan)
+        else:
+            out.append(min(lagged) / successive)
+    return np.array(out)
+
+
+@settings(max_examples=30)
+@given(
+    peaks=sorted_peaks(max_size=80),
+    fs=st.sampled_from([100.0, 250.0, 360.0]),
+    half=st.integers(1, 30),
+    data=st.data(),
+)
+def test_pattern_ratio_equals_its_beat_by_beat_definition(peaks, fs, half, data):
+    exclude = np.array(data.draw(st.lists(st.booleans(), min_size=peaks.size, max_size=peaks.size)))
+    exclude = exclude.astype(bool).reshape(peaks.size) & (data.draw(st.integers(0, 3)) == 0)
+    np.testing.assert_allclose(
+        rr_pattern_ratio(peaks, fs, exclude=exclude, half_window=half),
+        _reference_pattern_ratio(peaks, fs, half, exclude),
+        rtol=1e-9,
+        atol=1e-12,
+        equal_nan=True,
+    )
+
+
+@settings(max_examples=30)
+@given(peaks=sorted_peaks(max_size=80), factor=st.integers(2, 7), new_fs=st.floats(50.0, 2000.0))
+def test_pattern_ratio_is_unchanged_when_every_interval_is_scaled(peaks, factor, new_fs):
+    base = rr_pattern_ratio(peaks, 250.0)
+    assert base.shape == peaks.shape
+    finite = base[np.isfinite(base)]
+    assert (finite >= 0).all()
+    np.testing.assert_allclose(rr_pattern_ratio(peaks * factor, 250.0), base, equal_nan=True)
+    np.testing.assert_allclose(rr_pattern_ratio(peaks, new_fs), base, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda rng, n: rng.uniform(0.4, 1.0, n),
+        lambda rng, n: 0.3 + rng.gamma(4.0, 0.1, n),
+        lambda rng, n: np.exp(rng.normal(np.log(0.7), 0.2, n)),
+    ],
+    ids=["uniform", "gamma", "log-normal"],
+)
+def test_independent_intervals_show_no_pattern_and_stay_af(draw):
+    # the ventricular response to AF: whatever the distribution, intervals two or three
+    # apart change as much as successive ones
+    rr = draw(np.random.default_rng(7), 400)
+    result = detect_af(_peaks_from(rr), FS)
+    seen = result.pattern_ratio[np.isfinite(result.pattern_ratio)]
+    assert seen.size > 0.97 * rr.size  # NaN only where the windows are cut at the ends
+    assert np.median(seen) > 0.7
+    assert np.mean(seen > AF_PATTERN_THRESHOLD) > 0.99
+    assert result.in_af.mean() > 0.95
+
+
+@pytest.mark.parametrize(
+    ("pattern", "jitter"),
+    [([0.5, 1.1], 0.02), ([0.5, 1.1], 0.05), ([0.8, 0.5, 1.1], 0.03), ([0.45, 0.6, 0.95], 0.05)],
+    ids=["bigeminy", "bigeminy-5%", "trigeminy", "atrial-trigeminy"],
+)
+def test_bigeminy_and_trigeminy_with_jitter_are_patterned_not_af(pattern, jitter):
+    rr = np.tile(pattern, 400 // len(pattern))
+    rr = rr * (1 + jitter * np.random.default_rng(3).normal(size=rr.size))
+    result = detect_af(_peaks_from(rr), FS)
+    assert np.median(result.irregularity) > AF_IRREGULARITY_THRESHOLD
+    assert np.nanmax(result.pattern_ratio) < 0.2
+    assert not result.in_af.any()
+
+
+def test_a_bigeminal_run_inside_af_leaves_the_af_around_it():
+    rr = np.r_[_af_intervals(150, seed=2), np.tile([0.5, 1.1], 60), _af_intervals(150, seed=4)]
+    result = detect_af(_peaks_from(rr), FS)
+    assert result.in_af[:120].mean() > 0.95
+    assert result.in_af[-120:].mean() > 0.95
+    assert not result.in_af[180:240].any()
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 20])
+def test_pattern_ratio_is_nan_where_the_window_is_too_short_to_see_a_pattern(n):
+    values = rr_pattern_ratio(_peaks_from(np.tile([0.5, 1.1], 50))[:n], FS)
+    assert values.shape == (n,)
+    assert np.isnan(values).all()
+
+
+def test_a_negative_pattern_threshold_is_refused_by_name():
+    with pytest.raises(ValueError, match="pattern_threshold"):
+        detect_af(_peaks_from(np.full(40, 0.8)), FS, pattern_threshold=-0.1)
+
+
 @settings(max_examples=40)
 @given(
     peaks=sorted_peaks(max_size=40),
@@ -386,7 +515,7 @@ def mixed_rhythms(draw):
 def test_episodes_are_the_long_enough_runs_of_irregular_beats(peaks, min_episode_s):
     result = detect_af(peaks, FS, min_episode_s=min_episode_s)
     episodes = result.episodes
-    irregular = result.irregularity > AF_IRREGULARITY_THRESHOLD
+    irregular = _af_like(result)
     assert episodes.dtype == np.int64
     assert episodes.shape[1] == 2
     from_episodes = np.zeros(peaks.size, dtype=bool)
@@ -437,6 +566,7 @@ def test_a_strip_is_af_when_more_than_half_of_its_beats_are_irregular(regular_in
     peaks = _peaks_from(rr)
     result = detect_af(peaks, FS, half_window=1)
     assert (result.irregularity > AF_IRREGULARITY_THRESHOLD).sum() == 9
+    assert np.isnan(result.pattern_ratio).all()  # 3-beat windows: too short for a pattern
     assert result.in_af.all() if is_af else not result.in_af.any()
 
 
@@ -537,11 +667,13 @@ def test_p_waves_keep_an_irregular_sinus_rhythm_out_of_af(fs):
     peaks = _peaks_from(_atrial_ectopy_intervals(250, seed=3), fs)
     signal = _ecg(peaks, fs)
 
-    intervals_only = detect_af(peaks, fs)
+    # random ectopy has no repeating pattern to speak of: without the P waves (and
+    # without the pattern test, which sees the few bigeminal runs) it looks like AF
+    intervals_only = detect_af(peaks, fs, pattern_threshold=0.0)
     assert np.median(intervals_only.irregularity) > AF_IRREGULARITY_THRESHOLD
     assert intervals_only.in_af.mean() > 0.8
 
-    with_signal = detect_af(peaks, fs, signal=signal)
+    with_signal = detect_af(peaks, fs, signal=signal, pattern_threshold=0.0)
     np.testing.assert_array_equal(with_signal.irregularity, intervals_only.irregularity)
     assert with_signal.p_wave_consistency is not None
     assert with_signal.p_wave_consistency.min() > AF_P_WAVE_THRESHOLD

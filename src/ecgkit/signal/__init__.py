@@ -10,10 +10,12 @@ from ecgkit.signal.atrial import (
     AF_IRREGULARITY_THRESHOLD,
     AF_MIN_EPISODE_S,
     AF_P_WAVE_THRESHOLD,
+    AF_PATTERN_THRESHOLD,
     AFDetection,
     detect_af,
     p_wave_consistency,
     rr_irregularity,
+    rr_pattern_ratio,
 )
 from ecgkit.signal.filters import bandpass, clean, highpass, lowpass, notch, remove_baseline
 from ecgkit.signal.match import PeakMatch, match_peaks
@@ -33,6 +35,7 @@ __all__ = [
     "AF_HALF_WINDOW",
     "AF_IRREGULARITY_THRESHOLD",
     "AF_MIN_EPISODE_S",
+    "AF_PATTERN_THRESHOLD",
     "AF_P_WAVE_THRESHOLD",
     "AFDetection",
     "Beats",
@@ -61,5 +64,6 @@ __all__ = [
     "rr_features",
     "rr_intervals",
     "rr_irregularity",
+    "rr_pattern_ratio",
     "segment_beats",
 ]
