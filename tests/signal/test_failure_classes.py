@@ -65,34 +65,106 @@ def test_strips_cut_in_the_middle_of_a_qrs_find_their_first_whole_beat():
     assert first_missed <= 0.05 * strips
 
 
+def _gaussians(t, at, height, width):
+    return height * np.exp(-0.5 * ((t[:, None] - np.asarray(at)[None, :]) / width) ** 2).sum(axis=1)
+
+
 def bigeminy(ectopic_to_normal: float) -> tuple[np.ndarray, np.ndarray]:
     """Small narrow normal beats (0.25 mV) each followed by a wide ectopic beat."""
     rng = np.random.default_rng(0)
     t = np.arange(round(20 * FS)) / FS
     x = 0.01 * rng.normal(size=t.size)
     normal = np.arange(0.6, 19.0, 1.6)
-
-    def wave(at: np.ndarray, height: float, width: float) -> np.ndarray:
-        return height * np.exp(-0.5 * ((t[:, None] - at[None, :]) / width) ** 2).sum(axis=1)
-
     big = 0.25 * ectopic_to_normal
-    x += wave(normal, 0.25, 0.01) + wave(normal + 0.28, 0.08, 0.05)
-    x += wave(normal + 0.6, big, 0.035) - wave(normal + 0.67, 0.6 * big, 0.04)
+    x += _gaussians(t, normal, 0.25, 0.01) + _gaussians(t, normal + 0.28, 0.08, 0.05)
+    x += _gaussians(t, normal + 0.6, big, 0.035) - _gaussians(t, normal + 0.67, 0.6 * big, 0.04)
     return x, np.round(normal * FS).astype(np.int64)
 
 
-def test_small_normal_beats_beside_ectopic_beats_twice_their_size_are_found():
-    x, normal = bigeminy(2.0)
-    match = match_peaks(detect_r_peaks(x, FS), normal, FS, tolerance_s=0.075)
+def ectopic_pattern(pattern: str, ectopic_to_normal: float, seconds: float = 30.0):
+    """Normal beats (0.25 mV, narrow, with P and T waves) and wide ectopic beats (with a
+    large T wave) in a repeating ``pattern`` of "N" and "V": 0.8 s between normal beats,
+    0.45 s from a beat to an ectopic one, 0.25 s more after each ectopic beat."""
+    times, kinds, now, k = [], [], 0.6, 0
+    while now < seconds - 1.0:
+        kind = pattern[k % len(pattern)]
+        times.append(now)
+        kinds.append(kind)
+        now += (0.45 if pattern[(k + 1) % len(pattern)] == "V" else 0.8) + 0.25 * (kind == "V")
+        k += 1
+    t = np.arange(round(seconds * FS)) / FS
+    x = 0.01 * np.random.default_rng(0).normal(size=t.size)
+    normal = np.array([a for a, kind in zip(times, kinds, strict=True) if kind == "N"])
+    ectopic = np.array([a for a, kind in zip(times, kinds, strict=True) if kind == "V"])
+    big = 0.25 * ectopic_to_normal
+    x += _gaussians(t, normal, 0.25, 0.01) + _gaussians(t, normal + 0.28, 0.08, 0.05)
+    x += _gaussians(t, normal - 0.16, 0.05, 0.03)
+    x += _gaussians(t, ectopic, big, 0.035) - _gaussians(t, ectopic + 0.07, 0.6 * big, 0.04)
+    x += _gaussians(t, ectopic + 0.35, 0.3 * big, 0.07)
+    return x, np.round(normal * FS).astype(np.int64), np.round(ectopic * FS).astype(np.int64)
+
+
+@pytest.mark.parametrize("ectopic_to_normal", [2.0, 3.0, 4.0])
+def test_small_normal_beats_beside_ectopic_beats_up_to_four_times_their_size_are_found(
+    ectopic_to_normal,
+):
+    # the threshold follows the large beats: at 3x and more every normal beat of this
+    # bigeminy once stayed under it; they recur at the same place of every interval
+    x, normal = bigeminy(ectopic_to_normal)
+    found = detect_r_peaks(x, FS)
+    match = match_peaks(found, normal, FS, tolerance_s=0.075)
     assert match.fn == 0
+    assert found.size == 2 * normal.size  # and nothing else
+
+
+@pytest.mark.parametrize("pattern", ["NV", "NNV", "NNNV"])
+@pytest.mark.parametrize("ectopic_to_normal", [3.0, 4.0])
+def test_every_normal_beat_of_a_repeating_ectopic_pattern_is_found(pattern, ectopic_to_normal):
+    x, normal, ectopic = ectopic_pattern(pattern, ectopic_to_normal)
+    found = detect_r_peaks(x, FS)
+    everything = np.sort(np.concatenate([normal, ectopic]))
+    assert match_peaks(found, everything, FS, tolerance_s=0.075).fp == 0
+    # all of them between the second and the second-to-last ectopic beat (nearer the
+    # ends of the recording too few intervals may show the pattern)
+    inner = normal[(normal > ectopic[1]) & (normal < ectopic[-2])]
+    assert inner.size >= 5
+    assert match_peaks(found, inner, FS, tolerance_s=0.075).fn == 0
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known limit (issue 11, class 2): the threshold follows the large beats; a "
-    "recovery by recurrence found these but also 108's P and 231's blocked P waves",
+    reason="known limit (issue 11, class 2): beside ectopic beats 6 times their amplitude "
+    "normal beats fall under the least height that keeps LUDB's long-PR P waves out",
 )
-def test_small_normal_beats_beside_ectopic_beats_four_times_their_size_are_found():
-    x, normal = bigeminy(4.0)
-    match = match_peaks(detect_r_peaks(x, FS), normal, FS, tolerance_s=0.075)
-    assert match.fn == 0
+def test_small_normal_beats_beside_ectopic_beats_six_times_their_size_are_found():
+    x, normal = bigeminy(6.0)
+    assert match_peaks(detect_r_peaks(x, FS), normal, FS, tolerance_s=0.075).fn == 0
+
+
+def _sinus(seconds=30.0, rr=1.0, p_height=0.15, pr=0.2, t_height=0.3, blocked_p=False):
+    """Sinus rhythm: narrow 1 mV QRS every ``rr`` s, a P wave ``pr`` s before each, a T
+    wave 0.3 s after; ``blocked_p`` adds a non-conducted P wave midway (2:1 AV block)."""
+    t = np.arange(round(seconds * FS)) / FS
+    beats = np.arange(0.8, seconds - 0.5, rr)
+    x = 0.01 * np.random.default_rng(1).normal(size=t.size)
+    x += _gaussians(t, beats, 1.0, 0.012) + _gaussians(t, beats + 0.3, t_height, 0.05)
+    x += _gaussians(t, beats - pr, p_height, 0.03)
+    if blocked_p:
+        x += _gaussians(t, beats - pr - rr / 2, p_height, 0.03)
+    return x, np.round(beats * FS).astype(np.int64)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"p_height": 0.25, "pr": 0.35},  # first-degree AV block, large P waves
+        {"rr": 1.5, "t_height": 0.6},  # slow rhythm, tall T waves
+        {"rr": 1.6, "p_height": 0.2, "blocked_p": True},  # 2:1 AV block
+    ],
+    ids=["long-pr", "slow-tall-t", "blocked-p"],
+)
+def test_recurring_p_and_t_waves_are_not_taken_for_small_beats(kwargs):
+    x, beats = _sinus(**kwargs)
+    found = detect_r_peaks(x, FS)
+    match = match_peaks(found, beats, FS)
+    assert (match.fp, match.fn) == (0, 0)
