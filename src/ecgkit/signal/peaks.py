@@ -550,12 +550,16 @@ def _recurring_at_ends(
         (candidates > beats[-1], candidates - beats[-1], recovered - beats[at - 1]),
     ):
         near = outside & (np.abs(gap - np.median(usual)) < tolerance)
-        near &= (feature[candidates] < _RECUR_HEIGHT * height) & (
-            feature[candidates] > height / _RECUR_HEIGHT
-        )
+        near &= _alike(feature[candidates], height)
         if near.any():
             ends.append(int(candidates[near][np.argmax(feature[candidates[near]])]))
     return np.asarray(ends, dtype=np.int64)
+
+
+def _alike(height: NDArray[np.float64], other: NDArray[np.float64] | float) -> NDArray[np.bool_]:
+    """Whether ``height`` is within a factor ``_RECUR_HEIGHT`` of ``other`` (both > 0)."""
+    ratio = height / other
+    return np.asarray((ratio < _RECUR_HEIGHT) & (ratio > 1.0 / _RECUR_HEIGHT), dtype=bool)
 
 
 def _recurring(
@@ -569,25 +573,24 @@ def _recurring(
     if beats.size < 2 * _RECUR_VOTES:
         return np.zeros(0, dtype=np.int64)
     interval = np.searchsorted(beats, candidates) - 1  # beats[interval] < candidate
-    inside = (interval >= 0) & (interval < beats.size - 1)
-    inside[inside] = beats[interval[inside]] != candidates[inside]
-    inside[inside] &= beats[interval[inside] + 1] != candidates[inside]
-    which = np.flatnonzero(inside)
+    which = np.flatnonzero(
+        (interval >= 0) & (interval < beats.size - 1) & ~np.isin(candidates, beats)
+    )
     at, interval = candidates[which], interval[which]
-    first, following = beats[interval], beats[interval + 1]
+    first, span = beats[interval], np.diff(beats)[interval]
     height = feature[at]
-    t_wave = np.maximum(_T_WAVE_S, _RECUR_T_WAVE_S * np.sqrt((following - first) / fs))
+    t_wave = np.maximum(_T_WAVE_S, _RECUR_T_WAVE_S * np.sqrt(span / fs))
     ok = (
         (at - first >= np.round(t_wave * fs))
-        & (following - at >= round(_RECUR_PR_S * fs))
+        & (first + span - at >= round(_RECUR_PR_S * fs))
         & (height > min_height[which])
-        & (height >= _RECUR_LEAST * np.minimum(feature[first], feature[following]))
+        & (height >= _RECUR_LEAST * np.minimum(feature[first], feature[first + span]))
     )
     at, interval, height = at[ok], interval[ok], height[ok]
     if at.size == 0:
         return at
-    phase = at - beats[interval]
-    tolerance = np.maximum(_RECUR_PHASE_RR * np.diff(beats)[interval], _RECUR_PHASE_S * fs)
+    phase = at - first[ok]
+    tolerance = np.maximum(_RECUR_PHASE_RR * span[ok], _RECUR_PHASE_S * fs)
     votes = np.zeros(at.size, dtype=np.int64)
     for step in (-2, -1, 1, 2):
         # the candidates of interval + step: a run of the (sorted) intervals
@@ -599,12 +602,10 @@ def _recurring(
         other = lo[:, np.newaxis] + np.arange(width)
         valid = other < hi[:, np.newaxis]
         other = np.minimum(other, at.size - 1)
-        ratio = height[other] / height[:, np.newaxis]
         same = (
             valid
             & (np.abs(phase[other] - phase[:, np.newaxis]) < tolerance[:, np.newaxis])
-            & (ratio < _RECUR_HEIGHT)
-            & (ratio > 1.0 / _RECUR_HEIGHT)
+            & _alike(height[other], height[:, np.newaxis])
         )
         votes += same.any(axis=1)
     recurring = np.flatnonzero(votes >= _RECUR_VOTES)
@@ -766,8 +767,7 @@ def refine_peaks(
     :func:`detect_r_peaks` places on the extremum unless told otherwise.
     """
     fs = check_fs(fs)
-    if fiducial not in FIDUCIALS:
-        raise ValueError(f"fiducial must be one of {', '.join(FIDUCIALS)}; got {fiducial!r}")
+    _check_fiducial(fiducial)
     arr = as_signal(x, axis=axis, max_ndim=1)
     # a window wider than the signal searches the whole signal: no more is needed
     half = min(round(check_non_negative(window_s, "window_s") * fs), arr.shape[0])
@@ -792,6 +792,11 @@ def refine_peaks(
             return np.unique(refined)
         refined = r_wave_positions(y, sharp, refined, fs)
     return np.unique(refined)
+
+
+def _check_fiducial(fiducial: str) -> None:
+    if fiducial not in FIDUCIALS:
+        raise ValueError(f"fiducial must be one of {', '.join(FIDUCIALS)}; got {fiducial!r}")
 
 
 @functools.lru_cache(maxsize=16)
@@ -960,8 +965,7 @@ def detect_r_peaks(
     fs = check_fs(fs)
     if method not in PEAK_METHODS:
         raise ValueError(f"method must be one of {', '.join(PEAK_METHODS)}; got {method!r}")
-    if fiducial not in FIDUCIALS:
-        raise ValueError(f"fiducial must be one of {', '.join(FIDUCIALS)}; got {fiducial!r}")
+    _check_fiducial(fiducial)
     min_samples = max(math.ceil(0.5 * fs), 16)
     arr = as_signal(x, axis=axis, min_samples=min_samples, max_ndim=2)
     if chunk_s is not None:
