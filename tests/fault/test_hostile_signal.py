@@ -38,6 +38,16 @@ RAGGED = [[1.0, 2.0], [3.0]]
         (lambda: clean(ECG, 360, powerline_hz=float("nan")), ValueError, "powerline_hz"),
         (lambda: detect_af(PEAKS, 360, p_wave_threshold="0.5"), TypeError, "p_wave_threshold"),
         (lambda: detect_af(PEAKS, 360, p_wave_threshold=None), TypeError, "p_wave_threshold"),
+        (
+            lambda: detect_af(PEAKS, 360, clearly_absent_p_wave_threshold="0.3"),
+            TypeError,
+            "clearly_absent_p_wave_threshold",
+        ),
+        (
+            lambda: detect_af(PEAKS, 360, slow_response_irregularity_threshold=None),
+            TypeError,
+            "slow_response_irregularity_threshold",
+        ),
         (lambda: detect_r_peaks(ECG, 360, reference_lead="0"), TypeError, "reference_lead"),
         (lambda: detect_r_peaks(ECG, 360, reference_lead=1.5), TypeError, "reference_lead"),
         (lambda: normalize(ECG, axis=1.5), TypeError, "axis"),

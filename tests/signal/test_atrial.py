@@ -14,11 +14,13 @@ from ecgkit.signal import (
     rr_pattern_ratio,
 )
 from ecgkit.signal.atrial import (
+    AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD,
     AF_HALF_WINDOW,
     AF_IRREGULARITY_THRESHOLD,
     AF_MIN_EPISODE_S,
     AF_P_WAVE_THRESHOLD,
     AF_PATTERN_THRESHOLD,
+    AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD,
 )
 
 FS = 250
@@ -108,6 +110,10 @@ def test_defaults_are_the_documented_constants():
     assert (AF_HALF_WINDOW, AF_MIN_EPISODE_S) == (15, 30.0)
     assert (AF_IRREGULARITY_THRESHOLD, AF_P_WAVE_THRESHOLD) == (0.07, 0.6)
     assert AF_PATTERN_THRESHOLD == 0.3
+    assert (AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD, AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD) == (
+        0.3,
+        0.04,
+    )
     rr = _atrial_ectopy_intervals(200)
     peaks = _peaks_from(rr)
     explicit = detect_af(
@@ -693,15 +699,78 @@ def test_af_with_fibrillatory_waves_stays_af_when_the_signal_is_given(fs):
 
 
 @settings(max_examples=15)
-@given(seed=st.integers(0, 2**16), p_waves=st.booleans())
-def test_the_signal_only_ever_removes_af_beats(seed, p_waves):
+@given(seed=st.integers(0, 2**16), p_waves=st.booleans(), spread=st.floats(0.1, 0.6))
+def test_the_signal_adds_af_beats_only_where_p_waves_are_clearly_absent(seed, p_waves, spread):
     rng = np.random.default_rng(seed)
-    rr = np.r_[np.full(rng.integers(0, 60), 0.8), rng.uniform(0.4, 1.0, rng.integers(20, 90))]
-    peaks = _peaks_from(rr)
+    irregular = rng.uniform(0.9 - spread, 0.9, rng.integers(20, 90))
+    peaks = _peaks_from(np.r_[np.full(rng.integers(0, 60), 0.8), irregular])
     signal = _ecg(peaks, FS, p_waves=np.full(peaks.size, p_waves), f_waves=not p_waves, seed=seed)
-    without = detect_af(peaks, FS)
-    with_signal = detect_af(peaks, FS, signal=signal)
-    assert not (with_signal.in_af & ~without.in_af).any()
+    without = detect_af(peaks, FS, min_episode_s=0.0)
+    with_signal = detect_af(peaks, FS, signal=signal, min_episode_s=0.0)
+    assert with_signal.p_wave_consistency is not None
+    added = with_signal.in_af & ~without.in_af
+    assert (with_signal.p_wave_consistency[added] < AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD).all()
+    assert (with_signal.irregularity[added] > AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD).all()
+    # with the slow-response rule off, the signal only ever removes AF beats
+    strict = detect_af(
+        peaks, FS, signal=signal, min_episode_s=0.0, clearly_absent_p_wave_threshold=-1.0
+    )
+    assert not (strict.in_af & ~without.in_af).any()
+
+
+def _slow_response_af(n_beats, seed=0):
+    """AF with a slow, less irregular response: intervals uniform in 0.80-0.95 s
+    (irregularity about 0.05, under the intervals-alone threshold)."""
+    peaks = _peaks_from(np.random.default_rng(seed).uniform(0.80, 0.95, n_beats))
+    return peaks, np.median(rr_irregularity(peaks, FS))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_slow_response_af_is_found_where_the_p_waves_are_clearly_absent(seed):
+    peaks, median_irregularity = _slow_response_af(120, seed)
+    assert (
+        AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD < median_irregularity < AF_IRREGULARITY_THRESHOLD
+    )
+    fibrillating = _ecg(peaks, FS, p_waves=np.zeros(peaks.size, bool), f_waves=True, seed=seed)
+    result = detect_af(peaks, FS, signal=fibrillating, min_episode_s=0.0)
+    assert result.p_wave_consistency is not None
+    consistency, irregularity = result.p_wave_consistency, result.irregularity
+    slow_response = (consistency < AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD) & (
+        irregularity > AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD
+    )
+    fast_response = (consistency < AF_P_WAVE_THRESHOLD) & (irregularity > AF_IRREGULARITY_THRESHOLD)
+    patterned = np.nan_to_num(result.pattern_ratio, nan=np.inf) < AF_PATTERN_THRESHOLD
+    np.testing.assert_array_equal(result.in_af, (slow_response | fast_response) & ~patterned)
+    # the synthetic fibrillatory waves sometimes line up by chance (consistency 0.3-0.5)
+    assert result.in_af.mean() > 0.7
+    # the intervals alone are not irregular enough, and P waves keep it sinus rhythm
+    assert not detect_af(peaks, FS).in_af.any()
+    assert not detect_af(peaks, FS, signal=_ecg(peaks, FS, seed=seed)).in_af.any()
+    off = detect_af(peaks, FS, signal=fibrillating, clearly_absent_p_wave_threshold=-1.0)
+    assert not off.in_af.any()
+
+
+def test_a_regular_rhythm_without_p_waves_is_not_af():
+    # junctional rhythm: no P waves, intervals 0.8 s with 10 ms jitter (irregularity ~0.01)
+    peaks = _peaks_from(np.random.default_rng(4).normal(0.8, 0.01, 150))
+    signal = _ecg(peaks, FS, p_waves=np.zeros(peaks.size, bool), f_waves=True, seed=4)
+    result = detect_af(peaks, FS, signal=signal)
+    assert result.p_wave_consistency is not None
+    assert np.nanmedian(result.p_wave_consistency) < AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD
+    assert not result.in_af.any()
+
+
+@pytest.mark.parametrize("threshold", [-1.5, 0.61, float("nan")])
+def test_clearly_absent_threshold_outside_minus_one_to_the_p_wave_threshold_is_refused(
+    threshold,
+):
+    with pytest.raises(ValueError, match="clearly_absent_p_wave_threshold"):
+        detect_af([100, 300, 500], FS, clearly_absent_p_wave_threshold=threshold)
+
+
+def test_a_negative_slow_response_threshold_is_refused_by_name():
+    with pytest.raises(ValueError, match="slow_response_irregularity_threshold"):
+        detect_af([100, 300, 500], FS, slow_response_irregularity_threshold=-0.01)
 
 
 def test_without_atrial_evidence_the_intervals_decide():

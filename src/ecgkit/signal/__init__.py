@@ -6,11 +6,13 @@ seconds at the API and samples inside, and every function takes an ``axis`` for 
 """
 
 from ecgkit.signal.atrial import (
+    AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD,
     AF_HALF_WINDOW,
     AF_IRREGULARITY_THRESHOLD,
     AF_MIN_EPISODE_S,
     AF_P_WAVE_THRESHOLD,
     AF_PATTERN_THRESHOLD,
+    AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD,
     AFDetection,
     detect_af,
     p_wave_consistency,
@@ -37,6 +39,8 @@ __all__ = [
     "AF_MIN_EPISODE_S",
     "AF_PATTERN_THRESHOLD",
     "AF_P_WAVE_THRESHOLD",
+    "AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD",
+    "AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD",
     "AFDetection",
     "Beats",
     "EdgePolicy",

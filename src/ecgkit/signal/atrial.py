@@ -64,6 +64,12 @@ AF_HALF_WINDOW = 15
 AF_IRREGULARITY_THRESHOLD = 0.07
 #: :func:`detect_af` calls the P waves absent below this :func:`p_wave_consistency`.
 AF_P_WAVE_THRESHOLD = 0.6
+#: :func:`detect_af` calls the P waves clearly absent below this :func:`p_wave_consistency`
+#: (half of :data:`AF_P_WAVE_THRESHOLD`) ...
+AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD = 0.3
+#: ... and then asks only for an :func:`rr_irregularity` above sinus rhythm's range
+#: (0.01-0.03): AF with a slow, less irregular ventricular response.
+AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD = 0.04
 #: :func:`detect_af` calls an irregular rhythm patterned (not AF) below this
 #: :func:`rr_pattern_ratio`. Chosen on synthetic sequences of 31 beats: independent
 #: intervals (uniform, gamma, log-normal, autoregressive) fall below 0.4 in at most 0.2 %
@@ -499,6 +505,8 @@ def detect_af(
     irregularity_threshold: float = AF_IRREGULARITY_THRESHOLD,
     pattern_threshold: float = AF_PATTERN_THRESHOLD,
     p_wave_threshold: float = AF_P_WAVE_THRESHOLD,
+    clearly_absent_p_wave_threshold: float = AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD,
+    slow_response_irregularity_threshold: float = AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD,
     min_episode_s: float = AF_MIN_EPISODE_S,
 ) -> AFDetection:
     """Find atrial fibrillation episodes from R peaks and, optionally, the ECG.
@@ -511,8 +519,9 @@ def detect_af(
         Sampling rate in Hz.
     signal : array_like, shape (n_samples,), optional
         One ECG lead in mV (II or MLII best). With it, a beat needs irregular intervals
-        *and* inconsistent P waves to be in AF; without it (or at rates under 70 Hz),
-        irregular intervals alone, which flags more ectopy-rich sinus rhythm as AF.
+        *and* inconsistent P waves to be in AF, or, where the P waves are clearly absent,
+        intervals only mildly irregular; without it (or at rates under 70 Hz), irregular
+        intervals alone, which flags more ectopy-rich sinus rhythm as AF.
     exclude : array_like of bool, shape (n_beats,), optional
         Ventricular ectopic beats (for example those a beat classifier calls V), left out of
         both measures.
@@ -525,6 +534,12 @@ def detect_af(
         (bigeminy, trigeminy) and is not AF; 0 turns the test off.
     p_wave_threshold : float
         :func:`p_wave_consistency` below which the P waves are absent.
+    clearly_absent_p_wave_threshold : float
+        :func:`p_wave_consistency` below which the P waves are clearly absent, in
+        [-1, ``p_wave_threshold``]; -1 turns the slow-response rule off.
+    slow_response_irregularity_threshold : float
+        :func:`rr_irregularity` above which a beat whose P waves are clearly absent is in
+        AF (the slow-response rule); used only with ``signal``.
     min_episode_s : float
         Runs of AF beats shorter than this many seconds (first to last R peak) are dropped.
         A recording shorter than this is judged whole: all of it is one episode when it
@@ -543,11 +558,17 @@ def detect_af(
 
     Notes
     -----
+    Where the P waves are clearly absent (consistency under
+    ``clearly_absent_p_wave_threshold``) a milder irregularity suffices: AF with a slow
+    ventricular response varies less from beat to beat than ``irregularity_threshold``
+    asks, while a regular rhythm without P waves (junctional, paced) stays under
+    ``slow_response_irregularity_threshold``.
+
     A beat whose window has no usable atrial window (NaN consistency) is decided by the
     intervals alone; one whose window is too short to see a pattern (NaN pattern ratio),
     by its irregularity alone. On the MIT-BIH Arrhythmia Database (all 48 records, reference R
     peaks, reference ventricular beats excluded) this reaches a beat-level Se / +P of
-    about 89 / 94 %; intervals alone 90 / 80 %, and with nothing excluded 95 / 57 %
+    about 92 / 94 %; intervals alone 90 / 80 %, and with nothing excluded 95 / 57 %
     (benchmarks/bench_af.py). RR-only methods published on the same database report
     similar sensitivity at a +P near 50 % (Zhou et al. 2014: Se 97.3, +P 55.3).
 
@@ -570,6 +591,15 @@ def detect_af(
     if not -1.0 <= check_real(p_wave_threshold, "p_wave_threshold") <= 1.0:
         raise ValueError(f"p_wave_threshold must be in [-1, 1], got {p_wave_threshold!r}")
     pattern_threshold = check_non_negative(pattern_threshold, "pattern_threshold", "(a ratio)")
+    slow_response_irregularity_threshold = check_non_negative(
+        slow_response_irregularity_threshold, "slow_response_irregularity_threshold", "(a ratio)"
+    )
+    clearly_absent = check_real(clearly_absent_p_wave_threshold, "clearly_absent_p_wave_threshold")
+    if not -1.0 <= clearly_absent <= p_wave_threshold:
+        raise ValueError(
+            "clearly_absent_p_wave_threshold must be in [-1, p_wave_threshold = "
+            f"{p_wave_threshold!r}], got {clearly_absent_p_wave_threshold!r}"
+        )
     irregularity = rr_irregularity(peaks, fs, exclude=exclude, half_window=half_window)
     pattern_ratio = rr_pattern_ratio(peaks, fs, exclude=exclude, half_window=half_window)
     patterned = np.nan_to_num(pattern_ratio, nan=np.inf) < pattern_threshold
@@ -580,7 +610,11 @@ def detect_af(
             signal, peaks, fs, exclude=exclude, half_window=half_window
         )
         p_waves_present = np.nan_to_num(consistency, nan=-np.inf) >= p_wave_threshold
-        candidate &= ~p_waves_present
+        p_waves_clearly_absent = np.nan_to_num(consistency, nan=np.inf) < clearly_absent
+        slow_response = (
+            irregularity > slow_response_irregularity_threshold
+        ) & p_waves_clearly_absent
+        candidate = (candidate | (slow_response & ~patterned)) & ~p_waves_present
     if peaks.size > 1 and peaks[-1] - peaks[0] < min_episode_s * fs:
         # a recording shorter than an episode (a 10-s 12-lead strip) is diagnosed whole,
         # as a cardiologist reads it: AF when most of its beats look it
