@@ -104,15 +104,20 @@ def mitdb_rhythm(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def beat_rhythm(
-    data_dir: Path, records: np.ndarray, r_sample: np.ndarray, predicted: list[str]
+    data_dir: Path,
+    records: np.ndarray,
+    r_sample: np.ndarray,
+    predicted: list[str],
+    min_episode_s: float = 30.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Detected and reference AF of every beat of a BeatSet, record by record.
 
     ``records`` and ``r_sample`` are the BeatSet's per-beat record ids and reference R
     samples, ``predicted`` the class name a model gives each beat. Each record's rhythm is
     found as the annotate path finds it: :func:`ecgkit.signal.detect_af` on all its
-    reference beats, the beats predicted V or F left out, lead MLII as P-wave evidence.
-    Returns (detected, reference) boolean arrays in the BeatSet's order.
+    reference beats, the beats predicted V or F left out, lead MLII as P-wave evidence,
+    AF runs shorter than ``min_episode_s`` dropped. Returns (detected, reference) boolean
+    arrays in the BeatSet's order.
     """
     from ecgkit.annotate import VENTRICULAR_CLASSES
     from ecgkit.signal import detect_af
@@ -127,7 +132,9 @@ def beat_rhythm(
         exclude = np.zeros(peaks.size, dtype=bool)
         exclude[position] = np.isin(names[rows], VENTRICULAR_CLASSES)
         signal = read_signal(data_dir / f"{record}.hea", leads=["MLII"]).signal[:, 0]
-        result = detect_af(peaks, 360.0, signal=signal, exclude=exclude)
+        result = detect_af(
+            peaks, 360.0, signal=signal, exclude=exclude, min_episode_s=min_episode_s
+        )
         detected[rows] = result.in_af[position]
         reference[rows] = truth[position]
     return detected, reference

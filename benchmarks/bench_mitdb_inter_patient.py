@@ -117,7 +117,9 @@ def main() -> None:
     s_in_af: dict[str, float] = {}
     for name, probs in zip(list(rows), probabilities, strict=True):
         predicted = [classes[i] for i in probs.argmax(axis=1)]
-        in_af, reference_af = beat_rhythm(config.data_dir, test.record, test.r_sample, predicted)
+        in_af, reference_af = beat_rhythm(
+            config.data_dir, test.record, test.r_sample, predicted, config.rhythm_min_episode_s
+        )
         decided = gate_supraventricular(probs, in_af, classes, config.rhythm_gate).argmax(axis=1)
         gated_rows[f"{name} + gate"] = compute_metrics(labels, decided, classes)
         s = list(classes).index("S")
@@ -150,6 +152,7 @@ def main() -> None:
             "minutes": minutes,
             "runs": {name: m.to_dict() for name, m in rows.items()},
             "rhythm_gate": config.rhythm_gate,
+            "rhythm_min_episode_s": config.rhythm_min_episode_s,
             "s_in_af_percent": s_in_af,
             "test": final.to_dict(),
             "published": PUBLISHED,

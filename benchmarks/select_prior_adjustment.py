@@ -13,8 +13,10 @@ The strength with the best macro F1 is the benchmark's default. Prints a table, 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -27,6 +29,8 @@ from ecgkit.metrics import ClassificationMetrics, adjust_for_priors, class_prior
 from ecgkit.train import BeatAugment, Trainer
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+Choice = TypeVar("Choice", float, str)
 
 
 def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[np.ndarray, ...]:
@@ -60,6 +64,12 @@ def add_cv_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of a DS1 cross-validation: the recipe (as ecgkit train), seeds, folds."""
     add_recipe_options(parser, seeds=[0])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="load the out-of-fold predictions an earlier run saved for the same recipe, "
+        "seeds and folds instead of training again",
+    )
 
 
 def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, tuple[np.ndarray, ...]]:
@@ -68,12 +78,35 @@ def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, tuple[np
     Returns the last seed's config and (probabilities, priors, labels, classes) as
     :func:`out_of_fold_probabilities` does.
     """
+    configs = recipes(args, RESULTS / "cross_validation")
+    recipe = json.dumps([c.to_json() for c in configs], sort_keys=True, default=str)
+    seeds = "-".join(str(seed) for seed in args.seeds)
+    saved = RESULTS / "cross_validation" / f"out_of_fold_seeds{seeds}_folds{args.folds}.npz"
+    if args.reuse and saved.is_file():
+        with np.load(saved) as stored:
+            if str(stored["recipe"]) == recipe:
+                print(f"out-of-fold predictions loaded from {saved}")
+                arrays = (stored["probabilities"], stored["priors"], stored["labels"])
+                return configs[-1], (*arrays, tuple(stored["classes"].tolist()))
+        print(f"{saved} holds another recipe: training again")
     runs = []
-    for config in recipes(args, RESULTS / "cross_validation"):
+    for config in configs:
         print(f"seed {config.train.seed}: {args.folds}-fold patient-wise cross-validation on DS1")
         runs.append(out_of_fold_probabilities(config, args.folds))
     probabilities = np.mean([run[0] for run in runs], axis=0)
-    return config, (probabilities, *runs[0][1:])
+    priors, labels, classes = runs[0][1:]
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    partial = saved.with_suffix(".partial.npz")
+    np.savez(
+        partial,
+        probabilities=probabilities,
+        priors=priors,
+        labels=labels,
+        classes=np.asarray(classes),
+        recipe=np.asarray(recipe),
+    )
+    partial.replace(saved)
+    return configs[-1], (probabilities, priors, labels, classes)
 
 
 def adjust_per_fold(probabilities: np.ndarray, priors: np.ndarray, strength: float) -> np.ndarray:
@@ -113,13 +146,14 @@ def write_selection(
     args: argparse.Namespace,
     config: ExperimentConfig,
     start: float,
-    scores: dict[float, ClassificationMetrics],
+    scores: dict[Choice, ClassificationMetrics],
     extra: dict[str, object],
-) -> float:
-    """Print and write (``args.json``) the strength with the best macro F1; return it."""
-    best = max(scores, key=lambda strength: scores[strength].macro_f1)
+) -> Choice:
+    """Print and write (``args.json``) the choice with the best macro F1 (the first of
+    equal ones, in ``scores``' order); return it."""
+    best = max(scores, key=lambda choice: scores[choice].macro_f1)
     minutes = (time.perf_counter() - start) / 60
-    print(f"best strength by macro F1: {best} ({minutes:.1f} min)")
+    print(f"best by macro F1: {best} ({minutes:.1f} min)")
     write_json(
         args.json,
         {
@@ -129,7 +163,7 @@ def write_selection(
             "folds": args.folds,
             "minutes": minutes,
             "scores": {str(k): m.to_dict() for k, m in scores.items()},
-            "best_strength": best,
+            "best": best,
             **extra,
         },
     )

@@ -102,6 +102,46 @@ def test_recipes_written_before_the_gate_read_back_without_it():
             make_recipe(rhythm_gate=bad)
 
 
+def test_recipes_written_before_the_episode_minimum_read_back_with_30_s():
+    recipe = make_recipe(rhythm_gate=1.0, rhythm_min_episode_s=20.0)
+    values = recipe.to_json()
+    assert BeatRecipe.from_json(values).rhythm_min_episode_s == 20.0
+    del values["rhythm_min_episode_s"]
+    assert BeatRecipe.from_json(values).rhythm_min_episode_s == 30.0
+    for bad in (True, -1.0, float("inf"), float("nan"), "20"):
+        with pytest.raises(ValueError, match="rhythm_min_episode_s"):
+            make_recipe(rhythm_min_episode_s=bad)
+
+
+def test_the_recipes_episode_minimum_decides_which_af_runs_are_marked_and_gated(predictor):
+    # sinus rhythm, AF, sinus rhythm: the AF run is 22 s long (beats 62-94), one the 30-s
+    # minimum drops and 20 s keeps
+    rng = np.random.default_rng(3)
+    rr = np.concatenate([np.full(60, 0.8), rng.uniform(0.4, 1.0, 44), np.full(60, 0.8)])
+    labels = np.zeros(rr.size + 1, dtype=int)
+    labels[62:95:3] = 1
+    annotations = _annotations(rr, labels)
+    every_run = assess_rhythm(annotations, None, gate=0.0, min_episode_s=0.0)
+    assert every_run.in_af is not None
+    assert every_run.in_af[62:95].all()
+    assert 20 < annotations.time_s[94] - annotations.time_s[62] < 30
+    kept = assess_rhythm(annotations, None, gate=1.0, min_episode_s=20.0)
+    dropped = assess_rhythm(annotations, None, gate=1.0, min_episode_s=30.0)
+    assert kept.in_af[62:95].all()
+    assert (kept.label[62:95] != 1).all()
+    assert not dropped.in_af.any()
+    np.testing.assert_array_equal(dropped.label, labels)
+    # the Predictor passes its recipe's minimum on
+    peaks = annotations.sample
+    signal = np.zeros((int(peaks[-1] + FS), 1))
+    record = Record(signal, FS, ("MLII",), "short-af")
+    for minimum, marked in ((20.0, True), (30.0, False)):
+        recipe = make_recipe(rhythm_gate=1.0, rhythm_min_episode_s=minimum)
+        result = Predictor(predictor.models, recipe).annotate(record, peaks=peaks)
+        assert result.in_af is not None
+        assert bool(result.in_af[62:95].all()) is marked
+
+
 def test_predictor_annotate_assesses_the_rhythm_on_the_model_lead(predictor):
     rng = np.random.default_rng(2)
     peaks = np.round(np.cumsum(rng.uniform(0.45, 1.0, 120)) * 360).astype(np.int64)

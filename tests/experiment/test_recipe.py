@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from ecgkit.experiment import BENCHMARK_RECIPE, ExperimentConfig
 from ecgkit.experiment.recipe import migrate_experiment, per_seed
 
@@ -20,12 +22,29 @@ def test_per_seed_changes_only_the_seed_and_the_run_folder():
 
 def test_an_old_experiment_migrates_to_the_behaviour_it_was_made_with():
     stored = ExperimentConfig().to_json()
-    for key in ("rr_features", "prior_adjustment", "rhythm_gate"):
+    for key in ("rr_features", "prior_adjustment", "rhythm_gate", "rhythm_min_episode_s"):
         del stored[key]
     stored["train"]["scheduler"] = "none"
     migrated = migrate_experiment(stored)
     assert migrated["prior_adjustment"] == migrated["rhythm_gate"] == 0.0
+    assert migrated["rhythm_min_episode_s"] == 30.0
+    assert ExperimentConfig().rhythm_min_episode_s == 20.0
     assert migrated["train"]["scheduler"] is None
     assert ExperimentConfig.from_json(stored).rr_features != ExperimentConfig().rr_features
     # today's values are left alone
     assert migrate_experiment(ExperimentConfig().to_json()) == ExperimentConfig().to_json()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("rhythm_gate", 1.5),
+        ("rhythm_gate", -0.1),
+        ("rhythm_min_episode_s", -1.0),
+        ("rhythm_min_episode_s", float("inf")),
+        ("rhythm_min_episode_s", float("nan")),
+    ],
+)
+def test_a_rhythm_setting_out_of_range_is_refused_before_training(field, value):
+    with pytest.raises(ValueError, match=field):
+        ExperimentConfig(**{field: value})

@@ -728,9 +728,7 @@ def _slow_response_af(n_beats, seed=0):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_slow_response_af_is_found_where_the_p_waves_are_clearly_absent(seed):
     peaks, median_irregularity = _slow_response_af(120, seed)
-    assert (
-        AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD < median_irregularity < AF_IRREGULARITY_THRESHOLD
-    )
+    assert AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD < median_irregularity < AF_IRREGULARITY_THRESHOLD
     fibrillating = _ecg(peaks, FS, p_waves=np.zeros(peaks.size, bool), f_waves=True, seed=seed)
     result = detect_af(peaks, FS, signal=fibrillating, min_episode_s=0.0)
     assert result.p_wave_consistency is not None

@@ -413,8 +413,9 @@ class Predictor:
         Returns
         -------
         BeatAnnotations
-            With ``in_af`` set; where the recipe's ``rhythm_gate`` is above 0, beats inside
-            atrial fibrillation are not called S (:func:`~ecgkit.annotate.assess_rhythm`).
+            With ``in_af`` set (AF runs of at least the recipe's ``rhythm_min_episode_s``);
+            where the recipe's ``rhythm_gate`` is above 0, beats inside atrial fibrillation
+            are not called S (:func:`~ecgkit.annotate.assess_rhythm`).
         """
         probabilities = self.probabilities(beats)
         label = np.full(len(beats), -1, dtype=np.int64)
@@ -432,7 +433,12 @@ class Predictor:
             lead_names=beats.lead_names,
             model=self.name,
         )
-        return assess_rhythm(annotations, lead_signal, gate=self.recipe.rhythm_gate)
+        return assess_rhythm(
+            annotations,
+            lead_signal,
+            gate=self.recipe.rhythm_gate,
+            min_episode_s=self.recipe.rhythm_min_episode_s,
+        )
 
     def explain(
         self, beats: PreparedBeats, index: ArrayLike, target: ArrayLike

@@ -8,10 +8,11 @@ training beats had.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ecgkit.signal import RR_FEATURES
+from ecgkit.signal import AF_MIN_EPISODE_S, RR_FEATURES
 from ecgkit.signal._validation import check_fs
 from ecgkit.signal.normalize import NormalizeMethod
 
@@ -68,6 +69,11 @@ class BeatRecipe:
         episode that goes to N before the class is decided
         (:func:`ecgkit.annotate.gate_supraventricular`): 1 never calls such a beat S, 0
         ignores the rhythm. 0 in recipes written before the gate existed.
+    rhythm_min_episode_s : float
+        Shortest run of AF beats, in seconds (first to last R peak), that annotation
+        marks as AF (``BeatAnnotations.in_af``) and gates; 30 (the clinical definition of
+        an episode, :data:`ecgkit.signal.AF_MIN_EPISODE_S`) in recipes written before it
+        was a choice.
     """
 
     fs: float
@@ -86,6 +92,7 @@ class BeatRecipe:
     template_min_beats: int = 5
     detector: str = "ecgkit"
     rhythm_gate: float = 0.0
+    rhythm_min_episode_s: float = AF_MIN_EPISODE_S
 
     def __post_init__(self) -> None:
         check_fs(self.fs)
@@ -109,6 +116,15 @@ class BeatRecipe:
             )
         if isinstance(self.rhythm_gate, bool) or not 0 <= self.rhythm_gate <= 1:
             raise ValueError(f"rhythm_gate must be a number in [0, 1], got {self.rhythm_gate!r}")
+        if (
+            isinstance(self.rhythm_min_episode_s, bool)
+            or not isinstance(self.rhythm_min_episode_s, (int, float))
+            or not 0 <= self.rhythm_min_episode_s < math.inf
+        ):
+            raise ValueError(
+                "rhythm_min_episode_s must be a finite number of seconds >= 0, got "
+                f"{self.rhythm_min_episode_s!r}"
+            )
         if not 0 <= self.prior_adjustment <= 1:
             raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
 

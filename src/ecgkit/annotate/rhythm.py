@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.signal import detect_af
+from ecgkit.signal import AF_MIN_EPISODE_S, detect_af
 
 if TYPE_CHECKING:
     from ecgkit.annotate.predictor import BeatAnnotations
@@ -70,7 +70,11 @@ def gate_supraventricular(
 
 
 def assess_rhythm(
-    annotations: BeatAnnotations, signal: ArrayLike | None, *, gate: float
+    annotations: BeatAnnotations,
+    signal: ArrayLike | None,
+    *,
+    gate: float,
+    min_episode_s: float = AF_MIN_EPISODE_S,
 ) -> BeatAnnotations:
     """Mark the beats inside AF episodes and gate their S probability.
 
@@ -84,6 +88,9 @@ def assess_rhythm(
     gate : float
         Strength of :func:`gate_supraventricular` (the recipe's ``rhythm_gate``); the
         most probable class is taken again afterwards. 0 only marks the beats.
+    min_episode_s : float
+        Shortest run of AF beats marked and gated, in seconds (the recipe's
+        ``rhythm_min_episode_s``).
 
     Returns
     -------
@@ -91,7 +98,13 @@ def assess_rhythm(
         A copy with ``in_af`` set (and, gated, new ``probabilities`` and ``label``).
     """
     exclude = np.isin(annotations.class_names, VENTRICULAR_CLASSES)
-    in_af = detect_af(annotations.sample, annotations.fs, signal=signal, exclude=exclude).in_af
+    in_af = detect_af(
+        annotations.sample,
+        annotations.fs,
+        signal=signal,
+        exclude=exclude,
+        min_episode_s=min_episode_s,
+    ).in_af
     if gate == 0 or not in_af.any():
         return dataclasses.replace(annotations, in_af=in_af)
     probabilities = gate_supraventricular(

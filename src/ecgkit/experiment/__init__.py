@@ -24,6 +24,7 @@ from ecgkit.experiment.pipeline import (
 from ecgkit.experiment.recipe import (
     BENCHMARK_RECIPE,
     DEFAULT_RHYTHM_GATE,
+    DEFAULT_RHYTHM_MIN_EPISODE_S,
     UNWEIGHTED_PRIOR_ADJUSTMENT,
     ExperimentConfig,
     default_prior_adjustment,
@@ -33,6 +34,7 @@ from ecgkit.experiment.run_folder import RUN_FORMAT, RunInfo
 __all__ = [
     "BENCHMARK_RECIPE",
     "DEFAULT_RHYTHM_GATE",
+    "DEFAULT_RHYTHM_MIN_EPISODE_S",
     "EXPLAIN_METHODS",
     "MAX_EXPLAIN_BEATS",
     "RUN_FORMAT",

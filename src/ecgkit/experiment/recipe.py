@@ -8,6 +8,7 @@ old run is read with the behaviour it was made with.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -23,6 +24,7 @@ from ecgkit.train.trainer import migrate_train_config
 __all__ = [
     "BENCHMARK_RECIPE",
     "DEFAULT_RHYTHM_GATE",
+    "DEFAULT_RHYTHM_MIN_EPISODE_S",
     "UNWEIGHTED_PRIOR_ADJUSTMENT",
     "ExperimentConfig",
     "default_prior_adjustment",
@@ -37,6 +39,10 @@ UNWEIGHTED_PRIOR_ADJUSTMENT = 0.5
 #: Rhythm-gate strength of new recipes (:attr:`ecgkit.annotate.BeatRecipe.rhythm_gate`),
 #: chosen by patient-wise cross-validation inside DS1 (``benchmarks/select_rhythm_gate.py``).
 DEFAULT_RHYTHM_GATE = 1.0
+#: Shortest AF run (s) the rhythm gate of new recipes acts on
+#: (:attr:`ecgkit.annotate.BeatRecipe.rhythm_min_episode_s`), chosen with the strength by the
+#: same cross-validation.
+DEFAULT_RHYTHM_MIN_EPISODE_S = 20.0
 
 
 def default_prior_adjustment(class_weighting: str | None) -> float:
@@ -99,6 +105,10 @@ class ExperimentConfig:
         (:func:`ecgkit.annotate.gate_supraventricular`), chosen by patient-wise
         cross-validation inside DS1 (``benchmarks/select_rhythm_gate.py``). The DS2
         scores of the run itself are of the classifier alone.
+    rhythm_min_episode_s : float
+        Written into the model's recipe: the shortest run of AF beats, in seconds, that
+        annotation marks as AF and gates, chosen with ``rhythm_gate`` by the same
+        cross-validation.
     before_s, after_s : float
         Beat window around the R peak, in seconds.
     val_fraction : float
@@ -126,6 +136,7 @@ class ExperimentConfig:
     rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
     prior_adjustment: float = UNWEIGHTED_PRIOR_ADJUSTMENT
     rhythm_gate: float = DEFAULT_RHYTHM_GATE
+    rhythm_min_episode_s: float = DEFAULT_RHYTHM_MIN_EPISODE_S
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.0
@@ -145,6 +156,13 @@ class ExperimentConfig:
             raise ValueError(f"val_fraction must be in [0, 0.5], got {self.val_fraction!r}")
         if not 0 <= self.prior_adjustment <= 1:
             raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
+        if not 0 <= self.rhythm_gate <= 1:
+            raise ValueError(f"rhythm_gate must be in [0, 1], got {self.rhythm_gate!r}")
+        if not 0 <= self.rhythm_min_episode_s < math.inf:
+            raise ValueError(
+                "rhythm_min_episode_s must be a finite number of seconds >= 0, got "
+                f"{self.rhythm_min_episode_s!r}"
+            )
         if self.prior_adjustment > 0 and self.train.class_weighting is not None:
             warnings.warn(
                 f"prior_adjustment={self.prior_adjustment} with class_weighting="
@@ -211,6 +229,7 @@ class ExperimentConfig:
             local_beats=beats.local_beats,
             detector=beats.detector,
             rhythm_gate=self.rhythm_gate,
+            rhythm_min_episode_s=self.rhythm_min_episode_s,
         )
 
     def beat_config(self) -> BeatConfig:
@@ -231,11 +250,13 @@ class ExperimentConfig:
 
 #: Fields added after the first run format, with the value that keeps an older run's
 #: behaviour (not today's default): RR features in seconds were all there was, decisions
-#: were not adjusted, there was no rhythm gate.
+#: were not adjusted, there was no rhythm gate, and AF meant the 30-s episodes of
+#: :func:`ecgkit.signal.detect_af`.
 _ADDED_FIELDS: dict[str, Any] = {
     "rr_features": list(RR_FEATURES),
     "prior_adjustment": 0.0,
     "rhythm_gate": 0.0,
+    "rhythm_min_episode_s": 30.0,
 }
 
 
