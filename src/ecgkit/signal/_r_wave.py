@@ -7,10 +7,17 @@ Used by :func:`ecgkit.signal.refine_peaks` with ``fiducial="r_wave"``; numpy onl
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import NDArray
 
 from ecgkit.signal._validation import FloatArray
+from ecgkit.signal.filters import apply_sos, butter_sos
+
+# refine_peaks places beats in the 0.5-40 Hz band; the R wave's fast part is 10-40 Hz
+REFINE_BAND_HZ = (0.5, 40.0)
+SHARP_BAND_HZ = (10.0, 40.0)
 
 # the R wave is the turning point reached by climbing from the negative deflection, on
 # either side, within this reach (an ordinary QRS lasts under 120 ms) ...
@@ -22,6 +29,32 @@ _HEIGHT_SHARE = 0.1
 _SHARPNESS_SHARE = 0.1
 # ... the 10-40 Hz deflection being the largest within this many seconds of the beat
 _SHARPNESS_SPAN_S = 0.004
+
+
+@functools.lru_cache(maxsize=16)
+def sharp_sos(fs: float) -> FloatArray:
+    """The 10-40 Hz band-pass of the ``r_wave`` fiducial (the QRS's fast part) at ``fs``."""
+    return butter_sos(fs, low_hz=SHARP_BAND_HZ[0], high_hz=min(SHARP_BAND_HZ[1], 0.45 * fs))
+
+
+@functools.lru_cache(maxsize=16)
+def refine_sos(fs: float) -> FloatArray:
+    """:func:`~ecgkit.signal.refine_peaks`'s 0.5-40 Hz band-pass at ``fs``, designed once."""
+    return butter_sos(fs, low_hz=REFINE_BAND_HZ[0], high_hz=min(REFINE_BAND_HZ[1], 0.45 * fs))
+
+
+def before_the_r_wave(x: FloatArray, peaks: NDArray[np.int64], fs: float) -> NDArray[np.int64]:
+    """The earlier of each beat and its R wave (:func:`r_wave_positions`), in samples.
+
+    ``x`` is the raw lead; ValueError where it is too short to filter. Used to keep a
+    beat's own QRS out of the window before it: a beat placed on the S wave of an rS
+    complex has its R wave 30-60 ms earlier. As for the ``r_wave`` fiducial, the lead's
+    polarity says which wave is the R wave.
+    """
+    # sosfilt takes only writable sections: each call gets its own copy of the design
+    y = apply_sos(x, refine_sos(fs).copy())
+    sharp = apply_sos(x, sharp_sos(fs).copy())
+    return np.minimum(peaks, r_wave_positions(y, sharp, peaks, fs))
 
 
 def r_wave_positions(

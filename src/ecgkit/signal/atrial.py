@@ -33,6 +33,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
+from ecgkit.signal._r_wave import before_the_r_wave
 from ecgkit.signal._validation import (
     FloatArray,
     as_increasing_indices,
@@ -102,6 +103,7 @@ def _atrial_windows(x: FloatArray, peaks: NDArray[np.int64], fs: float) -> NDArr
     The signal is filtered a block of beats at a time (with 2 s of context on each side),
     so a day-long recording never needs a filtered copy of itself. Beats whose window
     starts before the recording, or that sit in a stretch too short to filter, are NaN.
+    Each window is placed before the earlier of the beat and its R wave.
     """
     start, stop = (round(s * fs) for s in _ATRIAL_WINDOW_S)
     offsets = np.arange(-start, -stop)
@@ -111,11 +113,17 @@ def _atrial_windows(x: FloatArray, peaks: NDArray[np.int64], fs: float) -> NDArr
         block = peaks[first : first + _BLOCK_BEATS]
         low = max(int(block[0]) - start - margin, 0)
         high = min(int(block[-1]) + margin, x.shape[0])
+        stretch = np.asarray(x[low:high], dtype=np.float64)
         try:
-            filtered = bandpass(np.asarray(x[low:high], dtype=np.float64), fs, *_ATRIAL_BAND_HZ)
+            filtered = bandpass(stretch, fs, *_ATRIAL_BAND_HZ)
+            # a beat placed on the S wave of an rS complex (the largest deflection of many
+            # leads, where MIT-BIH and ecgkit's default fiducial put it) has its own R wave
+            # inside the atrial window: the same in every beat, it would read as a
+            # consistent P wave and hide AF
+            anchors = before_the_r_wave(stretch, block - low, fs) + low
         except ValueError:  # a stretch shorter than the filter's padding: no evidence
             continue
-        index = block[:, None] + offsets[None, :]
+        index = anchors[:, None] + offsets[None, :]
         inside = index[:, 0] >= 0
         windows[first : first + block.size][inside] = filtered[index[inside] - low]
     centred: NDArray[np.float64] = windows - windows.mean(axis=1, keepdims=True)
@@ -379,7 +387,9 @@ def p_wave_consistency(
     numpy.ndarray of float64, shape (n_beats,)
         In [-1, 1]: the median, over the ``2 * half_window + 1`` beats centred on the beat,
         of the correlation between each beat's atrial window (300 to 60 ms before its R
-        peak, band-passed 0.5-30 Hz) and the sample-wise median window of its
+        peak, band-passed 0.5-30 Hz; a beat placed on the S wave of an rS complex is
+        taken back to its R wave first, so that the window holds no QRS) and the
+        sample-wise median window of its
         neighbours (itself left out; windows cut short at the ends of the recording).
         Close to 1 where every beat has the same P wave (sinus rhythm, sinus arrhythmia,
         atrial ectopy in sinus rhythm), low in AF (fibrillatory waves bear no fixed relation

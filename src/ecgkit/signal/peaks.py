@@ -15,7 +15,7 @@ from scipy import ndimage
 from scipy import signal as sps
 
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
-from ecgkit.signal._r_wave import r_wave_positions
+from ecgkit.signal._r_wave import r_wave_positions, refine_sos, sharp_sos
 from ecgkit.signal._validation import (
     FloatArray,
     as_indices,
@@ -71,8 +71,6 @@ _QRS_FREE_RELATIVE = 1e-6
 _T_WAVE_S = 0.36
 _LEARNING_S = 2.0
 _SEARCHBACK_RR = 1.4
-_REFINE_BAND_HZ = (0.5, 40.0)
-_SHARP_BAND_HZ = (10.0, 40.0)
 _THRESHOLD = 0.25
 # largest feature height (in typical-QRS units) a peak brings into the signal and noise
 # levels of the thresholds
@@ -776,7 +774,7 @@ def refine_peaks(
         return np.unique(idx)
     try:
         # sosfilt takes only writable sections: each call gets its own copy of the design
-        y = apply_sos(arr, _refine_sos(fs).copy())
+        y = apply_sos(arr, refine_sos(fs).copy())
     except ValueError:
         y = arr - arr.mean()
     n = arr.shape[0]
@@ -787,7 +785,7 @@ def refine_peaks(
     refined = np.clip(idx + np.argmax(windows, axis=-1) - half, 0, n - 1)
     if fiducial == "r_wave":
         try:
-            sharp = apply_sos(arr, _sharp_sos(fs).copy())
+            sharp = apply_sos(arr, sharp_sos(fs).copy())
         except ValueError:  # too short to filter: no R wave to tell apart from the ST
             return np.unique(refined)
         refined = r_wave_positions(y, sharp, refined, fs)
@@ -797,19 +795,6 @@ def refine_peaks(
 def _check_fiducial(fiducial: str) -> None:
     if fiducial not in FIDUCIALS:
         raise ValueError(f"fiducial must be one of {', '.join(FIDUCIALS)}; got {fiducial!r}")
-
-
-@functools.lru_cache(maxsize=16)
-def _sharp_sos(fs: float) -> FloatArray:
-    """The 10-40 Hz band-pass of the ``r_wave`` fiducial (the QRS's fast part) at ``fs``."""
-    return butter_sos(fs, low_hz=_SHARP_BAND_HZ[0], high_hz=min(_SHARP_BAND_HZ[1], 0.45 * fs))
-
-
-@functools.lru_cache(maxsize=16)
-def _refine_sos(fs: float) -> FloatArray:
-    """:func:`refine_peaks`'s 0.5-40 Hz band-pass at ``fs``, designed once per rate."""
-    high = min(_REFINE_BAND_HZ[1], 0.45 * fs)
-    return butter_sos(fs, low_hz=_REFINE_BAND_HZ[0], high_hz=high)
 
 
 def _neurokit_peaks(lead: NDArray[np.float64], fs: float, method: str) -> NDArray[np.int64]:
