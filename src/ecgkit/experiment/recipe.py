@@ -42,7 +42,7 @@ DEFAULT_RHYTHM_GATE = 1.0
 #: Shortest AF run (s) the rhythm gate of new recipes acts on
 #: (:attr:`ecgkit.annotate.BeatRecipe.rhythm_min_episode_s`), chosen with the strength by the
 #: same cross-validation.
-DEFAULT_RHYTHM_MIN_EPISODE_S = 20.0
+DEFAULT_RHYTHM_MIN_EPISODE_S = 30.0
 
 
 def default_prior_adjustment(class_weighting: str | None) -> float:
