@@ -72,6 +72,16 @@ def add_cv_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: Recipe fields applied after the models: they do not change out-of-fold predictions.
+DECISION_FIELDS = ("prior_adjustment", "rhythm_gate", "rhythm_min_episode_s")
+
+
+def training_key(configs: list[ExperimentConfig]) -> str:
+    """What the out-of-fold predictions of ``configs`` depend on, as a JSON string."""
+    values = [{k: v for k, v in c.to_json().items() if k not in DECISION_FIELDS} for c in configs]
+    return json.dumps(values, sort_keys=True, default=str)
+
+
 def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, tuple[np.ndarray, ...]]:
     """Out-of-fold DS1 probabilities, averaged over ``args.seeds``, of the benchmark's recipe.
 
@@ -79,7 +89,7 @@ def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, tuple[np
     :func:`out_of_fold_probabilities` does.
     """
     configs = recipes(args, RESULTS / "cross_validation")
-    recipe = json.dumps([c.to_json() for c in configs], sort_keys=True, default=str)
+    recipe = training_key(configs)
     seeds = "-".join(str(seed) for seed in args.seeds)
     saved = RESULTS / "cross_validation" / f"out_of_fold_seeds{seeds}_folds{args.folds}.npz"
     if args.reuse and saved.is_file():

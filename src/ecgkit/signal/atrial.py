@@ -389,8 +389,8 @@ def p_wave_consistency(
         of the correlation between each beat's atrial window (300 to 60 ms before its R
         peak, band-passed 0.5-30 Hz; a beat placed on the S wave of an rS complex is
         taken back to its R wave first, so that the window holds no QRS) and the
-        sample-wise median window of its
-        neighbours (itself left out; windows cut short at the ends of the recording).
+        sample-wise median window of its neighbours (itself left out; windows cut short
+        at the ends of the recording).
         Close to 1 where every beat has the same P wave (sinus rhythm, sinus arrhythmia,
         atrial ectopy in sinus rhythm), low in AF (fibrillatory waves bear no fixed relation
         to the QRS). NaN where no beat of the window has a usable atrial window
