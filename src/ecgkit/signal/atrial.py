@@ -245,10 +245,7 @@ def rr_irregularity(
     if peaks.size < 3:
         return np.zeros(peaks.size, dtype=np.float64)
     kept = _kept_intervals(peaks, skip, fs)
-    median_rr = _nanmedian(_centred(kept.per_beat(kept.rr), half_window), axis=1)
-    median_change = _nanmedian(_centred(kept.changes(1), half_window), axis=1)
-    irregularity = median_change / median_rr
-    return np.where(np.isfinite(irregularity), irregularity, 0.0)
+    return _irregularity(kept, _successive_changes(kept, half_window)[1], half_window)
 
 
 @dataclass(frozen=True)
@@ -348,12 +345,38 @@ def rr_pattern_ratio(
     if peaks.size < 3:
         return np.full(peaks.size, np.nan)
     kept = _kept_intervals(peaks, skip, fs)
-    successive = _centred(kept.changes(1), half_window)
+    return _pattern_ratio(kept, *_successive_changes(kept, half_window), half_window)
+
+
+def _successive_changes(
+    kept: _KeptIntervals, half_window: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The windows of changes between successive kept intervals and their medians."""
+    windows = _centred(kept.changes(1), half_window)
+    return windows, _nanmedian(windows, axis=1)
+
+
+def _irregularity(
+    kept: _KeptIntervals, median_change: NDArray[np.float64], half_window: int
+) -> NDArray[np.float64]:
+    """:func:`rr_irregularity` from the windows' median successive change."""
+    median_rr = _nanmedian(_centred(kept.per_beat(kept.rr), half_window), axis=1)
+    irregularity = median_change / median_rr
+    return np.where(np.isfinite(irregularity), irregularity, 0.0)
+
+
+def _pattern_ratio(
+    kept: _KeptIntervals,
+    successive: NDArray[np.float64],
+    median_change: NDArray[np.float64],
+    half_window: int,
+) -> NDArray[np.float64]:
+    """:func:`rr_pattern_ratio` from the windows of successive changes and their medians."""
     lagged = np.fmin.reduce(
         [_nanmedian(_centred(kept.changes(lag), half_window), axis=1) for lag in _PATTERN_LAGS]
     )
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = lagged / _nanmedian(successive, axis=1)
+        ratio = lagged / median_change
     enough = np.isfinite(successive).sum(axis=1) >= _PATTERN_MIN_CHANGES
     return np.where(enough & np.isfinite(ratio), ratio, np.nan)
 
@@ -610,8 +633,16 @@ def detect_af(
             "clearly_absent_p_wave_threshold must be in [-1, p_wave_threshold = "
             f"{p_wave_threshold!r}], got {clearly_absent_p_wave_threshold!r}"
         )
-    irregularity = rr_irregularity(peaks, fs, exclude=exclude, half_window=half_window)
-    pattern_ratio = rr_pattern_ratio(peaks, fs, exclude=exclude, half_window=half_window)
+    skip = _check_exclude(exclude, peaks.size)
+    half_window = _check_half_window(half_window, peaks.size)
+    if peaks.size < 3:
+        irregularity, pattern_ratio = np.zeros(peaks.size), np.full(peaks.size, np.nan)
+    else:
+        # the two interval measures share the kept intervals and their successive changes
+        kept = _kept_intervals(peaks, skip, fs)
+        successive, median_change = _successive_changes(kept, half_window)
+        irregularity = _irregularity(kept, median_change, half_window)
+        pattern_ratio = _pattern_ratio(kept, successive, median_change, half_window)
     patterned = np.nan_to_num(pattern_ratio, nan=np.inf) < pattern_threshold
     candidate = (irregularity > irregularity_threshold) & ~patterned
     consistency = None
