@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import warnings
@@ -70,6 +71,9 @@ _FLAT_RELATIVE = 1e-9
 _QRS_FREE_RELATIVE = 1e-6
 _T_WAVE_S = 0.36
 _LEARNING_S = 2.0
+# the levels and the rhythm the adaptive threshold has after this many beats are where it
+# reads the start of the signal again from (see _adaptive_threshold)
+_STARTUP_BEATS = 8
 _SEARCHBACK_RR = 1.4
 _THRESHOLD = 0.25
 # largest feature height (in typical-QRS units) a peak brings into the signal and noise
@@ -382,6 +386,39 @@ def _candidates(feature: NDArray[np.float64], fs: float) -> NDArray[np.int64]:
     return np.asarray(candidates, dtype=np.int64)
 
 
+@dataclasses.dataclass
+class _Levels:
+    """The state of the adaptive threshold: its two levels and the rhythm it has seen.
+
+    ``signal`` and ``noise`` are the running levels of beats and of rejected candidates
+    (feature units), ``recent_rr`` the last eight RR intervals (samples) and ``rr_mean``
+    their mean, or a first guess before two beats are known.
+    """
+
+    signal: float
+    noise: float
+    rr_mean: float
+    recent_rr: list[float] = dataclasses.field(default_factory=list)
+
+    def copy(self) -> _Levels:
+        return dataclasses.replace(self, recent_rr=list(self.recent_rr))
+
+
+@dataclasses.dataclass
+class _Pass:
+    """The beats one pass of the adaptive threshold accepted, in order.
+
+    ``positions`` (samples), ``heights`` (feature, capped at ``_LEVEL_CAP``) and ``chosen``
+    (candidate index) of each beat, and the levels right after its ``_STARTUP_BEATS``-th
+    beat (None when it found fewer).
+    """
+
+    positions: list[int]
+    heights: list[float]
+    chosen: list[int]
+    settled: _Levels | None
+
+
 def _adaptive_threshold(
     feature: NDArray[np.float64],
     fs: float,
@@ -391,30 +428,73 @@ def _adaptive_threshold(
     """Pan-Tompkins dual-level thresholding, T-wave rejection, search-back, P-wave pruning.
 
     ``candidates`` are :func:`_candidates`; one below its ``min_height`` is never a beat.
+    The thresholding runs twice over the start of the signal: the first pass learns the
+    levels and the rhythm from its first ``_STARTUP_BEATS`` beats, the second reads the
+    candidates before the last of them again with what the first learnt, so that the
+    first beats get a threshold set by beats and a search-back that knows the rhythm
+    (which the first pass cannot give them before two intervals are known).
     """
-    refractory = max(round(_REFRACTORY_S * fs), 1)
     t_wave = round(_T_WAVE_S * fs)
     if candidates.size == 0:
         return np.zeros(0, dtype=np.int64)
     values = feature[candidates]
-    above_floor = values > min_height
     learn_end = max(round(_LEARNING_S * fs), 1)
     learning = candidates < learn_end
     learn_values = values[learning] if learning.any() else values[:1]
     # the feature is scaled so that the typical QRS peaks at 1 (its median 2-s maximum):
     # starting there, not at the first 2 s's tallest peak, a start inside an artefact or
-    # just before a drop in amplitude does not hide the beats that follow
-    signal_level = 1.0
-    # the mean of the feature is mostly the level between beats, whatever the heart rate
-    noise_level = float(feature[:learn_end].mean())
+    # just before a drop in amplitude does not hide the beats that follow. The mean of
+    # the feature is mostly the level between beats
     # first guess of the RR interval: spacing of the tall candidates of the learning period
-    tall = (
-        candidates[learning][learn_values > 0.5 * signal_level]
-        if learning.any()
-        else candidates[:0]
+    tall = candidates[learning][learn_values > 0.5] if learning.any() else candidates[:0]
+    first_levels = _Levels(
+        signal=1.0,
+        noise=float(feature[:learn_end].mean()),
+        rr_mean=float(np.median(np.diff(tall))) if len(tall) > 2 else 0.8 * fs,
     )
-    rr_mean = float(np.median(np.diff(tall))) if len(tall) > 2 else 0.8 * fs
-    recent_rr: list[float] = []
+    first = _threshold_pass(values, fs, candidates, min_height, first_levels, candidates.size)
+    beats = first
+    if first.settled is not None:
+        # the first pass's beats from its last start-up beat on, the second's before it
+        restart = first.chosen[_STARTUP_BEATS - 1]
+        second = _threshold_pass(values, fs, candidates, min_height, first.settled, restart)
+        k = _STARTUP_BEATS - 1
+        beats = _Pass(
+            second.positions + first.positions[k:],
+            second.heights + first.heights[k:],
+            second.chosen + first.chosen[k:],
+            None,
+        )
+    positions = np.asarray(beats.positions, dtype=np.int64)
+    heights = np.asarray(beats.heights, dtype=np.float64)
+    kept = np.asarray(beats.chosen, dtype=np.int64)
+    if positions.size > 1:
+        gaps = np.diff(positions)
+        spans = gaps + np.concatenate(([gaps[0]], gaps[:-1]))
+        close = (gaps < t_wave) & (gaps < _GAP_FRACTION * spans)
+        smaller = heights[:-1] < _P_WAVE_RATIO * heights[1:]
+        drop = np.append(close & smaller, False)
+        positions, heights, kept = positions[~drop], heights[~drop], kept[~drop]
+    return _drop_noise_beats(positions, heights, min_height[kept])
+
+
+def _threshold_pass(
+    values: NDArray[np.float64],
+    fs: float,
+    candidates: NDArray[np.int64],
+    min_height: NDArray[np.float64],
+    levels: _Levels,
+    stop: int,
+) -> _Pass:
+    """One pass of the adaptive threshold over ``candidates[:stop]``, from ``levels``.
+
+    ``values`` is the feature at the candidates. ``levels`` is copied, not changed.
+    """
+    refractory = max(round(_REFRACTORY_S * fs), 1)
+    t_wave = round(_T_WAVE_S * fs)
+    above_floor = values > min_height
+    level = levels.copy()
+    settled: _Levels | None = None
     beats: list[int] = []
     beat_values: list[float] = []
     # the candidate index of each beat
@@ -424,29 +504,36 @@ def _adaptive_threshold(
     value_at, above_at = values.tolist(), above_floor.tolist()
 
     def accept(i: int, weight: float) -> None:
-        nonlocal signal_level, rr_mean
+        nonlocal settled
         position = position_at[i]
         if beats:
-            recent_rr.append(position - beats[-1])
-            del recent_rr[:-8]
-            rr_mean = sum(recent_rr) / len(recent_rr)
+            level.recent_rr.append(position - beats[-1])
+            del level.recent_rr[:-8]
+            level.rr_mean = sum(level.recent_rr) / len(level.recent_rr)
         beats.append(position)
         # the feature is scaled so that a typical QRS peaks near 1: a beat far above that
         # (an artefact spike of tens of mV that passed for one) counts as _LEVEL_CAP, so
         # it cannot lift the threshold above every QRS that follows it
         height = min(value_at[i], _LEVEL_CAP)
         beat_values.append(height)
-        signal_level = weight * height + (1 - weight) * signal_level
+        level.signal = weight * height + (1 - weight) * level.signal
         chosen.append(i)
+        if len(beats) == _STARTUP_BEATS:
+            settled = level.copy()
 
-    for i in range(candidates.size):
+    for i in range(stop):
         position = position_at[i]
         value = value_at[i]
-        threshold = noise_level + _THRESHOLD * (signal_level - noise_level)
+        threshold = level.noise + _THRESHOLD * (level.signal - level.noise)
         # search back only once two intervals are known, so a slow rhythm is not mistaken
         # for missed beats before its rate has been measured
-        while len(recent_rr) >= 2 and position - beats[-1] > _SEARCHBACK_RR * rr_mean:
-            lo = chosen[-1] + 1
+        while (
+            len(level.recent_rr) >= 2
+            and beats
+            and position - beats[-1] > _SEARCHBACK_RR * level.rr_mean
+        ):
+            rr_mean = level.rr_mean
+            lo = chosen[-1] + 1 if chosen else 0
             since = candidates[lo:i] - beats[-1]
             off_rhythm = np.abs(since - rr_mean)
             height = values[lo:i]
@@ -466,35 +553,25 @@ def _adaptive_threshold(
                     | (height >= _SEARCHBACK_T_WAVE_RATIO * beat_values[-1])
                 )
                 & (
-                    (height > _SEARCHBACK_SNR * noise_level)
+                    (height > _SEARCHBACK_SNR * level.noise)
                     | (off_rhythm < _SEARCHBACK_RHYTHM * rr_mean)
                 )
             )
             if window.size == 0:
                 break
             accept(lo + int(window[np.argmax(height[window])]), 0.25)
-            threshold = noise_level + _THRESHOLD * (signal_level - noise_level)
+            threshold = level.noise + _THRESHOLD * (level.signal - level.noise)
         is_beat = value > threshold and above_at[i]
         if is_beat and beats:
             since = position - beats[-1]
-            early = since < t_wave and since < _T_WAVE_RR * rr_mean
+            early = since < t_wave and since < _T_WAVE_RR * level.rr_mean
             if since <= refractory or (early and value < _T_WAVE_RATIO * beat_values[-1]):
                 is_beat = False
         if is_beat:
             accept(i, 0.125)
         else:
-            noise_level = 0.125 * min(value, _LEVEL_CAP) + 0.875 * noise_level
-    positions = np.asarray(beats, dtype=np.int64)
-    heights = np.asarray(beat_values, dtype=np.float64)
-    kept = np.asarray(chosen, dtype=np.int64)
-    if positions.size > 1:
-        gaps = np.diff(positions)
-        spans = gaps + np.concatenate(([gaps[0]], gaps[:-1]))
-        close = (gaps < t_wave) & (gaps < _GAP_FRACTION * spans)
-        smaller = heights[:-1] < _P_WAVE_RATIO * heights[1:]
-        drop = np.append(close & smaller, False)
-        positions, heights, kept = positions[~drop], heights[~drop], kept[~drop]
-    return _drop_noise_beats(positions, heights, min_height[kept])
+            level.noise = 0.125 * min(value, _LEVEL_CAP) + 0.875 * level.noise
+    return _Pass(beats, beat_values, chosen, settled)
 
 
 def _recover_recurring(
@@ -907,7 +984,11 @@ def detect_r_peaks(
        beat and below half its height is a T wave;
     4. when no beat has come for 1.4 mean RR intervals, the largest rejected candidate
        above 0.3 times the threshold becomes a beat (search-back), unless it is small next
-       to both the running noise level and the rhythm's expectation, or a T wave;
+       to both the running noise level and the rhythm's expectation, or a T wave; the
+       start of the signal, up to the eighth beat, is read twice, the second time from
+       the levels and the rhythm the first reading had there, so that the first beats
+       are searched back for as later ones are (a lone pass knows no rhythm before its
+       third beat);
     5. because the whole signal is known, a beat that is less than half as high as the
        next one, less than 360 ms before it and in the last 35 % of the interval between
        its neighbours is a P wave or artefact, and is dropped; so is, in a noisy stretch,
