@@ -441,11 +441,11 @@ def _adaptive_threshold(
     learn_end = max(round(_LEARNING_S * fs), 1)
     learning = candidates < learn_end
     learn_values = values[learning] if learning.any() else values[:1]
-    # the feature is scaled so that the typical QRS peaks at 1 (its median 2-s maximum):
-    # starting there, not at the first 2 s's tallest peak, a start inside an artefact or
-    # just before a drop in amplitude does not hide the beats that follow. The mean of
-    # the feature is mostly the level between beats
-    # first guess of the RR interval: spacing of the tall candidates of the learning period
+    # the signal level starts at 1, where the feature puts the typical QRS (its median 2-s
+    # maximum), not at the first 2 s's tallest peak, so that a start inside an artefact or
+    # just before a drop in amplitude does not hide the beats that follow; the noise level
+    # at the feature's mean (mostly the level between beats); the RR interval at the
+    # spacing of the tall candidates of the learning period
     tall = candidates[learning][learn_values > 0.5] if learning.any() else candidates[:0]
     first_levels = _Levels(
         signal=1.0,
