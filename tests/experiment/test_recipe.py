@@ -43,6 +43,10 @@ def test_an_old_experiment_migrates_to_the_behaviour_it_was_made_with():
         ("rhythm_min_episode_s", -1.0),
         ("rhythm_min_episode_s", float("inf")),
         ("rhythm_min_episode_s", float("nan")),
+        # the recipe's own check: a bool or a string is refused as the recipe refuses it
+        ("rhythm_gate", True),
+        ("rhythm_min_episode_s", True),
+        ("rhythm_min_episode_s", "20"),
     ],
 )
 def test_a_rhythm_setting_out_of_range_is_refused_before_training(field, value):

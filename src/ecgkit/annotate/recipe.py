@@ -24,6 +24,26 @@ RECIPE_FORMAT = 1
 _NORMALIZE = (None, "zscore", "robust", "minmax")
 
 
+def check_rhythm_settings(rhythm_gate: float, rhythm_min_episode_s: float) -> None:
+    """Refuse a bad rhythm-gate strength or shortest AF run, naming the field.
+
+    The strength must be a number in [0, 1], the shortest run a finite number of seconds
+    >= 0: :class:`BeatRecipe`'s fields, and the experiment settings that become them
+    (checked before training).
+    """
+    if isinstance(rhythm_gate, bool) or not 0 <= rhythm_gate <= 1:
+        raise ValueError(f"rhythm_gate must be a number in [0, 1], got {rhythm_gate!r}")
+    if (
+        isinstance(rhythm_min_episode_s, bool)
+        or not isinstance(rhythm_min_episode_s, (int, float))
+        or not 0 <= rhythm_min_episode_s < math.inf
+    ):
+        raise ValueError(
+            "rhythm_min_episode_s must be a finite number of seconds >= 0, got "
+            f"{rhythm_min_episode_s!r}"
+        )
+
+
 @dataclass(frozen=True)
 class BeatRecipe:
     """How a model's beats were made and how its decisions are taken.
@@ -114,17 +134,7 @@ class BeatRecipe:
             raise ValueError(
                 f"class_priors has {len(self.class_priors)} values for {len(self.classes)} classes"
             )
-        if isinstance(self.rhythm_gate, bool) or not 0 <= self.rhythm_gate <= 1:
-            raise ValueError(f"rhythm_gate must be a number in [0, 1], got {self.rhythm_gate!r}")
-        if (
-            isinstance(self.rhythm_min_episode_s, bool)
-            or not isinstance(self.rhythm_min_episode_s, (int, float))
-            or not 0 <= self.rhythm_min_episode_s < math.inf
-        ):
-            raise ValueError(
-                "rhythm_min_episode_s must be a finite number of seconds >= 0, got "
-                f"{self.rhythm_min_episode_s!r}"
-            )
+        check_rhythm_settings(self.rhythm_gate, self.rhythm_min_episode_s)
         if not 0 <= self.prior_adjustment <= 1:
             raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
 

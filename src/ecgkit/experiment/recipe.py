@@ -8,14 +8,13 @@ old run is read with the behaviour it was made with.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from ecgkit.annotate.recipe import BeatRecipe
+from ecgkit.annotate.recipe import BeatRecipe, check_rhythm_settings
 from ecgkit.data import AAMI_MAPPING, RELATIVE_RR_FEATURES, RR_FEATURES, BeatConfig
 from ecgkit.models import takes_features
 from ecgkit.train import TrainConfig
@@ -156,13 +155,8 @@ class ExperimentConfig:
             raise ValueError(f"val_fraction must be in [0, 0.5], got {self.val_fraction!r}")
         if not 0 <= self.prior_adjustment <= 1:
             raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
-        if not 0 <= self.rhythm_gate <= 1:
-            raise ValueError(f"rhythm_gate must be in [0, 1], got {self.rhythm_gate!r}")
-        if not 0 <= self.rhythm_min_episode_s < math.inf:
-            raise ValueError(
-                "rhythm_min_episode_s must be a finite number of seconds >= 0, got "
-                f"{self.rhythm_min_episode_s!r}"
-            )
+        # the recipe's own check, before training rather than after it
+        check_rhythm_settings(self.rhythm_gate, self.rhythm_min_episode_s)
         if self.prior_adjustment > 0 and self.train.class_weighting is not None:
             warnings.warn(
                 f"prior_adjustment={self.prior_adjustment} with class_weighting="
