@@ -453,21 +453,17 @@ def _adaptive_threshold(
         rr_mean=float(np.median(np.diff(tall))) if len(tall) > 2 else 0.8 * fs,
     )
     first = _threshold_pass(values, fs, candidates, min_height, first_levels, candidates.size)
-    beats = first
+    beats, beat_heights, chosen = first.positions, first.heights, first.chosen
     if first.settled is not None:
         # the first pass's beats from its last start-up beat on, the second's before it
-        restart = first.chosen[_STARTUP_BEATS - 1]
-        second = _threshold_pass(values, fs, candidates, min_height, first.settled, restart)
         k = _STARTUP_BEATS - 1
-        beats = _Pass(
-            second.positions + first.positions[k:],
-            second.heights + first.heights[k:],
-            second.chosen + first.chosen[k:],
-            None,
-        )
-    positions = np.asarray(beats.positions, dtype=np.int64)
-    heights = np.asarray(beats.heights, dtype=np.float64)
-    kept = np.asarray(beats.chosen, dtype=np.int64)
+        second = _threshold_pass(values, fs, candidates, min_height, first.settled, chosen[k])
+        beats = second.positions + beats[k:]
+        beat_heights = second.heights + beat_heights[k:]
+        chosen = second.chosen + chosen[k:]
+    positions = np.asarray(beats, dtype=np.int64)
+    heights = np.asarray(beat_heights, dtype=np.float64)
+    kept = np.asarray(chosen, dtype=np.int64)
     if positions.size > 1:
         gaps = np.diff(positions)
         spans = gaps + np.concatenate(([gaps[0]], gaps[:-1]))
@@ -500,8 +496,8 @@ def _threshold_pass(
     # the candidate index of each beat
     chosen: list[int] = []
     # the loop reads one candidate at a time: Python scalars are much faster to read
-    position_at = candidates.tolist()
-    value_at, above_at = values.tolist(), above_floor.tolist()
+    position_at = candidates[:stop].tolist()
+    value_at, above_at = values[:stop].tolist(), above_floor[:stop].tolist()
 
     def accept(i: int, weight: float) -> None:
         nonlocal settled
