@@ -6,9 +6,11 @@ per-class Se and +P beside published results. It trains one model per seed and c
 weighting and also scores their ensemble (mean class probabilities), which evens out how
 much a single seed's result depends on record 232 (three quarters of DS2's
 supraventricular beats). Every model and the ensemble are scored twice: as trained, and
-with the rhythm gate the annotate path applies (atrial fibrillation found per DS2 record
-from its beats and lead MLII, the S probability of beats inside it moved to N by the
-strength select_rhythm_gate.py picked on DS1); single models also as mean +/- SD. Writes
+as the annotate path decides (the recipe's decision weights, which
+select_decision_weights.py picked on DS1, then the rhythm gate: atrial fibrillation found
+per DS2 record from its beats and lead MLII, the S probability of beats inside it moved to
+N by the strength select_rhythm_gate.py picked on DS1); single models also as mean +/- SD.
+Writes
 one run folder per model and a JSON summary. The defaults are the best configuration
 measured (see docs/benchmarks.rst for the others).
 
@@ -33,7 +35,7 @@ from ecgkit.experiment import (
     run_experiment,
     split_beats,
 )
-from ecgkit.metrics import ClassificationMetrics, compute_metrics
+from ecgkit.metrics import ClassificationMetrics, compute_metrics, weigh_decisions
 
 CLASS_NAMES = ("N", "S", "V", "F")
 
@@ -110,21 +112,26 @@ def main() -> None:
         rows[f"ecgkit ensemble of {len(models)}"] = compute_metrics(
             labels, probabilities[-1].argmax(axis=1), classes
         )
-    # the rhythm gate as the annotate path applies it: AF per DS2 record from all its
-    # beats (those the model calls V or F left out) and lead MLII, then S moved to N
+    # the decisions as the annotate path takes them: the mean probabilities weighed by
+    # class, AF per DS2 record from all its beats (those then called V or F left out) and
+    # lead MLII, then S moved to N inside AF
     _, test, _ = split_beats(config)
+    weights = [float(config.decision_weights.get(name, 1.0)) for name in classes]
+    suffix = " + weights + gate" if config.decision_weights else " + gate"
     gated_rows: dict[str, ClassificationMetrics] = {}
     s_in_af: dict[str, float] = {}
     for name, probs in zip(list(rows), probabilities, strict=True):
-        predicted = [classes[i] for i in probs.argmax(axis=1)]
+        weighed = weigh_decisions(probs, weights)
+        predicted = [classes[i] for i in weighed.argmax(axis=1)]
         in_af, reference_af = beat_rhythm(
             config.data_dir, test.record, test.r_sample, predicted, config.rhythm_min_episode_s
         )
-        decided = gate_supraventricular(probs, in_af, classes, config.rhythm_gate).argmax(axis=1)
-        gated_rows[f"{name} + gate"] = compute_metrics(labels, decided, classes)
+        decided = gate_supraventricular(weighed, in_af, classes, config.rhythm_gate)
+        decided = decided.argmax(axis=1)
+        gated_rows[name + suffix] = compute_metrics(labels, decided, classes)
         s = list(classes).index("S")
         s_in_af[name] = 100 * float(np.mean(probs.argmax(axis=1)[reference_af] == s))
-        s_in_af[f"{name} + gate"] = 100 * float(np.mean(decided[reference_af] == s))
+        s_in_af[name + suffix] = 100 * float(np.mean(decided[reference_af] == s))
     rows.update(gated_rows)
     minutes = (time.perf_counter() - start) / 60
     final_name = list(rows)[-1]
@@ -134,7 +141,7 @@ def main() -> None:
     print_table(rows)
     if len(single) > 1:
         print_spread(single)
-        print_spread({name: gated_rows[f"{name} + gate"] for name in single})
+        print_spread({name: gated_rows[name + suffix] for name in single})
     for name, share in s_in_af.items():
         print(f"beats of DS2's AF and flutter episodes called S, {name}: {share:.2f} %")
     met = targets_met(final, s_in_af[final_name])
@@ -151,6 +158,7 @@ def main() -> None:
             "seeds": models,
             "minutes": minutes,
             "runs": {name: m.to_dict() for name, m in rows.items()},
+            "decision_weights": config.decision_weights,
             "rhythm_gate": config.rhythm_gate,
             "rhythm_min_episode_s": config.rhythm_min_episode_s,
             "s_in_af_percent": s_in_af,

@@ -73,7 +73,7 @@ def add_cv_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 #: Recipe fields applied after the models: they do not change out-of-fold predictions.
-DECISION_FIELDS = ("prior_adjustment", "rhythm_gate", "rhythm_min_episode_s")
+DECISION_FIELDS = ("prior_adjustment", "rhythm_gate", "rhythm_min_episode_s", "decision_weights")
 
 
 def training_key(configs: list[ExperimentConfig]) -> str:

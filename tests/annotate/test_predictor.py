@@ -27,6 +27,9 @@ def test_recipe_round_trips_through_json_and_refuses_another_format(recipe):
         ({"class_priors": (1.0,)}, "class_priors"),
         ({"prior_adjustment": 2.0}, "prior_adjustment"),
         ({"normalize": "bogus"}, "normalize"),
+        ({"decision_weights": (1.0, 1.0)}, "decision_weights has 2 values for 4 classes"),
+        ({"decision_weights": (1.0, 0.0, 1.0, 1.0)}, r"decision_weights\['S'\]"),
+        ({"decision_weights": (1.0, 1.0, float("nan"), 1.0)}, r"decision_weights\['V'\]"),
     ],
 )
 def test_recipe_refuses_bad_values(changes, message):
@@ -107,3 +110,23 @@ def test_beats_to_show_are_non_normal_spread_over_classes():
     shown = pick_beats_to_show(annotations, 3)
     assert set(label[shown]) == {1, 2, 3}
     assert 3 in shown.tolist()
+
+
+def test_decision_weights_move_the_predictors_calls_and_old_recipes_read_without_them(
+    predictor, recipe
+):
+    record, _ = load_example("208")
+    plain = predictor.annotate(record)
+    ok = plain.label >= 0
+    # the class the (random) models call most, weighed down until it is never called
+    most = int(np.bincount(plain.label[ok]).argmax())
+    weights = tuple(1e-6 if i == most else 1.0 for i in range(len(recipe.classes)))
+    weighed_recipe = make_recipe(decision_weights=weights)
+    weighed = Predictor(predictor.models, weighed_recipe).annotate(record)
+    np.testing.assert_array_equal(weighed.label >= 0, ok)
+    assert not (weighed.label[ok] == most).any()
+    np.testing.assert_allclose(weighed.probabilities[ok].sum(axis=1), 1.0, rtol=1e-5)
+    values = weighed_recipe.to_json()
+    assert BeatRecipe.from_json(json.loads(json.dumps(values))) == weighed_recipe
+    del values["decision_weights"]
+    assert BeatRecipe.from_json(values).decision_weights == ()

@@ -22,13 +22,22 @@ def test_per_seed_changes_only_the_seed_and_the_run_folder():
 
 def test_an_old_experiment_migrates_to_the_behaviour_it_was_made_with():
     stored = ExperimentConfig().to_json()
-    for key in ("rr_features", "prior_adjustment", "rhythm_gate", "rhythm_min_episode_s"):
+    for key in (
+        "rr_features",
+        "prior_adjustment",
+        "rhythm_gate",
+        "rhythm_min_episode_s",
+        "decision_weights",
+    ):
         del stored[key]
     stored["train"]["scheduler"] = "none"
     migrated = migrate_experiment(stored)
     assert migrated["prior_adjustment"] == migrated["rhythm_gate"] == 0.0
     assert migrated["rhythm_min_episode_s"] == 30.0
     assert ExperimentConfig().rhythm_min_episode_s == 30.0
+    assert migrated["decision_weights"] == {}
+    old = ExperimentConfig.from_json(stored).recipe(360.0, tuple("NSVF"), (0.25,) * 4)
+    assert old.decision_weights == ()
     assert migrated["train"]["scheduler"] is None
     assert ExperimentConfig.from_json(stored).rr_features != ExperimentConfig().rr_features
     # today's values are left alone
@@ -52,3 +61,32 @@ def test_an_old_experiment_migrates_to_the_behaviour_it_was_made_with():
 def test_a_rhythm_setting_out_of_range_is_refused_before_training(field, value):
     with pytest.raises(ValueError, match=field):
         ExperimentConfig(**{field: value})
+
+
+def test_decision_weights_reach_the_recipe_in_class_order_and_the_rest_keep_one():
+    recipe = ExperimentConfig(decision_weights={"V": 0.25, "S": 2.0}).recipe(
+        360.0, ("N", "S", "V", "F"), (0.9, 0.02, 0.07, 0.01)
+    )
+    assert recipe.decision_weights == (1.0, 2.0, 0.25, 1.0)
+    none = ExperimentConfig(decision_weights={}).recipe(360.0, tuple("NSVF"), (0.25,) * 4)
+    assert none.decision_weights == ()
+    config = ExperimentConfig(decision_weights={"S": 0.5})
+    assert ExperimentConfig.from_json(config.to_json()) == config
+
+
+@pytest.mark.parametrize(
+    ("weights", "error", "match"),
+    [
+        ({"Q": 1.0}, ValueError, "not classes"),  # NSVF has no Q
+        ({"S": 0.0}, ValueError, "finite number > 0"),
+        ({"S": -1.0}, ValueError, "finite number > 0"),
+        ({"V": float("inf")}, ValueError, "finite number > 0"),
+        ({"V": float("nan")}, ValueError, "finite number > 0"),
+        ({"V": True}, ValueError, "finite number > 0"),
+        ({"V": "0.5"}, ValueError, "finite number > 0"),
+        ([("V", 0.5)], TypeError, "map class names"),
+    ],
+)
+def test_bad_decision_weights_are_refused_before_training(weights, error, match):
+    with pytest.raises(error, match=match):
+        ExperimentConfig(decision_weights=weights)

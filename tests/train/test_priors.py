@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ecgkit.metrics import Prediction, adjust_for_priors, class_priors
+from ecgkit.metrics import Prediction, adjust_for_priors, class_priors, weigh_decisions
 
 _probabilities = (
     st.integers(1, 20)
@@ -78,3 +78,46 @@ def test_the_old_ecgkit_train_names_still_work_with_a_deprecation_warning():
     for name in ("compute_metrics", "Prediction", "adjust_for_priors", "class_priors"):
         with pytest.warns(DeprecationWarning, match=f"ecgkit.metrics.{name}"):
             assert getattr(ecgkit.train, name) is getattr(ecgkit.metrics, name)
+
+
+_weights = arrays(np.float64, 4, elements=st.floats(0.05, 20.0))
+
+
+@given(p=_probabilities, weights=_weights, scale=st.floats(0.1, 10))
+def test_weighed_rows_sum_to_one_and_only_the_weights_ratios_matter(p, weights, scale):
+    weighed = weigh_decisions(p, weights)
+    np.testing.assert_allclose(weighed.sum(axis=1), 1.0, rtol=1e-9)
+    np.testing.assert_allclose(weigh_decisions(p, scale * weights), weighed, rtol=1e-9)
+    np.testing.assert_allclose(weigh_decisions(p, np.full(4, scale)), p, rtol=1e-12)
+
+
+@given(p=_probabilities, weights=_weights)
+def test_a_class_weighed_up_is_decided_at_least_as_often(p, weights):
+    decided = weigh_decisions(p, weights).argmax(axis=1)
+    up = weights.copy()
+    up[2] *= 2.0
+    more = weigh_decisions(p, up).argmax(axis=1)
+    # a beat called V stays V; a beat leaves another class only for V
+    assert (more[decided == 2] == 2).all()
+    assert ((more == decided) | (more == 2)).all()
+
+
+def test_a_weight_below_one_hands_a_close_call_to_the_other_class():
+    p = np.array([[0.45, 0.55], [0.2, 0.8]])
+    np.testing.assert_array_equal(weigh_decisions(p, [1.0, 0.5]).argmax(axis=1), [0, 1])
+    np.testing.assert_array_equal(weigh_decisions(p, [1.0, 1.0]).argmax(axis=1), [1, 1])
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "weights", "match"),
+    [
+        (np.ones(3), [1, 1, 1], "probabilities"),
+        ([[0.5, np.nan]], [1, 1], "finite"),
+        ([[0.5, 0.5]], [1, 1, 1], "weights must have shape"),
+        ([[0.5, 0.5]], [1.0, 0.0], "weights must be finite and > 0"),
+        ([[0.5, 0.5]], [1.0, np.inf], "weights must be finite and > 0"),
+    ],
+)
+def test_bad_weights_or_probabilities_are_rejected_by_name(probabilities, weights, match):
+    with pytest.raises(ValueError, match=match):
+        weigh_decisions(probabilities, weights)

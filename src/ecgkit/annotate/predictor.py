@@ -19,7 +19,7 @@ from ecgkit.annotate.prepare import PreparedBeats, as_record, prepare_beats, sel
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.annotate.rhythm import assess_rhythm
 from ecgkit.data.records import Record
-from ecgkit.metrics import adjust_for_priors
+from ecgkit.metrics import adjust_for_priors, weigh_decisions
 from ecgkit.models import ECGModel, load_pretrained
 from ecgkit.signal.atrial import true_runs
 from ecgkit.train import TrainConfig, Trainer
@@ -325,8 +325,9 @@ class Predictor:
     def probabilities(self, beats: PreparedBeats) -> NDArray[np.float32]:
         """Class probabilities ``[n_beats, n_classes]`` of the classifiable beats' inputs.
 
-        Each member's softmax is adjusted for the training priors (recipe), then the
-        members are averaged. Rows of flagged beats are NaN.
+        Each member's softmax is adjusted for the training priors (recipe), the members
+        are averaged, and the mean is weighed by the recipe's decision weights. Rows of
+        flagged beats are NaN.
         """
         out = np.full((len(beats), len(self.recipe.classes)), np.nan, dtype=np.float32)
         index = np.flatnonzero(beats.classifiable)
@@ -344,7 +345,10 @@ class Predictor:
                 )
             else:
                 total += probs
-        out[index] = (total / len(self._trainers)).astype(np.float32)
+        mean = total / len(self._trainers)
+        if self.recipe.decision_weights:
+            mean = weigh_decisions(mean, self.recipe.decision_weights)
+        out[index] = mean.astype(np.float32)
         return out
 
     def annotate(

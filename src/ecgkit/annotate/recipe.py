@@ -44,6 +44,32 @@ def check_rhythm_settings(rhythm_gate: float, rhythm_min_episode_s: float) -> No
         )
 
 
+def check_decision_weights(weights: dict[str, float], classes: tuple[str, ...]) -> None:
+    """Refuse decision weights that do not name classes or are not finite numbers > 0.
+
+    ``weights`` maps a class name to the weight its probability is multiplied by before
+    the class is decided (:func:`ecgkit.metrics.weigh_decisions`); classes not named keep
+    1. The check of :class:`BeatRecipe`'s ``decision_weights`` and of the experiment
+    setting that becomes them (before training).
+    """
+    if not isinstance(weights, dict):
+        raise TypeError(
+            f"decision_weights must map class names to weights, got {type(weights).__name__}"
+        )
+    unknown = sorted(str(name) for name in set(weights) - set(classes))
+    if unknown:
+        raise ValueError(f"decision_weights names {unknown}, which are not classes {classes}")
+    for name, weight in weights.items():
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, (int, float))
+            or not 0 < weight < math.inf
+        ):
+            raise ValueError(
+                f"decision_weights[{name!r}] must be a finite number > 0, got {weight!r}"
+            )
+
+
 @dataclass(frozen=True)
 class BeatRecipe:
     """How a model's beats were made and how its decisions are taken.
@@ -94,6 +120,11 @@ class BeatRecipe:
         marks as AF (``BeatAnnotations.in_af``) and gates; 30 (the clinical definition of
         an episode, :data:`ecgkit.signal.AF_MIN_EPISODE_S`) in recipes written before it
         was a choice.
+    decision_weights : tuple of float
+        One weight per class (in ``classes`` order) that multiplies the class's adjusted
+        probability before the class is decided (:func:`ecgkit.metrics.weigh_decisions`:
+        above 1 the class is called more often, below 1 less); empty, as in recipes
+        written before the weights existed, weighs every class alike.
     """
 
     fs: float
@@ -113,6 +144,7 @@ class BeatRecipe:
     detector: str = "ecgkit"
     rhythm_gate: float = 0.0
     rhythm_min_episode_s: float = AF_MIN_EPISODE_S
+    decision_weights: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         check_fs(self.fs)
@@ -137,6 +169,14 @@ class BeatRecipe:
         check_rhythm_settings(self.rhythm_gate, self.rhythm_min_episode_s)
         if not 0 <= self.prior_adjustment <= 1:
             raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
+        if self.decision_weights:
+            if len(self.decision_weights) != len(self.classes):
+                raise ValueError(
+                    f"decision_weights has {len(self.decision_weights)} values for "
+                    f"{len(self.classes)} classes"
+                )
+            named = dict(zip(self.classes, self.decision_weights, strict=True))
+            check_decision_weights(named, self.classes)
 
     @property
     def window_samples(self) -> int:
@@ -151,7 +191,7 @@ class BeatRecipe:
     def to_json(self) -> dict[str, Any]:
         """JSON-ready values, with the format version."""
         values = asdict(self)
-        for key in ("leads", "rr_features", "classes", "class_priors"):
+        for key in ("leads", "rr_features", "classes", "class_priors", "decision_weights"):
             values[key] = list(values[key])
         return {"format": RECIPE_FORMAT, **values}
 
@@ -169,6 +209,7 @@ class BeatRecipe:
             for key in ("leads", "rr_features", "classes"):
                 v[key] = tuple(str(x) for x in v[key])
             v["class_priors"] = tuple(float(x) for x in v["class_priors"])
+            v["decision_weights"] = tuple(float(x) for x in v.get("decision_weights", ()))
             return cls(**v)
         except (KeyError, TypeError) as error:
             raise ValueError(f"{source}: incomplete beat recipe ({error})") from error

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from ecgkit.annotate.recipe import BeatRecipe, check_rhythm_settings
+from ecgkit.annotate.recipe import BeatRecipe, check_decision_weights, check_rhythm_settings
 from ecgkit.data import AAMI_MAPPING, RELATIVE_RR_FEATURES, RR_FEATURES, BeatConfig
 from ecgkit.models import takes_features
 from ecgkit.train import TrainConfig
@@ -22,6 +22,7 @@ from ecgkit.train.trainer import migrate_train_config
 
 __all__ = [
     "BENCHMARK_RECIPE",
+    "DEFAULT_DECISION_WEIGHTS",
     "DEFAULT_RHYTHM_GATE",
     "DEFAULT_RHYTHM_MIN_EPISODE_S",
     "UNWEIGHTED_PRIOR_ADJUSTMENT",
@@ -42,6 +43,10 @@ DEFAULT_RHYTHM_GATE = 1.0
 #: (:attr:`ecgkit.annotate.BeatRecipe.rhythm_min_episode_s`), chosen with the strength by the
 #: same cross-validation.
 DEFAULT_RHYTHM_MIN_EPISODE_S = 30.0
+#: Decision weights of new recipes (:attr:`ecgkit.annotate.BeatRecipe.decision_weights`):
+#: S and V called less often than the prior adjustment alone would, chosen by patient-wise
+#: cross-validation inside DS1 (``benchmarks/select_decision_weights.py``).
+DEFAULT_DECISION_WEIGHTS: dict[str, float] = {"S": 2**-0.5, "V": 0.25}
 
 
 def default_prior_adjustment(class_weighting: str | None) -> float:
@@ -108,6 +113,13 @@ class ExperimentConfig:
         Written into the model's recipe: the shortest run of AF beats, in seconds, that
         annotation marks as AF and gates, chosen with ``rhythm_gate`` by the same
         cross-validation.
+    decision_weights : dict
+        Written into the model's recipe: class name to the weight its probability is
+        multiplied by before the class is decided when the model annotates a recording
+        (:func:`ecgkit.metrics.weigh_decisions`; classes not named keep 1), chosen by
+        patient-wise cross-validation inside DS1
+        (``benchmarks/select_decision_weights.py``). Like the gate, not in the run's own
+        DS2 scores.
     before_s, after_s : float
         Beat window around the R peak, in seconds.
     val_fraction : float
@@ -136,6 +148,9 @@ class ExperimentConfig:
     prior_adjustment: float = UNWEIGHTED_PRIOR_ADJUSTMENT
     rhythm_gate: float = DEFAULT_RHYTHM_GATE
     rhythm_min_episode_s: float = DEFAULT_RHYTHM_MIN_EPISODE_S
+    decision_weights: dict[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_DECISION_WEIGHTS)
+    )
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.0
@@ -157,6 +172,7 @@ class ExperimentConfig:
             raise ValueError(f"prior_adjustment must be in [0, 1], got {self.prior_adjustment!r}")
         # the recipe's own check, before training rather than after it
         check_rhythm_settings(self.rhythm_gate, self.rhythm_min_episode_s)
+        check_decision_weights(self.decision_weights, tuple(self.classes))
         if self.prior_adjustment > 0 and self.train.class_weighting is not None:
             warnings.warn(
                 f"prior_adjustment={self.prior_adjustment} with class_weighting="
@@ -224,6 +240,11 @@ class ExperimentConfig:
             detector=beats.detector,
             rhythm_gate=self.rhythm_gate,
             rhythm_min_episode_s=self.rhythm_min_episode_s,
+            decision_weights=(
+                tuple(float(self.decision_weights.get(name, 1.0)) for name in classes)
+                if self.decision_weights
+                else ()
+            ),
         )
 
     def beat_config(self) -> BeatConfig:
@@ -244,13 +265,14 @@ class ExperimentConfig:
 
 #: Fields added after the first run format, with the value that keeps an older run's
 #: behaviour (not today's default): RR features in seconds were all there was, decisions
-#: were not adjusted, there was no rhythm gate, and AF meant the 30-s episodes of
-#: :func:`ecgkit.signal.detect_af`.
+#: were not adjusted, there was no rhythm gate, AF meant the 30-s episodes of
+#: :func:`ecgkit.signal.detect_af`, and no class was weighed.
 _ADDED_FIELDS: dict[str, Any] = {
     "rr_features": list(RR_FEATURES),
     "prior_adjustment": 0.0,
     "rhythm_gate": 0.0,
     "rhythm_min_episode_s": 30.0,
+    "decision_weights": {},
 }
 
 
