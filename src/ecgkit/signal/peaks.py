@@ -498,6 +498,7 @@ def _threshold_pass(
     # the loop reads one candidate at a time: Python scalars are much faster to read
     position_at = candidates[:stop].tolist()
     value_at, above_at = values[:stop].tolist(), above_floor[:stop].tolist()
+    least_at = min_height[:stop].tolist()
 
     def accept(i: int, weight: float) -> None:
         nonlocal settled
@@ -517,6 +518,43 @@ def _threshold_pass(
         if len(beats) == _STARTUP_BEATS:
             settled = level.copy()
 
+    def search_back(lo: int, i: int, threshold: float) -> int:
+        """The tallest candidate of ``lo .. i - 1`` that passes for a missed beat, or -1.
+
+        Read candidate by candidate: the few since the last beat are faster to test as
+        Python scalars than as arrays of a few values.
+        """
+        last, position, rr_mean = beats[-1], position_at[i], level.rr_mean
+        least = _SEARCHBACK_FRACTION * threshold
+        t_wave_zone = min(t_wave, _T_WAVE_RR * rr_mean)
+        t_wave_height = _SEARCHBACK_T_WAVE_RATIO * beat_values[-1]
+        clear_height = _SEARCHBACK_SNR * level.noise
+        best, best_height = -1, -math.inf
+        for j in range(lo, i):
+            since = position_at[j] - last
+            height = value_at[j]
+            if since <= refractory or position - position_at[j] <= refractory or height <= least:
+                continue
+            off_rhythm = abs(since - rr_mean)
+            # under the noise gate's floor, only a candidate on the rhythm and at least
+            # half the floor; in the T wave's place, only a tall one; and a candidate
+            # near the noise level only on the rhythm
+            if not (
+                above_at[j]
+                or (
+                    height > _SEARCHBACK_FLOOR_SHARE * least_at[j]
+                    and off_rhythm < _SEARCHBACK_FLOOR_RHYTHM * rr_mean
+                )
+            ):
+                continue
+            if since < t_wave_zone and height < t_wave_height:
+                continue
+            if height <= clear_height and off_rhythm >= _SEARCHBACK_RHYTHM * rr_mean:
+                continue
+            if height > best_height:
+                best, best_height = j, height
+        return best
+
     for i in range(stop):
         position = position_at[i]
         value = value_at[i]
@@ -528,34 +566,10 @@ def _threshold_pass(
             and beats
             and position - beats[-1] > _SEARCHBACK_RR * level.rr_mean
         ):
-            rr_mean = level.rr_mean
-            lo = chosen[-1] + 1 if chosen else 0
-            since = candidates[lo:i] - beats[-1]
-            off_rhythm = np.abs(since - rr_mean)
-            height = values[lo:i]
-            window = np.flatnonzero(
-                (since > refractory)
-                & (position - candidates[lo:i] > refractory)
-                & (height > _SEARCHBACK_FRACTION * threshold)
-                & (
-                    above_floor[lo:i]
-                    | (
-                        (height > _SEARCHBACK_FLOOR_SHARE * min_height[lo:i])
-                        & (off_rhythm < _SEARCHBACK_FLOOR_RHYTHM * rr_mean)
-                    )
-                )
-                & (
-                    (since >= min(t_wave, _T_WAVE_RR * rr_mean))
-                    | (height >= _SEARCHBACK_T_WAVE_RATIO * beat_values[-1])
-                )
-                & (
-                    (height > _SEARCHBACK_SNR * level.noise)
-                    | (off_rhythm < _SEARCHBACK_RHYTHM * rr_mean)
-                )
-            )
-            if window.size == 0:
+            found = search_back(chosen[-1] + 1 if chosen else 0, i, threshold)
+            if found < 0:
                 break
-            accept(lo + int(window[np.argmax(height[window])]), 0.25)
+            accept(found, 0.25)
             threshold = level.noise + _THRESHOLD * (level.signal - level.noise)
         is_beat = value > threshold and above_at[i]
         if is_beat and beats:
