@@ -329,3 +329,30 @@ def test_largest_around_each_beat_is_the_maximum_filter_there(n, reach, beats, s
     at = np.unique(rng.integers(0, n, size=beats)).astype(np.int64)
     expected = maximum_filter1d(x, size=2 * reach + 1, mode="nearest")[at]
     np.testing.assert_array_equal(_largest_around(x, at, reach), expected)
+
+
+def test_frequent_weak_extras_in_noise_are_dropped_and_small_beats_in_bigeminy_kept():
+    """The noisy-stretch rule measures the rhythm by spans over two intervals.
+
+    Weak extra beats in every other interval (noise at 0 dB) halve the median interval,
+    which hid them from a rule that measured the RR by it; small normal beats between
+    large ventricular ones (bigeminy) split no interval and stay.
+    """
+    from ecgkit.signal.peaks import _drop_noise_beats
+
+    beats = np.arange(0, 360 * 40, 360)
+    extras = beats[1:-1:2] + 180
+    positions = np.sort(np.concatenate([beats, extras]))
+    heights = np.where(np.isin(positions, extras), 0.4, 1.0)
+    noisy = np.full(positions.size, 0.3)
+    kept = _drop_noise_beats(positions, heights, noisy)
+    np.testing.assert_array_equal(kept, beats)
+    # nothing goes where the floor says the stretch is clean
+    np.testing.assert_array_equal(_drop_noise_beats(positions, heights, noisy / 10), positions)
+
+    ventricular = np.arange(0, 594 * 30, 594)  # 1.65 s apart at 360 Hz
+    normal = ventricular[:-1] + 216  # 0.6 s after each: coupling 0.6, then 1.05 s
+    positions = np.sort(np.concatenate([ventricular, normal]))
+    heights = np.where(np.isin(positions, normal), 0.3, 1.0)
+    kept = _drop_noise_beats(positions, heights, np.full(positions.size, 0.3))
+    np.testing.assert_array_equal(kept, positions)

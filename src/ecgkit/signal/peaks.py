@@ -782,25 +782,27 @@ def _drop_noise_beats(
     A beat goes when the local floor is raised by noise (``min_height`` above
     ``_NOISY_MIN_HEIGHT``), it is less than ``_NOISE_BEAT_RATIO`` times as high as the
     median of its four neighbours, and its two neighbours are less than
-    ``_NOISE_BEAT_SPAN`` median RR intervals apart, so that no beat goes missing with it.
+    ``_NOISE_BEAT_SPAN`` local RR intervals apart (half the median of the spans over two
+    intervals around it), so that no beat goes missing with it.
     """
     n = positions.size
     if n < 5:
         return positions
-    gaps = np.diff(positions).astype(np.float64)
-    padded_gaps = np.pad(gaps, 4, mode="edge")
-    local_rr = np.median(sliding_window_view(padded_gaps, 9), axis=-1)[: n - 1]
-    rr_at_beat = np.maximum(local_rr[:-1], local_rr[1:])
+    span = (positions[2:] - positions[:-2]).astype(np.float64)
+    # the local RR is half the median span over two intervals, not the median interval:
+    # an extra beat shortens both intervals it splits but not the spans around it, so a
+    # noisy stretch's extras do not pull down the rhythm they are measured against
+    padded_spans = np.pad(span, 4, mode="edge")
+    local_rr = np.median(sliding_window_view(padded_spans, 9), axis=-1) / 2
     padded_heights = np.pad(heights, 2, mode="edge")
     around = sliding_window_view(padded_heights, 5)[:, [0, 1, 3, 4]]
     neighbour_height = np.median(around, axis=-1)
     inner = slice(1, n - 1)
-    span = (positions[2:] - positions[:-2]).astype(np.float64)
     drop = np.zeros(n, dtype=bool)
     drop[inner] = (
         (min_height[inner] > _NOISY_MIN_HEIGHT)
         & (heights[inner] < _NOISE_BEAT_RATIO * neighbour_height[inner])
-        & (span < _NOISE_BEAT_SPAN * rr_at_beat)
+        & (span < _NOISE_BEAT_SPAN * local_rr)
     )
     return positions[~drop]
 
