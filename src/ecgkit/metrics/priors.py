@@ -60,21 +60,15 @@ def adjust_for_priors(
     numpy.ndarray of float64, shape (n, n_classes)
         Adjusted probabilities; their argmax is the adjusted decision.
     """
-    p = np.asarray(probabilities, dtype=np.float64)
+    p = _probabilities(probabilities)
     prior = np.asarray(priors, dtype=np.float64)
-    if p.ndim != 2 or p.shape[0] == 0:
-        raise ValueError(f"probabilities must have shape (n, n_classes) with n > 0, got {p.shape}")
-    if not np.isfinite(p).all() or (p < 0).any():
-        raise ValueError("probabilities must be finite and >= 0")
     if prior.shape != (p.shape[1],):
         raise ValueError(f"priors must have shape ({p.shape[1]},), got {prior.shape}")
     if not np.isfinite(prior).all() or (prior <= 0).any():
         raise ValueError(f"priors must be finite and > 0, got {prior.tolist()}")
     if isinstance(strength, bool) or not np.isfinite(strength) or strength < 0:
         raise ValueError(f"strength must be a finite number >= 0, got {strength!r}")
-    weighted = p * prior ** -float(strength)
-    total = weighted.sum(axis=1, keepdims=True)
-    return np.asarray(weighted / np.where(total > 0, total, 1.0), dtype=np.float64)
+    return weigh_decisions(p, prior ** -float(strength))
 
 
 def weigh_decisions(probabilities: ArrayLike, weights: ArrayLike) -> NDArray[np.float64]:
@@ -106,12 +100,8 @@ def weigh_decisions(probabilities: ArrayLike, weights: ArrayLike) -> NDArray[np.
     >>> int(weigh_decisions(p, [1.0, 1.5]).argmax())
     1
     """
-    p = np.asarray(probabilities, dtype=np.float64)
+    p = _probabilities(probabilities)
     w = np.asarray(weights, dtype=np.float64)
-    if p.ndim != 2 or p.shape[0] == 0:
-        raise ValueError(f"probabilities must have shape (n, n_classes) with n > 0, got {p.shape}")
-    if not np.isfinite(p).all() or (p < 0).any():
-        raise ValueError("probabilities must be finite and >= 0")
     if w.shape != (p.shape[1],):
         raise ValueError(f"weights must have shape ({p.shape[1]},), got {w.shape}")
     if not np.isfinite(w).all() or (w <= 0).any():
@@ -119,3 +109,13 @@ def weigh_decisions(probabilities: ArrayLike, weights: ArrayLike) -> NDArray[np.
     weighted = p * w
     total = weighted.sum(axis=1, keepdims=True)
     return np.asarray(weighted / np.where(total > 0, total, 1.0), dtype=np.float64)
+
+
+def _probabilities(probabilities: ArrayLike) -> NDArray[np.float64]:
+    """``probabilities`` as a float64 ``(n, n_classes)`` array, or a ValueError naming it."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim != 2 or p.shape[0] == 0:
+        raise ValueError(f"probabilities must have shape (n, n_classes) with n > 0, got {p.shape}")
+    if not np.isfinite(p).all() or (p < 0).any():
+        raise ValueError("probabilities must be finite and >= 0")
+    return p
