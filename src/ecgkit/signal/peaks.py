@@ -525,7 +525,7 @@ def _threshold_pass(
         Python scalars than as arrays of a few values.
         """
         last, position, rr_mean = beats[-1], position_at[i], level.rr_mean
-        least = _SEARCHBACK_FRACTION * threshold
+        lowest = _SEARCHBACK_FRACTION * threshold
         t_wave_zone = min(t_wave, _T_WAVE_RR * rr_mean)
         t_wave_height = _SEARCHBACK_T_WAVE_RATIO * beat_values[-1]
         clear_height = _SEARCHBACK_SNR * level.noise
@@ -533,7 +533,7 @@ def _threshold_pass(
         for j in range(lo, i):
             since = position_at[j] - last
             height = value_at[j]
-            if since <= refractory or position - position_at[j] <= refractory or height <= least:
+            if since <= refractory or position - position_at[j] <= refractory or height <= lowest:
                 continue
             off_rhythm = abs(since - rr_mean)
             # under the noise gate's floor, only a candidate on the rhythm and at least
