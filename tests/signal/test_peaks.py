@@ -4,7 +4,7 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.signal import find_peaks
 
@@ -356,3 +356,25 @@ def test_frequent_weak_extras_in_noise_are_dropped_and_small_beats_in_bigeminy_k
     heights = np.where(np.isin(positions, normal), 0.3, 1.0)
     kept = _drop_noise_beats(positions, heights, np.full(positions.size, 0.3))
     np.testing.assert_array_equal(kept, positions)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    gaps=st.lists(st.integers(60, 600), min_size=4, max_size=60),
+    heights=st.lists(st.floats(0.05, 4.0), min_size=61, max_size=61),
+    floor=st.floats(0.0, 1.0),
+)
+def test_the_noisy_stretch_rule_only_drops_inner_beats_and_only_where_it_is_noisy(
+    gaps, heights, floor
+):
+    from ecgkit.signal.peaks import _NOISY_MIN_HEIGHT, _drop_noise_beats
+
+    positions = np.cumsum([0, *gaps]).astype(np.int64)
+    height = np.asarray(heights[: positions.size])
+    kept = _drop_noise_beats(positions, height, np.full(positions.size, floor))
+    assert np.isin(kept, positions).all()
+    assert (np.diff(kept) > 0).all()
+    assert kept[0] == positions[0]
+    assert kept[-1] == positions[-1]
+    if floor <= _NOISY_MIN_HEIGHT:
+        np.testing.assert_array_equal(kept, positions)
