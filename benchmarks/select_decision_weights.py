@@ -30,7 +30,12 @@ from pathlib import Path
 import numpy as np
 from _common import beat_rhythm, environment, write_json
 from _recipe import RESULTS
-from select_prior_adjustment import add_cv_arguments, adjust_per_fold, cross_validate
+from select_prior_adjustment import (
+    add_cv_arguments,
+    adjust_per_fold,
+    cross_validate,
+    se_ppv_cells,
+)
 
 from ecgkit.annotate import VENTRICULAR_CLASSES, gate_supraventricular
 from ecgkit.experiment import split_beats
@@ -81,12 +86,10 @@ def main() -> None:
             gated = gate_supraventricular(weighted, in_af, classes, config.rhythm_gate)
             metrics = compute_metrics(labels, gated.argmax(axis=1), classes)
             scores[(s_weight, v_weight)] = metrics
-            cells = "  ".join(
-                f"{100 * metrics.sensitivity[i]:4.1f} / "
-                f"{100 * metrics.positive_predictivity[i]:4.1f}"
-                for i in range(len(classes))
+            print(
+                f"{s_weight:5.2f} {v_weight:5.2f}  {se_ppv_cells(metrics)}  "
+                f"{100 * metrics.macro_f1:8.2f}"
             )
-            print(f"{s_weight:5.2f} {v_weight:5.2f}  {cells}  {100 * metrics.macro_f1:8.2f}")
     top = max(m.macro_f1 for m in scores.values())
     near = [pair for pair, m in scores.items() if 100 * (top - m.macro_f1) <= TIE_POINTS]
     best = min(near, key=distance)

@@ -144,12 +144,16 @@ def main() -> None:
         adjusted = adjust_per_fold(probabilities, priors, strength)
         metrics = compute_metrics(labels, adjusted.argmax(axis=1), classes)
         scores[strength] = metrics
-        cells = "  ".join(
-            f"{100 * metrics.sensitivity[i]:4.1f} / {100 * metrics.positive_predictivity[i]:4.1f}"
-            for i in range(len(classes))
-        )
-        print(f"{strength:8.2f}  {cells}  {100 * metrics.macro_f1:.1f}")
+        print(f"{strength:8.2f}  {se_ppv_cells(metrics)}  {100 * metrics.macro_f1:.1f}")
     write_selection(args, config, start, scores, {})
+
+
+def se_ppv_cells(metrics: ClassificationMetrics) -> str:
+    """Each class's "Se / +P" in % for a selection table row."""
+    return "  ".join(
+        f"{100 * se:4.1f} / {100 * ppv:4.1f}"
+        for se, ppv in zip(metrics.sensitivity, metrics.positive_predictivity, strict=True)
+    )
 
 
 def write_selection(

@@ -29,6 +29,7 @@ from select_prior_adjustment import (
     add_cv_arguments,
     adjust_per_fold,
     cross_validate,
+    se_ppv_cells,
     write_selection,
 )
 
@@ -73,14 +74,9 @@ def main() -> None:
             scores[key] = metrics
             s_in_af[key] = 100 * float(np.mean(decided[reference_af] == s))
             detected_af[key] = int(in_af.sum())
-            cells = "  ".join(
-                f"{100 * metrics.sensitivity[i]:4.1f} / "
-                f"{100 * metrics.positive_predictivity[i]:4.1f}"
-                for i in range(len(classes))
-            )
             print(
-                f"{min_episode_s:6g}s {strength:5.2f}  {cells}  {100 * metrics.macro_f1:8.1f}"
-                f"  {s_in_af[key]:6.2f} %"
+                f"{min_episode_s:6g}s {strength:5.2f}  {se_ppv_cells(metrics)}  "
+                f"{100 * metrics.macro_f1:8.1f}  {s_in_af[key]:6.2f} %"
             )
     # the first best in this order: longer minimum first, then the stronger gate
     order = [
