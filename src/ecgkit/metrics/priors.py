@@ -61,11 +61,7 @@ def adjust_for_priors(
         Adjusted probabilities; their argmax is the adjusted decision.
     """
     p = _probabilities(probabilities)
-    prior = np.asarray(priors, dtype=np.float64)
-    if prior.shape != (p.shape[1],):
-        raise ValueError(f"priors must have shape ({p.shape[1]},), got {prior.shape}")
-    if not np.isfinite(prior).all() or (prior <= 0).any():
-        raise ValueError(f"priors must be finite and > 0, got {prior.tolist()}")
+    prior = _positive_per_class(priors, p.shape[1], "priors")
     if isinstance(strength, bool) or not np.isfinite(strength) or strength < 0:
         raise ValueError(f"strength must be a finite number >= 0, got {strength!r}")
     return weigh_decisions(p, prior ** -float(strength))
@@ -101,12 +97,7 @@ def weigh_decisions(probabilities: ArrayLike, weights: ArrayLike) -> NDArray[np.
     1
     """
     p = _probabilities(probabilities)
-    w = np.asarray(weights, dtype=np.float64)
-    if w.shape != (p.shape[1],):
-        raise ValueError(f"weights must have shape ({p.shape[1]},), got {w.shape}")
-    if not np.isfinite(w).all() or (w <= 0).any():
-        raise ValueError(f"weights must be finite and > 0, got {w.tolist()}")
-    weighted = p * w
+    weighted = p * _positive_per_class(weights, p.shape[1], "weights")
     total = weighted.sum(axis=1, keepdims=True)
     return np.asarray(weighted / np.where(total > 0, total, 1.0), dtype=np.float64)
 
@@ -119,3 +110,13 @@ def _probabilities(probabilities: ArrayLike) -> NDArray[np.float64]:
     if not np.isfinite(p).all() or (p < 0).any():
         raise ValueError("probabilities must be finite and >= 0")
     return p
+
+
+def _positive_per_class(values: ArrayLike, n_classes: int, name: str) -> NDArray[np.float64]:
+    """``values`` as ``n_classes`` finite floats > 0, or a ValueError naming ``name``."""
+    out = np.asarray(values, dtype=np.float64)
+    if out.shape != (n_classes,):
+        raise ValueError(f"{name} must have shape ({n_classes},), got {out.shape}")
+    if not np.isfinite(out).all() or (out <= 0).any():
+        raise ValueError(f"{name} must be finite and > 0, got {out.tolist()}")
+    return out
