@@ -488,7 +488,6 @@ def _threshold_pass(
     """
     refractory = max(round(_REFRACTORY_S * fs), 1)
     t_wave = round(_T_WAVE_S * fs)
-    above_floor = values > min_height
     level = levels.copy()
     settled: _Levels | None = None
     beats: list[int] = []
@@ -497,7 +496,7 @@ def _threshold_pass(
     chosen: list[int] = []
     # the loop reads one candidate at a time: Python scalars are much faster to read
     position_at = candidates[:stop].tolist()
-    value_at, above_at = values[:stop].tolist(), above_floor[:stop].tolist()
+    value_at, above_at = values[:stop].tolist(), (values[:stop] > min_height[:stop]).tolist()
     least_at = min_height[:stop].tolist()
 
     def accept(i: int, weight: float) -> None:
@@ -566,7 +565,8 @@ def _threshold_pass(
             and beats
             and position - beats[-1] > _SEARCHBACK_RR * level.rr_mean
         ):
-            found = search_back(chosen[-1] + 1 if chosen else 0, i, threshold)
+            # every beat has its candidate index in chosen: the search starts after the last
+            found = search_back(chosen[-1] + 1, i, threshold)
             if found < 0:
                 break
             accept(found, 0.25)
