@@ -11,7 +11,7 @@ both per beat, over a sliding window of beats, and combines them:
   the median RR, with the intervals next to known ectopic beats left out (the ectopic-beat
   handling of RR-based AF detectors, e.g. Petrenas et al. 2015);
 - :func:`p_wave_consistency`: median correlation of each beat's atrial window (the
-  300-60 ms before its R peak) with the median window of its neighbours (the P-wave
+  300-80 ms before its R peak) with the median window of its neighbours (the P-wave
   evidence of Babaeizadeh et al. 2009);
 - :func:`rr_pattern_ratio`: how much of that irregularity repeats every second or third
   beat (bigeminy, trigeminy: irregular intervals in a fixed pattern, which AF has not;
@@ -80,9 +80,12 @@ AF_PATTERN_THRESHOLD = 0.3
 #: clinical definition, at least 30 s of it).
 AF_MIN_EPISODE_S = 30.0
 
-# the atrial window: P waves end at least 60 ms before the R peak (PR segment plus the QRS
-# onset) and begin within 300 ms of it at normal PR intervals (120-200 ms)
-_ATRIAL_WINDOW_S = (0.30, 0.06)
+# the atrial window: P waves end before the QRS begins (the PR segment lies between) and
+# begin within 300 ms of the R peak at normal PR intervals (120-200 ms); the window ends
+# 80 ms before the R peak, because a QRS whose upstroke starts early (a wide or slurred
+# complex, band-passed) reaches 60 ms before it, the same in every beat, and reads as a
+# consistent P wave where there is none (LUDB's AF strips 44, 83 and 129)
+_ATRIAL_WINDOW_S = (0.30, 0.08)
 _ATRIAL_BAND_HZ = (0.5, 30.0)
 _BLOCK_BEATS = 1024
 # as remove_baseline: no ECG is sampled faster, and the atrial windows grow with fs
@@ -409,7 +412,7 @@ def p_wave_consistency(
     -------
     numpy.ndarray of float64, shape (n_beats,)
         In [-1, 1]: the median, over the ``2 * half_window + 1`` beats centred on the beat,
-        of the correlation between each beat's atrial window (300 to 60 ms before its R
+        of the correlation between each beat's atrial window (300 to 80 ms before its R
         peak, band-passed 0.5-30 Hz; a beat placed on the S wave of an rS complex is
         taken back to its R wave first, so that the window holds no QRS) and the
         sample-wise median window of its neighbours (itself left out; windows cut short
