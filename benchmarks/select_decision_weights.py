@@ -22,19 +22,16 @@ the smaller weights). Prints a table, writes JSON.
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 from _common import beat_rhythm, environment, write_json
-from _recipe import RESULTS
 from select_prior_adjustment import (
-    add_cv_arguments,
     adjust_per_fold,
     cross_validate,
     se_ppv_cells,
+    selection_arguments,
 )
 
 from ecgkit.annotate import VENTRICULAR_CLASSES, gate_supraventricular
@@ -51,12 +48,7 @@ def distance(pair: tuple[float, float]) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_cv_arguments(parser)
-    parser.add_argument(
-        "--json", type=Path, default=RESULTS / "decision_weights.json", help="results file"
-    )
-    args = parser.parse_args()
+    args = selection_arguments(__doc__.splitlines()[0], "decision_weights.json")
     start = time.perf_counter()
     config, (probabilities, priors, labels, classes) = cross_validate(args)
     adjusted = adjust_per_fold(probabilities, priors, config.prior_adjustment)

@@ -60,8 +60,10 @@ def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[
     return probabilities, priors, train.labels, train.classes
 
 
-def add_cv_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of a DS1 cross-validation: the recipe (as ecgkit train), seeds, folds."""
+def selection_arguments(description: str, json_name: str) -> argparse.Namespace:
+    """The command line of a DS1 selection script: the recipe (as ecgkit train), seeds,
+    folds, ``--reuse`` and ``--json`` (``RESULTS / json_name`` unless given)."""
+    parser = argparse.ArgumentParser(description=description)
     add_recipe_options(parser, seeds=[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument(
@@ -70,6 +72,8 @@ def add_cv_arguments(parser: argparse.ArgumentParser) -> None:
         help="load the out-of-fold predictions an earlier run saved for the same recipe, "
         "seeds and folds instead of training again",
     )
+    parser.add_argument("--json", type=Path, default=RESULTS / json_name, help="results file")
+    return parser.parse_args()
 
 
 #: Recipe fields applied after the models: they do not change out-of-fold predictions.
@@ -129,12 +133,7 @@ def adjust_per_fold(probabilities: np.ndarray, priors: np.ndarray, strength: flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_cv_arguments(parser)
-    parser.add_argument(
-        "--json", type=Path, default=RESULTS / "prior_adjustment.json", help="results file"
-    )
-    args = parser.parse_args()
+    args = selection_arguments(__doc__.splitlines()[0], "prior_adjustment.json")
     start = time.perf_counter()
     config, (probabilities, priors, labels, classes) = cross_validate(args)
     scores = {}

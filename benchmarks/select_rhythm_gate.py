@@ -18,18 +18,15 @@ equal scores, the longer minimum, then the stronger gate). Prints a table, write
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 from _common import beat_rhythm
-from _recipe import RESULTS
 from select_prior_adjustment import (
-    add_cv_arguments,
     adjust_per_fold,
     cross_validate,
     se_ppv_cells,
+    selection_arguments,
     write_selection,
 )
 
@@ -42,12 +39,7 @@ MIN_EPISODES_S = (30.0, 20.0, 10.0, 0.0)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_cv_arguments(parser)
-    parser.add_argument(
-        "--json", type=Path, default=RESULTS / "rhythm_gate.json", help="results file"
-    )
-    args = parser.parse_args()
+    args = selection_arguments(__doc__.splitlines()[0], "rhythm_gate.json")
     start = time.perf_counter()
     config, (probabilities, priors, labels, classes) = cross_validate(args)
     adjusted = adjust_per_fold(probabilities, priors, UNWEIGHTED_PRIOR_ADJUSTMENT)
