@@ -110,19 +110,19 @@ def beat_rhythm(
     predicted: list[str],
     min_episode_s: float = 30.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Detected and reference AF of every beat of a BeatSet, record by record.
+    """Beats the rhythm gate acts on, and reference AF, of every beat of a BeatSet.
 
     ``records`` and ``r_sample`` are the BeatSet's per-beat record ids and reference R
     samples, ``predicted`` the class name a model gives each beat. Each record's rhythm is
-    found as the annotate path finds it: :func:`ecgkit.signal.detect_af` on all its
+    found as the annotate path finds it (:func:`ecgkit.annotate.rhythm_context` on all its
     reference beats, the beats predicted V or F left out, lead MLII as P-wave evidence,
-    AF runs shorter than ``min_episode_s`` dropped. Returns (detected, reference) boolean
-    arrays in the BeatSet's order.
+    AF runs shorter than ``min_episode_s`` dropped). Returns (gated, reference) boolean
+    arrays in the BeatSet's order: gated are the beats inside detected AF or with clearly
+    absent P waves, reference the beats inside the reference AF and flutter episodes.
     """
-    from ecgkit.annotate import VENTRICULAR_CLASSES
-    from ecgkit.signal import detect_af
+    from ecgkit.annotate import VENTRICULAR_CLASSES, rhythm_context
 
-    detected = np.zeros(r_sample.size, dtype=bool)
+    gated = np.zeros(r_sample.size, dtype=bool)
     reference = np.zeros(r_sample.size, dtype=bool)
     names = np.asarray(predicted)
     for record in np.unique(records):
@@ -132,12 +132,12 @@ def beat_rhythm(
         exclude = np.zeros(peaks.size, dtype=bool)
         exclude[position] = np.isin(names[rows], VENTRICULAR_CLASSES)
         signal = read_signal(data_dir / f"{record}.hea", leads=["MLII"]).signal[:, 0]
-        result = detect_af(
-            peaks, 360.0, signal=signal, exclude=exclude, min_episode_s=min_episode_s
+        in_af, p_waves_absent = rhythm_context(
+            peaks, 360.0, signal, exclude, min_episode_s=min_episode_s
         )
-        detected[rows] = result.in_af[position]
+        gated[rows] = (in_af | p_waves_absent)[position]
         reference[rows] = truth[position]
-    return detected, reference
+    return gated, reference
 
 
 def sleepecg_version() -> str | None:

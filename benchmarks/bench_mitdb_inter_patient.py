@@ -113,8 +113,8 @@ def main() -> None:
             labels, probabilities[-1].argmax(axis=1), classes
         )
     # the decisions as the annotate path takes them: the mean probabilities weighed by
-    # class, AF per DS2 record from all its beats (those then called V or F left out) and
-    # lead MLII, then S moved to N inside AF
+    # class, AF and absent P waves per DS2 record from all its beats (those then called V
+    # or F left out) and lead MLII, then S moved to N inside AF and where P waves are absent
     _, test, _ = split_beats(config)
     weights = [float(config.decision_weights.get(name, 1.0)) for name in classes]
     suffix = " + weights + gate" if config.decision_weights else " + gate"
@@ -123,10 +123,10 @@ def main() -> None:
     for name, probs in zip(list(rows), probabilities, strict=True):
         weighed = weigh_decisions(probs, weights)
         predicted = [classes[i] for i in weighed.argmax(axis=1)]
-        in_af, reference_af = beat_rhythm(
+        gated, reference_af = beat_rhythm(
             config.data_dir, test.record, test.r_sample, predicted, config.rhythm_min_episode_s
         )
-        decided = gate_supraventricular(weighed, in_af, classes, config.rhythm_gate)
+        decided = gate_supraventricular(weighed, gated, classes, config.rhythm_gate)
         decided = decided.argmax(axis=1)
         gated_rows[name + suffix] = compute_metrics(labels, decided, classes)
         s = list(classes).index("S")

@@ -7,9 +7,9 @@ decisions balanced for the training priors; whether the S or the V boundary shou
 elsewhere for new patients is a choice, and it is made inside DS1: the out-of-fold
 predictions of ``select_rhythm_gate.py`` (5 folds by patient, two seeds, the shipped
 recipe; ``--reuse`` loads them without training), adjusted per fold as shipped, then for
-every pair of weights the AF found per record as the annotate path finds it (the beats
-the weighted decision calls V or F left out), the gate as shipped, and all DS1 beats
-scored.
+every pair of weights the AF and absent P waves found per record as the annotate path
+finds them (the beats the weighted decision calls V or F left out), the gate as shipped,
+and all DS1 beats scored.
 
 The rule, fixed before the first run (2026-11-26): the S and V weights each take one of
 ``WEIGHTS`` (half-octave steps from 1/4 to 4; N is the reference and F, 90 % of whose DS1
@@ -74,8 +74,10 @@ def main() -> None:
                     [classes[i] for i in called],
                     config.rhythm_min_episode_s,
                 )
-            in_af, _ = rhythm_cache[key]
-            gated = gate_supraventricular(weighted, in_af, classes, config.rhythm_gate)
+            without_atrial_rhythm, _ = rhythm_cache[key]
+            gated = gate_supraventricular(
+                weighted, without_atrial_rhythm, classes, config.rhythm_gate
+            )
             metrics = compute_metrics(labels, gated.argmax(axis=1), classes)
             scores[(s_weight, v_weight)] = metrics
             print(

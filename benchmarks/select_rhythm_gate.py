@@ -1,16 +1,17 @@
 """Pick the rhythm-gate strength on DS1 alone, by patient-wise cross-validation.
 
 The gate (``BeatRecipe.rhythm_gate``, :func:`ecgkit.annotate.gate_supraventricular`)
-moves a share of the S probability of beats inside atrial fibrillation onto N. Choosing
-that share on DS2 would tune on the test patients, so it is chosen inside DS1, as the
-prior adjustment is (``select_prior_adjustment.py``, whose folds this reuses): 5 folds by
-patient, the benchmark's model trained on 4 and predicting the fifth, decisions adjusted
-for the fold's priors at the default strength, AF found per record as the annotate path
-finds it (the beats the model calls V or F left out, lead MLII for the P waves), then
-every gate strength scored on the out-of-fold predictions of all DS1 beats, once for each
-shortest AF run the gate acts on (``MIN_EPISODES_S``: the 30 s of the clinical definition
-of an episode, or shorter runs too). The pair with the best macro F1 is the default (of
-equal scores, the longer minimum, then the stronger gate). Prints a table, writes JSON.
+moves a share of the S probability of beats inside atrial fibrillation, or with clearly
+absent P waves, onto N. Choosing that share on DS2 would tune on the test patients, so it
+is chosen inside DS1, as the prior adjustment is (``select_prior_adjustment.py``, whose
+folds this reuses): 5 folds by patient, the benchmark's model trained on 4 and predicting
+the fifth, decisions adjusted for the fold's priors at the default strength, AF and absent
+P waves found per record as the annotate path finds them (the beats the model calls V or F
+left out, lead MLII for the P waves), then every gate strength scored on the out-of-fold
+predictions of all DS1 beats, once for each shortest AF run the gate acts on
+(``MIN_EPISODES_S``: the 30 s of the clinical definition of an episode, or shorter runs
+too). The pair with the best macro F1 is the default (of equal scores, the longer minimum,
+then the stronger gate). Prints a table, writes JSON.
 
     python benchmarks/select_rhythm_gate.py --data-dir ../shared/data/mitdb
     python benchmarks/select_rhythm_gate.py --data-dir ../shared/data/mitdb --reuse
@@ -48,7 +49,7 @@ def main() -> None:
     s = list(classes).index("S")
     scores: dict[str, ClassificationMetrics] = {}
     s_in_af: dict[str, float] = {}
-    detected_af: dict[str, int] = {}
+    gated_beats: dict[str, int] = {}
     print(f"\nDS1 out of fold, {labels.size} beats, seeds {args.seeds}")
     print(
         f"{'min run':>7} {'gate':>5}  "
@@ -56,16 +57,16 @@ def main() -> None:
         + "macro F1  S in AF"
     )
     for min_episode_s in MIN_EPISODES_S:
-        in_af, reference_af = beat_rhythm(
+        gated, reference_af = beat_rhythm(
             config.data_dir, train.record, train.r_sample, predicted, min_episode_s
         )
         for strength in STRENGTHS:
             key = f"min_episode_s={min_episode_s:g}, strength={strength:g}"
-            decided = gate_supraventricular(adjusted, in_af, classes, strength).argmax(axis=1)
+            decided = gate_supraventricular(adjusted, gated, classes, strength).argmax(axis=1)
             metrics = compute_metrics(labels, decided, classes)
             scores[key] = metrics
             s_in_af[key] = 100 * float(np.mean(decided[reference_af] == s))
-            detected_af[key] = int(in_af.sum())
+            gated_beats[key] = int(gated.sum())
             print(
                 f"{min_episode_s:6g}s {strength:5.2f}  {se_ppv_cells(metrics)}  "
                 f"{100 * metrics.macro_f1:8.1f}  {s_in_af[key]:6.2f} %"
@@ -76,7 +77,7 @@ def main() -> None:
     ]
     extra = {
         "reference_af_beats": int(reference_af.sum()),
-        "detected_af_beats": detected_af,
+        "gated_beats": gated_beats,
         "s_in_af_percent": s_in_af,
     }
     write_selection(args, config, start, {k: scores[k] for k in order}, extra)

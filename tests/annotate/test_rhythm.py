@@ -10,6 +10,7 @@ from ecgkit.annotate import (
 )
 from ecgkit.data.records import Record
 
+from ..synthetic import ecg_with_atrial_waves
 from .conftest import make_recipe
 
 FS = 250.0
@@ -69,6 +70,53 @@ def test_ventricular_calls_are_left_out_of_the_rhythm_and_never_gated():
     np.testing.assert_array_equal(with_v.label, labels)
     as_normal = assess_rhythm(_annotations(rr, np.zeros_like(labels)), None, gate=1.0)
     assert as_normal.in_af.any()  # the same intervals called normal look like AF
+
+
+def _regular_with_premature_beats():
+    """60 beats at 0.8 s with a premature beat (0.55 s, then a 1.05 s pause) every 10th:
+    intervals too regular for AF (irregularity 0), the premature calls S."""
+    rr = np.full(60, 0.8)
+    rr[9::10], rr[10::10] = 0.55, 1.05
+    labels = np.zeros(rr.size + 1, dtype=int)
+    labels[10::10] = 1
+    return rr, labels
+
+
+@pytest.mark.parametrize("f_waves", [True, False])
+def test_s_calls_without_p_waves_are_gated_outside_af_too(f_waves):
+    # AF with a regular ventricular response, or a junctional rhythm: no atrial rhythm for
+    # a beat to come early in, whatever the intervals
+    rr, labels = _regular_with_premature_beats()
+    annotations = _annotations(rr, labels)
+    no_p = np.zeros(annotations.sample.size, dtype=bool)
+    signal = ecg_with_atrial_waves(annotations.sample, FS, p_waves=no_p, f_waves=f_waves)
+    gated = assess_rhythm(annotations, signal, gate=1.0)
+    assert gated.in_af is not None
+    assert gated.p_waves_absent is not None
+    assert not gated.in_af.any()
+    assert gated.p_waves_absent[5:].all()
+    assert (gated.label != 1).all()
+    assert set(gated.rhythm[5:]) == {"no-P"}
+    assert gated.summary()["p_waves_absent_beats"] == int(gated.p_waves_absent.sum())
+    marked = assess_rhythm(annotations, signal, gate=0.0)
+    np.testing.assert_array_equal(marked.label, labels)
+    np.testing.assert_array_equal(marked.p_waves_absent, gated.p_waves_absent)
+
+
+def test_premature_beats_with_p_waves_stay_s():
+    rr, labels = _regular_with_premature_beats()
+    annotations = _annotations(rr, labels)
+    signal = ecg_with_atrial_waves(annotations.sample, FS)
+    gated = assess_rhythm(annotations, signal, gate=1.0)
+    assert gated.p_waves_absent is not None
+    assert not gated.p_waves_absent.any()
+    np.testing.assert_array_equal(gated.label, labels)
+    assert set(gated.rhythm) == {""}
+    # a flat lead is no evidence either way: nothing is gated outside AF
+    flat = assess_rhythm(annotations, np.zeros_like(signal), gate=1.0)
+    np.testing.assert_array_equal(flat.label, labels)
+    assert flat.p_waves_absent is not None
+    assert not flat.p_waves_absent.any()
 
 
 def test_summary_and_csv_carry_the_af_episodes(tmp_path):

@@ -6,7 +6,8 @@ folder of ``ecgkit train``) and the :class:`BeatRecipe` its beats were made with
 of any length (in chunks of bounded memory), prepares every beat as in training, and
 returns a :class:`BeatAnnotations` with the class, the class probabilities and a flag for
 each beat that could not be classified, and the beats inside atrial fibrillation episodes
-(:func:`assess_rhythm`), where the recipe's rhythm gate keeps them from being called S.
+or with no P waves (:func:`assess_rhythm`), where the recipe's rhythm gate keeps them from
+being called S.
 """
 
 import ecgkit._torch  # noqa: F401  (one clear line when torch is missing)
@@ -20,7 +21,12 @@ from ecgkit.annotate.prepare import (
 )
 from ecgkit.annotate.recipe import RECIPE_FORMAT, BeatRecipe
 from ecgkit.annotate.report import pick_beats_to_show, write_report
-from ecgkit.annotate.rhythm import VENTRICULAR_CLASSES, assess_rhythm, gate_supraventricular
+from ecgkit.annotate.rhythm import (
+    VENTRICULAR_CLASSES,
+    assess_rhythm,
+    gate_supraventricular,
+    rhythm_context,
+)
 
 __all__ = [
     "FLAG_REASONS",
@@ -33,6 +39,7 @@ __all__ = [
     "as_record",
     "assess_rhythm",
     "gate_supraventricular",
+    "rhythm_context",
     "pick_beats_to_show",
     "prepare_beats",
     "select_leads",

@@ -62,6 +62,9 @@ class BeatAnnotations:
     in_af : numpy.ndarray of bool, shape (n_beats,), optional
         Beats inside an atrial fibrillation episode
         (:func:`ecgkit.annotate.assess_rhythm`); None where the rhythm was not assessed.
+    p_waves_absent : numpy.ndarray of bool, shape (n_beats,), optional
+        Beats whose P waves are clearly absent (:func:`ecgkit.annotate.rhythm_context`),
+        inside AF or not; None where the rhythm was not assessed.
     """
 
     sample: NDArray[np.int64]
@@ -75,6 +78,7 @@ class BeatAnnotations:
     lead_names: tuple[str, ...]
     model: str
     in_af: NDArray[np.bool_] | None = None
+    p_waves_absent: NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -108,7 +112,9 @@ class BeatAnnotations:
         beats; ``per_hour`` is each class's beats per hour of recording, ``burden_percent``
         its share of the classified beats. Where the rhythm was assessed,
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
-        seconds and ``af_burden_percent`` their share of the recording's duration.
+        seconds, ``af_burden_percent`` their share of the recording's duration and
+        ``p_waves_absent_beats`` the number of beats outside them whose P waves are
+        clearly absent.
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
@@ -139,22 +145,33 @@ class BeatAnnotations:
             return {}
         episodes = [[float(t) for t in self.time_s[run]] for run in true_runs(self.in_af)]
         in_af_s = sum(end - start for start, end in episodes)
-        return {
+        summary: dict[str, Any] = {
             "af_episodes_s": episodes,
             "af_burden_percent": 100 * in_af_s / self.duration_s if self.duration_s else 0.0,
         }
+        if self.p_waves_absent is not None:
+            summary["p_waves_absent_beats"] = int((self.p_waves_absent & ~self.in_af).sum())
+        return summary
 
     @property
     def rhythm(self) -> NDArray[np.str_]:
-        """``"AF"`` for beats inside an AF episode, else ``""`` (also when not assessed)."""
-        if self.in_af is None:
-            return np.full(len(self), "", dtype="<U2")
-        return np.where(self.in_af, "AF", "")
+        """Rhythm of each beat: ``"AF"``, ``"no-P"`` or ``""``.
+
+        ``"AF"`` inside an AF episode, ``"no-P"`` for other beats whose P waves are clearly
+        absent, else ``""`` (also when the rhythm was not assessed).
+        """
+        rhythm = np.full(len(self), "", dtype="<U4")
+        if self.p_waves_absent is not None:
+            rhythm[self.p_waves_absent] = "no-P"
+        if self.in_af is not None:
+            rhythm[self.in_af] = "AF"
+        return rhythm
 
     def to_csv(self, path: str | Path) -> Path:
         """Write ``sample, time_s, class, flag, rhythm, p_<class>...`` rows (atomic).
 
-        ``rhythm`` is ``AF`` for beats inside an atrial fibrillation episode. Returns the
+        ``rhythm`` is ``AF`` for beats inside an atrial fibrillation episode and ``no-P``
+        for other beats whose P waves are clearly absent (:attr:`rhythm`). Returns the
         path.
         """
         buffer = io.StringIO()
@@ -417,9 +434,10 @@ class Predictor:
         Returns
         -------
         BeatAnnotations
-            With ``in_af`` set (AF runs of at least the recipe's ``rhythm_min_episode_s``);
-            where the recipe's ``rhythm_gate`` is above 0, beats inside atrial fibrillation
-            are not called S (:func:`~ecgkit.annotate.assess_rhythm`).
+            With ``in_af`` (AF runs of at least the recipe's ``rhythm_min_episode_s``) and
+            ``p_waves_absent`` set; where the recipe's ``rhythm_gate`` is above 0, beats
+            inside atrial fibrillation or with clearly absent P waves are not called S
+            (:func:`~ecgkit.annotate.assess_rhythm`).
         """
         probabilities = self.probabilities(beats)
         label = np.full(len(beats), -1, dtype=np.int64)

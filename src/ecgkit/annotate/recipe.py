@@ -112,7 +112,8 @@ class BeatRecipe:
         without given R peaks.
     rhythm_gate : float
         Share (0-1) of the S probability of every beat inside an atrial fibrillation
-        episode that goes to N before the class is decided
+        episode, or whose P waves are clearly absent (:func:`ecgkit.annotate.rhythm_context`),
+        that goes to N before the class is decided
         (:func:`ecgkit.annotate.gate_supraventricular`): 1 never calls such a beat S, 0
         ignores the rhythm. 0 in recipes written before the gate existed.
     rhythm_min_episode_s : float

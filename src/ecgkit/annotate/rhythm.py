@@ -3,10 +3,12 @@
 A supraventricular premature beat (S) is an atrial beat that comes early in an otherwise
 regular atrial rhythm. In atrial fibrillation there is no atrial rhythm to come early in:
 every conducted beat is "premature" by the intervals, and a beat classifier that learnt S
-from prematurity calls many of them S. :func:`assess_rhythm` finds the AF episodes
-(:func:`ecgkit.signal.detect_af`, with the beats the classifier calls ventricular left out)
-and moves the share of the S probability of beats inside AF that the model's recipe says
-onto N (:func:`gate_supraventricular`).
+from prematurity calls many of them S. The same holds wherever the P waves are clearly
+absent, AF or not: AF with a regular ventricular response, or AF too short or too broken
+up to make an episode. :func:`rhythm_context` finds both (:func:`ecgkit.signal.detect_af`,
+with the beats the classifier calls ventricular left out), and :func:`assess_rhythm`
+moves the share of the S probability of those beats that the model's recipe says onto N
+(:func:`gate_supraventricular`).
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.signal import AF_MIN_EPISODE_S, detect_af
+from ecgkit.signal import AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD, AF_MIN_EPISODE_S, detect_af
 
 if TYPE_CHECKING:
     from ecgkit.annotate.predictor import BeatAnnotations
 
-__all__ = ["VENTRICULAR_CLASSES", "assess_rhythm", "gate_supraventricular"]
+__all__ = ["VENTRICULAR_CLASSES", "assess_rhythm", "gate_supraventricular", "rhythm_context"]
 
 #: Classes whose beats have no atrial origin: left out of the rhythm measures.
 VENTRICULAR_CLASSES = ("V", "F")
@@ -35,14 +37,15 @@ def gate_supraventricular(
     classes: Sequence[str],
     strength: float = 1.0,
 ) -> NDArray[np.floating[Any]]:
-    """Move a share of the S probability of beats inside AF onto N.
+    """Move a share of the S probability of beats without an atrial rhythm onto N.
 
     Parameters
     ----------
     probabilities : numpy.ndarray, shape (n_beats, n_classes)
         Class probabilities (rows may be NaN for beats not classified).
     in_af : numpy.ndarray of bool, shape (n_beats,)
-        Beats inside an atrial fibrillation episode.
+        Beats to gate: inside an atrial fibrillation episode, or (as
+        :func:`assess_rhythm` gates) also where the P waves are clearly absent.
     classes : sequence of str
         Class names in column order; without both ``"N"`` and ``"S"`` nothing changes.
     strength : float
@@ -69,6 +72,49 @@ def gate_supraventricular(
     return out
 
 
+def rhythm_context(
+    sample: ArrayLike,
+    fs: float,
+    signal: ArrayLike | None,
+    exclude: ArrayLike,
+    *,
+    min_episode_s: float = AF_MIN_EPISODE_S,
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """The beats inside AF episodes, and those whose P waves are clearly absent.
+
+    Parameters
+    ----------
+    sample : array_like of int, shape (n_beats,)
+        Strictly increasing R positions in samples.
+    fs : float
+        Sampling rate in Hz.
+    signal : array_like, shape (n_samples,), optional
+        One lead in mV at ``fs`` for the P-wave evidence; None decides AF by the
+        intervals alone and finds no beat without P waves.
+    exclude : array_like of bool, shape (n_beats,)
+        Beats of ventricular origin (called V or F), left out of both measures.
+    min_episode_s : float
+        Shortest run of AF beats marked, in seconds.
+
+    Returns
+    -------
+    in_af : numpy.ndarray of bool, shape (n_beats,)
+        :attr:`~ecgkit.signal.AFDetection.in_af` of :func:`~ecgkit.signal.detect_af`.
+    p_waves_absent : numpy.ndarray of bool, shape (n_beats,)
+        Beats whose :attr:`~ecgkit.signal.AFDetection.p_wave_consistency` is under
+        :data:`~ecgkit.signal.AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD` (0.3), whatever the
+        intervals: no atrial rhythm that a beat could come early in. Beats with no usable
+        atrial window (NaN: a flat lead, the recording's first 300 ms, excluded beats) are
+        not among them; without ``signal`` none are.
+    """
+    detection = detect_af(sample, fs, signal=signal, exclude=exclude, min_episode_s=min_episode_s)
+    consistency = detection.p_wave_consistency
+    if consistency is None:
+        return detection.in_af, np.zeros(detection.in_af.shape, dtype=bool)
+    absent = np.nan_to_num(consistency, nan=np.inf) < AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD
+    return detection.in_af, absent
+
+
 def assess_rhythm(
     annotations: BeatAnnotations,
     signal: ArrayLike | None,
@@ -76,7 +122,7 @@ def assess_rhythm(
     gate: float,
     min_episode_s: float = AF_MIN_EPISODE_S,
 ) -> BeatAnnotations:
-    """Mark the beats inside AF episodes and gate their S probability.
+    """Mark the beats without an atrial rhythm and gate their S probability.
 
     Parameters
     ----------
@@ -86,8 +132,10 @@ def assess_rhythm(
         The lead the model saw, in mV at ``annotations.fs``, for the P-wave evidence of
         :func:`~ecgkit.signal.detect_af`; None decides by the intervals alone.
     gate : float
-        Strength of :func:`gate_supraventricular` (the recipe's ``rhythm_gate``); the
-        most probable class is taken again afterwards. 0 only marks the beats.
+        Strength of :func:`gate_supraventricular` (the recipe's ``rhythm_gate``) for the
+        beats inside AF and those whose P waves are clearly absent
+        (:func:`rhythm_context`); the most probable class is taken again afterwards. 0
+        only marks the beats.
     min_episode_s : float
         Shortest run of AF beats marked and gated, in seconds (the recipe's
         ``rhythm_min_episode_s``).
@@ -95,22 +143,21 @@ def assess_rhythm(
     Returns
     -------
     BeatAnnotations
-        A copy with ``in_af`` set (and, gated, new ``probabilities`` and ``label``).
+        A copy with ``in_af`` and ``p_waves_absent`` set (and, gated, new
+        ``probabilities`` and ``label``).
     """
     exclude = np.isin(annotations.class_names, VENTRICULAR_CLASSES)
-    in_af = detect_af(
-        annotations.sample,
-        annotations.fs,
-        signal=signal,
-        exclude=exclude,
-        min_episode_s=min_episode_s,
-    ).in_af
-    if gate == 0 or not in_af.any():
-        return dataclasses.replace(annotations, in_af=in_af)
+    in_af, p_waves_absent = rhythm_context(
+        annotations.sample, annotations.fs, signal, exclude, min_episode_s=min_episode_s
+    )
+    marked = dataclasses.replace(annotations, in_af=in_af, p_waves_absent=p_waves_absent)
+    without_atrial_rhythm = in_af | p_waves_absent
+    if gate == 0 or not without_atrial_rhythm.any():
+        return marked
     probabilities = gate_supraventricular(
-        annotations.probabilities, in_af, annotations.classes, gate
+        annotations.probabilities, without_atrial_rhythm, annotations.classes, gate
     )
     label = annotations.label.copy()
-    gated = in_af & (label >= 0)
+    gated = without_atrial_rhythm & (label >= 0)
     label[gated] = probabilities[gated].argmax(axis=1)
-    return dataclasses.replace(annotations, probabilities=probabilities, label=label, in_af=in_af)
+    return dataclasses.replace(marked, probabilities=probabilities, label=label)

@@ -105,7 +105,8 @@ class ExperimentConfig:
         twice).
     rhythm_gate : float
         Written into the model's recipe: the share of the S probability of beats inside
-        atrial fibrillation episodes moved to N when the model annotates a recording
+        atrial fibrillation episodes or with clearly absent P waves moved to N when the
+        model annotates a recording
         (:func:`ecgkit.annotate.gate_supraventricular`), chosen by patient-wise
         cross-validation inside DS1 (``benchmarks/select_rhythm_gate.py``). The DS2
         scores of the run itself are of the classifier alone.
