@@ -26,12 +26,13 @@ import math
 import time
 
 import numpy as np
-from _common import beat_rhythm, environment, write_json
+from _common import beat_rhythm
 from select_prior_adjustment import (
     adjust_per_fold,
     cross_validate,
     se_ppv_cells,
     selection_arguments,
+    write_selection,
 )
 
 from ecgkit.annotate import VENTRICULAR_CLASSES, gate_supraventricular
@@ -45,6 +46,11 @@ TIE_POINTS = 0.05
 def distance(pair: tuple[float, float]) -> tuple[float, float, float]:
     """How far a pair of weights is from no weighting, for the tie-break."""
     return (sum(abs(math.log2(w)) for w in pair), pair[0], pair[1])
+
+
+def weights_name(pair: tuple[float, float]) -> str:
+    """How a pair of weights is named in the printed choice and the JSON."""
+    return f"S={pair[0]:.4g}, V={pair[1]:.4g}"
 
 
 def main() -> None:
@@ -87,23 +93,15 @@ def main() -> None:
     top = max(m.macro_f1 for m in scores.values())
     near = [pair for pair, m in scores.items() if 100 * (top - m.macro_f1) <= TIE_POINTS]
     best = min(near, key=distance)
-    minutes = (time.perf_counter() - start) / 60
-    print(
-        f"best macro F1 {100 * top:.2f} %; within {TIE_POINTS} points, nearest to no "
-        f"weighting: S {best[0]:.3g}, V {best[1]:.3g} ({minutes:.1f} min)"
-    )
-    write_json(
-        args.json,
-        {
-            "environment": environment(),
-            "config": config.to_json(),
-            "seeds": args.seeds,
-            "folds": args.folds,
-            "minutes": minutes,
-            "rule": f"best macro F1; within {TIE_POINTS} points, nearest to no weighting",
-            "scores": {f"S={a:.4g}, V={b:.4g}": m.to_dict() for (a, b), m in scores.items()},
-            "best": {"S": best[0], "V": best[1]},
-        },
+    print(f"best macro F1 {100 * top:.2f} %")
+    write_selection(
+        args,
+        config,
+        start,
+        {weights_name(pair): metrics for pair, metrics in scores.items()},
+        {"weights": {"S": best[0], "V": best[1]}},
+        best=weights_name(best),
+        rule=f"best macro F1; within {TIE_POINTS} points, nearest to no weighting",
     )
 
 

@@ -161,12 +161,20 @@ def write_selection(
     start: float,
     scores: dict[Choice, ClassificationMetrics],
     extra: dict[str, object],
+    *,
+    best: Choice | None = None,
+    rule: str = "best macro F1, the first of equal ones",
 ) -> Choice:
-    """Print and write (``args.json``) the choice with the best macro F1 (the first of
-    equal ones, in ``scores``' order); return it."""
-    best = max(scores, key=lambda choice: scores[choice].macro_f1)
+    """Print and write (``args.json``) the chosen option and the rule that chose it.
+
+    Without ``best``, the choice with the best macro F1 (the first of equal ones, in
+    ``scores``' order); a script whose rule breaks ties otherwise passes its ``best`` and
+    says how in ``rule``. Returns the choice.
+    """
+    if best is None:
+        best = max(scores, key=lambda choice: scores[choice].macro_f1)
     minutes = (time.perf_counter() - start) / 60
-    print(f"best by macro F1: {best} ({minutes:.1f} min)")
+    print(f"chosen by {rule}: {best} ({minutes:.1f} min)")
     write_json(
         args.json,
         {
@@ -175,6 +183,7 @@ def write_selection(
             "seeds": args.seeds,
             "folds": args.folds,
             "minutes": minutes,
+            "rule": rule,
             "scores": {str(k): m.to_dict() for k, m in scores.items()},
             "best": best,
             **extra,
