@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecgkit.annotate import (
     BeatAnnotations,
@@ -7,6 +9,7 @@ from ecgkit.annotate import (
     Predictor,
     assess_rhythm,
     gate_supraventricular,
+    rhythm_context,
 )
 from ecgkit.data.records import Record
 
@@ -117,6 +120,30 @@ def test_premature_beats_with_p_waves_stay_s():
     np.testing.assert_array_equal(flat.label, labels)
     assert flat.p_waves_absent is not None
     assert not flat.p_waves_absent.any()
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    gain=st.floats(0.01, 100.0),
+    p_waves=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_rhythm_context_depends_on_the_waveform_not_its_gain(gain, p_waves, seed):
+    rng = np.random.default_rng(seed)
+    rr = np.where(rng.random(50) < 0.2, rng.uniform(0.45, 0.6, 50), rng.uniform(0.75, 0.85, 50))
+    sample = np.round(np.cumsum(np.r_[1.0, rr]) * FS).astype(np.int64)
+    has_p = np.full(sample.size, p_waves)
+    signal = ecg_with_atrial_waves(sample, FS, p_waves=has_p, f_waves=not p_waves, seed=seed)
+    exclude = np.zeros(sample.size, dtype=bool)
+    in_af, absent = rhythm_context(sample, FS, signal, exclude)
+    scaled_af, scaled_absent = rhythm_context(sample, FS, gain * signal, exclude)
+    np.testing.assert_array_equal(in_af, scaled_af)
+    np.testing.assert_array_equal(absent, scaled_absent)
+    assert absent.shape == in_af.shape == (sample.size,)
+    if p_waves:
+        assert not absent.any()
+    _, no_evidence = rhythm_context(sample, FS, None, exclude)
+    assert not no_evidence.any()
 
 
 def test_summary_and_csv_carry_the_af_episodes(tmp_path):
