@@ -103,9 +103,10 @@ def rhythm_context(
     p_waves_absent : numpy.ndarray of bool, shape (n_beats,)
         Beats whose :attr:`~ecgkit.signal.AFDetection.p_wave_consistency` is under
         :data:`~ecgkit.signal.AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD` (0.3), whatever the
-        intervals: no atrial rhythm that a beat could come early in. Beats with no usable
-        atrial window (NaN: a flat lead, the recording's first 300 ms, excluded beats) are
-        not among them; without ``signal`` none are.
+        intervals: no atrial rhythm that a beat could come early in. The consistency is a
+        median over the beats around each beat (excluded ones get their neighbours'); where
+        none of them has a usable atrial window (NaN: a flat lead, the recording's first
+        300 ms) a beat is not among them, and without ``signal`` none is.
     """
     detection = detect_af(sample, fs, signal=signal, exclude=exclude, min_episode_s=min_episode_s)
     consistency = detection.p_wave_consistency
