@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -93,7 +95,8 @@ def test_s_calls_without_p_waves_are_gated_outside_af_too(f_waves):
     annotations = _annotations(rr, labels)
     no_p = np.zeros(annotations.sample.size, dtype=bool)
     signal = ecg_with_atrial_waves(annotations.sample, FS, p_waves=no_p, f_waves=f_waves)
-    gated = assess_rhythm(annotations, signal, gate=1.0)
+    with pytest.warns(UserWarning, match="show no P waves on MLII"):
+        gated = assess_rhythm(annotations, signal, gate=1.0)
     assert gated.in_af is not None
     assert gated.p_waves_absent is not None
     assert not gated.in_af.any()
@@ -101,7 +104,8 @@ def test_s_calls_without_p_waves_are_gated_outside_af_too(f_waves):
     assert (gated.label != 1).all()
     assert set(gated.rhythm[5:]) == {"no-P"}
     assert gated.summary()["p_waves_absent_beats"] == int(gated.p_waves_absent.sum())
-    marked = assess_rhythm(annotations, signal, gate=0.0)
+    with pytest.warns(UserWarning, match="show no P waves"):
+        marked = assess_rhythm(annotations, signal, gate=0.0)
     np.testing.assert_array_equal(marked.label, labels)
     np.testing.assert_array_equal(marked.p_waves_absent, gated.p_waves_absent)
 
@@ -110,7 +114,9 @@ def test_premature_beats_with_p_waves_stay_s():
     rr, labels = _regular_with_premature_beats()
     annotations = _annotations(rr, labels)
     signal = ecg_with_atrial_waves(annotations.sample, FS)
-    gated = assess_rhythm(annotations, signal, gate=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # P waves shown: no warning
+        gated = assess_rhythm(annotations, signal, gate=1.0)
     assert gated.p_waves_absent is not None
     assert not gated.p_waves_absent.any()
     np.testing.assert_array_equal(gated.label, labels)

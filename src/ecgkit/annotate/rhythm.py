@@ -14,6 +14,7 @@ moves the share of the S probability of those beats that the model's recipe says
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,12 @@ __all__ = ["VENTRICULAR_CLASSES", "assess_rhythm", "gate_supraventricular", "rhy
 
 #: Classes whose beats have no atrial origin: left out of the rhythm measures.
 VENTRICULAR_CLASSES = ("V", "F")
+
+# assess_rhythm warns when more than this share of the beats outside AF (and at least
+# _WARN_MIN_BEATS of them) have no P waves: AF with a regular response, a junctional or
+# paced rhythm, or a lead on which P waves do not show, where no beat can be called S
+_WARN_NO_P_SHARE = 0.5
+_WARN_MIN_BEATS = 6
 
 
 def gate_supraventricular(
@@ -146,12 +153,33 @@ def assess_rhythm(
     BeatAnnotations
         A copy with ``in_af`` and ``p_waves_absent`` set (and, gated, new
         ``probabilities`` and ``label``).
+
+    Warns
+    -----
+    UserWarning
+        When most beats outside AF (more than half, at least 6) show no P waves: AF with
+        a regular response, a junctional or paced rhythm, or a lead on which the P waves
+        do not show, where the gate lets no beat be called S.
     """
     exclude = np.isin(annotations.class_names, VENTRICULAR_CLASSES)
     in_af, p_waves_absent = rhythm_context(
         annotations.sample, annotations.fs, signal, exclude, min_episode_s=min_episode_s
     )
     marked = dataclasses.replace(annotations, in_af=in_af, p_waves_absent=p_waves_absent)
+    outside = ~in_af
+    if outside.sum() >= _WARN_MIN_BEATS and p_waves_absent[outside].mean() > _WARN_NO_P_SHARE:
+        share = p_waves_absent[outside].mean()
+        lead = annotations.lead_names[0] if annotations.lead_names else "the model's lead"
+        warnings.warn(
+            f"{annotations.record_id}: {share:.0%} of the beats outside atrial fibrillation "
+            f"show no P waves on {lead} (marked no-P"
+            + (", none of them called S" if gate == 1 else ", S made less likely" if gate else "")
+            + "): AF with a regular response, a junctional or paced rhythm, or a lead "
+            "without visible P waves; "
+            "give the model a lead that shows them (II, MLII) if the rhythm has them",
+            UserWarning,
+            stacklevel=2,
+        )
     without_atrial_rhythm = in_af | p_waves_absent
     if gate == 0 or not without_atrial_rhythm.any():
         return marked
