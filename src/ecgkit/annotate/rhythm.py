@@ -168,18 +168,7 @@ def assess_rhythm(
     marked = dataclasses.replace(annotations, in_af=in_af, p_waves_absent=p_waves_absent)
     outside = ~in_af
     if outside.sum() >= _WARN_MIN_BEATS and p_waves_absent[outside].mean() > _WARN_NO_P_SHARE:
-        share = p_waves_absent[outside].mean()
-        lead = annotations.lead_names[0] if annotations.lead_names else "the model's lead"
-        warnings.warn(
-            f"{annotations.record_id}: {share:.0%} of the beats outside atrial fibrillation "
-            f"show no P waves on {lead} (marked no-P"
-            + (", none of them called S" if gate == 1 else ", S made less likely" if gate else "")
-            + "): AF with a regular response, a junctional or paced rhythm, or a lead "
-            "without visible P waves; "
-            "give the model a lead that shows them (II, MLII) if the rhythm has them",
-            UserWarning,
-            stacklevel=2,
-        )
+        _warn_no_p_waves(annotations, float(p_waves_absent[outside].mean()), gate)
     without_atrial_rhythm = in_af | p_waves_absent
     if gate == 0 or not without_atrial_rhythm.any():
         return marked
@@ -190,3 +179,21 @@ def assess_rhythm(
     gated = without_atrial_rhythm & (label >= 0)
     label[gated] = probabilities[gated].argmax(axis=1)
     return dataclasses.replace(marked, probabilities=probabilities, label=label)
+
+
+def _warn_no_p_waves(annotations: BeatAnnotations, share: float, gate: float) -> None:
+    """Say that ``share`` of the beats outside AF show no P waves, and what it costs."""
+    lead = annotations.lead_names[0] if annotations.lead_names else "the model's lead"
+    effect = ""  # gate 0 only marks the beats
+    if gate == 1:
+        effect = ", none of them called S"
+    elif gate > 0:
+        effect = ", S less likely"
+    warnings.warn(
+        f"{annotations.record_id}: {share:.0%} of the beats outside atrial fibrillation show "
+        f"no P waves on {lead} (marked no-P{effect}): AF with a regular response, a "
+        "junctional or paced rhythm, or a lead without visible P waves; give the model a "
+        "lead that shows them (II, MLII) if the rhythm has them",
+        UserWarning,
+        stacklevel=3,
+    )
