@@ -270,7 +270,7 @@ def _write_peaks(path: Path, peaks: np.ndarray, fs: float) -> None:
 
 
 def _annotate(args: argparse.Namespace) -> int:
-    from ecgkit.annotate import Predictor, write_report
+    from ecgkit.annotate import Predictor, gate_effect, write_report
     from ecgkit.data import read_signal
 
     predictor = Predictor.load(args.model, device=args.device)
@@ -296,16 +296,11 @@ def _annotate(args: argparse.Namespace) -> int:
         extra = f"  ({per_hour:.0f} per hour)" if per_hour is not None else ""
         print(f"  {name:>12}: {count}{extra}")
     if "af_burden_percent" in summary:
-        gate = predictor.recipe.rhythm_gate
-        gated = (
-            "none called S" if gate == 1 else
-            f"{gate:g} of their S probability moved to N" if gate > 0 else "marked only"
-        )  # fmt: skip
         print(
             f"atrial fibrillation: {len(summary['af_episodes_s'])} episode(s), "
             f"{summary['af_burden_percent']:.1f} % of the time; "
             f"{summary.get('p_waves_absent_beats', 0)} beat(s) outside it with no P waves "
-            f"(in both, {gated})"
+            f"(in both, {gate_effect(predictor.recipe.rhythm_gate)})"
         )
     for role, path in files.items():
         print(f"{role:>10}: {path}")

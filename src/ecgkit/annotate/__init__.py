@@ -24,6 +24,7 @@ from ecgkit.annotate.report import pick_beats_to_show, write_report
 from ecgkit.annotate.rhythm import (
     VENTRICULAR_CLASSES,
     assess_rhythm,
+    gate_effect,
     gate_supraventricular,
     rhythm_context,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "PreparedBeats",
     "as_record",
     "assess_rhythm",
+    "gate_effect",
     "gate_supraventricular",
     "rhythm_context",
     "pick_beats_to_show",

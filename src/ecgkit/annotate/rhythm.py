@@ -26,7 +26,13 @@ from ecgkit.signal import AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD, AF_MIN_EPISODE_S, 
 if TYPE_CHECKING:
     from ecgkit.annotate.predictor import BeatAnnotations
 
-__all__ = ["VENTRICULAR_CLASSES", "assess_rhythm", "gate_supraventricular", "rhythm_context"]
+__all__ = [
+    "VENTRICULAR_CLASSES",
+    "assess_rhythm",
+    "gate_effect",
+    "gate_supraventricular",
+    "rhythm_context",
+]
 
 #: Classes whose beats have no atrial origin: left out of the rhythm measures.
 VENTRICULAR_CLASSES = ("V", "F")
@@ -77,6 +83,15 @@ def gate_supraventricular(
     out[in_af, normal] += moved
     out[in_af, premature] -= moved
     return out
+
+
+def gate_effect(gate: float) -> str:
+    """What a rhythm gate of strength ``gate`` does to the S calls it acts on, in words."""
+    if gate == 0:
+        return "marked only"
+    if gate == 1:
+        return "none called S"
+    return f"{gate:g} of their S probability moved to N"
 
 
 def rhythm_context(
@@ -167,8 +182,10 @@ def assess_rhythm(
     )
     marked = dataclasses.replace(annotations, in_af=in_af, p_waves_absent=p_waves_absent)
     outside = ~in_af
-    if outside.sum() >= _WARN_MIN_BEATS and p_waves_absent[outside].mean() > _WARN_NO_P_SHARE:
-        _warn_no_p_waves(annotations, float(p_waves_absent[outside].mean()), gate)
+    if outside.sum() >= _WARN_MIN_BEATS:
+        share = float(p_waves_absent[outside].mean())
+        if share > _WARN_NO_P_SHARE:
+            _warn_no_p_waves(annotations, share, gate)
     without_atrial_rhythm = in_af | p_waves_absent
     if gate == 0 or not without_atrial_rhythm.any():
         return marked
@@ -184,16 +201,11 @@ def assess_rhythm(
 def _warn_no_p_waves(annotations: BeatAnnotations, share: float, gate: float) -> None:
     """Say that ``share`` of the beats outside AF show no P waves, and what it costs."""
     lead = annotations.lead_names[0] if annotations.lead_names else "the model's lead"
-    effect = ""  # gate 0 only marks the beats
-    if gate == 1:
-        effect = ", none of them called S"
-    elif gate > 0:
-        effect = ", S less likely"
     warnings.warn(
         f"{annotations.record_id}: {share:.0%} of the beats outside atrial fibrillation show "
-        f"no P waves on {lead} (marked no-P{effect}): AF with a regular response, a "
-        "junctional or paced rhythm, or a lead without visible P waves; give the model a "
-        "lead that shows them (II, MLII) if the rhythm has them",
+        f"no P waves on {lead} (marked no-P; rhythm gate: {gate_effect(gate)}): AF with a regular "
+        "response, a junctional or paced rhythm, or a lead without visible P waves; give "
+        "the model a lead that shows them (II, MLII) if the rhythm has them",
         UserWarning,
         stacklevel=3,
     )
