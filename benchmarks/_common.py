@@ -132,10 +132,8 @@ def beat_rhythm(
         exclude = np.zeros(peaks.size, dtype=bool)
         exclude[position] = np.isin(names[rows], VENTRICULAR_CLASSES)
         signal = read_signal(data_dir / f"{record}.hea", leads=["MLII"]).signal[:, 0]
-        in_af, p_waves_absent = rhythm_context(
-            peaks, 360.0, signal, exclude, min_episode_s=min_episode_s
-        )
-        gated[rows] = (in_af | p_waves_absent)[position]
+        context = rhythm_context(peaks, 360.0, signal, exclude, min_episode_s=min_episode_s)
+        gated[rows] = context.without_atrial_rhythm[position]
         reference[rows] = truth[position]
     return gated, reference
 

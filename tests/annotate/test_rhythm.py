@@ -141,15 +141,17 @@ def test_rhythm_context_depends_on_the_waveform_not_its_gain(gain, p_waves, seed
     has_p = np.full(sample.size, p_waves)
     signal = ecg_with_atrial_waves(sample, FS, p_waves=has_p, f_waves=not p_waves, seed=seed)
     exclude = np.zeros(sample.size, dtype=bool)
-    in_af, absent = rhythm_context(sample, FS, signal, exclude)
-    scaled_af, scaled_absent = rhythm_context(sample, FS, gain * signal, exclude)
-    np.testing.assert_array_equal(in_af, scaled_af)
-    np.testing.assert_array_equal(absent, scaled_absent)
-    assert absent.shape == in_af.shape == (sample.size,)
+    context = rhythm_context(sample, FS, signal, exclude)
+    scaled = rhythm_context(sample, FS, gain * signal, exclude)
+    np.testing.assert_array_equal(context.in_af, scaled.in_af)
+    np.testing.assert_array_equal(context.p_waves_absent, scaled.p_waves_absent)
+    assert context.p_waves_absent.shape == context.in_af.shape == (sample.size,)
+    np.testing.assert_array_equal(
+        context.without_atrial_rhythm, context.in_af | context.p_waves_absent
+    )
     if p_waves:
-        assert not absent.any()
-    _, no_evidence = rhythm_context(sample, FS, None, exclude)
-    assert not no_evidence.any()
+        assert not context.p_waves_absent.any()
+    assert not rhythm_context(sample, FS, None, exclude).p_waves_absent.any()
 
 
 def test_summary_and_csv_carry_the_af_episodes(tmp_path):
@@ -258,5 +260,5 @@ def test_gate_strength_moves_that_share_of_s_onto_n():
     )
     with pytest.raises(ValueError, match="strength"):
         gate_supraventricular(probabilities, in_af, classes, 2.0)
-    with pytest.raises(ValueError, match="in_af"):
+    with pytest.raises(ValueError, match="gated"):
         gate_supraventricular(probabilities, in_af[:2], classes)

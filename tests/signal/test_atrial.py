@@ -762,6 +762,9 @@ def test_slow_response_af_is_found_where_the_p_waves_are_clearly_absent(seed):
     fast_response = (consistency < AF_P_WAVE_THRESHOLD) & (irregularity > AF_IRREGULARITY_THRESHOLD)
     patterned = np.nan_to_num(result.pattern_ratio, nan=np.inf) < AF_PATTERN_THRESHOLD
     np.testing.assert_array_equal(result.in_af, (slow_response | fast_response) & ~patterned)
+    np.testing.assert_array_equal(
+        result.p_waves_clearly_absent, consistency < AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD
+    )
     # the synthetic fibrillatory waves sometimes line up by chance (consistency 0.3-0.5)
     assert result.in_af.mean() > 0.7
     # the intervals alone are not irregular enough, and P waves keep it sinus rhythm
@@ -778,7 +781,9 @@ def test_a_regular_rhythm_without_p_waves_is_not_af():
     result = detect_af(peaks, FS, signal=signal)
     assert result.p_wave_consistency is not None
     assert np.nanmedian(result.p_wave_consistency) < AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD
+    assert result.p_waves_clearly_absent.mean() > 0.5
     assert not result.in_af.any()
+    assert not detect_af(peaks, FS).p_waves_clearly_absent.any()
 
 
 @pytest.mark.parametrize("threshold", [-1.5, 0.61, float("nan")])

@@ -23,6 +23,7 @@ from ecgkit.annotate.recipe import RECIPE_FORMAT, BeatRecipe
 from ecgkit.annotate.report import pick_beats_to_show, write_report
 from ecgkit.annotate.rhythm import (
     VENTRICULAR_CLASSES,
+    RhythmContext,
     assess_rhythm,
     gate_effect,
     gate_supraventricular,
@@ -37,6 +38,7 @@ __all__ = [
     "BeatRecipe",
     "Predictor",
     "PreparedBeats",
+    "RhythmContext",
     "as_record",
     "assess_rhythm",
     "gate_effect",

@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.signal import AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD, AF_MIN_EPISODE_S, detect_af
+from ecgkit.signal import AF_MIN_EPISODE_S, detect_af
 
 if TYPE_CHECKING:
     from ecgkit.annotate.predictor import BeatAnnotations
 
 __all__ = [
     "VENTRICULAR_CLASSES",
+    "RhythmContext",
     "assess_rhythm",
     "gate_effect",
     "gate_supraventricular",
@@ -46,7 +47,7 @@ _WARN_MIN_BEATS = 6
 
 def gate_supraventricular(
     probabilities: NDArray[np.floating[Any]],
-    in_af: NDArray[np.bool_],
+    gated: NDArray[np.bool_],
     classes: Sequence[str],
     strength: float = 1.0,
 ) -> NDArray[np.floating[Any]]:
@@ -56,14 +57,15 @@ def gate_supraventricular(
     ----------
     probabilities : numpy.ndarray, shape (n_beats, n_classes)
         Class probabilities (rows may be NaN for beats not classified).
-    in_af : numpy.ndarray of bool, shape (n_beats,)
-        Beats to gate: inside an atrial fibrillation episode, or (as
-        :func:`assess_rhythm` gates) also where the P waves are clearly absent.
+    gated : numpy.ndarray of bool, shape (n_beats,)
+        Beats to gate: those inside an atrial fibrillation episode and, as
+        :func:`assess_rhythm` gates, those whose P waves are clearly absent
+        (:attr:`RhythmContext.without_atrial_rhythm`).
     classes : sequence of str
         Class names in column order; without both ``"N"`` and ``"S"`` nothing changes.
     strength : float
         Share of the S probability moved, in [0, 1]: 1 never leaves S the most probable
-        class inside AF, 0.5 leaves it only where S had at least twice N's probability
+        class of a gated beat, 0.5 leaves it only where S had at least twice N's probability
         plus the other classes' margin, 0 changes nothing.
 
     Returns
@@ -73,15 +75,15 @@ def gate_supraventricular(
     """
     if not 0 <= strength <= 1:
         raise ValueError(f"strength must be in [0, 1], got {strength!r}")
-    if in_af.shape != (probabilities.shape[0],):
-        raise ValueError(f"in_af must have shape ({probabilities.shape[0]},), got {in_af.shape}")
+    if gated.shape != (probabilities.shape[0],):
+        raise ValueError(f"gated must have shape ({probabilities.shape[0]},), got {gated.shape}")
     out = probabilities.copy()
     if strength == 0 or "S" not in classes or "N" not in classes:
         return out
     normal, premature = list(classes).index("N"), list(classes).index("S")
-    moved = strength * out[in_af, premature]
-    out[in_af, normal] += moved
-    out[in_af, premature] -= moved
+    moved = strength * out[gated, premature]
+    out[gated, normal] += moved
+    out[gated, premature] -= moved
     return out
 
 
@@ -94,6 +96,32 @@ def gate_effect(gate: float) -> str:
     return f"{gate:g} of their S probability moved to N"
 
 
+@dataclasses.dataclass(frozen=True)
+class RhythmContext:
+    """The rhythm around each beat of one recording, from :func:`rhythm_context`.
+
+    Attributes
+    ----------
+    in_af : numpy.ndarray of bool, shape (n_beats,)
+        Beats inside an atrial fibrillation episode
+        (:attr:`~ecgkit.signal.AFDetection.in_af`).
+    p_waves_absent : numpy.ndarray of bool, shape (n_beats,)
+        Beats whose P waves are clearly absent, whatever the intervals
+        (:attr:`~ecgkit.signal.AFDetection.p_waves_clearly_absent`).
+    """
+
+    in_af: NDArray[np.bool_]
+    p_waves_absent: NDArray[np.bool_]
+
+    @property
+    def without_atrial_rhythm(self) -> NDArray[np.bool_]:
+        """Beats with no atrial rhythm to come early in: in AF or without P waves.
+
+        The beats the rhythm gate acts on (:func:`assess_rhythm`).
+        """
+        return self.in_af | self.p_waves_absent
+
+
 def rhythm_context(
     sample: ArrayLike,
     fs: float,
@@ -101,7 +129,7 @@ def rhythm_context(
     exclude: ArrayLike,
     *,
     min_episode_s: float = AF_MIN_EPISODE_S,
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+) -> RhythmContext:
     """The beats inside AF episodes, and those whose P waves are clearly absent.
 
     Parameters
@@ -120,10 +148,9 @@ def rhythm_context(
 
     Returns
     -------
-    in_af : numpy.ndarray of bool, shape (n_beats,)
-        :attr:`~ecgkit.signal.AFDetection.in_af` of :func:`~ecgkit.signal.detect_af`.
-    p_waves_absent : numpy.ndarray of bool, shape (n_beats,)
-        Beats whose :attr:`~ecgkit.signal.AFDetection.p_wave_consistency` is under
+    RhythmContext
+        ``in_af`` from :func:`~ecgkit.signal.detect_af`, and ``p_waves_absent``: the
+        beats whose :attr:`~ecgkit.signal.AFDetection.p_wave_consistency` is under
         :data:`~ecgkit.signal.AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD` (0.3), whatever the
         intervals: no atrial rhythm that a beat could come early in. The consistency is a
         median over the beats around each beat (excluded ones get their neighbours'); where
@@ -131,11 +158,7 @@ def rhythm_context(
         300 ms) a beat is not among them, and without ``signal`` none is.
     """
     detection = detect_af(sample, fs, signal=signal, exclude=exclude, min_episode_s=min_episode_s)
-    consistency = detection.p_wave_consistency
-    if consistency is None:
-        return detection.in_af, np.zeros(detection.in_af.shape, dtype=bool)
-    absent = np.nan_to_num(consistency, nan=np.inf) < AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD
-    return detection.in_af, absent
+    return RhythmContext(in_af=detection.in_af, p_waves_absent=detection.p_waves_clearly_absent)
 
 
 def assess_rhythm(
@@ -177,16 +200,18 @@ def assess_rhythm(
         do not show, where the gate lets no beat be called S.
     """
     exclude = np.isin(annotations.class_names, VENTRICULAR_CLASSES)
-    in_af, p_waves_absent = rhythm_context(
+    context = rhythm_context(
         annotations.sample, annotations.fs, signal, exclude, min_episode_s=min_episode_s
     )
-    marked = dataclasses.replace(annotations, in_af=in_af, p_waves_absent=p_waves_absent)
-    outside = ~in_af
+    marked = dataclasses.replace(
+        annotations, in_af=context.in_af, p_waves_absent=context.p_waves_absent
+    )
+    outside = ~context.in_af
     if outside.sum() >= _WARN_MIN_BEATS:
-        share = float(p_waves_absent[outside].mean())
+        share = float(context.p_waves_absent[outside].mean())
         if share > _WARN_NO_P_SHARE:
             _warn_no_p_waves(annotations, share, gate)
-    without_atrial_rhythm = in_af | p_waves_absent
+    without_atrial_rhythm = context.without_atrial_rhythm
     if gate == 0 or not without_atrial_rhythm.any():
         return marked
     probabilities = gate_supraventricular(

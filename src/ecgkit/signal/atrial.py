@@ -491,6 +491,10 @@ class AFDetection:
         :func:`rr_pattern_ratio` per beat (NaN where the window is too short to tell).
     p_wave_consistency : numpy.ndarray of float64, shape (n_beats,), or None
         :func:`p_wave_consistency` per beat; None when no signal was given.
+    p_waves_clearly_absent : numpy.ndarray of bool, shape (n_beats,)
+        Beats whose P-wave consistency is under ``clearly_absent_p_wave_threshold``
+        whatever their intervals: no atrial rhythm shows around them. False where the
+        consistency is NaN (no usable atrial window) and everywhere without a signal.
     in_af : numpy.ndarray of bool, shape (n_beats,)
         Beats inside an AF episode.
     episodes : numpy.ndarray of int64, shape (n_episodes, 2)
@@ -502,6 +506,7 @@ class AFDetection:
     irregularity: NDArray[np.float64]
     pattern_ratio: NDArray[np.float64]
     p_wave_consistency: NDArray[np.float64] | None
+    p_waves_clearly_absent: NDArray[np.bool_]
     in_af: NDArray[np.bool_]
     episodes: NDArray[np.int64]
 
@@ -649,6 +654,7 @@ def detect_af(
     patterned = np.nan_to_num(pattern_ratio, nan=np.inf) < pattern_threshold
     candidate = (irregularity > irregularity_threshold) & ~patterned
     consistency = None
+    p_waves_clearly_absent = np.zeros(peaks.size, dtype=bool)
     if signal is not None and fs >= 70.0:
         consistency = p_wave_consistency(
             signal, peaks, fs, exclude=exclude, half_window=half_window
@@ -678,6 +684,7 @@ def detect_af(
         irregularity=irregularity,
         pattern_ratio=pattern_ratio,
         p_wave_consistency=consistency,
+        p_waves_clearly_absent=p_waves_clearly_absent,
         in_af=in_af,
         episodes=runs.astype(np.int64).reshape(-1, 2),
     )
