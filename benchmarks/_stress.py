@@ -249,6 +249,18 @@ def ludb_records(ludb_dir: Path) -> list[Path]:
     return sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem))
 
 
+def ludb_paced(ludb_dir: Path) -> set[str]:
+    """The LUDB records ``ludb.csv`` lists any cardiac pacing for (empty without the file)."""
+    import csv
+
+    table = ludb_dir / "ludb.csv"
+    if not table.is_file():
+        return set()
+    with table.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return {row["ID"].strip() for row in rows if row["Cardiac pacing"].strip()}
+
+
 def ludb_case(header: Path, lead: str, signal: np.ndarray, fs: float) -> Case | None:
     """The case of one LUDB lead: its own QRS marks (``N``), scored in its annotated span.
 
