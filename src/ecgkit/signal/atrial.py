@@ -45,11 +45,13 @@ from ecgkit.signal._validation import (
 from ecgkit.signal.filters import bandpass
 
 __all__ = [
+    "AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD",
     "AF_HALF_WINDOW",
     "AF_IRREGULARITY_THRESHOLD",
     "AF_MIN_EPISODE_S",
     "AF_PATTERN_THRESHOLD",
     "AF_P_WAVE_THRESHOLD",
+    "AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD",
     "AFDetection",
     "detect_af",
     "p_wave_consistency",
