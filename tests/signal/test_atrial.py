@@ -954,3 +954,26 @@ def test_sinus_record_100_of_mitdb_has_no_af(mitdb_dir):
     assert result.burden == 0.0
     assert not intervals_only.in_af.any()
     assert np.nanmedian(result.p_wave_consistency) > AF_P_WAVE_THRESHOLD
+
+
+@settings(max_examples=15)
+@given(
+    seed=st.integers(0, 2**16),
+    p_waves=st.booleans(),
+    threshold=st.floats(-1.0, AF_P_WAVE_THRESHOLD),
+)
+def test_p_waves_clearly_absent_is_the_consistency_under_the_threshold(seed, p_waves, threshold):
+    rng = np.random.default_rng(seed)
+    peaks = _peaks_from(rng.uniform(0.6, 1.0, rng.integers(8, 60)))
+    signal = _ecg(peaks, FS, p_waves=np.full(peaks.size, p_waves), f_waves=not p_waves, seed=seed)
+    result = detect_af(peaks, FS, signal=signal, clearly_absent_p_wave_threshold=threshold)
+    assert result.p_wave_consistency is not None
+    # NaN (no usable atrial window) is no evidence of absence
+    expected = np.nan_to_num(result.p_wave_consistency, nan=np.inf) < threshold
+    np.testing.assert_array_equal(result.p_waves_clearly_absent, expected)
+    assert result.p_waves_clearly_absent.dtype == np.bool_
+    # no signal, or a rate too low to see P waves: no beat is known to lack them
+    assert not detect_af(peaks, FS).p_waves_clearly_absent.any()
+    low_rate = detect_af(peaks // 4, FS / 4, signal=signal[::4])
+    assert low_rate.p_wave_consistency is None
+    assert not low_rate.p_waves_clearly_absent.any()
