@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import os
@@ -86,6 +87,15 @@ def ludb_rhythm(header: Path) -> str:
         if line.startswith("#Rhythm:"):
             return line.split(":", 1)[1].strip().rstrip(".")
     return "unknown"
+
+
+def ludb_table(ludb_dir: Path) -> list[dict[str, str]]:
+    """The rows of LUDB's ``ludb.csv`` (ID, rhythms, pacing, extrasystoles ...); none without it."""
+    table = ludb_dir / "ludb.csv"
+    if not table.is_file():
+        return []
+    with table.open(newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def mitdb_rhythm(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import load_mitdb_record
+from _common import load_mitdb_record, ludb_table
 
 from ecgkit.data import read_annotations, read_record
 from ecgkit.signal import match_peaks, resample, resample_indices
@@ -251,14 +251,7 @@ def ludb_records(ludb_dir: Path) -> list[Path]:
 
 def ludb_paced(ludb_dir: Path) -> set[str]:
     """The LUDB records ``ludb.csv`` lists any cardiac pacing for (empty without the file)."""
-    import csv
-
-    table = ludb_dir / "ludb.csv"
-    if not table.is_file():
-        return set()
-    with table.open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return {row["ID"].strip() for row in rows if row["Cardiac pacing"].strip()}
+    return {row["ID"].strip() for row in ludb_table(ludb_dir) if row["Cardiac pacing"].strip()}
 
 
 def ludb_case(header: Path, lead: str, signal: np.ndarray, fs: float) -> Case | None:

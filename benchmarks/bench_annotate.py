@@ -42,6 +42,7 @@ from _common import (
     default_data_dir,
     environment,
     ludb_rhythm,
+    ludb_table,
     mitdb_rhythm,
     write_json,
 )
@@ -131,23 +132,20 @@ def reference_of(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
 
 def ludb_extrasystoles(ludb_dir: Path) -> dict[str, str]:
     """Each LUDB record's listed extrasystoles: "atrial", "ventricular", "both" or "none"."""
-    import csv
-
     kinds = {}
-    with (ludb_dir / "ludb.csv").open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            text = row["Extrasystolies"].lower()
-            atrial, ventricular = "atrial extrasystole" in text, "ventricular extrasystole" in text
-            kinds[row["ID"].strip()] = (
-                "both" if atrial and ventricular else
-                "atrial" if atrial else "ventricular" if ventricular else "none"
-            )  # fmt: skip
+    for row in ludb_table(ludb_dir):
+        text = row["Extrasystolies"].lower()
+        atrial, ventricular = "atrial extrasystole" in text, "ventricular extrasystole" in text
+        kinds[row["ID"].strip()] = (
+            "both" if atrial and ventricular else
+            "atrial" if atrial else "ventricular" if ventricular else "none"
+        )  # fmt: skip
     return kinds
 
 
 def run_ludb(predictor: Predictor, ludb_dir: Path) -> dict[str, Any]:
     groups: dict[str, list[BeatAnnotations]] = {"af": [], "sinus": []}
-    listed = ludb_extrasystoles(ludb_dir) if (ludb_dir / "ludb.csv").is_file() else {}
+    listed = ludb_extrasystoles(ludb_dir)
     by_listing: dict[str, list[BeatAnnotations]] = {}
     for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
         rhythm = ludb_rhythm(header)

@@ -98,9 +98,6 @@ STRIPS_PER_RECORD = 20
 TOLERANCE_S = 0.15
 STRIP_TOLERANCE_S = 0.075
 LUDB_TOLERANCES_S = (0.15, 0.075)
-# every lead of a record also counts in these rows: "all", and "paced" for the records
-# ludb.csv lists cardiac pacing for
-LUDB_GROUPS = ("all",)
 NEAR_BEST = 0.2
 WORST_CASES = 10
 GROUPS = ("gain", "vt", "strips", "spikes", "inverted", "resampled", "paced", "nst", "ludb")
@@ -309,12 +306,13 @@ def run_ludb(suite: Suite, ludb_dir: Path, limit: int | None) -> list[Row]:
     paced = ludb_paced(ludb_dir)
     for header in ludb_records(ludb_dir)[:limit]:
         signal, fs, names = ludb_leads(header)
-        groups = (*LUDB_GROUPS, "paced") if header.stem in paced else LUDB_GROUPS
+        # each lead counts in its own row, in "all" and, for a paced record, in "paced"
+        counted_in = ("all", "paced") if header.stem in paced else ("all",)
         for lead in LUDB_LEADS:
             case = ludb_case(header, lead, signal[names.index(lead)], fs) if lead in names else None
             if case is not None:
-                names_in = (lead, *groups)
-                targets = [rows[(name, tol)] for name in names_in for tol in LUDB_TOLERANCES_S]
+                row_names = (lead, *counted_in)
+                targets = [rows[(name, tol)] for name in row_names for tol in LUDB_TOLERANCES_S]
                 suite.measure(case, targets, "ludb")
         fused = ludb_fused_case(header, signal, fs, names)
         if fused is not None:
