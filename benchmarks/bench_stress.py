@@ -31,7 +31,12 @@ Rows, by group:
 8. nst: records 118 and 119 with ``_noise.py``'s ``mix`` noise (bw + ma + em + pl) at
    24, 12, 6 and 0 dB in the Noise Stress Test's alternating 2-minute blocks from minute 5
    on, scored from minute 5, as ``bench_rpeaks.py`` does.
-9. ludb: each of LUDB's 12 leads alone in all 200 records (500 Hz, 10 s), against that
+9. joined: all 48 records one after another as one 24-hour signal (31.2 million samples,
+   one pass, each record's gain and rhythm as recorded), beside the same records detected
+   one by one (``each record alone``); the joined row shows what a detector that
+   normalises over the whole recording loses when its amplitude changes from patient to
+   patient.
+10. ludb: each of LUDB's 12 leads alone in all 200 records (500 Hz, 10 s), against that
    lead's own QRS marks (``N``), scored inside the lead's annotated span (from its first
    to its last annotation; a detection outside may match but never counts as false), at
    150 and 75 ms; ``all`` pools the 12 leads. ``fused``: ecgkit given all 12 leads at
@@ -100,7 +105,9 @@ STRIP_TOLERANCE_S = 0.075
 LUDB_TOLERANCES_S = (0.15, 0.075)
 NEAR_BEST = 0.2
 WORST_CASES = 10
-GROUPS = ("gain", "vt", "strips", "spikes", "inverted", "resampled", "paced", "nst", "ludb")
+GROUPS = (
+    "gain", "vt", "strips", "spikes", "inverted", "resampled", "paced", "nst", "joined", "ludb",
+)  # fmt: skip
 SHORT = {"pantompkins1985": "pantompkins"}
 GROUP_TITLES = {
     "gain": "second half of each subset record scaled (F1 %, 150 ms)",
@@ -111,6 +118,7 @@ GROUP_TITLES = {
     "resampled": "all records resampled (F1 %, 150 ms)",
     "paced": "records 102, 104, 107, 217 (F1 %, 150 ms)",
     "nst": "records 118, 119 with NST-style mix noise, scored from minute 5 (F1 %, 150 ms)",
+    "joined": "all records one by one, and joined into one signal, 24 h for all 48 (F1 %, 150 ms)",
     "ludb": (
         "each lead alone against its own QRS marks; all: every lead; paced: every lead of"
         " the 10 paced records; fused: ecgkit on all 12 leads, the peers on lead II,"
@@ -297,6 +305,22 @@ def run_nst(suite: Suite, data_dir: Path, records: list[str]) -> list[Row]:
     return rows
 
 
+def run_joined(suite: Suite, data_dir: Path, records: list[str]) -> list[Row]:
+    alone, joined = suite.rows("each record alone", "joined into one")
+    parts, references, offset, fs = [], [], 0, 0.0
+    for record in records:
+        x, fs, reference = mitdb_lead(data_dir, record)
+        suite.measure(Case(record, x, fs, reference), [alone], "joined")
+        parts.append(x)
+        references.append(reference + offset)
+        offset += x.size
+    name = f"{len(records)} records, {offset / fs / 3600:.1f} h"
+    suite.measure(
+        Case(name, np.concatenate(parts), fs, np.concatenate(references)), [joined], "joined"
+    )
+    return [alone, joined]
+
+
 def run_ludb(suite: Suite, ludb_dir: Path, limit: int | None) -> list[Row]:
     rows = {
         (lead, tol): Row(f"{lead} @{1000 * tol:g} ms", suite.methods, tol)
@@ -387,6 +411,7 @@ def main() -> None:
         "nst": lambda: run_nst(
             suite, args.data_dir, list(NST_RECORDS[:1] if quick else NST_RECORDS)
         ),
+        "joined": lambda: run_joined(suite, args.data_dir, every),
         "ludb": lambda: run_ludb(suite, ludb_dir, 10 if quick else None),
     }
     if "ludb" in args.groups and not (ludb_dir / "data").is_dir():
