@@ -1214,7 +1214,7 @@ def _parameter_cases(x: np.ndarray, peaks: np.ndarray, detected: np.ndarray) -> 
             ("half_window",),
             _af_ok(k),
         )
-    add("p_wave_consistency/fs=60", "error", p(p_wave_consistency, x, peaks, 60.0), ("fs",))
+    add("p_wave_consistency/fs=30", "error", p(p_wave_consistency, x, peaks, 30.0), ("fs",))
     add(
         "p_wave_consistency/signal_2d",
         "error",

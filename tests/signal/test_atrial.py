@@ -552,7 +552,8 @@ def test_a_strip_is_af_when_more_than_half_of_its_beats_are_irregular(regular_in
 # --- P waves ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fs", [250, 360])
+# down to 40 Hz: below 75 Hz the atrial band ends at 0.4 fs, still above a P wave's band
+@pytest.mark.parametrize("fs", [40, 50, 250, 360])
 def test_identical_p_waves_are_consistent_and_fibrillatory_waves_are_not(fs):
     peaks = _peaks_from(np.full(200, 0.8), fs)
     sinus = p_wave_consistency(_ecg(peaks, fs), peaks, fs)
@@ -810,11 +811,26 @@ def test_without_atrial_evidence_the_intervals_decide():
     assert result.in_af.mean() > 0.9
 
 
-def test_signal_below_70_hz_is_ignored_by_detect_af():
-    peaks = _peaks_from(_af_intervals(120), fs=60)
-    result = detect_af(peaks, 60, signal=np.zeros(int(peaks[-1]) + 60))
+def test_signal_below_40_hz_is_ignored_by_detect_af():
+    peaks = _peaks_from(_af_intervals(120), fs=30)
+    result = detect_af(peaks, 30, signal=np.zeros(int(peaks[-1]) + 30))
     assert result.p_wave_consistency is None
-    np.testing.assert_array_equal(result.in_af, detect_af(peaks, 60).in_af)
+    np.testing.assert_array_equal(result.in_af, detect_af(peaks, 30).in_af)
+
+
+@pytest.mark.parametrize("fs", [40, 50, 62.5])
+def test_p_waves_keep_ectopy_rich_sinus_rhythm_out_of_af_at_low_rates(fs):
+    # sinus rhythm with frequent premature atrial beats: irregular intervals that the
+    # intervals alone call AF in places, but every beat has its P wave, which 40-70 Hz
+    # still shows
+    peaks = _peaks_from(_atrial_ectopy_intervals(150), fs)
+    assert detect_af(peaks, fs).in_af.any()
+    with_p_waves = detect_af(peaks, fs, signal=_ecg(peaks, fs))
+    assert with_p_waves.p_wave_consistency is not None
+    assert not with_p_waves.in_af.any()
+    af = _peaks_from(_af_intervals(150), fs)
+    no_p = np.zeros(af.size, bool)
+    assert detect_af(af, fs, signal=_ecg(af, fs, p_waves=no_p, f_waves=True)).in_af.mean() > 0.9
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -859,10 +875,10 @@ def test_half_window_below_one_is_refused(half_window):
         rr_irregularity(peaks, FS, half_window=1.5)
 
 
-def test_p_wave_consistency_needs_70_hz():
-    with pytest.raises(ValueError, match="70 Hz"):
-        p_wave_consistency(np.zeros(1000), [300, 600], 60)
-    assert p_wave_consistency(np.random.default_rng(0).normal(size=1000), [300, 600], 70).shape == (
+def test_p_wave_consistency_needs_40_hz():
+    with pytest.raises(ValueError, match="40 Hz"):
+        p_wave_consistency(np.zeros(1000), [300, 600], 39.9)
+    assert p_wave_consistency(np.random.default_rng(0).normal(size=1000), [300, 600], 40).shape == (
         2,
     )
 
@@ -974,6 +990,6 @@ def test_p_waves_clearly_absent_is_the_consistency_under_the_threshold(seed, p_w
     assert result.p_waves_clearly_absent.dtype == np.bool_
     # no signal, or a rate too low to see P waves: no beat is known to lack them
     assert not detect_af(peaks, FS).p_waves_clearly_absent.any()
-    low_rate = detect_af(peaks // 4, FS / 4, signal=signal[::4])
+    low_rate = detect_af(peaks // 8, FS / 8, signal=signal[::8])
     assert low_rate.p_wave_consistency is None
     assert not low_rate.p_waves_clearly_absent.any()

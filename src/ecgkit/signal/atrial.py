@@ -50,6 +50,7 @@ __all__ = [
     "AF_IRREGULARITY_THRESHOLD",
     "AF_MIN_EPISODE_S",
     "AF_PATTERN_THRESHOLD",
+    "AF_P_WAVE_MIN_FS_HZ",
     "AF_P_WAVE_THRESHOLD",
     "AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD",
     "AFDetection",
@@ -89,6 +90,13 @@ AF_MIN_EPISODE_S = 30.0
 # consistent P wave where there is none (LUDB's AF strips 44, 83 and 129)
 _ATRIAL_WINDOW_S = (0.30, 0.08)
 _ATRIAL_BAND_HZ = (0.5, 30.0)
+# below 75 Hz the band ends at this share of fs, under the Nyquist frequency; a P wave's
+# energy lies under about 15 Hz, so the band still holds it down to 40 Hz (16 Hz)
+_ATRIAL_BAND_FS_SHARE = 0.4
+#: Lowest sampling rate, in Hz, at which :func:`p_wave_consistency` measures P waves
+#: (band-passed 0.5 Hz to 0.4 ``fs``, at most 30 Hz); :func:`detect_af` decides by the
+#: intervals alone below it.
+AF_P_WAVE_MIN_FS_HZ = 40.0
 _BLOCK_BEATS = 1024
 # as remove_baseline: no ECG is sampled faster, and the atrial windows grow with fs
 _MAX_FS_HZ = 50_000.0
@@ -100,6 +108,11 @@ _PATTERN_LAGS = (2, 3)
 # window: with fewer, independent intervals fall below the threshold by chance (about 1 %
 # of 20-beat windows, 6 % of 10-beat windows)
 _PATTERN_MIN_CHANGES = 19
+
+
+def _atrial_band(fs: float) -> tuple[float, float]:
+    """Edges in Hz of the atrial windows' band-pass at ``fs``: 0.5-30 Hz, under 0.4 ``fs``."""
+    return _ATRIAL_BAND_HZ[0], min(_ATRIAL_BAND_HZ[1], _ATRIAL_BAND_FS_SHARE * fs)
 
 
 def _atrial_windows(x: FloatArray, peaks: NDArray[np.int64], fs: float) -> NDArray[np.float64]:
@@ -120,7 +133,7 @@ def _atrial_windows(x: FloatArray, peaks: NDArray[np.int64], fs: float) -> NDArr
         high = min(int(block[-1]) + margin, x.shape[0])
         stretch = np.asarray(x[low:high], dtype=np.float64)
         try:
-            filtered = bandpass(stretch, fs, *_ATRIAL_BAND_HZ)
+            filtered = bandpass(stretch, fs, *_atrial_band(fs))
             # a beat placed on the S wave of an rS complex (the largest deflection of many
             # leads, where MIT-BIH and ecgkit's default fiducial put it) has its own R wave
             # inside the atrial window: the same in every beat, it would read as a
@@ -403,7 +416,8 @@ def p_wave_consistency(
     r_peaks : array_like of int, shape (n_beats,)
         Strictly increasing R-peak sample indices into ``signal``.
     fs : float
-        Sampling rate in Hz, at least 70 Hz (the atrial window is band-passed to 30 Hz).
+        Sampling rate in Hz, at least :data:`AF_P_WAVE_MIN_FS_HZ` (40 Hz; the atrial
+        window is band-passed to 30 Hz, or to 0.4 ``fs`` below 75 Hz).
     exclude : array_like of bool, shape (n_beats,), optional
         Beats with no P wave of their own to expect (ventricular ectopic beats): left out of
         the templates and of the medians.
@@ -415,10 +429,10 @@ def p_wave_consistency(
     numpy.ndarray of float64, shape (n_beats,)
         In [-1, 1]: the median, over the ``2 * half_window + 1`` beats centred on the beat,
         of the correlation between each beat's atrial window (300 to 80 ms before its R
-        peak, band-passed 0.5-30 Hz; a beat placed on the S wave of an rS complex is
-        taken back to its R wave first, so that the window holds no QRS) and the
-        sample-wise median window of its neighbours (itself left out; windows cut short
-        at the ends of the recording).
+        peak, band-passed 0.5-30 Hz, 0.5 Hz to 0.4 ``fs`` below 75 Hz; a beat placed on
+        the S wave of an rS complex is taken back to its R wave first, so that the window
+        holds no QRS) and the sample-wise median window of its neighbours (itself left
+        out; windows cut short at the ends of the recording).
         Close to 1 where every beat has the same P wave (sinus rhythm, sinus arrhythmia,
         atrial ectopy in sinus rhythm), low in AF (fibrillatory waves bear no fixed relation
         to the QRS). NaN where no beat of the window has a usable atrial window
@@ -429,7 +443,7 @@ def p_wave_consistency(
     ------
     ValueError
         If ``signal`` is not 1-D and finite, a peak lies outside it, ``fs`` is below
-        70 Hz, ``exclude`` has another length or ``half_window`` < 1.
+        40 Hz, ``exclude`` has another length or ``half_window`` < 1.
 
     Notes
     -----
@@ -443,10 +457,10 @@ def p_wave_consistency(
        J. Electrocardiol., vol. 42, no. 6, pp. 522-526, 2009.
     """
     fs = check_fs(fs)
-    if fs < 70.0:
+    if fs < AF_P_WAVE_MIN_FS_HZ:
         raise ValueError(
-            f"fs must be >= 70 Hz to see P waves (band 0.5-30 Hz), got {fs:g} Hz; "
-            "use rr_irregularity alone at lower rates"
+            f"fs must be >= {AF_P_WAVE_MIN_FS_HZ:g} Hz to see P waves (band 0.5 Hz to 0.4 fs), "
+            f"got {fs:g} Hz; use rr_irregularity alone at lower rates"
         )
     if fs > _MAX_FS_HZ:
         raise ValueError(
@@ -492,11 +506,13 @@ class AFDetection:
     pattern_ratio : numpy.ndarray of float64, shape (n_beats,)
         :func:`rr_pattern_ratio` per beat (NaN where the window is too short to tell).
     p_wave_consistency : numpy.ndarray of float64, shape (n_beats,), or None
-        :func:`p_wave_consistency` per beat; None when no signal was given.
+        :func:`p_wave_consistency` per beat; None when no signal was given or ``fs`` is
+        under :data:`AF_P_WAVE_MIN_FS_HZ` (the intervals alone decided).
     p_waves_clearly_absent : numpy.ndarray of bool, shape (n_beats,)
         Beats whose P-wave consistency is under ``clearly_absent_p_wave_threshold``
         whatever their intervals: no atrial rhythm shows around them. False where the
-        consistency is NaN (no usable atrial window) and everywhere without a signal.
+        consistency is NaN (no usable atrial window) and everywhere without a
+        consistency.
     in_af : numpy.ndarray of bool, shape (n_beats,)
         Beats inside an AF episode.
     episodes : numpy.ndarray of int64, shape (n_episodes, 2)
@@ -563,7 +579,7 @@ def detect_af(
     signal : array_like, shape (n_samples,), optional
         One ECG lead in mV (II or MLII best). With it, a beat needs irregular intervals
         *and* inconsistent P waves to be in AF, or, where the P waves are clearly absent,
-        intervals only mildly irregular; without it (or at rates under 70 Hz), irregular
+        intervals only mildly irregular; without it (or at rates under 40 Hz), irregular
         intervals alone, which flags more ectopy-rich sinus rhythm as AF.
     exclude : array_like of bool, shape (n_beats,), optional
         Ventricular ectopic beats (for example those a beat classifier calls V), left out of
@@ -657,7 +673,7 @@ def detect_af(
     candidate = (irregularity > irregularity_threshold) & ~patterned
     consistency = None
     p_waves_clearly_absent = np.zeros(peaks.size, dtype=bool)
-    if signal is not None and fs >= 70.0:
+    if signal is not None and fs >= AF_P_WAVE_MIN_FS_HZ:
         consistency = p_wave_consistency(
             signal, peaks, fs, exclude=exclude, half_window=half_window
         )
