@@ -296,11 +296,16 @@ def _annotate(args: argparse.Namespace) -> int:
         extra = f"  ({per_hour:.0f} per hour)" if per_hour is not None else ""
         print(f"  {name:>12}: {count}{extra}")
     if "af_burden_percent" in summary:
+        absent = summary["p_waves_absent_beats"]
+        gated = gate_effect(predictor.recipe.rhythm_gate)
+        p_waves = (
+            f"P waves not assessed, AF from the intervals alone (in it, {gated})"
+            if absent is None
+            else f"{absent} beat(s) outside it with no P waves (in both, {gated})"
+        )
         print(
             f"atrial fibrillation: {len(summary['af_episodes_s'])} episode(s), "
-            f"{summary['af_burden_percent']:.1f} % of the time; "
-            f"{summary.get('p_waves_absent_beats', 0)} beat(s) outside it with no P waves "
-            f"(in both, {gate_effect(predictor.recipe.rhythm_gate)})"
+            f"{summary['af_burden_percent']:.1f} % of the time; {p_waves}"
         )
     for role, path in files.items():
         print(f"{role:>10}: {path}")

@@ -21,15 +21,15 @@ from .conftest import make_recipe
 FS = 250.0
 
 
-def _annotations(rr_s, labels, *, classes=("N", "S", "V", "F")):
+def _annotations(rr_s, labels, *, classes=("N", "S", "V", "F"), fs=FS):
     """Beats at the given intervals; S gets a little more probability than N."""
-    sample = np.round(np.cumsum(np.concatenate([[1.0], rr_s])) * FS).astype(np.int64)
+    sample = np.round(np.cumsum(np.concatenate([[1.0], rr_s])) * fs).astype(np.int64)
     label = np.asarray(labels, dtype=np.int64)
     probabilities = np.full((sample.size, len(classes)), 0.05, dtype=np.float32)
     probabilities[np.arange(sample.size), label] = 0.85
     return BeatAnnotations(
-        sample, label, probabilities, np.full(sample.size, "", dtype="<U9"), classes, FS,
-        int(sample[-1] + FS), "synthetic", ("MLII",), "m",
+        sample, label, probabilities, np.full(sample.size, "", dtype="<U9"), classes, fs,
+        int(sample[-1] + fs), "synthetic", ("MLII",), "m",
     )  # fmt: skip
 
 
@@ -108,6 +108,30 @@ def test_s_calls_without_p_waves_are_gated_outside_af_too(f_waves):
         marked = assess_rhythm(annotations, signal, gate=0.0)
     np.testing.assert_array_equal(marked.label, labels)
     np.testing.assert_array_equal(marked.p_waves_absent, gated.p_waves_absent)
+
+
+@pytest.mark.parametrize("lead", ["none", "30 Hz"])
+def test_p_waves_not_assessed_are_not_reported_as_present(lead):
+    # without a lead, or on one too slow to show P waves (under 40 Hz), AF comes from the
+    # intervals alone and no beat is known to have or lack P waves: the summary says
+    # None, not 0, and a lead given at such a rate is warned about
+    rr = _af_then_sinus(np.random.default_rng(2))
+    annotations = _annotations(rr, np.zeros(rr.size + 1, int), fs=30.0)
+    if lead == "none":
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assessed = assess_rhythm(annotations, None, gate=1.0)
+    else:
+        signal = ecg_with_atrial_waves(annotations.sample, 30.0)
+        with pytest.warns(UserWarning, match="P waves not assessed at 30 Hz"):
+            assessed = assess_rhythm(annotations, signal, gate=1.0)
+    assert assessed.in_af is not None
+    assert assessed.in_af[:80].all()
+    assert assessed.p_waves_absent is None
+    summary = assessed.summary()
+    assert summary["p_waves_absent_beats"] is None
+    assert summary["af_episodes_s"]
+    assert set(assessed.rhythm) == {"AF", ""}
 
 
 def test_premature_beats_with_p_waves_stay_s():

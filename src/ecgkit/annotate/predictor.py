@@ -64,7 +64,8 @@ class BeatAnnotations:
         (:func:`ecgkit.annotate.assess_rhythm`); None where the rhythm was not assessed.
     p_waves_absent : numpy.ndarray of bool, shape (n_beats,), optional
         Beats whose P waves are clearly absent (:func:`ecgkit.annotate.rhythm_context`),
-        inside AF or not; None where the rhythm was not assessed.
+        inside AF or not; None where the rhythm or the P waves were not assessed (no
+        lead, or a rate under :data:`~ecgkit.signal.AF_P_WAVE_MIN_FS_HZ`).
     """
 
     sample: NDArray[np.int64]
@@ -114,7 +115,8 @@ class BeatAnnotations:
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
         seconds, ``af_burden_percent`` their share of the recording's duration and
         ``p_waves_absent_beats`` the number of beats outside them whose P waves are
-        clearly absent.
+        clearly absent (None where the P waves were not assessed: AF from the
+        intervals alone).
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
@@ -149,8 +151,9 @@ class BeatAnnotations:
             "af_episodes_s": episodes,
             "af_burden_percent": 100 * in_af_s / self.duration_s if self.duration_s else 0.0,
         }
-        if self.p_waves_absent is not None:
-            summary["p_waves_absent_beats"] = int((self.p_waves_absent & ~self.in_af).sum())
+        summary["p_waves_absent_beats"] = (
+            None if self.p_waves_absent is None else int((self.p_waves_absent & ~self.in_af).sum())
+        )
         return summary
 
     @property

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.signal import AF_MIN_EPISODE_S, detect_af
+from ecgkit.signal import AF_MIN_EPISODE_S, AF_P_WAVE_MIN_FS_HZ, detect_af
 
 if TYPE_CHECKING:
     from ecgkit.annotate.predictor import BeatAnnotations
@@ -108,10 +108,15 @@ class RhythmContext:
     p_waves_absent : numpy.ndarray of bool, shape (n_beats,)
         Beats whose P waves are clearly absent, whatever the intervals
         (:attr:`~ecgkit.signal.AFDetection.p_waves_clearly_absent`).
+    p_waves_assessed : bool
+        Whether the P waves were looked at: False without a lead or under
+        :data:`~ecgkit.signal.AF_P_WAVE_MIN_FS_HZ`, where AF was found from the intervals
+        alone and no beat is known to lack P waves.
     """
 
     in_af: NDArray[np.bool_]
     p_waves_absent: NDArray[np.bool_]
+    p_waves_assessed: bool = True
 
     @property
     def without_atrial_rhythm(self) -> NDArray[np.bool_]:
@@ -139,8 +144,9 @@ def rhythm_context(
     fs : float
         Sampling rate in Hz.
     signal : array_like, shape (n_samples,), optional
-        One lead in mV at ``fs`` for the P-wave evidence; None decides AF by the
-        intervals alone and finds no beat without P waves.
+        One lead in mV at ``fs`` for the P-wave evidence; None (or ``fs`` under
+        :data:`~ecgkit.signal.AF_P_WAVE_MIN_FS_HZ`) decides AF by the intervals alone and
+        finds no beat without P waves.
     exclude : array_like of bool, shape (n_beats,)
         Beats of ventricular origin (called V or F), left out of both measures.
     min_episode_s : float
@@ -158,7 +164,11 @@ def rhythm_context(
         300 ms) a beat is not among them, and without ``signal`` none is.
     """
     detection = detect_af(sample, fs, signal=signal, exclude=exclude, min_episode_s=min_episode_s)
-    return RhythmContext(in_af=detection.in_af, p_waves_absent=detection.p_waves_clearly_absent)
+    return RhythmContext(
+        in_af=detection.in_af,
+        p_waves_absent=detection.p_waves_clearly_absent,
+        p_waves_assessed=detection.p_wave_consistency is not None,
+    )
 
 
 def assess_rhythm(
@@ -176,7 +186,8 @@ def assess_rhythm(
         Classified beats of one recording.
     signal : array_like, shape (n_samples,), optional
         The lead the model saw, in mV at ``annotations.fs``, for the P-wave evidence of
-        :func:`~ecgkit.signal.detect_af`; None decides by the intervals alone.
+        :func:`~ecgkit.signal.detect_af`; None decides by the intervals alone (and so
+        does a rate under :data:`~ecgkit.signal.AF_P_WAVE_MIN_FS_HZ`, with a warning).
     gate : float
         Strength of :func:`gate_supraventricular` (the recipe's ``rhythm_gate``) for the
         beats inside AF and those whose P waves are clearly absent
@@ -190,22 +201,35 @@ def assess_rhythm(
     -------
     BeatAnnotations
         A copy with ``in_af`` and ``p_waves_absent`` set (and, gated, new
-        ``probabilities`` and ``label``).
+        ``probabilities`` and ``label``); ``p_waves_absent`` is None where the P waves
+        were not assessed.
 
     Warns
     -----
     UserWarning
         When most beats outside AF (more than half, at least 6) show no P waves: AF with
         a regular response, a junctional or paced rhythm, or a lead on which the P waves
-        do not show, where the gate lets no beat be called S.
+        do not show, where the gate lets no beat be called S. When ``signal`` is given at
+        a rate too low to see P waves: AF is then found from the intervals alone, which
+        also take sinus rhythm rich in ectopic beats for it.
     """
     exclude = np.isin(annotations.class_names, VENTRICULAR_CLASSES)
     context = rhythm_context(
         annotations.sample, annotations.fs, signal, exclude, min_episode_s=min_episode_s
     )
     marked = dataclasses.replace(
-        annotations, in_af=context.in_af, p_waves_absent=context.p_waves_absent
+        annotations,
+        in_af=context.in_af,
+        p_waves_absent=context.p_waves_absent if context.p_waves_assessed else None,
     )
+    if signal is not None and not context.p_waves_assessed:
+        warnings.warn(
+            f"{annotations.record_id}: P waves not assessed at {annotations.fs:g} Hz (they "
+            f"need at least {AF_P_WAVE_MIN_FS_HZ:g} Hz): atrial fibrillation is found from the "
+            "intervals alone, which also take sinus rhythm rich in ectopic beats for it",
+            UserWarning,
+            stacklevel=2,
+        )
     outside = ~context.in_af
     if outside.sum() >= _WARN_MIN_BEATS:
         share = float(context.p_waves_absent[outside].mean())
