@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -54,6 +56,19 @@ def test_any_sampling_rate_gives_windows_at_the_model_rate(recipe, fs_out):
     nearest = np.abs(times[:, None] - reference[None, :]).min(axis=1)
     assert np.mean(nearest <= 0.15) > 0.98
     assert abs(len(beats) - reference.size) <= 3
+
+
+@pytest.mark.parametrize("fs_in", [64.0, 100.0])
+def test_a_rate_under_the_checked_range_is_warned_about(recipe, fs_in):
+    record, _ = load_example("100")
+    signal = resample(record.signal, 360.0, fs_in, axis=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepare_beats(Record(signal, fs_in, ("MLII",), "100"), recipe)
+    low = [w for w in caught if "lowest rate at which the shipped model" in str(w.message)]
+    assert len(low) == (1 if fs_in < 100 else 0)
+    if low:
+        assert "100: 64 Hz is under 100 Hz" in str(low[0].message)
 
 
 def test_flat_signal_gives_no_classifiable_beat(recipe):

@@ -41,6 +41,9 @@ FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm")
 _FLAT_MV = 0.05
 _SATURATED_S = 0.08
 _DUPLICATE_S = 0.2
+# the shipped model's S and V F1 stay within 0.4 point of 360 Hz at 100-500 Hz; at 64 and
+# 50 Hz its S sensitivity falls by 10-13 points (benchmarks/bench_annotate.py --rates)
+_LOWEST_CHECKED_FS_HZ = 100.0
 
 #: Lead names that mean the same lead (modified lead II on Holter recorders, etc.).
 _LEAD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -283,6 +286,15 @@ def prepare_beats(
     if chunk_s is not None and not (math.isfinite(chunk_s) and chunk_s >= 2 * CHUNK_MARGIN_S):
         raise ValueError(f"chunk_s must be >= {2 * CHUNK_MARGIN_S:g} s or None, got {chunk_s!r}")
     fs_in, fs_out = record.fs, recipe.fs
+    if fs_in < min(_LOWEST_CHECKED_FS_HZ, fs_out):
+        warnings.warn(
+            f"{record.record_id}: {fs_in:g} Hz is under {_LOWEST_CHECKED_FS_HZ:g} Hz, the lowest "
+            "rate at which the shipped model was checked end to end; below it its S calls lose "
+            "sensitivity (MIT-BIH DS2 resampled to 64 Hz: S Se about 10 points lower, V as "
+            "at 360 Hz), so take them as rough",
+            UserWarning,
+            stacklevel=3,
+        )
     up, down = resample_ratio(fs_in, fs_out)
     n_in = record.n_samples
     n_out = math.ceil(n_in * up / down)
