@@ -42,7 +42,8 @@ _FLAT_MV = 0.05
 _SATURATED_S = 0.08
 _DUPLICATE_S = 0.2
 # the shipped model's S and V F1 stay within 0.4 point of 360 Hz at 100-500 Hz; at 64 and
-# 50 Hz its S sensitivity falls by 10-13 points (benchmarks/bench_annotate.py --rates)
+# 50 Hz its S sensitivity falls by 10-13 points on DS2, at 64 Hz all in record 232, whose
+# non-premature atrial beats it tells by their shape (benchmarks/bench_annotate.py --rates)
 _LOWEST_CHECKED_FS_HZ = 100.0
 
 #: Lead names that mean the same lead (modified lead II on Holter recorders, etc.).
@@ -289,9 +290,9 @@ def prepare_beats(
     if fs_in < min(_LOWEST_CHECKED_FS_HZ, fs_out):
         warnings.warn(
             f"{record.record_id}: {fs_in:g} Hz is under {_LOWEST_CHECKED_FS_HZ:g} Hz, the lowest "
-            "rate at which the shipped model was checked end to end; below it its S calls lose "
-            "sensitivity (MIT-BIH DS2 resampled to 64 Hz: S Se about 10 points lower, V as "
-            "at 360 Hz), so take them as rough",
+            "rate at which the shipped model was checked end to end; below it the S beats it "
+            "tells by their shape, not their timing, are missed more often (MIT-BIH DS2 "
+            "resampled to 64 Hz: S Se about 10 points lower, V as at 360 Hz)",
             UserWarning,
             stacklevel=3,
         )
