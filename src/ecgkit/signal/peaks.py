@@ -27,6 +27,7 @@ from ecgkit.signal._validation import (
     check_positive,
 )
 from ecgkit.signal.filters import apply_sos, butter_sos
+from ecgkit.signal.resample import resample
 
 __all__ = ["FIDUCIALS", "NEUROKIT_METHODS", "PEAK_METHODS", "detect_r_peaks", "refine_peaks"]
 
@@ -60,6 +61,12 @@ FIDUCIALS: tuple[str, ...] = ("extremum", "r_wave")
 # ecgkit detector settings (seconds and Hz); see the Notes of detect_r_peaks
 _BAND_HZ = (3.0, 25.0)
 _INTEGRATION_S = 0.12
+# the lowest rate the detector is checked at (the stress suite's 128 Hz row): a slower
+# recording is detected upsampled by a whole factor to at least this rate, where its time
+# constants (120 ms integration, 200 ms refractory ...) span enough samples
+_MIN_DETECTION_FS_HZ = 128.0
+# the QRS band ends at this share of fs where 25 Hz is above it
+_NYQUIST_SHARE = 0.45
 _REFRACTORY_S = 0.2
 # a single lead's QRS level is the median of the 2-s block maxima over +-75 blocks (5 min)
 _LEVEL_HALF_BLOCKS = 75
@@ -193,7 +200,7 @@ def _qrs_sos(fs: float) -> FloatArray:
 
     Designing it takes longer than filtering a 10 s record.
     """
-    return butter_sos(fs, low_hz=_BAND_HZ[0], high_hz=min(_BAND_HZ[1], 0.45 * fs))
+    return butter_sos(fs, low_hz=_BAND_HZ[0], high_hz=min(_BAND_HZ[1], _NYQUIST_SHARE * fs))
 
 
 def _qrs_feature(
@@ -935,7 +942,8 @@ def detect_r_peaks(
         The ECG (any unit; mV is usual). For a 2-D array ``axis`` names the time axis, so a
         ``[n_samples, n_leads]`` record is passed with ``axis=0``.
     fs : float
-        Sampling rate in Hz.
+        Sampling rate in Hz. Under 128 Hz the signal is detected upsampled by a whole
+        factor to 128 Hz or more (polyphase) and the beats mapped back to its samples.
     method : str
         ``"ecgkit"`` (default, see Notes) or a neurokit2 detector from
         :data:`NEUROKIT_METHODS` (``"neurokit"``, ``"pantompkins1985"``, ``"hamilton2002"``,
@@ -1056,6 +1064,16 @@ def detect_r_peaks(
                 arr, fs, method, bounds, axis=axis, refine_window_s=refine_window_s,
                 reference_lead=reference_lead, fiducial=fiducial,
             )  # fmt: skip
+    if fs < _MIN_DETECTION_FS_HZ:
+        if _BAND_HZ[0] >= _NYQUIST_SHARE * fs:
+            raise ValueError(
+                f"fs={fs:g} Hz is too low to see a QRS complex: the detector's band starts "
+                f"at {_BAND_HZ[0]:g} Hz, which needs fs above {_BAND_HZ[0] / _NYQUIST_SHARE:.3g} Hz"
+            )
+        return _detect_upsampled(
+            arr, fs, method, axis=axis, refine_window_s=refine_window_s,
+            reference_lead=reference_lead, fiducial=fiducial,
+        )  # fmt: skip
     leads = _leads_first(arr, axis)
     if isinstance(reference_lead, bool) or not isinstance(reference_lead, (int, np.integer)):
         raise TypeError(
@@ -1092,6 +1110,32 @@ def detect_r_peaks(
     return refine_peaks(
         leads[reference_lead], peaks, fs, window_s=refine_window_s, fiducial=fiducial
     )
+
+
+def _detect_upsampled(
+    arr: FloatArray,
+    fs: float,
+    method: str,
+    *,
+    axis: int,
+    refine_window_s: float,
+    reference_lead: int,
+    fiducial: str,
+) -> NDArray[np.int64]:
+    """:func:`detect_r_peaks` of a recording under ``_MIN_DETECTION_FS_HZ``.
+
+    Detected at the smallest whole multiple of ``fs`` that reaches it (polyphase
+    upsampling), the beats mapped back to the nearest sample of ``arr``.
+    """
+    factor = math.ceil(_MIN_DETECTION_FS_HZ / fs)
+    ax = check_axis(axis, arr.ndim)
+    upsampled = resample(arr, fs, fs * factor, axis=ax)
+    peaks = detect_r_peaks(
+        upsampled, fs * factor, method, axis=ax, refine_window_s=refine_window_s,
+        reference_lead=reference_lead, fiducial=fiducial,
+    )  # fmt: skip
+    at_input = np.rint(peaks / factor).astype(np.int64)
+    return np.unique(np.minimum(at_input, arr.shape[ax] - 1))
 
 
 def _detect_in_chunks(
