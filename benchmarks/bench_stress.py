@@ -25,8 +25,8 @@ Rows, by group:
 4. spikes: the subset with a triangular spike of 10-50 mV (random sign) and 1-20 ms base
    width added at a random place in every 10 s block (seeded); spikes are not beats.
 5. inverted: the subset's lead multiplied by -1.
-6. resampled: all 48 records resampled (``ecgkit.signal.resample``, polyphase) to 128,
-   200 and 250 Hz, the reference mapped with ``resample_indices``.
+6. resampled: all 48 records resampled (``ecgkit.signal.resample``, polyphase) to 64,
+   128, 200 and 250 Hz, the reference mapped with ``resample_indices``.
 7. paced: records 102, 104, 107 and 217.
 8. nst: records 118 and 119 with ``_noise.py``'s ``mix`` noise (bw + ma + em + pl) at
    24, 12, 6 and 0 dB in the Noise Stress Test's alternating 2-minute blocks from minute 5
@@ -95,7 +95,7 @@ NEUROKIT = ("neurokit", "pantompkins1985")
 SUBSET = ("100", "105", "114", "119", "203", "208", "215", "228", "233")
 PACED = ("102", "104", "107", "217")
 GAINS = (0.1, 0.25, 4.0)
-RATES_HZ = (128.0, 200.0, 250.0)
+RATES_HZ = (64.0, 128.0, 200.0, 250.0)
 SNRS_DB = (24, 12, 6, 0)
 NST_RECORDS = ("118", "119")
 NST_START_S = 300.0
