@@ -9,7 +9,8 @@
    the predicted class's +P, beats the model flags (edge, flat...) as "unclassified".
    Beside it, the same model fed the reference R positions, with and without its rhythm
    gate, and the share of the beats inside DS2's AF and flutter episodes called S.
-2. The same end-to-end run on DS2 resampled to 128, 250 and 500 Hz.
+2. The same end-to-end run on DS2 resampled to 64, 100, 128, 250 and 500 Hz (under
+   100 Hz ``ecgkit annotate`` warns; 64 Hz shows why).
 3. LUDB (500 Hz, lead II, 10 s): the share of beats called S in the records whose diagnosis
    is atrial fibrillation or flutter, and the share called anything but N in sinus records.
 4. A 24-hour two-lead record (the 48 MIT-BIH records joined, stored as a memory-mapped
@@ -279,7 +280,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--ludb-dir", type=Path, default=default_data_dir().parent / "ludb")
     parser.add_argument("--model", default="beat_rr_cnn.mitdb_ds1")
-    parser.add_argument("--rates", type=float, nargs="*", default=[128.0, 250.0, 500.0])
+    parser.add_argument(
+        "--rates", type=float, nargs="*", default=[64.0, 100.0, 128.0, 250.0, 500.0]
+    )
     parser.add_argument("--no-long", action="store_true", help="skip the 24-hour record")
     parser.add_argument("--long-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
