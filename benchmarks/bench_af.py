@@ -8,6 +8,9 @@
    intervals with the ventricular beats left out, and intervals plus P-wave evidence.
 2. LUDB (10-s 12-lead strips, lead II, reference QRS marks): records called AF (more than
    half of their beats in AF, no minimum episode length) against the diagnosis.
+3. Low sampling rates (``--rates``, default 62.5, 50 and 40 Hz): both, intervals plus
+   P-wave evidence, with each lead resampled (``ecgkit.signal.resample``) and the
+   reference R peaks mapped to the rate (``resample_indices``).
 
     python benchmarks/bench_af.py --data-dir ../shared/data/mitdb
 """
@@ -23,7 +26,7 @@ import numpy as np
 from _common import default_data_dir, environment, ludb_rhythm, mitdb_rhythm, write_json
 
 from ecgkit.data import BEAT_SYMBOLS, DS1_RECORDS, DS2_RECORDS, read_annotations, read_signal
-from ecgkit.signal import AFDetection, detect_af
+from ecgkit.signal import AFDetection, detect_af, resample, resample_indices
 from ecgkit.signal.atrial import true_runs
 
 VENTRICULAR = ("V", "E", "F")
@@ -87,16 +90,31 @@ def record_row(result: AFDetection, truth: np.ndarray) -> dict[str, Any]:
     }
 
 
-def run_mitdb(data_dir: Path) -> dict[str, Any]:
-    rows: dict[str, dict[str, dict[str, Any]]] = {mode: {} for mode in MODES}
+def at_rate(
+    signal: np.ndarray, peaks: np.ndarray, fs: float, rate: float | None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """``signal`` resampled to ``rate`` and ``peaks`` mapped to it; unchanged for None."""
+    if rate is None or rate == fs:
+        return signal, peaks, fs
+    moved = resample(signal, fs, rate)
+    return moved, resample_indices(peaks, fs, rate, moved.size), rate
+
+
+def run_mitdb(
+    data_dir: Path, rate: float | None = None, modes: tuple[str, ...] = tuple(MODES)
+) -> dict[str, Any]:
+    rows: dict[str, dict[str, dict[str, Any]]] = {mode: {} for mode in modes}
     records = sorted((*DS1_RECORDS, *DS2_RECORDS, *sorted(extra_records(data_dir))))
     for record in records:
         reference = mitdb_reference(data_dir, record)
-        signal = read_signal(data_dir / f"{record}.hea").signal[:, 0]
-        for mode, options in MODES.items():
+        signal, peaks, fs = at_rate(
+            read_signal(data_dir / f"{record}.hea").signal[:, 0], reference["samples"], 360.0, rate
+        )
+        for mode in modes:
+            options = MODES[mode]
             result = detect_af(
-                reference["samples"],
-                360.0,
+                peaks,
+                fs,
                 signal=signal if options["signal"] else None,
                 exclude=reference["ventricular"] if options["exclude"] else None,
             )
@@ -115,16 +133,18 @@ def extra_records(data_dir: Path) -> set[str]:
     return every - set(DS1_RECORDS) - set(DS2_RECORDS)
 
 
-def run_ludb(ludb_dir: Path) -> dict[str, Any]:
+def run_ludb(ludb_dir: Path, rate: float | None = None) -> dict[str, Any]:
     calls: dict[str, list[bool]] = {}
     for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
         rhythm = ludb_rhythm(header)
         record = read_signal(header, leads=["ii"])
         marks = read_annotations(header.with_suffix(""), extension="ii")
-        peaks = marks.sample[marks.symbol == "N"]
-        if peaks.size < 3:
+        if (marks.symbol == "N").sum() < 3:
             continue
-        result = detect_af(peaks, record.fs, signal=record.signal[:, 0], min_episode_s=0.0)
+        signal, peaks, fs = at_rate(
+            record.signal[:, 0], marks.sample[marks.symbol == "N"], record.fs, rate
+        )
+        result = detect_af(peaks, fs, signal=signal, min_episode_s=0.0)
         calls.setdefault(rhythm, []).append(bool(result.in_af.mean() > 0.5))
     return {
         rhythm: {"records": len(called), "called_af": int(sum(called))}
@@ -132,11 +152,25 @@ def run_ludb(ludb_dir: Path) -> dict[str, Any]:
     }
 
 
+def run_low_rates(data_dir: Path, ludb_dir: Path, rates: list[float]) -> dict[str, Any]:
+    """Intervals plus P waves with every lead at each of ``rates`` (Hz)."""
+    out: dict[str, Any] = {}
+    for rate in rates:
+        found: dict[str, Any] = {"mitdb": run_mitdb(data_dir, rate, ("intervals + P waves",))}
+        found["mitdb"] = found["mitdb"]["intervals + P waves"]
+        found["mitdb"].pop("per_record")
+        if (ludb_dir / "data").is_dir():
+            found["ludb"] = run_ludb(ludb_dir, rate)
+        out[f"{rate:g}"] = found
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--ludb-dir", type=Path, default=default_data_dir().parent / "ludb")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/af.json"))
+    parser.add_argument("--rates", type=float, nargs="*", default=[62.5, 50.0, 40.0])
     args = parser.parse_args()
     started = time.perf_counter()
     results: dict[str, Any] = {"environment": environment()}
@@ -157,6 +191,20 @@ def main() -> None:
         print("\nLUDB lead II, records called AF (over half their beats):")
         for rhythm, counts in results["ludb"].items():
             print(f"  {rhythm:40} {counts['called_af']:3d} of {counts['records']:3d}")
+    if args.rates:
+        results["low_rates"] = low = run_low_rates(args.data_dir, args.ludb_dir, args.rates)
+        print("\nlow rates, intervals + P waves: MIT-BIH beats Se / +P; LUDB records called AF")
+        for rate, found in low.items():
+            mit = "  ".join(
+                f"{g} {found['mitdb'][g]['beat_se']:5.1f} / {found['mitdb'][g]['beat_ppv']:5.1f}"
+                for g in ("DS1", "DS2", "all")
+            )
+            ludb = found.get("ludb", {})
+            af = sum(v["called_af"] for k, v in ludb.items() if k.startswith("Atrial"))
+            n_af = sum(v["records"] for k, v in ludb.items() if k.startswith("Atrial"))
+            sinus = sum(v["called_af"] for k, v in ludb.items() if "inus" in k)
+            n_sinus = sum(v["records"] for k, v in ludb.items() if "inus" in k)
+            print(f"  {rate:>5} Hz: {mit};  LUDB AF {af} of {n_af}, sinus {sinus} of {n_sinus}")
     results["seconds"] = time.perf_counter() - started
     write_json(args.out, results)
     print(f"\nwrote {args.out} in {results['seconds']:.0f} s")
