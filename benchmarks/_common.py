@@ -89,6 +89,14 @@ def ludb_rhythm(header: Path) -> str:
     return "unknown"
 
 
+def ludb_group(rhythm: str) -> str | None:
+    """``"af"`` for an LUDB rhythm of atrial fibrillation or flutter, ``"sinus"`` for any
+    sinus rhythm (:func:`ludb_rhythm`), None for the others."""
+    if rhythm.startswith("Atrial"):
+        return "af"
+    return "sinus" if "inus" in rhythm else None
+
+
 def ludb_table(ludb_dir: Path) -> list[dict[str, str]]:
     """The rows of LUDB's ``ludb.csv`` (ID, rhythms, pacing, extrasystoles ...); none without it."""
     table = ludb_dir / "ludb.csv"

@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import default_data_dir, environment, ludb_rhythm, mitdb_rhythm, write_json
+from _common import (
+    default_data_dir,
+    environment,
+    ludb_group,
+    ludb_rhythm,
+    mitdb_rhythm,
+    write_json,
+)
 
 from ecgkit.data import BEAT_SYMBOLS, DS1_RECORDS, DS2_RECORDS, read_annotations, read_signal
 from ecgkit.signal import AFDetection, detect_af, resample, resample_indices
@@ -199,12 +206,14 @@ def main() -> None:
                 f"{g} {found['mitdb'][g]['beat_se']:5.1f} / {found['mitdb'][g]['beat_ppv']:5.1f}"
                 for g in ("DS1", "DS2", "all")
             )
-            ludb = found.get("ludb", {})
-            af = sum(v["called_af"] for k, v in ludb.items() if k.startswith("Atrial"))
-            n_af = sum(v["records"] for k, v in ludb.items() if k.startswith("Atrial"))
-            sinus = sum(v["called_af"] for k, v in ludb.items() if "inus" in k)
-            n_sinus = sum(v["records"] for k, v in ludb.items() if "inus" in k)
-            print(f"  {rate:>5} Hz: {mit};  LUDB AF {af} of {n_af}, sinus {sinus} of {n_sinus}")
+            called = {"af": [0, 0], "sinus": [0, 0]}
+            for rhythm, counts in found.get("ludb", {}).items():
+                group = ludb_group(rhythm)
+                if group is not None:
+                    called[group][0] += counts["called_af"]
+                    called[group][1] += counts["records"]
+            ludb = ", ".join(f"{g} {n} of {total}" for g, (n, total) in called.items())
+            print(f"  {rate:>5} Hz: {mit};  LUDB called AF: {ludb}")
     results["seconds"] = time.perf_counter() - started
     write_json(args.out, results)
     print(f"\nwrote {args.out} in {results['seconds']:.0f} s")

@@ -42,6 +42,7 @@ from _common import (
     build_joined,
     default_data_dir,
     environment,
+    ludb_group,
     ludb_rhythm,
     ludb_table,
     mitdb_rhythm,
@@ -150,7 +151,7 @@ def run_ludb(predictor: Predictor, ludb_dir: Path) -> dict[str, Any]:
     by_listing: dict[str, list[BeatAnnotations]] = {}
     for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
         rhythm = ludb_rhythm(header)
-        group = "af" if rhythm.startswith("Atrial") else "sinus" if "inus" in rhythm else None
+        group = ludb_group(rhythm)
         if group is None:
             continue
         record = read_signal(header, leads=["ii"])
