@@ -26,7 +26,7 @@ from _recipe import RESULTS, add_recipe_options, recipes
 from ecgkit.data import BeatDataset, PatientKFold
 from ecgkit.experiment import ExperimentConfig, build_model, split_beats
 from ecgkit.metrics import ClassificationMetrics, adjust_for_priors, class_priors, compute_metrics
-from ecgkit.train import BeatAugment, Trainer
+from ecgkit.train import Trainer, beat_augmentation
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
@@ -50,7 +50,7 @@ def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[
         trainer = Trainer(
             build_model(config, fit.n_leads, n_classes),
             config.train,
-            augment=BeatAugment() if config.augment else None,
+            augment=beat_augmentation(config.augment),
         )
         trainer.fit(BeatDataset(fit, features=features))
         prediction = trainer.predict(BeatDataset(held, features=features))

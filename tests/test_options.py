@@ -55,9 +55,13 @@ def test_no_option_gives_the_default_config_and_each_option_changes_its_field():
                 "elsewhere",
                 "--class-weighting",
                 "sqrt",
+                "--augment",
+                "none",
             ]
         )
     )
+    # "none" is one of augment's names, not a None
+    assert config.augment == "none"
     assert config.train.epochs == 3
     assert config.model_kwargs == {"fusion_width": 32}
     assert config.normalize is None

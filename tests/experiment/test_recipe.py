@@ -1,5 +1,6 @@
 """The recipe: one definition, migrated from older versions, copied per seed."""
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,26 @@ def test_an_old_experiment_migrates_to_the_behaviour_it_was_made_with():
     assert ExperimentConfig.from_json(stored).rr_features != ExperimentConfig().rr_features
     # today's values are left alone
     assert migrate_experiment(ExperimentConfig().to_json()) == ExperimentConfig().to_json()
+
+
+@pytest.mark.parametrize(("stored", "read"), [(False, "none"), (True, "full")])
+def test_an_old_bool_augment_reads_back_as_the_augmentation_it_trained_with(stored, read):
+    values = ExperimentConfig().to_json()
+    values["augment"] = stored
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reading an old run folder is not deprecated use
+        assert ExperimentConfig.from_json(values).augment == read
+    del values["augment"]
+    assert ExperimentConfig.from_json(values).augment == "none"
+
+
+def test_a_bool_augment_in_code_still_works_with_a_deprecation_warning_and_bad_names_fail():
+    with pytest.warns(DeprecationWarning, match="augment='full'"):
+        assert ExperimentConfig(augment=True).augment == "full"  # type: ignore[arg-type]
+    with pytest.warns(DeprecationWarning, match="augment='none'"):
+        assert ExperimentConfig(augment=False).augment == "none"  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="augment must be one of"):
+        ExperimentConfig(augment="shift")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from ecgkit.train import BeatAugment
+from ecgkit.train import AUGMENTATIONS, BeatAugment, beat_augmentation
 
 
 def test_augment_keeps_shape_and_changes_each_window_differently():
@@ -31,3 +31,18 @@ def test_augment_is_reproducible_under_a_seed_and_rejects_bad_settings():
         BeatAugment(scale=(1.2, 0.8))
     with pytest.raises(ValueError, match=r"\[B, C, L\]"):
         BeatAugment()(torch.randn(10))
+
+
+def test_shift_only_augmentation_moves_windows_without_changing_their_values():
+    x = torch.randn(6, 2, 40)
+    torch.manual_seed(0)
+    shifted = [beat_augmentation("shifts")(x) for _ in range(20)]
+    for y in shifted:
+        # one circular shift of at most 3 samples, amplitudes exactly as they were
+        assert any(torch.equal(y, torch.roll(x, k, dims=-1)) for k in range(-3, 4))
+    assert any(not torch.equal(y, x) for y in shifted)
+    assert beat_augmentation("none") is None
+    assert beat_augmentation("full") == BeatAugment()
+    assert AUGMENTATIONS == ("none", "shifts", "full")
+    with pytest.raises(ValueError, match="augment must be one of"):
+        beat_augmentation("noise")  # type: ignore[arg-type]

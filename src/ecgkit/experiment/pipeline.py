@@ -43,7 +43,7 @@ from ecgkit.experiment.run_folder import (
 )
 from ecgkit.metrics import ClassificationMetrics, Prediction, class_priors
 from ecgkit.models import ECGModel, ModelSpec, create_model
-from ecgkit.train import BeatAugment, TrainConfig, Trainer
+from ecgkit.train import TrainConfig, Trainer, beat_augmentation
 
 __all__ = [
     "ExperimentResult",
@@ -293,7 +293,7 @@ def _run_experiment(
         config.train,
         run_dir=out,
         callbacks=callbacks,
-        augment=BeatAugment() if config.augment else None,
+        augment=beat_augmentation(config.augment),
         # the best epoch is picked by the prior-adjusted decisions the run reports
         decision=(
             (lambda p: p.adjusted(priors, config.prior_adjustment))

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from ecgkit.annotate.recipe import BeatRecipe, check_decision_weights, check_rhythm_settings
 from ecgkit.data import AAMI_MAPPING, RELATIVE_RR_FEATURES, RR_FEATURES, BeatConfig
 from ecgkit.models import takes_features
-from ecgkit.train import TrainConfig
+from ecgkit.train import AUGMENTATIONS, Augmentation, TrainConfig
 from ecgkit.train.trainer import migrate_train_config
 
 __all__ = [
@@ -84,9 +84,12 @@ class ExperimentConfig:
         much of the literature reports N, S, V and F only).
     normalize : {"zscore", "robust", "minmax"}, optional
         Per-beat amplitude normalisation; None keeps mV.
-    augment : bool
-        Train with :class:`~ecgkit.train.BeatAugment` (random amplitude, baseline, noise
-        and a shift of up to 3 samples).
+    augment : {"none", "shifts", "full"}
+        Training augmentation (:func:`ecgkit.train.beat_augmentation`): none, circular
+        shifts of up to 3 samples alone (the model learns that where the detector put the
+        R peak within a few samples says nothing about the class), or shifts with random
+        amplitude, baseline and noise (:class:`~ecgkit.train.BeatAugment`).
+        ``True`` and ``False`` of older versions are read as ``"full"`` and ``"none"``.
     template : bool
         Add, for every lead, the beat minus its record's template beat
         (:func:`ecgkit.data.with_template_residual`): what is unusual about a beat for
@@ -143,7 +146,7 @@ class ExperimentConfig:
     leads: tuple[str, ...] = ("MLII",)
     classes: Literal["NSVFQ", "NSVF"] = "NSVF"
     normalize: Literal["zscore", "robust", "minmax"] | None = "zscore"
-    augment: bool = False
+    augment: Augmentation = "none"
     template: bool = True
     rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
     prior_adjustment: float = UNWEIGHTED_PRIOR_ADJUSTMENT
@@ -163,6 +166,17 @@ class ExperimentConfig:
     explain_beats: int = 8
 
     def __post_init__(self) -> None:
+        augment: object = self.augment  # typed as the names, but older code passes a bool
+        if isinstance(augment, bool):
+            legacy = "full" if augment else "none"
+            warnings.warn(
+                f"augment={augment} is spelt augment={legacy!r} now",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            object.__setattr__(self, "augment", legacy)
+        if self.augment not in AUGMENTATIONS:
+            raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
         if self.split not in ("de-chazal", "de-chazal-strict"):
             raise ValueError(f"split must be 'de-chazal' or 'de-chazal-strict', got {self.split!r}")
         if self.classes not in ("NSVFQ", "NSVF"):
@@ -267,8 +281,10 @@ class ExperimentConfig:
 #: Fields added after the first run format, with the value that keeps an older run's
 #: behaviour (not today's default): RR features in seconds were all there was, decisions
 #: were not adjusted, there was no rhythm gate, AF meant the 30-s episodes of
-#: :func:`ecgkit.signal.detect_af`, and no class was weighed.
+#: :func:`ecgkit.signal.detect_af`, and no class was weighed. (``augment`` was always
+#: written, as a bool until shift-only augmentation became the default.)
 _ADDED_FIELDS: dict[str, Any] = {
+    "augment": "none",
     "rr_features": list(RR_FEATURES),
     "prior_adjustment": 0.0,
     "rhythm_gate": 0.0,
@@ -281,9 +297,12 @@ def migrate_experiment(values: dict[str, Any]) -> dict[str, Any]:
     """Stored :meth:`ExperimentConfig.to_json` values as this version spells them.
 
     Fields an older ecgkit did not write get the value that reproduces what that version
-    did; the training config's ``"none"`` becomes None (:func:`migrate_train_config`).
+    did; the training config's ``"none"`` becomes None (:func:`migrate_train_config`), and
+    a bool ``augment`` its name (True was :class:`~ecgkit.train.BeatAugment`'s defaults).
     """
     migrated = {**_ADDED_FIELDS, **values}
+    if isinstance(migrated["augment"], bool):
+        migrated["augment"] = "full" if migrated["augment"] else "none"
     if isinstance(migrated.get("train"), dict):
         migrated["train"] = migrate_train_config(migrated["train"])
     return migrated

@@ -7,11 +7,13 @@ in one process or several under ``torchrun`` (DistributedDataParallel).
 from typing import Any
 
 import ecgkit._torch  # noqa: F401  (one clear line when torch is missing)
-from ecgkit.train.augment import BeatAugment
+from ecgkit.train.augment import AUGMENTATIONS, Augmentation, BeatAugment, beat_augmentation
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ecgkit.train.trainer import EpochCallback, History, NonFiniteLossError, TrainConfig, Trainer
 
 __all__ = [
+    "AUGMENTATIONS",
+    "Augmentation",
     "BeatAugment",
     "CheckpointError",
     "EpochCallback",
@@ -19,6 +21,7 @@ __all__ = [
     "NonFiniteLossError",
     "TrainConfig",
     "Trainer",
+    "beat_augmentation",
     "load_checkpoint",
     "save_checkpoint",
 ]

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 
-__all__ = ["BeatAugment"]
+__all__ = ["AUGMENTATIONS", "Augmentation", "BeatAugment", "beat_augmentation"]
+
+#: What a recipe can train with: nothing, circular shifts of up to 3 samples alone, or
+#: shifts with random gain, baseline offset and noise (:class:`BeatAugment`'s defaults).
+Augmentation = Literal["none", "shifts", "full"]
+AUGMENTATIONS: tuple[Augmentation, ...] = ("none", "shifts", "full")
 
 
 @dataclass(frozen=True)
@@ -16,8 +22,9 @@ class BeatAugment:
 
     Patients differ in amplitude, baseline, noise and in where exactly the fiducial point
     falls; a model that never saw those differences learns them as identity. Each window
-    gets its own draw (from torch's global RNG, so a seeded run is reproducible and a
-    resumed run continues the same stream).
+    gets its own gain, offset and noise; the shift is drawn once per batch. All draws come
+    from torch's global RNG, so a seeded run is reproducible and a resumed run continues
+    the same stream.
 
     Attributes
     ----------
@@ -58,3 +65,27 @@ class BeatAugment:
             shift = int(torch.randint(-self.max_shift, self.max_shift + 1, ()).item())
             out = torch.roll(out, shift, dims=-1)
         return out
+
+
+def beat_augmentation(kind: Augmentation) -> BeatAugment | None:
+    """The augmentation a recipe names (``ExperimentConfig.augment``).
+
+    Parameters
+    ----------
+    kind : {"none", "shifts", "full"}
+        ``"none"``: no augmentation (None). ``"shifts"``: circular shifts of up to
+        :attr:`BeatAugment.max_shift` samples alone, amplitudes untouched.
+        ``"full"``: :class:`BeatAugment`'s defaults.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not one of :data:`AUGMENTATIONS`.
+    """
+    if kind == "none":
+        return None
+    if kind == "shifts":
+        return BeatAugment(scale=(1.0, 1.0), offset_sd=0.0, noise_sd=0.0)
+    if kind == "full":
+        return BeatAugment()
+    raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {kind!r}")
