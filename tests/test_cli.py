@@ -214,8 +214,8 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
     from ecgkit.annotate import Predictor
 
     assert Predictor.from_run(run).recipe.rhythm_gate == 1.0
-    assert config["recipe"]["rhythm_min_episode_s"] == 30.0
-    assert Predictor.from_run(run).recipe.rhythm_min_episode_s == 30.0
+    assert config["recipe"]["rhythm_min_episode_s"] == 20.0
+    assert Predictor.from_run(run).recipe.rhythm_min_episode_s == 20.0
     assert "rhythm" in (out / "beats.csv").read_text().splitlines()[0].split(",")
     assert "af_burden_percent" in json.loads((out / "summary.json").read_text())
     # a run folder from before the recipe was stored (format 1) says so in one line

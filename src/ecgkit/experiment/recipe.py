@@ -42,11 +42,11 @@ DEFAULT_RHYTHM_GATE = 1.0
 #: Shortest AF run (s) the rhythm gate of new recipes acts on
 #: (:attr:`ecgkit.annotate.BeatRecipe.rhythm_min_episode_s`), chosen with the strength by the
 #: same cross-validation.
-DEFAULT_RHYTHM_MIN_EPISODE_S = 30.0
+DEFAULT_RHYTHM_MIN_EPISODE_S = 20.0
 #: Decision weights of new recipes (:attr:`ecgkit.annotate.BeatRecipe.decision_weights`):
-#: S and V called less often than the prior adjustment alone would, chosen by patient-wise
-#: cross-validation inside DS1 (``benchmarks/select_decision_weights.py``).
-DEFAULT_DECISION_WEIGHTS: dict[str, float] = {"S": 2**-0.5, "V": 0.25}
+#: V called less often than the prior adjustment alone would (S as it is), chosen by
+#: patient-wise cross-validation inside DS1 (``benchmarks/select_decision_weights.py``).
+DEFAULT_DECISION_WEIGHTS: dict[str, float] = {"S": 1.0, "V": 0.25}
 
 
 def default_prior_adjustment(class_weighting: str | None) -> float:
@@ -65,7 +65,8 @@ class ExperimentConfig:
     The defaults are the recipe that generalised best to unseen patients in the DS1 -> DS2
     benchmark (docs/benchmarks.rst): four AAMI classes, z-scored beats with the record
     template channel, rate-independent RR features, an unweighted loss on every DS1 patient
-    and decisions adjusted halfway towards equal class priors.
+    with the windows shifted by up to 3 samples, and decisions adjusted halfway towards
+    equal class priors.
 
     Attributes
     ----------
@@ -86,8 +87,9 @@ class ExperimentConfig:
         Per-beat amplitude normalisation; None keeps mV.
     augment : {"none", "shifts", "full"}
         Training augmentation (:func:`ecgkit.train.beat_augmentation`): none, circular
-        shifts of up to 3 samples alone (the model learns that where the detector put the
-        R peak within a few samples says nothing about the class), or shifts with random
+        shifts of up to 3 samples alone (the default, chosen by patient-wise
+        cross-validation inside DS1: the model learns that where the detector put the R
+        peak within a few samples says nothing about the class), or shifts with random
         amplitude, baseline and noise (:class:`~ecgkit.train.BeatAugment`).
         ``True`` and ``False`` of older versions are read as ``"full"`` and ``"none"``.
     template : bool
@@ -146,7 +148,7 @@ class ExperimentConfig:
     leads: tuple[str, ...] = ("MLII",)
     classes: Literal["NSVFQ", "NSVF"] = "NSVF"
     normalize: Literal["zscore", "robust", "minmax"] | None = "zscore"
-    augment: Augmentation = "none"
+    augment: Augmentation = "shifts"
     template: bool = True
     rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
     prior_adjustment: float = UNWEIGHTED_PRIOR_ADJUSTMENT
