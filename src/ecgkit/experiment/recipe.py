@@ -49,6 +49,11 @@ DEFAULT_RHYTHM_MIN_EPISODE_S = 20.0
 DEFAULT_DECISION_WEIGHTS: dict[str, float] = {"S": 1.0, "V": 0.25}
 
 
+def _augmentation_of_bool(augment: bool) -> Augmentation:
+    """The name of what ``augment=True/False`` meant before augmentations had names."""
+    return "full" if augment else "none"
+
+
 def default_prior_adjustment(class_weighting: str | None) -> float:
     """The prior-adjustment strength that goes with a loss weighting.
 
@@ -170,7 +175,7 @@ class ExperimentConfig:
     def __post_init__(self) -> None:
         augment: object = self.augment  # typed as the names, but older code passes a bool
         if isinstance(augment, bool):
-            legacy = "full" if augment else "none"
+            legacy = _augmentation_of_bool(augment)
             warnings.warn(
                 f"augment={augment} is spelt augment={legacy!r} now",
                 DeprecationWarning,
@@ -304,7 +309,7 @@ def migrate_experiment(values: dict[str, Any]) -> dict[str, Any]:
     """
     migrated = {**_ADDED_FIELDS, **values}
     if isinstance(migrated["augment"], bool):
-        migrated["augment"] = "full" if migrated["augment"] else "none"
+        migrated["augment"] = _augmentation_of_bool(migrated["augment"])
     if isinstance(migrated.get("train"), dict):
         migrated["train"] = migrate_train_config(migrated["train"])
     return migrated
