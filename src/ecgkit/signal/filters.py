@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 from scipy import ndimage
 from scipy import signal as sps
 
+from ecgkit.signal._compiled import padding
 from ecgkit.signal._validation import (
     FloatArray,
     as_signal,
@@ -45,12 +46,6 @@ def _check_order(order: object) -> int:
     return int(order)
 
 
-def _padlen(sos: FloatArray) -> int:
-    # the same default edge padding as scipy.signal.sosfiltfilt
-    n_zeros = min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
-    return 3 * (2 * len(sos) + 1 - n_zeros)
-
-
 def apply_sos(x: ArrayLike, sos: FloatArray, *, axis: int = -1, name: str = "x") -> FloatArray:
     """Apply second-order sections forwards and backwards along ``axis``.
 
@@ -72,7 +67,7 @@ def apply_sos(x: ArrayLike, sos: FloatArray, *, axis: int = -1, name: str = "x")
     """
     arr = as_signal(x, name, axis=axis)
     ax = check_axis(axis, arr.ndim)
-    padlen = _padlen(sos)
+    padlen = padding(sos)
     if arr.shape[ax] <= padlen:
         raise ValueError(
             f"{name} is too short for this filter: needs more than {padlen} samples "

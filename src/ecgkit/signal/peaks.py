@@ -16,7 +16,9 @@ from scipy import ndimage
 from scipy import signal as sps
 
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
+from ecgkit.signal._compiled import compiled, filtfilt_pairs, interpreted
 from ecgkit.signal._r_wave import r_wave_positions, refine_sos, sharp_sos
+from ecgkit.signal._threshold import RECENT_RR, STARTUP_BEATS, threshold_loop
 from ecgkit.signal._validation import (
     FloatArray,
     as_indices,
@@ -78,35 +80,14 @@ _FLAT_RELATIVE = 1e-9
 _QRS_FREE_RELATIVE = 1e-6
 _T_WAVE_S = 0.36
 _LEARNING_S = 2.0
-# the levels and the rhythm the adaptive threshold has after this many beats are where it
-# reads the start of the signal again from (see _adaptive_threshold)
-_STARTUP_BEATS = 8
-_SEARCHBACK_RR = 1.4
-_THRESHOLD = 0.25
-# largest feature height (in typical-QRS units) a peak brings into the signal and noise
-# levels of the thresholds
-_LEVEL_CAP = 4.0
-_SEARCHBACK_FRACTION = 0.3
-_T_WAVE_RATIO = 0.5
-_T_WAVE_RR = 0.7
 _P_WAVE_RATIO = 0.5
 _GAP_FRACTION = 0.35
 _FLOOR_MIN = 1e-3
-# a beat recovered by search-back must stand this many times above the running noise
-# level (in muscle or electrode-motion noise, search-back otherwise finds noise) ...
-_SEARCHBACK_SNR = 3.0
-# ... unless it falls where the rhythm expects the next beat (within this share of an RR),
-# as the waves of a ventricular flutter do
-_SEARCHBACK_RHYTHM = 0.4
-# search-back takes no T wave: nothing early (see _T_WAVE_S, _T_WAVE_RR) and this small
-# next to the last beat
-_SEARCHBACK_T_WAVE_RATIO = 0.15
 # a beat must stand this many times above the local floor of the QRS feature (its median
 # over about 2.5 s): in broadband muscle or motion noise the floor rises with the noise ...
 _FLOOR_RATIO = 2.5
-# ... (search-back may take one of half that height exactly where the rhythm expects it) ...
-_SEARCHBACK_FLOOR_SHARE = 0.5
-_SEARCHBACK_FLOOR_RHYTHM = 0.15
+# ... (search-back may take one of half that height exactly where the rhythm expects it:
+# see ecgkit.signal._threshold) ...
 # ... except where the band-passed ECG repeats itself with a period of 150-450 ms (an
 # autocorrelation peak above 0.4 in this block or the next), as in ventricular flutter,
 # whose waves fill the floor as noise does
@@ -192,6 +173,24 @@ def _qrs_band(leads: NDArray[np.float64], fs: float) -> NDArray[np.float64]:
     # sosfilt takes only writable sections: each call gets its own copy of the design
     sos = _qrs_sos(fs).copy()
     return np.asarray(apply_sos(leads, sos, axis=-1), dtype=np.float64)
+
+
+def _detection_bands(
+    leads: NDArray[np.float64], fs: float, reference: int | None
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+    """:func:`_qrs_band` of ``leads`` and :func:`refine_peaks`' band of lead ``reference``.
+
+    The same values as the filters run apart (None for the second where ``reference`` is
+    None); with numba they run two at a time (see :mod:`ecgkit.signal._compiled`), which
+    halves the detector's filtering time.
+    """
+    qrs_sos = _qrs_sos(fs).copy()
+    jobs = [(qrs_sos, lead) for lead in leads]
+    if reference is not None:
+        jobs.append((refine_sos(fs).copy(), leads[reference]))
+    filtered = filtfilt_pairs(jobs)
+    band = np.stack(filtered[: leads.shape[0]])
+    return band, (filtered[-1] if reference is not None else None)
 
 
 @functools.lru_cache(maxsize=16)
@@ -405,18 +404,15 @@ class _Levels:
     signal: float
     noise: float
     rr_mean: float
-    recent_rr: list[float] = dataclasses.field(default_factory=list)
-
-    def copy(self) -> _Levels:
-        return dataclasses.replace(self, recent_rr=list(self.recent_rr))
+    recent_rr: list[int] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
 class _Pass:
     """The beats one pass of the adaptive threshold accepted, in order.
 
-    ``positions`` (samples), ``heights`` (feature, capped at ``_LEVEL_CAP``) and ``chosen``
-    (candidate index) of each beat, and the levels right after its ``_STARTUP_BEATS``-th
+    ``positions`` (samples), ``heights`` (feature, capped at ``LEVEL_CAP``) and ``chosen``
+    (candidate index) of each beat, and the levels right after its ``STARTUP_BEATS``-th
     beat (None when it found fewer).
     """
 
@@ -436,7 +432,7 @@ def _adaptive_threshold(
 
     ``candidates`` are :func:`_candidates`; one below its ``min_height`` is never a beat.
     The thresholding runs twice over the start of the signal: the first pass learns the
-    levels and the rhythm from its first ``_STARTUP_BEATS`` beats, the second reads the
+    levels and the rhythm from its first ``STARTUP_BEATS`` beats, the second reads the
     candidates before the last of them again with what the first learnt, so that the
     first beats get a threshold set by beats and a search-back that knows the rhythm
     (which the first pass cannot give them before two intervals are known).
@@ -463,7 +459,7 @@ def _adaptive_threshold(
     beats, beat_heights, chosen = first.positions, first.heights, first.chosen
     if first.settled is not None:
         # the first pass's beats from its last start-up beat on, the second's before it
-        k = _STARTUP_BEATS - 1
+        k = STARTUP_BEATS - 1
         second = _threshold_pass(values, fs, candidates, min_height, first.settled, chosen[k])
         beats = second.positions + beats[k:]
         beat_heights = second.heights + beat_heights[k:]
@@ -491,104 +487,51 @@ def _threshold_pass(
 ) -> _Pass:
     """One pass of the adaptive threshold over ``candidates[:stop]``, from ``levels``.
 
-    ``values`` is the feature at the candidates. ``levels`` is copied, not changed.
+    ``values`` is the feature at the candidates. ``levels`` is copied, not changed. The
+    loop is :func:`ecgkit.signal._threshold.threshold_loop`, compiled by numba when it is
+    there, else run by the interpreter on Python lists.
     """
     refractory = max(round(_REFRACTORY_S * fs), 1)
     t_wave = round(_T_WAVE_S * fs)
-    level = levels.copy()
-    settled: _Levels | None = None
-    beats: list[int] = []
-    beat_values: list[float] = []
-    # the candidate index of each beat
-    chosen: list[int] = []
-    # the loop reads one candidate at a time: Python scalars are much faster to read
-    position_at = candidates[:stop].tolist()
-    value_at, above_at = values[:stop].tolist(), (values[:stop] > min_height[:stop]).tolist()
-    least_at = min_height[:stop].tolist()
-
-    def accept(i: int, weight: float) -> None:
-        nonlocal settled
-        position = position_at[i]
-        if beats:
-            level.recent_rr.append(position - beats[-1])
-            del level.recent_rr[:-8]
-            level.rr_mean = sum(level.recent_rr) / len(level.recent_rr)
-        beats.append(position)
-        # the feature is scaled so that a typical QRS peaks near 1: a beat far above that
-        # (an artefact spike of tens of mV that passed for one) counts as _LEVEL_CAP, so
-        # it cannot lift the threshold above every QRS that follows it
-        height = min(value_at[i], _LEVEL_CAP)
-        beat_values.append(height)
-        level.signal = weight * height + (1 - weight) * level.signal
-        chosen.append(i)
-        if len(beats) == _STARTUP_BEATS:
-            settled = level.copy()
-
-    def search_back(lo: int, i: int, threshold: float) -> int:
-        """The tallest candidate of ``lo .. i - 1`` that passes for a missed beat, or -1.
-
-        Read candidate by candidate: the few since the last beat are faster to test as
-        Python scalars than as arrays of a few values.
-        """
-        last, position, rr_mean = beats[-1], position_at[i], level.rr_mean
-        lowest = _SEARCHBACK_FRACTION * threshold
-        t_wave_zone = min(t_wave, _T_WAVE_RR * rr_mean)
-        t_wave_height = _SEARCHBACK_T_WAVE_RATIO * beat_values[-1]
-        clear_height = _SEARCHBACK_SNR * level.noise
-        best, best_height = -1, -math.inf
-        for j in range(lo, i):
-            since = position_at[j] - last
-            height = value_at[j]
-            if since <= refractory or position - position_at[j] <= refractory or height <= lowest:
-                continue
-            off_rhythm = abs(since - rr_mean)
-            # under the noise gate's floor, only a candidate on the rhythm and at least
-            # half the floor; in the T wave's place, only a tall one; and a candidate
-            # near the noise level only on the rhythm
-            if not (
-                above_at[j]
-                or (
-                    height > _SEARCHBACK_FLOOR_SHARE * least_at[j]
-                    and off_rhythm < _SEARCHBACK_FLOOR_RHYTHM * rr_mean
-                )
-            ):
-                continue
-            if since < t_wave_zone and height < t_wave_height:
-                continue
-            if height <= clear_height and off_rhythm >= _SEARCHBACK_RHYTHM * rr_mean:
-                continue
-            if height > best_height:
-                best, best_height = j, height
-        return best
-
-    for i in range(stop):
-        position = position_at[i]
-        value = value_at[i]
-        threshold = level.noise + _THRESHOLD * (level.signal - level.noise)
-        # search back only once two intervals are known, so a slow rhythm is not mistaken
-        # for missed beats before its rate has been measured
-        while (
-            len(level.recent_rr) >= 2
-            and beats
-            and position - beats[-1] > _SEARCHBACK_RR * level.rr_mean
-        ):
-            # every beat has its candidate index in chosen: the search starts after the last
-            found = search_back(chosen[-1] + 1, i, threshold)
-            if found < 0:
-                break
-            accept(found, 0.25)
-            threshold = level.noise + _THRESHOLD * (level.signal - level.noise)
-        is_beat = value > threshold and above_at[i]
-        if is_beat and beats:
-            since = position - beats[-1]
-            early = since < t_wave and since < _T_WAVE_RR * level.rr_mean
-            if since <= refractory or (early and value < _T_WAVE_RATIO * beat_values[-1]):
-                is_beat = False
-        if is_beat:
-            accept(i, 0.125)
-        else:
-            level.noise = 0.125 * min(value, _LEVEL_CAP) + 0.875 * level.noise
-    return _Pass(beats, beat_values, chosen, settled)
+    inputs = (
+        candidates[:stop],
+        values[:stop],
+        values[:stop] > min_height[:stop],
+        min_height[:stop],
+    )
+    state = [levels.signal, levels.noise, levels.rr_mean]
+    recent = levels.recent_rr + [-1] * (RECENT_RR - len(levels.recent_rr))
+    # the loop's arguments: read-only inputs, then its state, then what it writes
+    args: list[Any]
+    if compiled():
+        args = [np.ascontiguousarray(a) for a in inputs]
+        args += [np.array(state), np.array(recent, dtype=np.int64)]
+        args += [np.empty(stop, np.int64), np.empty(stop), np.empty(stop, np.int64)]
+        args += [np.empty(3), np.empty(RECENT_RR, np.int64)]
+    else:
+        args = [a.tolist() for a in inputs] + [state, recent]
+        args += [[0] * stop, [0.0] * stop, [0] * stop, [0.0] * 3, [0] * RECENT_RR]
+    position_at, value_at, above_at, least_at, state_at, recent_at, *written = args
+    beats, heights, chosen, settled_state, settled_recent = written
+    loop = threshold_loop if compiled() else interpreted(threshold_loop)
+    n_beats, n_settled = loop(
+        position_at, value_at, above_at, least_at, stop, refractory, t_wave, state_at,
+        recent_at, beats, heights, chosen, settled_state, settled_recent,
+    )  # fmt: skip
+    settled = None
+    if n_settled >= 0:
+        settled = _Levels(
+            signal=float(settled_state[0]),
+            noise=float(settled_state[1]),
+            rr_mean=float(settled_state[2]),
+            recent_rr=[int(r) for r in settled_recent[:n_settled]],
+        )
+    return _Pass(
+        [int(p) for p in beats[:n_beats]],
+        [float(h) for h in heights[:n_beats]],
+        [int(c) for c in chosen[:n_beats]],
+        settled,
+    )
 
 
 def _recover_recurring(
@@ -863,16 +806,31 @@ def refine_peaks(
     fs = check_fs(fs)
     _check_fiducial(fiducial)
     arr = as_signal(x, axis=axis, max_ndim=1)
-    # a window wider than the signal searches the whole signal: no more is needed
-    half = min(round(check_non_negative(window_s, "window_s") * fs), arr.shape[0])
+    check_non_negative(window_s, "window_s")
     idx = as_indices(peaks, "peaks", arr.shape[0])
-    if idx.size == 0 or half == 0:
+    if idx.size == 0 or round(window_s * fs) == 0:
         return np.unique(idx)
     try:
         # sosfilt takes only writable sections: each call gets its own copy of the design
         y = apply_sos(arr, refine_sos(fs).copy())
     except ValueError:
         y = arr - arr.mean()
+    return _place(arr, y, idx, fs, window_s, fiducial)
+
+
+def _place(
+    arr: FloatArray,
+    y: FloatArray,
+    idx: NDArray[np.int64],
+    fs: float,
+    window_s: float,
+    fiducial: str,
+) -> NDArray[np.int64]:
+    """:func:`refine_peaks` of ``idx`` in lead ``arr``, given ``y``, its 0.5-40 Hz band."""
+    # a window wider than the signal searches the whole signal: no more is needed
+    half = min(round(check_non_negative(window_s, "window_s") * fs), arr.shape[0])
+    if idx.size == 0 or half == 0:
+        return np.unique(idx)
     n = arr.shape[0]
     where = idx[:, np.newaxis] + np.arange(-half, half + 1)
     windows = np.abs(y[np.clip(where, 0, n - 1)]).astype(np.float64, copy=False)
@@ -1083,7 +1041,10 @@ def detect_r_peaks(
         raise ValueError(
             f"reference_lead={reference_lead} is out of range for {leads.shape[0]} lead(s)"
         )
-    band = _qrs_band(leads, fs)
+    places = round(check_non_negative(refine_window_s, "refine_window_s") * fs) > 0
+    band, placement = _detection_bands(
+        leads, fs, reference_lead % leads.shape[0] if places else None
+    )
     flat = _flat_leads(band)
     if flat.all():
         warnings.warn(
@@ -1097,6 +1058,10 @@ def detect_r_peaks(
         reference = reference_lead % leads.shape[0]
         reference_lead = 0 if flat[reference] else int((~flat[:reference]).sum())
         leads, band = leads[~flat], band[~flat]
+        if flat[reference] and places:
+            placement = np.asarray(
+                apply_sos(leads[reference_lead], refine_sos(fs).copy()), dtype=np.float64
+            )
     if method == "ecgkit":
         feature, lead_weights = _qrs_feature(band, fs)
         candidates = _candidates(feature, fs)
@@ -1107,9 +1072,9 @@ def detect_r_peaks(
     else:
         peaks = _vote([_neurokit_peaks(lead, fs, method) for lead in leads], fs)
     peaks = peaks[(peaks >= 0) & (peaks < leads.shape[1])]
-    return refine_peaks(
-        leads[reference_lead], peaks, fs, window_s=refine_window_s, fiducial=fiducial
-    )
+    if placement is None:
+        return np.unique(peaks)
+    return _place(leads[reference_lead], placement, peaks, fs, refine_window_s, fiducial)
 
 
 def _detect_upsampled(

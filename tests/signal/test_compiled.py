@@ -1,0 +1,98 @@
+"""The optional numba kernels give what the numpy path gives, to the bit and to the beat."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import signal as sps
+
+from ecgkit.data import EXAMPLE_RECORDS, load_example
+from ecgkit.signal import detect_r_peaks
+from ecgkit.signal._compiled import compiled, filtfilt_pairs
+from ecgkit.signal._r_wave import refine_sos
+from ecgkit.signal.peaks import _qrs_sos
+
+pytest.importorskip("numba", reason="the kernels are the fast extra's")
+
+
+def with_numba(flag: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECGKIT_NUMBA", "1" if flag else "0")
+    assert compiled() is flag
+
+
+def test_ecgkit_numba_0_turns_the_kernels_off(monkeypatch):
+    with_numba(False, monkeypatch)
+    with_numba(True, monkeypatch)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    fs=st.sampled_from([128.0, 250.0, 360.0, 500.0, 1000.0]),
+    n=st.integers(40, 3000),
+    n_leads=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
+def test_paired_filters_equal_scipys_sosfiltfilt_to_the_bit(fs, n, n_leads, seed):
+    rng = np.random.default_rng(seed)
+    leads = rng.normal(size=(n_leads, n)).cumsum(axis=-1) + 5 * rng.normal()
+    jobs = [(_qrs_sos(fs), lead) for lead in leads] + [(refine_sos(fs), leads[0])]
+    for y, (sos, x) in zip(filtfilt_pairs(jobs), jobs, strict=True):
+        assert np.array_equal(y, sps.sosfiltfilt(sos, x))
+
+
+def test_filters_of_other_orders_fall_back_to_scipy():
+    x = np.random.default_rng(0).normal(size=500)
+    fourth = sps.butter(4, (3.0, 25.0), btype="bandpass", fs=360.0, output="sos")
+    jobs = [(fourth, x), (_qrs_sos(360.0), x)]
+    for y, (sos, signal) in zip(filtfilt_pairs(jobs), jobs, strict=True):
+        assert np.array_equal(y, sps.sosfiltfilt(sos, signal))
+
+
+def both_paths(*args, **kwargs) -> tuple[np.ndarray, np.ndarray]:
+    """detect_r_peaks(*args, **kwargs) without the kernels, then with them."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        with_numba(False, monkeypatch)
+        interpreted = detect_r_peaks(*args, **kwargs)
+        with_numba(True, monkeypatch)
+        return interpreted, detect_r_peaks(*args, **kwargs)
+
+
+@pytest.mark.parametrize("record_id", EXAMPLE_RECORDS[:6])
+def test_the_same_beats_on_real_records_with_and_without_numba(record_id):
+    record, _ = load_example(record_id)
+    fs = record.fs
+    for kwargs in ({}, {"fiducial": "r_wave"}, {"refine_window_s": 0.0}):
+        interpreted, fast = both_paths(record.signal, fs, axis=0, **kwargs)
+        assert interpreted.size > 100
+        assert np.array_equal(interpreted, fast)
+    interpreted, fast = both_paths(record.signal[::4, 0], fs / 4)
+    assert np.array_equal(interpreted, fast)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    fs=st.sampled_from([128.0, 250.0, 360.0]),
+    rate_bpm=st.floats(40.0, 220.0),
+    spikes=st.integers(0, 3),
+    gain_step=st.sampled_from([1.0, 0.1, 4.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_the_same_beats_on_stressed_signals_with_and_without_numba(
+    fs, rate_bpm, spikes, gain_step, seed
+):
+    # beats of a random rhythm, in noise, with spikes and a gain step: the threshold loop's
+    # search-back, T-wave and refractory branches all run
+    rng = np.random.default_rng(seed)
+    n = int(20 * fs)
+    x = 0.05 * rng.normal(size=n)
+    t = np.arange(n) / fs
+    beat_times = np.cumsum(rng.uniform(0.6, 1.4, size=60) * 60 / rate_bpm)
+    for at in beat_times[beat_times < 19.8]:
+        x += rng.uniform(0.3, 1.5) * np.exp(-0.5 * ((t - at) / 0.012) ** 2)
+    for at in rng.integers(0, n, size=spikes):
+        x[at] += rng.uniform(10, 50)
+    x[n // 2 :] *= gain_step
+    interpreted, fast = both_paths(x, fs)
+    assert np.array_equal(interpreted, fast)
