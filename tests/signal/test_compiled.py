@@ -12,7 +12,7 @@ from ecgkit.data import EXAMPLE_RECORDS, load_example
 from ecgkit.signal import detect_r_peaks
 from ecgkit.signal._compiled import compiled, filtfilt_pairs
 from ecgkit.signal._r_wave import refine_sos
-from ecgkit.signal.peaks import _qrs_sos
+from ecgkit.signal.peaks import _qrs_sos, _slope_energy
 
 pytest.importorskip("numba", reason="the kernels are the fast extra's")
 
@@ -96,3 +96,20 @@ def test_the_same_beats_on_stressed_signals_with_and_without_numba(
     x[n // 2 :] *= gain_step
     interpreted, fast = both_paths(x, fs)
     assert np.array_equal(interpreted, fast)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(2, 2000),
+    width=st.integers(1, 300),
+    n_rows=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_slope_energy_equals_numpys_to_the_bit(n, width, n_rows, seed):
+    rng = np.random.default_rng(seed)
+    filtered = rng.normal(size=(n_rows, n)).cumsum(axis=-1)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        with_numba(False, monkeypatch)
+        interpreted = _slope_energy(filtered, width)
+        with_numba(True, monkeypatch)
+        assert np.array_equal(_slope_energy(filtered, width), interpreted)

@@ -16,7 +16,7 @@ from scipy import ndimage
 from scipy import signal as sps
 
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
-from ecgkit.signal._compiled import compiled, filtfilt_pairs, interpreted
+from ecgkit.signal._compiled import compiled, filtfilt_pairs, interpreted, slope_energy
 from ecgkit.signal._r_wave import r_wave_positions, refine_sos, sharp_sos
 from ecgkit.signal._threshold import RECENT_RR, STARTUP_BEATS, threshold_loop
 from ecgkit.signal._validation import (
@@ -189,7 +189,8 @@ def _detection_bands(
     if reference is not None:
         jobs.append((refine_sos(fs).copy(), leads[reference]))
     filtered = filtfilt_pairs(jobs)
-    band = np.stack(filtered[: leads.shape[0]])
+    # one lead is a view, not a copy
+    band = filtered[0][np.newaxis] if leads.shape[0] == 1 else np.stack(filtered[: leads.shape[0]])
     return band, (filtered[-1] if reference is not None else None)
 
 
@@ -202,9 +203,26 @@ def _qrs_sos(fs: float) -> FloatArray:
     return butter_sos(fs, low_hz=_BAND_HZ[0], high_hz=min(_BAND_HZ[1], _NYQUIST_SHARE * fs))
 
 
+@dataclasses.dataclass(frozen=True)
+class _LeadWeights:
+    """Each lead's share of the feature per unit of its slope energy, block by block.
+
+    ``per_block`` has shape ``(n_leads, n_blocks)``; block ``k`` holds for samples
+    ``k * block`` to ``(k + 1) * block - 1``, the last block also for the samples after it.
+    """
+
+    per_block: NDArray[np.float64]
+    block: int
+
+    def at(self, positions: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The weights at the samples ``positions``, shape ``(n_leads, positions.size)``."""
+        last = self.per_block.shape[-1] - 1
+        return self.per_block[:, np.minimum(positions // self.block, last)]
+
+
 def _qrs_feature(
     filtered: NDArray[np.float64], fs: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[NDArray[np.float64], _LeadWeights]:
     """A non-negative signal that peaks once per QRS complex: the slope energy over 120 ms.
 
     Each band-passed lead is differentiated and squared, integrated over a centred 120 ms
@@ -212,7 +230,7 @@ def _qrs_feature(
     alike; the leads are then averaged.
 
     Returns the feature, shape ``(n,)``, and each lead's share of it per unit of its slope
-    energy, shape ``(n_leads, n)``: the feature is the sum over leads of share times energy.
+    energy (block by block): the feature is the sum over leads of share times energy.
     """
     width = max(round(_INTEGRATION_S * fs), 1)
     energy = _slope_energy(filtered, width)
@@ -231,16 +249,15 @@ def _qrs_feature(
         level = _local_level(block_max[0], largest[0])
         # each block's level holds for its samples, the last block's for those after it too
         whole = block * (n_blocks - 1)
-        feature = np.empty(energy.shape[-1], dtype=np.float64)
+        # in place: the energy is this function's own, and a signal-long buffer less
+        feature = energy[0]
         np.divide(
-            energy[0, :whole].reshape(n_blocks - 1, block),
+            feature[:whole].reshape(n_blocks - 1, block),
             level[:-1, np.newaxis],
             out=feature[:whole].reshape(n_blocks - 1, block),
         )
-        np.divide(energy[0, whole:], level[-1], out=feature[whole:])
-        counts = np.full(n_blocks, block)
-        counts[-1] = energy.shape[-1] - whole
-        return feature, np.repeat(1.0 / level, counts)[np.newaxis]
+        np.divide(feature[whole:], level[-1], out=feature[whole:])
+        return feature, _LeadWeights((1.0 / level)[np.newaxis], block)
     # several leads keep one level each: local levels degrade the fusion on MIT-BIH
     # (Se 99.16 -> 98.42 % with both leads), for reasons the multi-lead work will find
     typical = np.median(block_max, axis=-1, keepdims=True)
@@ -256,11 +273,13 @@ def _qrs_feature(
         weights[qrs_free] = 0.0
     total = weights.sum(axis=0)
     feature = (weights * normalised).sum(axis=0) / total
-    return np.asarray(feature, dtype=np.float64), weights / (level * total)
+    return np.asarray(feature, dtype=np.float64), _LeadWeights(weights / (level * total), 1)
 
 
 def _slope_energy(filtered: NDArray[np.float64], width: int) -> NDArray[np.float64]:
     """Squared slope of each band-passed lead, averaged over a centred ``width`` samples."""
+    if compiled():
+        return slope_energy(filtered, width)
     slope = np.gradient(filtered, axis=-1)
     squared = np.multiply(slope, slope, out=slope)
     energy = ndimage.uniform_filter1d(squared, size=width, axis=-1, mode="nearest")
@@ -503,7 +522,8 @@ def _threshold_pass(
     recent = levels.recent_rr + [-1] * (RECENT_RR - len(levels.recent_rr))
     # the loop's arguments: read-only inputs, then its state, then what it writes
     args: list[Any]
-    if compiled():
+    fast = compiled()
+    if fast:
         args = [np.ascontiguousarray(a) for a in inputs]
         args += [np.array(state), np.array(recent, dtype=np.int64)]
         args += [np.empty(stop, np.int64), np.empty(stop), np.empty(stop, np.int64)]
@@ -513,7 +533,7 @@ def _threshold_pass(
         args += [[0] * stop, [0.0] * stop, [0] * stop, [0.0] * 3, [0] * RECENT_RR]
     position_at, value_at, above_at, least_at, state_at, recent_at, *written = args
     beats, heights, chosen, settled_state, settled_recent = written
-    loop = threshold_loop if compiled() else interpreted(threshold_loop)
+    loop = threshold_loop if fast else interpreted(threshold_loop)
     n_beats, n_settled = loop(
         position_at, value_at, above_at, least_at, stop, refractory, t_wave, state_at,
         recent_at, beats, heights, chosen, settled_state, settled_recent,
@@ -526,12 +546,9 @@ def _threshold_pass(
             rr_mean=float(settled_state[2]),
             recent_rr=[int(r) for r in settled_recent[:n_settled]],
         )
-    return _Pass(
-        [int(p) for p in beats[:n_beats]],
-        [float(h) for h in heights[:n_beats]],
-        [int(c) for c in chosen[:n_beats]],
-        settled,
-    )
+    if fast:  # as Python ints and floats, as the interpreted loop writes them
+        beats, heights, chosen = beats.tolist(), heights.tolist(), chosen.tolist()
+    return _Pass(beats[:n_beats], heights[:n_beats], chosen[:n_beats], settled)
 
 
 def _recover_recurring(
@@ -660,7 +677,7 @@ def _recurring(
 def _ringing(
     leads: NDArray[np.float64],
     feature: NDArray[np.float64],
-    lead_weights: NDArray[np.float64],
+    lead_weights: _LeadWeights,
     beats: NDArray[np.int64],
     fs: float,
 ) -> NDArray[np.bool_]:
@@ -702,7 +719,7 @@ def _ringing(
         held = np.pad(np.where(inside, windows - chord, 0.0), ((0, 0), (0, 0), (pad, pad)))
         band = _qrs_band(held, fs)[..., pad : pad + offsets.size]
         energy = _slope_energy(band, width)[..., half]
-        local = (lead_weights[:, at[:, 0]] * energy).sum(axis=0)
+        local = (lead_weights.at(at[:, 0]) * energy).sum(axis=0)
         ringing[tested] = local < _RINGING_SHARE * feature[at[:, 0]]
     return ringing
 
