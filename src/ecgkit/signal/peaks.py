@@ -1012,6 +1012,11 @@ def detect_r_peaks(
     noise of the Noise Stress Test's kinds it keeps the most beats; see the benchmarks page
     of the documentation.
 
+    With numba installed (the ``fast`` extra) the detector's filters, slope energy and
+    threshold loop run compiled, doing the same float64 operations in the same order:
+    the same beats in about 0.6 of the time; ``ECGKIT_NUMBA=0`` in the environment turns
+    the kernels off.
+
     The output depends only on the waveform's shape: it is invariant to the gain and
     offset of ``x`` and, with the default ``fiducial="extremum"``, to the sign of each
     lead (an inverted lead gives the same beats; the R wave of ``"r_wave"`` is not). For
