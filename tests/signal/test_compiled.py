@@ -27,6 +27,17 @@ def test_ecgkit_numba_0_turns_the_kernels_off(monkeypatch):
     with_numba(True, monkeypatch)
 
 
+def test_without_numba_installed_the_detector_runs_on_numpy(monkeypatch):
+    import ecgkit.signal._compiled as kernels
+
+    record, _ = load_example("100")
+    expected = detect_r_peaks(record.signal[:, 0], record.fs)
+    monkeypatch.setattr(kernels, "_numba_installed", lambda: False)
+    monkeypatch.setenv("ECGKIT_NUMBA", "1")
+    assert not compiled()
+    assert np.array_equal(detect_r_peaks(record.signal[:, 0], record.fs), expected)
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     fs=st.sampled_from([128.0, 250.0, 360.0, 500.0, 1000.0]),
