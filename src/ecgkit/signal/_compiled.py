@@ -167,6 +167,10 @@ def _filtfilt_two(
     padlen: int,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Forward then backward passes of two cascades at once, as ``sosfiltfilt`` runs them."""
+    if x_a.shape != x_b.shape or x_a.ndim != 1:
+        raise ValueError(
+            f"filtfilt_pairs pairs leads of one length, got {x_a.shape} and {x_b.shape}"
+        )
     a = np.ascontiguousarray(sos_a, dtype=np.float64)
     b = np.ascontiguousarray(sos_b, dtype=np.float64)
     unit_a, unit_b = _unit_state(a.tobytes()), _unit_state(b.tobytes())

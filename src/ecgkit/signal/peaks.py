@@ -1014,7 +1014,7 @@ def detect_r_peaks(
 
     With numba installed (the ``fast`` extra) the detector's filters, slope energy and
     threshold loop run compiled, doing the same float64 operations in the same order:
-    the same beats in about 0.6 of the time; ``ECGKIT_NUMBA=0`` in the environment turns
+    the same beats in about two thirds of the time; ``ECGKIT_NUMBA=0`` in the environment turns
     the kernels off.
 
     The output depends only on the waveform's shape: it is invariant to the gain and
