@@ -93,6 +93,8 @@ def _biquad_pair(
     p0, p1, p2, p3 = zi_a[0, 0], zi_a[0, 1], zi_a[1, 0], zi_a[1, 1]
     q0, q1, q2, q3 = zi_b[0, 0], zi_b[0, 1], zi_b[1, 0], zi_b[1, 1]
     last = x_a.shape[0] - 1
+    # the two cascades are written out side by side, not as one function called twice:
+    # their state stays in registers and the processor interleaves the two recursions
     for k in range(x_a.shape[0]):
         n = last - k if backwards else k
         x = x_a[n]
