@@ -28,7 +28,6 @@ import time
 import numpy as np
 from _common import beat_rhythm
 from select_prior_adjustment import (
-    adjust_per_fold,
     cross_validate,
     se_ppv_cells,
     selection_arguments,
@@ -56,8 +55,9 @@ def weights_name(pair: tuple[float, float]) -> str:
 def main() -> None:
     args = selection_arguments(__doc__.splitlines()[0], "decision_weights.json")
     start = time.perf_counter()
-    config, (probabilities, priors, labels, classes) = cross_validate(args)
-    adjusted = adjust_per_fold(probabilities, priors, config.prior_adjustment)
+    config, predictions = cross_validate(args)
+    labels, classes = predictions.labels, predictions.classes
+    adjusted = predictions.ensemble(config.prior_adjustment)
     train, _, _ = split_beats(config)
     s, v = list(classes).index("S"), list(classes).index("V")
     ventricular = np.isin(np.asarray(classes), VENTRICULAR_CLASSES)

@@ -3,8 +3,8 @@
 The recipe's models differ only by their seed, and the shipped model averages several
 (each adjusted for the training priors first, as ``ecgkit annotate`` does). How many is a
 recipe choice, made inside DS1 like the others: every seed's out-of-fold predictions
-(5 folds by patient, each seed its own draw of folds; the files of
-``select_prior_adjustment.py --seeds K``, trained here when missing), each adjusted for
+(5 folds by patient; saved per seed by the selection scripts, trained here when
+missing), each adjusted for
 the priors of the folds that trained it, averaged over every subset of ``k`` seeds, then
 decided with the shipped decision weights and rhythm gate, and all DS1 beats scored. The
 score of ``k`` is the mean macro F1 over its subsets (one draw of seeds can be lucky).
@@ -18,7 +18,6 @@ mean macro F1; a smaller ``k`` than the shipped one only where it beats it by mo
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import time
 
@@ -33,7 +32,7 @@ from select_prior_adjustment import (
 )
 
 from ecgkit.annotate import gate_supraventricular
-from ecgkit.experiment import ExperimentConfig, split_beats
+from ecgkit.experiment import split_beats
 from ecgkit.metrics import ClassificationMetrics, compute_metrics, weigh_decisions
 
 TIE_POINTS = 0.05
@@ -42,24 +41,16 @@ TIE_POINTS = 0.05
 SHIPPED_SIZE = 5
 
 
-def per_seed_adjusted(
-    args: argparse.Namespace,
-) -> tuple[ExperimentConfig, list[np.ndarray], np.ndarray, tuple[str, ...]]:
-    """Each seed's out-of-fold probabilities, adjusted for its folds' priors, and the labels."""
-    seeds = list(args.seeds)
-    adjusted = []
-    for seed in seeds:
-        args.seeds = [seed]
-        config, (probabilities, priors, labels, classes) = cross_validate(args)
-        adjusted.append(adjust_per_fold(probabilities, priors, config.prior_adjustment))
-    args.seeds = seeds
-    return config, adjusted, labels, classes
-
-
 def main() -> None:
     args = selection_arguments(__doc__.splitlines()[0], "ensemble_size.json")
     start = time.perf_counter()
-    config, adjusted, labels, classes = per_seed_adjusted(args)
+    config, predictions = cross_validate(args)
+    labels, classes = predictions.labels, predictions.classes
+    # each member adjusted for its folds' priors, as the shipped ensemble adjusts them
+    adjusted = [
+        adjust_per_fold(p, q, config.prior_adjustment)
+        for p, q in zip(predictions.probabilities, predictions.priors, strict=True)
+    ]
     train, _, _ = split_beats(config)
     weights = np.array([config.decision_weights.get(c, 1.0) for c in classes])
     print(

@@ -13,6 +13,7 @@ The strength with the best macro F1 is the benchmark's default. Prints a table, 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -86,29 +87,63 @@ def training_key(configs: list[ExperimentConfig]) -> str:
     return json.dumps(values, sort_keys=True, default=str)
 
 
-def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, tuple[np.ndarray, ...]]:
-    """Out-of-fold DS1 probabilities, averaged over ``args.seeds``, of the benchmark's recipe.
+@dataclasses.dataclass(frozen=True)
+class OutOfFold:
+    """Out-of-fold DS1 predictions of one model per seed, and what they are scored on.
 
-    Returns the last seed's config and (probabilities, priors, labels, classes) as
-    :func:`out_of_fold_probabilities` does.
+    ``probabilities`` holds one ``[n, n_classes]`` array per seed, ``priors`` the class
+    priors of the folds that trained each beat's model (one array per seed).
+    """
+
+    probabilities: list[np.ndarray]
+    priors: list[np.ndarray]
+    labels: np.ndarray
+    classes: tuple[str, ...]
+
+    def ensemble(self, strength: float) -> np.ndarray:
+        """The seeds' ensemble as shipped: each model adjusted for its priors, then averaged.
+
+        ``tools/train_pretrained.py`` and ``ecgkit annotate`` adjust each member before
+        averaging; averaging first and adjusting the average gives other decisions (about
+        a point of DS1 macro F1 on seeds 0 and 1, session 18).
+        """
+        return np.mean(
+            [
+                adjust_per_fold(p, q, strength)
+                for p, q in zip(self.probabilities, self.priors, strict=True)
+            ],
+            axis=0,
+        )
+
+
+def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, OutOfFold]:
+    """Out-of-fold DS1 predictions of the benchmark's recipe, one model per ``args.seeds``.
+
+    Each seed's predictions are saved (``out_of_fold_seeds<k>_folds<f>.npz``) and, with
+    ``--reuse``, loaded instead of trained where the saved recipe is the same. Returns the
+    last seed's config and the predictions.
     """
     configs = recipes(args, RESULTS / "cross_validation")
-    recipe = training_key(configs)
-    seeds = "-".join(str(seed) for seed in args.seeds)
-    saved = RESULTS / "cross_validation" / f"out_of_fold_seeds{seeds}_folds{args.folds}.npz"
-    if args.reuse and saved.is_file():
+    runs = [_seed_out_of_fold(config, args.folds, args.reuse) for config in configs]
+    labels, classes = runs[0][2], runs[0][3]
+    return configs[-1], OutOfFold([r[0] for r in runs], [r[1] for r in runs], labels, classes)
+
+
+def _seed_out_of_fold(
+    config: ExperimentConfig, folds: int, reuse: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
+    """One seed's out-of-fold predictions, loaded where saved for the same recipe."""
+    recipe = training_key([config])
+    saved = RESULTS / "cross_validation" / f"out_of_fold_seeds{config.train.seed}_folds{folds}.npz"
+    if reuse and saved.is_file():
         with np.load(saved) as stored:
             if str(stored["recipe"]) == recipe:
                 print(f"out-of-fold predictions loaded from {saved}")
                 arrays = (stored["probabilities"], stored["priors"], stored["labels"])
-                return configs[-1], (*arrays, tuple(stored["classes"].tolist()))
+                return (*arrays, tuple(stored["classes"].tolist()))
         print(f"{saved} holds another recipe: training again")
-    runs = []
-    for config in configs:
-        print(f"seed {config.train.seed}: {args.folds}-fold patient-wise cross-validation on DS1")
-        runs.append(out_of_fold_probabilities(config, args.folds))
-    probabilities = np.mean([run[0] for run in runs], axis=0)
-    priors, labels, classes = runs[0][1:]
+    print(f"seed {config.train.seed}: {folds}-fold patient-wise cross-validation on DS1")
+    probabilities, priors, labels, classes = out_of_fold_probabilities(config, folds)
     saved.parent.mkdir(parents=True, exist_ok=True)
     partial = saved.with_suffix(".partial.npz")
     np.savez(
@@ -120,7 +155,7 @@ def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, tuple[np
         recipe=np.asarray(recipe),
     )
     partial.replace(saved)
-    return configs[-1], (probabilities, priors, labels, classes)
+    return probabilities, priors, labels, classes
 
 
 def adjust_per_fold(probabilities: np.ndarray, priors: np.ndarray, strength: float) -> np.ndarray:
@@ -135,12 +170,13 @@ def adjust_per_fold(probabilities: np.ndarray, priors: np.ndarray, strength: flo
 def main() -> None:
     args = selection_arguments(__doc__.splitlines()[0], "prior_adjustment.json")
     start = time.perf_counter()
-    config, (probabilities, priors, labels, classes) = cross_validate(args)
+    config, predictions = cross_validate(args)
+    labels, classes = predictions.labels, predictions.classes
     scores = {}
     print(f"\nDS1 out of fold, {labels.size} beats, seeds {args.seeds}")
     print(f"{'strength':>8}  " + "  ".join(f"{c} Se / +P  " for c in classes) + "macro F1")
     for strength in STRENGTHS:
-        adjusted = adjust_per_fold(probabilities, priors, strength)
+        adjusted = predictions.ensemble(strength)
         metrics = compute_metrics(labels, adjusted.argmax(axis=1), classes)
         scores[strength] = metrics
         print(f"{strength:8.2f}  {se_ppv_cells(metrics)}  {100 * metrics.macro_f1:.1f}")

@@ -5,7 +5,7 @@ moves a share of the S probability of beats inside atrial fibrillation, or with 
 absent P waves, onto N. Choosing that share on DS2 would tune on the test patients, so it
 is chosen inside DS1, as the prior adjustment is (``select_prior_adjustment.py``, whose
 folds this reuses): 5 folds by patient, the benchmark's model trained on 4 and predicting
-the fifth, decisions adjusted for the fold's priors at the default strength, AF and absent
+the fifth, decisions adjusted for the fold's priors at the recipe's strength, AF and absent
 P waves found per record as the annotate path finds them (the beats the model calls V or F
 left out, lead MLII for the P waves), then every gate strength scored on the out-of-fold
 predictions of all DS1 beats, once for each shortest AF run the gate acts on
@@ -24,7 +24,6 @@ import time
 import numpy as np
 from _common import beat_rhythm
 from select_prior_adjustment import (
-    adjust_per_fold,
     cross_validate,
     se_ppv_cells,
     selection_arguments,
@@ -32,7 +31,7 @@ from select_prior_adjustment import (
 )
 
 from ecgkit.annotate import gate_supraventricular
-from ecgkit.experiment import UNWEIGHTED_PRIOR_ADJUSTMENT, split_beats
+from ecgkit.experiment import split_beats
 from ecgkit.metrics import ClassificationMetrics, compute_metrics
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -42,8 +41,9 @@ MIN_EPISODES_S = (30.0, 20.0, 10.0, 0.0)
 def main() -> None:
     args = selection_arguments(__doc__.splitlines()[0], "rhythm_gate.json")
     start = time.perf_counter()
-    config, (probabilities, priors, labels, classes) = cross_validate(args)
-    adjusted = adjust_per_fold(probabilities, priors, UNWEIGHTED_PRIOR_ADJUSTMENT)
+    config, predictions = cross_validate(args)
+    labels, classes = predictions.labels, predictions.classes
+    adjusted = predictions.ensemble(config.prior_adjustment)
     train, _, _ = split_beats(config)
     predicted = [classes[i] for i in adjusted.argmax(axis=1)]
     s = list(classes).index("S")
