@@ -5,8 +5,10 @@ decided (``ExperimentConfig.decision_weights``, :func:`ecgkit.metrics.weigh_deci
 above 1 the class is called more often, below 1 less. The prior adjustment makes the
 decisions balanced for the training priors; whether the S or the V boundary should sit
 elsewhere for new patients is a choice, and it is made inside DS1: the out-of-fold
-predictions of ``select_rhythm_gate.py`` (5 folds by patient, two seeds, the shipped
-recipe; ``--reuse`` loads them without training), adjusted per fold as shipped, then for
+predictions of ``select_rhythm_gate.py`` (5 folds by patient, the shipped recipe, one
+file per seed; ``--reuse`` loads them without training), each seed adjusted per fold and
+the seeds averaged as the shipped ensemble does (the shipped weights were chosen on
+seeds 0-4, jointly with the prior strength and the gated run: docs/benchmarks.rst), then for
 every pair of weights the AF and absent P waves found per record as the annotate path
 finds them (the beats the weighted decision calls V or F left out), the gate as shipped,
 and all DS1 beats scored.

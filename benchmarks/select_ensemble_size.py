@@ -3,9 +3,9 @@
 The recipe's models differ only by their seed, and the shipped model averages several
 (each adjusted for the training priors first, as ``ecgkit annotate`` does). How many is a
 recipe choice, made inside DS1 like the others: every seed's out-of-fold predictions
-(5 folds by patient; saved per seed by the selection scripts, trained here when
-missing), each adjusted for
-the priors of the folds that trained it, averaged over every subset of ``k`` seeds, then
+(5 folds by patient; saved per seed by the selection scripts, trained here when missing),
+each adjusted for the priors of the folds that trained it, averaged over every subset of
+``k`` seeds, then
 decided with the shipped decision weights and rhythm gate, and all DS1 beats scored. The
 score of ``k`` is the mean macro F1 over its subsets (one draw of seeds can be lucky).
 
