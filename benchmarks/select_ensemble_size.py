@@ -24,7 +24,6 @@ import time
 import numpy as np
 from _common import beat_rhythm
 from select_prior_adjustment import (
-    adjust_per_fold,
     cross_validate,
     se_ppv_cells,
     selection_arguments,
@@ -47,10 +46,7 @@ def main() -> None:
     config, predictions = cross_validate(args)
     labels, classes = predictions.labels, predictions.classes
     # each member adjusted for its folds' priors, as the shipped ensemble adjusts them
-    adjusted = [
-        adjust_per_fold(p, q, config.prior_adjustment)
-        for p, q in zip(predictions.probabilities, predictions.priors, strict=True)
-    ]
+    adjusted = predictions.members(config.prior_adjustment)
     train, _, _ = split_beats(config)
     weights = np.array([config.decision_weights.get(c, 1.0) for c in classes])
     print(

@@ -107,13 +107,14 @@ class OutOfFold:
         averaging; averaging first and adjusting the average gives other decisions (about
         a point of DS1 macro F1 on seeds 0 and 1, session 18).
         """
-        return np.mean(
-            [
-                adjust_per_fold(p, q, strength)
-                for p, q in zip(self.probabilities, self.priors, strict=True)
-            ],
-            axis=0,
-        )
+        return np.mean(self.members(strength), axis=0)
+
+    def members(self, strength: float) -> list[np.ndarray]:
+        """Each seed's probabilities adjusted for the priors of the folds that trained it."""
+        return [
+            adjust_per_fold(p, q, strength)
+            for p, q in zip(self.probabilities, self.priors, strict=True)
+        ]
 
 
 def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, OutOfFold]:

@@ -142,9 +142,8 @@ def filtfilt_pairs(
     about half the time for two); scipy runs the others.
     """
     out: list[NDArray[np.float64] | None] = [None] * len(jobs)
-    pairable = [
-        k for k, (sos, _) in enumerate(jobs) if compiled() and sos.shape == (_KERNEL_SECTIONS, 6)
-    ]
+    fast = compiled()
+    pairable = [k for k, (sos, _) in enumerate(jobs) if fast and sos.shape == (_KERNEL_SECTIONS, 6)]
     for first, second in zip(pairable[::2], pairable[1::2], strict=False):
         (sos_a, x_a), (sos_b, x_b) = jobs[first], jobs[second]
         if padding(sos_a) == padding(sos_b):

@@ -823,16 +823,24 @@ def refine_peaks(
     fs = check_fs(fs)
     _check_fiducial(fiducial)
     arr = as_signal(x, axis=axis, max_ndim=1)
-    check_non_negative(window_s, "window_s")
+    half = _half_window(window_s, fs, arr.shape[0], "window_s")
     idx = as_indices(peaks, "peaks", arr.shape[0])
-    if idx.size == 0 or round(window_s * fs) == 0:
+    if idx.size == 0 or half == 0:
         return np.unique(idx)
     try:
         # sosfilt takes only writable sections: each call gets its own copy of the design
         y = apply_sos(arr, refine_sos(fs).copy())
     except ValueError:
         y = arr - arr.mean()
-    return _place(arr, y, idx, fs, window_s, fiducial)
+    return _place(arr, y, idx, fs, half, fiducial)
+
+
+def _half_window(window_s: float, fs: float, n: int, name: str) -> int:
+    """:func:`refine_peaks`' search half-width in samples, at most the signal's ``n``.
+
+    A window wider than the signal searches the whole signal: no more is needed.
+    """
+    return min(round(check_non_negative(window_s, name) * fs), n)
 
 
 def _place(
@@ -840,13 +848,14 @@ def _place(
     y: FloatArray,
     idx: NDArray[np.int64],
     fs: float,
-    window_s: float,
+    half: int,
     fiducial: str,
 ) -> NDArray[np.int64]:
-    """:func:`refine_peaks` of ``idx`` in lead ``arr``, given ``y``, its 0.5-40 Hz band."""
-    # a window wider than the signal searches the whole signal: no more is needed
-    half = min(round(check_non_negative(window_s, "window_s") * fs), arr.shape[0])
-    if idx.size == 0 or half == 0:
+    """:func:`refine_peaks` of ``idx`` in lead ``arr``, given ``y``, its 0.5-40 Hz band.
+
+    ``half`` is the search half-width in samples (> 0), from :func:`_half_window`.
+    """
+    if idx.size == 0:
         return np.unique(idx)
     n = arr.shape[0]
     where = idx[:, np.newaxis] + np.arange(-half, half + 1)
@@ -1063,10 +1072,9 @@ def detect_r_peaks(
         raise ValueError(
             f"reference_lead={reference_lead} is out of range for {leads.shape[0]} lead(s)"
         )
-    places = round(check_non_negative(refine_window_s, "refine_window_s") * fs) > 0
-    band, placement = _detection_bands(
-        leads, fs, reference_lead % leads.shape[0] if places else None
-    )
+    half = _half_window(refine_window_s, fs, leads.shape[1], "refine_window_s")
+    reference = reference_lead % leads.shape[0]
+    band, placement = _detection_bands(leads, fs, reference if half > 0 else None)
     flat = _flat_leads(band)
     if flat.all():
         warnings.warn(
@@ -1077,10 +1085,9 @@ def detect_r_peaks(
         )
         return np.zeros(0, dtype=np.int64)
     if flat.any():  # a lead off beside working leads: detect on the working ones
-        reference = reference_lead % leads.shape[0]
         reference_lead = 0 if flat[reference] else int((~flat[:reference]).sum())
         leads, band = leads[~flat], band[~flat]
-        if flat[reference] and places:
+        if flat[reference] and half > 0:
             placement = np.asarray(
                 apply_sos(leads[reference_lead], refine_sos(fs).copy()), dtype=np.float64
             )
@@ -1096,7 +1103,7 @@ def detect_r_peaks(
     peaks = peaks[(peaks >= 0) & (peaks < leads.shape[1])]
     if placement is None:
         return np.unique(peaks)
-    return _place(leads[reference_lead], placement, peaks, fs, refine_window_s, fiducial)
+    return _place(leads[reference_lead], placement, peaks, fs, half, fiducial)
 
 
 def _detect_upsampled(
