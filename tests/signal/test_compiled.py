@@ -11,6 +11,7 @@ from scipy import signal as sps
 from ecgkit.data import EXAMPLE_RECORDS, load_example
 from ecgkit.signal import detect_r_peaks
 from ecgkit.signal._compiled import compiled, filtfilt_pairs
+from ecgkit.signal._maxima import peaks_apart
 from ecgkit.signal._r_wave import refine_sos
 from ecgkit.signal.peaks import _qrs_sos, _slope_energy
 
@@ -124,3 +125,61 @@ def test_slope_energy_equals_numpys_to_the_bit(n, width, n_rows, seed):
         interpreted = _slope_energy(filtered, width)
         with_numba(True, monkeypatch)
         assert np.array_equal(_slope_energy(filtered, width), interpreted)
+
+
+def compiled_peaks(x: np.ndarray, distance: int) -> np.ndarray:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        with_numba(True, monkeypatch)
+        return peaks_apart(x, distance)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(0, 3000),
+    distance=st.integers(1, 200),
+    levels=st.sampled_from([0, 3, 20]),
+    smooth=st.integers(1, 30),
+    seed=st.integers(0, 2**16),
+)
+def test_peaks_apart_equals_scipys_find_peaks(n, distance, levels, smooth, seed):
+    # levels > 0 rounds the signal to a few values: plateaus and equal heights within the
+    # distance, where scipy's own order decides and the kernel must hand over to it
+    rng = np.random.default_rng(seed)
+    x = np.convolve(rng.normal(size=n + smooth), np.ones(smooth) / smooth, mode="valid")[:n]
+    if levels:
+        x = np.round(x * levels) / levels
+    expected, _ = sps.find_peaks(x, distance=distance)
+    found = compiled_peaks(x, distance)
+    assert found.dtype == np.int64
+    assert np.array_equal(found, expected)
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.zeros(50),  # one long plateau: no maximum
+        np.tile([0.0, 1.0, 1.0, 0.0], 30),  # plateaus of two, a maximum each
+        np.tile([0.0, 1.0], 40),  # equal heights two apart: scipy's order decides
+        np.arange(400.0) + np.tile([0.0, 3.0], 200),  # maxima rising within the distance
+        np.array([1.0, 2.0]),
+        np.array([]),
+    ],
+)
+def test_peaks_apart_on_plateaus_ties_and_ramps(x):
+    for distance in (1, 3, 50):
+        assert np.array_equal(compiled_peaks(x, distance), sps.find_peaks(x, distance=distance)[0])
+
+
+def test_the_feature_of_a_real_record_is_decided_without_scipy(monkeypatch):
+    # the compiled path must not hand every real signal over to scipy: it is the speed-up
+    import ecgkit.signal._maxima as maxima
+
+    record, _ = load_example("100")
+    feature = np.abs(np.gradient(sps.sosfiltfilt(_qrs_sos(record.fs), record.signal[:, 0])))
+    expected, _ = sps.find_peaks(feature, distance=72)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("scipy was asked")
+
+    monkeypatch.setattr(maxima.sps, "find_peaks", refuse)
+    assert np.array_equal(compiled_peaks(feature, 72), expected)

@@ -197,26 +197,30 @@ def _slope_energy_line(
     n = filtered.shape[0]
     before = width // 2
     after = width - before - 1
-    for i in range(n):
-        if i == 0:
-            slope = (filtered[1] - filtered[0]) / 1.0
-        elif i == n - 1:
-            slope = (filtered[n - 1] - filtered[n - 2]) / 1.0
-        else:
-            slope = (filtered[i + 1] - filtered[i - 1]) / 2.0
+    slope = (filtered[1] - filtered[0]) / 1.0
+    out[0] = slope * slope
+    for i in range(1, n - 1):
+        slope = (filtered[i + 1] - filtered[i - 1]) / 2.0
         out[i] = slope * slope
+    slope = (filtered[n - 1] - filtered[n - 2]) / 1.0
+    out[n - 1] = slope * slope
     # out[i] is overwritten by its average once read: the squared slopes still to leave
-    # the window are kept in a ring of before + 1
-    ring = np.empty(before + 1)
+    # the window are kept in a ring of before + 1, whose slot i % (before + 1) holds the
+    # one that leaves at i (i - 1 - before is i modulo before + 1), then takes out[i]
+    size = before + 1
+    ring = np.empty(size)
     first = out[0]
     total = 0.0
     for k in range(width):
         total += out[min(max(k - before, 0), n - 1)]
+    slot = 0
     for i in range(n):
         if i > 0:
-            leaving = ring[(i - 1 - before) % (before + 1)] if i - 1 - before >= 0 else first
-            total += out[min(i + after, n - 1)] - leaving
-        ring[i % (before + 1)] = out[i]
+            leaving = ring[slot] if i - 1 - before >= 0 else first
+            ahead = i + after
+            total += out[ahead if ahead < n - 1 else n - 1] - leaving
+        ring[slot] = out[i]
+        slot = slot + 1 if slot < before else 0
         energy = total / width
         out[i] = energy if energy > 0.0 else 0.0
 

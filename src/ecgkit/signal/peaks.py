@@ -16,7 +16,13 @@ from scipy import ndimage
 from scipy import signal as sps
 
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
-from ecgkit.signal._compiled import compiled, filtfilt_pairs, interpreted, slope_energy
+from ecgkit.signal._compiled import (
+    compiled,
+    filtfilt_pairs,
+    interpreted,
+    slope_energy,
+)
+from ecgkit.signal._maxima import peaks_apart
 from ecgkit.signal._r_wave import r_wave_positions, refine_sos, sharp_sos
 from ecgkit.signal._threshold import RECENT_RR, STARTUP_BEATS, threshold_loop
 from ecgkit.signal._validation import (
@@ -407,8 +413,7 @@ def _noise_gate(
 
 def _candidates(feature: NDArray[np.float64], fs: float) -> NDArray[np.int64]:
     """The feature's local maxima at least the refractory period apart."""
-    candidates, _ = sps.find_peaks(feature, distance=max(round(_REFRACTORY_S * fs), 1))
-    return np.asarray(candidates, dtype=np.int64)
+    return peaks_apart(feature, max(round(_REFRACTORY_S * fs), 1))
 
 
 @dataclasses.dataclass
