@@ -73,18 +73,25 @@ def interpreted(function: _F) -> _F:
 def _biquad_pair(
     sos_a: NDArray[np.float64],
     x_a: NDArray[np.float64],
+    y_a: NDArray[np.float64],
     zi_a: NDArray[np.float64],
     sos_b: NDArray[np.float64],
     x_b: NDArray[np.float64],
+    y_b: NDArray[np.float64],
     zi_b: NDArray[np.float64],
+    edge: int,
     backwards: bool,
 ) -> None:  # pragma: no cover - compiled; the interpreter never runs it
-    """Two two-section cascades over ``x_a`` and ``x_b`` (same length), in place.
+    """Two two-section cascades, ``x_a`` into ``y_a`` and ``x_b`` into ``y_b``.
 
     scipy's ``sosfilt`` (transposed direct form II) step by step: the same products and
     sums in the same order, so the same float64 results; ``backwards`` runs from the last
-    sample to the first, as ``sosfilt`` of the reversed signal. The two recursions are
-    independent, so the processor overlaps them: two filters cost about one.
+    sample to the first, as ``sosfilt`` of the reversed signal. The input is ``x``
+    extended by ``edge`` samples of odd reflection at each end, as ``sosfiltfilt`` pads
+    it (``2 x[0] - x[edge - i]`` before, ``2 x[-1] - x[-2 - i]`` after; read where it is
+    needed, not copied first), so ``y`` has ``edge`` samples more at each end; with
+    ``edge`` 0, ``y`` may be ``x`` (in place). The two recursions are independent, so
+    the processor overlaps them: two filters cost about one.
     """
     a00, a01, a02, a04, a05 = sos_a[0, 0], sos_a[0, 1], sos_a[0, 2], sos_a[0, 4], sos_a[0, 5]
     a10, a11, a12, a14, a15 = sos_a[1, 0], sos_a[1, 1], sos_a[1, 2], sos_a[1, 4], sos_a[1, 5]
@@ -92,29 +99,38 @@ def _biquad_pair(
     b10, b11, b12, b14, b15 = sos_b[1, 0], sos_b[1, 1], sos_b[1, 2], sos_b[1, 4], sos_b[1, 5]
     p0, p1, p2, p3 = zi_a[0, 0], zi_a[0, 1], zi_a[1, 0], zi_a[1, 1]
     q0, q1, q2, q3 = zi_b[0, 0], zi_b[0, 1], zi_b[1, 0], zi_b[1, 1]
-    last = x_a.shape[0] - 1
+    size = x_a.shape[0]
+    stop = edge + size
+    last = y_a.shape[0] - 1
     # the two cascades are written out side by side, not as one function called twice:
     # their state stays in registers and the processor interleaves the two recursions
-    for k in range(x_a.shape[0]):
+    for k in range(y_a.shape[0]):
         n = last - k if backwards else k
-        x = x_a[n]
-        y = a00 * x + p0
-        p0 = a01 * x - a04 * y + p1
-        p1 = a02 * x - a05 * y
+        if n < edge:
+            in_a = 2.0 * x_a[0] - x_a[edge - n]
+            in_b = 2.0 * x_b[0] - x_b[edge - n]
+        elif n < stop:
+            in_a = x_a[n - edge]
+            in_b = x_b[n - edge]
+        else:
+            in_a = 2.0 * x_a[size - 1] - x_a[2 * size - 2 + edge - n]
+            in_b = 2.0 * x_b[size - 1] - x_b[2 * size - 2 + edge - n]
+        y = a00 * in_a + p0
+        p0 = a01 * in_a - a04 * y + p1
+        p1 = a02 * in_a - a05 * y
         x = y
         y = a10 * x + p2
         p2 = a11 * x - a14 * y + p3
         p3 = a12 * x - a15 * y
-        x_a[n] = y
-        x = x_b[n]
-        y = b00 * x + q0
-        q0 = b01 * x - b04 * y + q1
-        q1 = b02 * x - b05 * y
+        y_a[n] = y
+        y = b00 * in_b + q0
+        q0 = b01 * in_b - b04 * y + q1
+        q1 = b02 * in_b - b05 * y
         x = y
         y = b10 * x + q2
         q2 = b11 * x - b14 * y + q3
         q3 = b12 * x - b15 * y
-        x_b[n] = y
+        y_b[n] = y
 
 
 @functools.lru_cache(maxsize=32)
@@ -122,13 +138,6 @@ def _unit_state(sos_bytes: bytes) -> NDArray[np.float64]:
     """``scipy.signal.sosfilt_zi`` of the sections stored in ``sos_bytes``, once per design."""
     sos = np.frombuffer(sos_bytes, dtype=np.float64).reshape(-1, 6)
     return np.asarray(sps.sosfilt_zi(sos), dtype=np.float64)
-
-
-def _odd_extension(x: NDArray[np.float64], edge: int) -> NDArray[np.float64]:
-    """``x`` extended by ``edge`` samples of odd reflection at each end, as ``sosfiltfilt``."""
-    left = 2 * x[:1] - x[edge:0:-1]
-    right = 2 * x[-1:] - x[-2 : -(edge + 2) : -1]
-    return np.concatenate((left, x, right))
 
 
 def filtfilt_pairs(
@@ -175,9 +184,15 @@ def _filtfilt_two(
     a = np.ascontiguousarray(sos_a, dtype=np.float64)
     b = np.ascontiguousarray(sos_b, dtype=np.float64)
     unit_a, unit_b = _unit_state(a.tobytes()), _unit_state(b.tobytes())
-    ext_a, ext_b = _odd_extension(x_a, padlen), _odd_extension(x_b, padlen)
-    _biquad_pair(a, ext_a, unit_a * ext_a[0], b, ext_b, unit_b * ext_b[0], False)
-    _biquad_pair(a, ext_a, unit_a * ext_a[-1], b, ext_b, unit_b * ext_b[-1], True)
+    src_a = np.ascontiguousarray(x_a, dtype=np.float64)
+    src_b = np.ascontiguousarray(x_b, dtype=np.float64)
+    # the first sample of the odd extension, as sosfiltfilt computes it
+    first_a, first_b = 2 * src_a[0] - src_a[padlen], 2 * src_b[0] - src_b[padlen]
+    ext_a, ext_b = np.empty(src_a.size + 2 * padlen), np.empty(src_b.size + 2 * padlen)
+    forward_a, forward_b = unit_a * first_a, unit_b * first_b
+    _biquad_pair(a, src_a, ext_a, forward_a, b, src_b, ext_b, forward_b, padlen, False)
+    backward_a, backward_b = unit_a * ext_a[-1], unit_b * ext_b[-1]
+    _biquad_pair(a, ext_a, ext_a, backward_a, b, ext_b, ext_b, backward_b, 0, True)
     stop = ext_a.shape[0] - padlen
     return ext_a[padlen:stop], ext_b[padlen:stop]
 
