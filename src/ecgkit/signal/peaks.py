@@ -16,12 +16,7 @@ from scipy import ndimage
 from scipy import signal as sps
 
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
-from ecgkit.signal._compiled import (
-    compiled,
-    filtfilt_pairs,
-    interpreted,
-    slope_energy,
-)
+from ecgkit.signal._compiled import compiled, filtfilt_pairs, interpreted, slope_energy
 from ecgkit.signal._maxima import peaks_apart
 from ecgkit.signal._r_wave import r_wave_positions, refine_sos, sharp_sos
 from ecgkit.signal._threshold import RECENT_RR, STARTUP_BEATS, threshold_loop
