@@ -9,10 +9,18 @@ from typing import Any
 import ecgkit._torch  # noqa: F401  (one clear line when torch is missing)
 from ecgkit.train.augment import AUGMENTATIONS, Augmentation, BeatAugment, beat_augmentation
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from ecgkit.train.trainer import EpochCallback, History, NonFiniteLossError, TrainConfig, Trainer
+from ecgkit.train.trainer import (
+    CPU_PREDICT_BATCH,
+    EpochCallback,
+    History,
+    NonFiniteLossError,
+    TrainConfig,
+    Trainer,
+)
 
 __all__ = [
     "AUGMENTATIONS",
+    "CPU_PREDICT_BATCH",
     "Augmentation",
     "BeatAugment",
     "CheckpointError",
