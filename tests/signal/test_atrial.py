@@ -1,5 +1,6 @@
 import itertools
 import statistics
+import warnings
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from ecgkit.signal.atrial import (
     AF_P_WAVE_THRESHOLD,
     AF_PATTERN_THRESHOLD,
     AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD,
+    _nanmedian,
 )
 
 from ..synthetic import ecg_with_atrial_waves as _ecg
@@ -993,3 +995,32 @@ def test_p_waves_clearly_absent_is_the_consistency_under_the_threshold(seed, p_w
     low_rate = detect_af(peaks // 8, FS / 8, signal=signal[::8])
     assert low_rate.p_wave_consistency is None
     assert not low_rate.p_waves_clearly_absent.any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    shape=st.lists(st.integers(1, 12), min_size=1, max_size=3),
+    nan_share=st.floats(0.0, 1.0),
+    infinite=st.booleans(),
+    rounded=st.booleans(),
+    seed=st.integers(0, 2**16),
+    data=st.data(),
+)
+def test_the_windows_median_is_numpys_nanmedian_to_the_bit(
+    shape, nan_share, infinite, rounded, seed, data
+):
+    # the measures' medians come from one sort instead of numpy's masked-array nanmedian:
+    # the same values, ties, infinities and all-NaN windows included
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=shape)
+    if rounded:
+        values = np.round(values * 2)  # equal values, even counts of them
+    if infinite:
+        values[rng.random(shape) < 0.1] = np.inf
+        values[rng.random(shape) < 0.1] = -np.inf
+    values[rng.random(shape) < nan_share] = np.nan
+    axis = data.draw(st.integers(0, len(shape) - 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanmedian(values, axis=axis)
+    assert np.array_equal(_nanmedian(values, axis), expected, equal_nan=True)

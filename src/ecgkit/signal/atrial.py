@@ -26,7 +26,6 @@ synthetic interval sequences (see docs/benchmarks.rst).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,9 +186,20 @@ def _centred(values: NDArray[np.float64], half_window: int) -> NDArray[np.float6
 
 
 def _nanmedian(values: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
-        return np.asarray(np.nanmedian(values, axis=axis), dtype=np.float64)
+    """``numpy.nanmedian(values, axis=axis)``, the same values, NaN where all are NaN.
+
+    From one sort along ``axis`` (NaN sorts last): the middle value of an odd count of
+    values that are not NaN, the mean of the middle two of an even count. numpy's
+    ``nanmedian`` goes through masked arrays on windows this short, several times slower
+    (most of :func:`detect_af`'s time on a long recording).
+    """
+    ordered = np.sort(np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1), axis=-1)
+    count = (~np.isnan(ordered)).sum(axis=-1, keepdims=True)
+    low = np.take_along_axis(ordered, np.maximum(count - 1, 0) // 2, axis=-1)[..., 0]
+    high = np.take_along_axis(ordered, np.minimum(count // 2, ordered.shape[-1] - 1), axis=-1)
+    with np.errstate(invalid="ignore"):  # -inf and inf in the middle: NaN, as numpy's
+        middle = np.where(count[..., 0] % 2 == 1, low, (low + high[..., 0]) / 2)
+    return np.asarray(np.where(count[..., 0] > 0, middle, np.nan), dtype=np.float64)
 
 
 def rr_irregularity(
