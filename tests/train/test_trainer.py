@@ -10,6 +10,7 @@ import torch
 
 from ecgkit.models import create_model
 from ecgkit.train import (
+    CPU_PREDICT_BATCH,
     BeatAugment,
     CheckpointError,
     TrainConfig,
@@ -136,6 +137,22 @@ def test_predict_keeps_dataset_order_and_restores_train_mode():
     assert prediction.probabilities.shape == (50, 3)
     np.testing.assert_allclose(prediction.probabilities.sum(axis=1), 1, atol=1e-5)
     np.testing.assert_array_equal(prediction.labels, data.labels)
+
+
+def test_predict_on_the_cpu_runs_cpu_predict_batch_items_a_pass_whatever_the_training_batch():
+    # large batches' activations cost page faults on the CPU (CPU_PREDICT_BATCH)
+    data = separable_dataset(n=2 * CPU_PREDICT_BATCH + 10)
+    trainer = Trainer(_cnn(), _config(epochs=1, batch_size=1024, device="cpu"))
+    sizes = []
+    hook = trainer.model.register_forward_pre_hook(lambda _, inputs: sizes.append(len(inputs[0])))
+    try:
+        default = trainer.predict(data)
+        chosen = trainer.predict(data, batch_size=7)
+    finally:
+        hook.remove()
+    assert sizes[:3] == [CPU_PREDICT_BATCH, CPU_PREDICT_BATCH, 10]
+    assert set(sizes[3:-1]) == {7}
+    np.testing.assert_allclose(chosen.probabilities, default.probabilities, atol=1e-6)
 
 
 def test_predict_takes_plain_arrays_and_unlabelled_datasets_alike():

@@ -21,7 +21,7 @@ from ecgkit.signal._compiled import compiled, kernel
 
 __all__ = ["peaks_apart"]
 
-# sweeps before the kernel hands over to scipy: on ECG features two or three suffice; a
+# sweeps before the kernel hands over to scipy: a MIT-BIH record's feature needs 4-5; a
 # long run of maxima rising one above the next, each within the distance, needs one sweep
 # per few maxima and is left to scipy's sort
 _MAX_SWEEPS = 32

@@ -1004,10 +1004,10 @@ class Trainer:
             ``labels`` are the dataset's labels, or -1 for unlabelled data (whose
             :meth:`Prediction.metrics` then refuses to score).
         """
-        if batch_size is None:
-            on_cpu = self.device.type == "cpu"
-            batch_size = CPU_PREDICT_BATCH if on_cpu else max(self.config.batch_size, 512)
         size = batch_size
+        if size is None:
+            on_cpu = self.device.type == "cpu"
+            size = CPU_PREDICT_BATCH if on_cpu else max(self.config.batch_size, 512)
         if not isinstance(data, Dataset):
             data = _unlabelled_dataset(data, extra_inputs)
         elif extra_inputs:
