@@ -32,6 +32,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
+from ecgkit.signal._median import sorted_median
 from ecgkit.signal._r_wave import before_the_r_wave
 from ecgkit.signal._validation import (
     FloatArray,
@@ -194,12 +195,9 @@ def _nanmedian(values: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
     (most of :func:`detect_af`'s time on a long recording).
     """
     ordered = np.sort(np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1), axis=-1)
-    count = (~np.isnan(ordered)).sum(axis=-1, keepdims=True)
-    low = np.take_along_axis(ordered, np.maximum(count - 1, 0) // 2, axis=-1)[..., 0]
-    high = np.take_along_axis(ordered, np.minimum(count // 2, ordered.shape[-1] - 1), axis=-1)
-    with np.errstate(invalid="ignore"):  # -inf and inf in the middle: NaN, as numpy's
-        middle = np.where(count[..., 0] % 2 == 1, low, (low + high[..., 0]) / 2)
-    return np.asarray(np.where(count[..., 0] > 0, middle, np.nan), dtype=np.float64)
+    count = (~np.isnan(ordered)).sum(axis=-1)
+    median = sorted_median(ordered, np.maximum(count, 1))
+    return np.asarray(np.where(count > 0, median, np.nan), dtype=np.float64)
 
 
 def rr_irregularity(

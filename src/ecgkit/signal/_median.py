@@ -1,0 +1,28 @@
+"""Medians of rows already sorted: numpy's values, without numpy's slower routes."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["sorted_median"]
+
+
+def sorted_median(
+    ordered: NDArray[np.float64], count: NDArray[np.int64] | int
+) -> NDArray[np.float64]:
+    """The median of each sorted row of ``ordered`` from its first ``count`` values.
+
+    ``ordered`` is sorted along its last axis and ``count`` is at least 1; the result has
+    shape ``ordered.shape[:-1]``. As :func:`numpy.median` computes it: an odd count's
+    middle value, exactly; the mean of the middle two of an even count. Taken from a sort,
+    which is several times faster than numpy's partition on rows of a few hundred values
+    and than its masked-array ``nanmedian`` on short windows (sort NaN last and count the
+    values that are not NaN).
+    """
+    count = np.broadcast_to(np.asarray(count), ordered.shape[:-1])[..., np.newaxis]
+    low = np.take_along_axis(ordered, (count - 1) // 2, axis=-1)[..., 0]
+    high = np.take_along_axis(ordered, count // 2, axis=-1)[..., 0]
+    with np.errstate(invalid="ignore"):  # -inf and inf in the middle: NaN, as numpy's
+        middle = np.where(count[..., 0] % 2 == 1, low, (low + high) / 2)
+    return np.asarray(middle, dtype=np.float64)
