@@ -13,6 +13,7 @@ from ecgkit.signal import detect_r_peaks
 from ecgkit.signal._compiled import compiled, filtfilt_pairs
 from ecgkit.signal._maxima import peaks_apart
 from ecgkit.signal._r_wave import refine_sos
+from ecgkit.signal.filters import apply_sos, butter_sos
 from ecgkit.signal.peaks import _qrs_sos, _slope_energy
 
 pytest.importorskip("numba", reason="the kernels are the fast extra's")
@@ -52,6 +53,39 @@ def test_paired_filters_equal_scipys_sosfiltfilt_to_the_bit(fs, n, n_leads, seed
     jobs = [(_qrs_sos(fs), lead) for lead in leads] + [(refine_sos(fs), leads[0])]
     for y, (sos, x) in zip(filtfilt_pairs(jobs), jobs, strict=True):
         assert np.array_equal(y, sps.sosfiltfilt(sos, x))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.sampled_from([(700,), (3, 700), (700, 2), (2, 700, 3), (20, 200), (12, 500)]),
+    low_hz=st.sampled_from([0.5, 3.0, None]),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    seed=st.integers(0, 2**16),
+)
+def test_every_filter_gives_scipys_values_to_the_bit(shape, low_hz, dtype, seed):
+    # apply_sos runs a two-section filter (a band-pass) compiled along the longest axis, a
+    # lone line or several, and hands one section (a low-pass) or many lines to scipy
+    axis = int(np.argmax(shape))
+    x = np.random.default_rng(seed).normal(size=shape).cumsum(axis=axis).astype(dtype)
+    sos = butter_sos(250.0, low_hz=low_hz, high_hz=40.0)
+    expected = sps.sosfiltfilt(sos, x.astype(np.float64), axis=axis).astype(dtype)
+    filtered = apply_sos(x, sos, axis=axis)
+    assert filtered.dtype == dtype
+    assert np.array_equal(filtered, expected)
+
+
+def test_a_lone_filter_runs_compiled(monkeypatch):
+    import ecgkit.signal._compiled as kernels
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("scipy ran a filter the kernel takes")
+
+    x = np.random.default_rng(1).normal(size=2000)
+    expected = sps.sosfiltfilt(_qrs_sos(360.0), x)
+    monkeypatch.setattr(kernels.sps, "sosfiltfilt", refuse)
+    (alone,) = filtfilt_pairs([(_qrs_sos(360.0), x)])
+    assert np.array_equal(alone, expected)
+    assert np.array_equal(apply_sos(x, _qrs_sos(360.0)), expected)
 
 
 def test_filters_of_other_orders_fall_back_to_scipy():
