@@ -127,6 +127,7 @@ def beat_rhythm(
     r_sample: np.ndarray,
     predicted: list[str],
     min_episode_s: float = 30.0,
+    cache: RhythmCache | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Beats the rhythm gate acts on, and reference AF, of every beat of a BeatSet.
 
@@ -137,23 +138,59 @@ def beat_rhythm(
     AF runs shorter than ``min_episode_s`` dropped). Returns (gated, reference) boolean
     arrays in the BeatSet's order: gated are the beats inside detected AF or with clearly
     absent P waves, reference the beats inside the reference AF and flutter episodes.
+    A ``cache`` shared between calls keeps each record's lead, beats and rhythm: a record
+    whose beats called V or F are those of an earlier call is not detected again.
     """
-    from ecgkit.annotate import VENTRICULAR_CLASSES, rhythm_context
+    from ecgkit.annotate import VENTRICULAR_CLASSES
 
+    cache = cache if cache is not None else RhythmCache(data_dir)
     gated = np.zeros(r_sample.size, dtype=bool)
     reference = np.zeros(r_sample.size, dtype=bool)
     names = np.asarray(predicted)
     for record in np.unique(records):
         rows = np.flatnonzero(records == record)
-        peaks, truth = mitdb_rhythm(data_dir, str(record))
+        peaks, truth, _ = cache.record(str(record))
         position = np.searchsorted(peaks, r_sample[rows])
         exclude = np.zeros(peaks.size, dtype=bool)
         exclude[position] = np.isin(names[rows], VENTRICULAR_CLASSES)
-        signal = read_signal(data_dir / f"{record}.hea", leads=["MLII"]).signal[:, 0]
-        context = rhythm_context(peaks, 360.0, signal, exclude, min_episode_s=min_episode_s)
-        gated[rows] = context.without_atrial_rhythm[position]
+        gated[rows] = cache.without_atrial_rhythm(str(record), exclude, min_episode_s)[position]
         reference[rows] = truth[position]
     return gated, reference
+
+
+class RhythmCache:
+    """What :func:`beat_rhythm` reads and finds per record, kept for its next calls.
+
+    A selection script scores hundreds of decision rules that differ in a few records'
+    V calls; each record's rhythm depends on its own calls only.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._records: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._rhythms: dict[tuple[str, bytes, float], np.ndarray] = {}
+
+    def record(self, record: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The record's reference beats, whether each is in AF or flutter, and lead MLII."""
+        if record not in self._records:
+            peaks, truth = mitdb_rhythm(self.data_dir, record)
+            lead = read_signal(self.data_dir / f"{record}.hea", leads=["MLII"]).signal[:, 0]
+            self._records[record] = (peaks, truth, lead)
+        return self._records[record]
+
+    def without_atrial_rhythm(
+        self, record: str, exclude: np.ndarray, min_episode_s: float
+    ) -> np.ndarray:
+        """Each reference beat of ``record`` in AF or with clearly absent P waves."""
+        from ecgkit.annotate import rhythm_context
+
+        # the record fixes the number of beats: the packed flags name its calls
+        key = (record, np.packbits(exclude).tobytes(), min_episode_s)
+        if key not in self._rhythms:
+            peaks, _, lead = self.record(record)
+            context = rhythm_context(peaks, 360.0, lead, exclude, min_episode_s=min_episode_s)
+            self._rhythms[key] = context.without_atrial_rhythm
+        return self._rhythms[key]
 
 
 def sleepecg_version() -> str | None:

@@ -19,16 +19,28 @@ beats are one patient's, keeps 1); the pair with the best macro F1 wins, of pair
 ``TIE_POINTS`` of it the one nearest to no weighting (smallest sum of ``|log2 w|``, then
 the smaller weights). Prints a table, writes JSON.
 
+``--priors``, ``--gates`` and ``--gated-runs`` choose the prior-adjustment strength, the
+rhythm-gate strength and the shortest gated AF run with the weights, in one run (the
+joint rule of session 18): every tuple is scored, the best macro F1 wins, and of tuples
+within ``TIE_POINTS`` of it the nearest to no weighting, then the recipe's own prior,
+gate and run. Each record's rhythm is found once per
+set of beats the decisions call V or F (``_common.RhythmCache``), so the joint grid takes
+minutes, not the hours of one run per prior and gated run.
+
     python benchmarks/select_decision_weights.py --data-dir ../shared/data/mitdb --reuse
+    python benchmarks/select_decision_weights.py --data-dir ../shared/data/mitdb --reuse \
+        --seeds 0 1 2 3 4 --priors 0.5 0.75 --gated-runs 20 30
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
-from _common import beat_rhythm
+from _common import RhythmCache, beat_rhythm
 from select_prior_adjustment import (
     cross_validate,
     se_ppv_cells,
@@ -36,7 +48,7 @@ from select_prior_adjustment import (
     write_selection,
 )
 
-from ecgkit.annotate import VENTRICULAR_CLASSES, gate_supraventricular
+from ecgkit.annotate import gate_supraventricular
 from ecgkit.experiment import split_beats
 from ecgkit.metrics import ClassificationMetrics, compute_metrics, weigh_decisions
 
@@ -49,61 +61,114 @@ def distance(pair: tuple[float, float]) -> tuple[float, float, float]:
     return (sum(abs(math.log2(w)) for w in pair), pair[0], pair[1])
 
 
-def weights_name(pair: tuple[float, float]) -> str:
-    """How a pair of weights is named in the printed choice and the JSON."""
-    return f"S={pair[0]:.4g}, V={pair[1]:.4g}"
+@dataclass(frozen=True, order=True)
+class Decisions:
+    """One tuple of the grid: prior-adjustment strength, gate strength, shortest gated run
+    (s) and the S and V weights."""
+
+    prior: float
+    gate: float
+    gated_run_s: float
+    s_weight: float
+    v_weight: float
+
+    def name(self, joint: bool) -> str:
+        """How the tuple is named in the printed choice and the JSON (the weights alone,
+        as before, when the prior, gate and run are the recipe's only ones)."""
+        weights = f"S={self.s_weight:.4g}, V={self.v_weight:.4g}"
+        if not joint:
+            return weights
+        return f"prior={self.prior:g}, gate={self.gate:g}, run={self.gated_run_s:g} s, {weights}"
+
+
+def add_grid_options(parser: argparse.ArgumentParser) -> None:
+    """``--priors``, ``--gates`` and ``--gated-runs``, chosen with the weights when given."""
+    parser.add_argument(
+        "--priors", type=float, nargs="+", help="prior-adjustment strengths (default: the recipe's)"
+    )
+    parser.add_argument(
+        "--gates", type=float, nargs="+", help="rhythm-gate strengths (default: the recipe's)"
+    )
+    parser.add_argument(
+        "--gated-runs",
+        type=float,
+        nargs="+",
+        help="shortest gated AF runs in s (default: the recipe's rhythm_min_episode_s)",
+    )
 
 
 def main() -> None:
-    args = selection_arguments(__doc__.splitlines()[0], "decision_weights.json")
+    args = selection_arguments(__doc__.splitlines()[0], "decision_weights.json", add_grid_options)
     start = time.perf_counter()
     config, predictions = cross_validate(args)
     labels, classes = predictions.labels, predictions.classes
-    adjusted = predictions.ensemble(config.prior_adjustment)
+    priors = args.priors or [config.prior_adjustment]
+    gates = args.gates or [config.rhythm_gate]
+    runs = args.gated_runs or [config.rhythm_min_episode_s]
+    joint = len(priors) > 1 or len(gates) > 1 or len(runs) > 1
     train, _, _ = split_beats(config)
     s, v = list(classes).index("S"), list(classes).index("V")
-    ventricular = np.isin(np.asarray(classes), VENTRICULAR_CLASSES)
-    rhythm_cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
-    scores: dict[tuple[float, float], ClassificationMetrics] = {}
-    print(f"\nDS1 out of fold, {labels.size} beats, seeds {args.seeds}, gate as shipped")
-    print(f"{'S w':>5} {'V w':>5}  " + "  ".join(f"{c} Se / +P  " for c in classes) + "macro F1")
-    for s_weight in WEIGHTS:
-        for v_weight in WEIGHTS:
-            weights = np.ones(len(classes))
-            weights[s], weights[v] = s_weight, v_weight
-            weighted = weigh_decisions(adjusted, weights)
-            called = weighted.argmax(axis=1)
-            key = np.packbits(ventricular[called]).tobytes()
-            if key not in rhythm_cache:
-                rhythm_cache[key] = beat_rhythm(
-                    config.data_dir,
-                    train.record,
-                    train.r_sample,
-                    [classes[i] for i in called],
-                    config.rhythm_min_episode_s,
-                )
-            without_atrial_rhythm, _ = rhythm_cache[key]
-            gated = gate_supraventricular(
-                weighted, without_atrial_rhythm, classes, config.rhythm_gate
-            )
-            metrics = compute_metrics(labels, gated.argmax(axis=1), classes)
-            scores[(s_weight, v_weight)] = metrics
-            print(
-                f"{s_weight:5.2f} {v_weight:5.2f}  {se_ppv_cells(metrics)}  "
-                f"{100 * metrics.macro_f1:8.2f}"
-            )
+    rhythms = RhythmCache(config.data_dir)
+    scores: dict[Decisions, ClassificationMetrics] = {}
+    print(f"\nDS1 out of fold, {labels.size} beats, seeds {args.seeds}")
+    print(
+        f"{'prior':>5} {'gate':>4} {'run':>4} {'S w':>5} {'V w':>5}  "
+        + "  ".join(f"{c} Se / +P  " for c in classes)
+        + "macro F1"
+    )
+    for prior in priors:
+        adjusted = predictions.ensemble(prior)
+        for run in runs:
+            for s_weight in WEIGHTS:
+                for v_weight in WEIGHTS:
+                    weights = np.ones(len(classes))
+                    weights[s], weights[v] = s_weight, v_weight
+                    weighted = weigh_decisions(adjusted, weights)
+                    called = [classes[i] for i in weighted.argmax(axis=1)]
+                    without_atrial_rhythm, _ = beat_rhythm(
+                        config.data_dir, train.record, train.r_sample, called, run, rhythms
+                    )
+                    for gate in gates:
+                        gated = gate_supraventricular(
+                            weighted, without_atrial_rhythm, classes, gate
+                        )
+                        metrics = compute_metrics(labels, gated.argmax(axis=1), classes)
+                        scores[Decisions(prior, gate, run, s_weight, v_weight)] = metrics
+                        print(
+                            f"{prior:5.2f} {gate:4.2f} {run:4g} {s_weight:5.2f} {v_weight:5.2f}"
+                            f"  {se_ppv_cells(metrics)}  {100 * metrics.macro_f1:8.2f}",
+                            flush=True,
+                        )
     top = max(m.macro_f1 for m in scores.values())
-    near = [pair for pair, m in scores.items() if 100 * (top - m.macro_f1) <= TIE_POINTS]
-    best = min(near, key=distance)
+    near = [d for d, m in scores.items() if 100 * (top - m.macro_f1) <= TIE_POINTS]
+    best = min(
+        near,
+        key=lambda d: (
+            distance((d.s_weight, d.v_weight)),
+            d.prior != config.prior_adjustment,
+            d.gate != config.rhythm_gate,
+            d.gated_run_s != config.rhythm_min_episode_s,
+            d,
+        ),
+    )
     print(f"best macro F1 {100 * top:.2f} %")
+    rule = f"best macro F1; within {TIE_POINTS} points, nearest to no weighting"
+    chosen: dict[str, object] = {"weights": {"S": best.s_weight, "V": best.v_weight}}
+    if joint:
+        rule += ", then the recipe's prior strength, gate and gated run"
+        chosen |= {
+            "prior_adjustment": best.prior,
+            "rhythm_gate": best.gate,
+            "rhythm_min_episode_s": best.gated_run_s,
+        }
     write_selection(
         args,
         config,
         start,
-        {weights_name(pair): metrics for pair, metrics in scores.items()},
-        {"weights": {"S": best[0], "V": best[1]}},
-        best=weights_name(best),
-        rule=f"best macro F1; within {TIE_POINTS} points, nearest to no weighting",
+        {d.name(joint): metrics for d, metrics in scores.items()},
+        chosen,
+        best=best.name(joint),
+        rule=rule,
     )
 
 

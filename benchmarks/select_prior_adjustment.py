@@ -16,6 +16,7 @@ import argparse
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -61,10 +62,17 @@ def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[
     return probabilities, priors, train.labels, train.classes
 
 
-def selection_arguments(description: str, json_name: str) -> argparse.Namespace:
+def selection_arguments(
+    description: str,
+    json_name: str,
+    add_options: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> argparse.Namespace:
     """The command line of a DS1 selection script: the recipe (as ecgkit train), seeds,
-    folds, ``--reuse`` and ``--json`` (``RESULTS / json_name`` unless given)."""
+    folds, ``--reuse`` and ``--json`` (``RESULTS / json_name`` unless given), and the
+    script's own options (``add_options``)."""
     parser = argparse.ArgumentParser(description=description)
+    if add_options is not None:
+        add_options(parser)
     add_recipe_options(parser, seeds=[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument(
