@@ -23,9 +23,9 @@ the smaller weights). Prints a table, writes JSON.
 rhythm-gate strength and the shortest gated AF run with the weights, in one run (the
 joint rule of session 18): every tuple is scored, the best macro F1 wins, and of tuples
 within ``TIE_POINTS`` of it the nearest to no weighting, then the recipe's own prior,
-gate and run. Each record's rhythm is found once per
-set of beats the decisions call V or F (``_common.RhythmCache``), so the joint grid takes
-minutes, not the hours of one run per prior and gated run.
+gate and run. Each record's rhythm is found once per set of beats the decisions call V
+or F in it (``_common.RhythmCache``), so a joint grid takes minutes where one run per
+prior and gated run took hours.
 
     python benchmarks/select_decision_weights.py --data-dir ../shared/data/mitdb --reuse
     python benchmarks/select_decision_weights.py --data-dir ../shared/data/mitdb --reuse \
