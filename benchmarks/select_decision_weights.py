@@ -43,6 +43,7 @@ import numpy as np
 from _common import RhythmCache, beat_rhythm
 from select_prior_adjustment import (
     cross_validate,
+    print_table_head,
     se_ppv_cells,
     selection_arguments,
     write_selection,
@@ -110,12 +111,8 @@ def main() -> None:
     s, v = list(classes).index("S"), list(classes).index("V")
     rhythms = RhythmCache(config.data_dir)
     scores: dict[Decisions, ClassificationMetrics] = {}
-    print(f"\nDS1 out of fold, {labels.size} beats, seeds {args.seeds}")
-    print(
-        f"{'prior':>5} {'gate':>4} {'run':>4} {'S w':>5} {'V w':>5}  "
-        + "  ".join(f"{c} Se / +P  " for c in classes)
-        + "macro F1"
-    )
+    columns = f"{'prior':>5} {'gate':>4} {'run':>4} {'S w':>5} {'V w':>5}"
+    print_table_head(labels.size, args.seeds, columns, classes)
     for prior in priors:
         adjusted = predictions.ensemble(prior)
         for run in runs:

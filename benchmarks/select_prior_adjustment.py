@@ -182,14 +182,22 @@ def main() -> None:
     config, predictions = cross_validate(args)
     labels, classes = predictions.labels, predictions.classes
     scores = {}
-    print(f"\nDS1 out of fold, {labels.size} beats, seeds {args.seeds}")
-    print(f"{'strength':>8}  " + "  ".join(f"{c} Se / +P  " for c in classes) + "macro F1")
+    print_table_head(labels.size, args.seeds, f"{'strength':>8}", classes)
     for strength in STRENGTHS:
         adjusted = predictions.ensemble(strength)
         metrics = compute_metrics(labels, adjusted.argmax(axis=1), classes)
         scores[strength] = metrics
         print(f"{strength:8.2f}  {se_ppv_cells(metrics)}  {100 * metrics.macro_f1:.1f}")
     write_selection(args, config, start, scores, {})
+
+
+def print_table_head(
+    n_beats: int, seeds: list[int], columns: str, classes: tuple[str, ...], last: str = "macro F1"
+) -> None:
+    """The head of a selection table: what was scored, then the columns (the grid's own
+    ``columns``, each class's "Se / +P" as :func:`se_ppv_cells` writes them, ``last``)."""
+    print(f"\nDS1 out of fold, {n_beats} beats, seeds {seeds}")
+    print(f"{columns}  " + "  ".join(f"{c} Se / +P  " for c in classes) + last)
 
 
 def se_ppv_cells(metrics: ClassificationMetrics) -> str:

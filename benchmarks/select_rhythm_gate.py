@@ -25,6 +25,7 @@ import numpy as np
 from _common import beat_rhythm
 from select_prior_adjustment import (
     cross_validate,
+    print_table_head,
     se_ppv_cells,
     selection_arguments,
     write_selection,
@@ -50,11 +51,8 @@ def main() -> None:
     scores: dict[str, ClassificationMetrics] = {}
     s_in_af: dict[str, float] = {}
     gated_beats: dict[str, int] = {}
-    print(f"\nDS1 out of fold, {labels.size} beats, seeds {args.seeds}")
-    print(
-        f"{'min run':>7} {'gate':>5}  "
-        + "  ".join(f"{c} Se / +P  " for c in classes)
-        + "macro F1  S in AF"
+    print_table_head(
+        labels.size, args.seeds, f"{'min run':>7} {'gate':>5}", classes, "macro F1  S in AF"
     )
     for min_episode_s in MIN_EPISODES_S:
         gated, reference_af = beat_rhythm(
