@@ -328,6 +328,38 @@ def test_block_medians_from_a_sort_are_numpys_to_the_bit(rows, size, missing, ti
     )
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    fs=st.sampled_from([128.0, 250.0, 360.0, 500.0]),
+    seconds=st.floats(0.3, 20.0),
+    n_leads=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_the_noise_floor_is_the_float64_block_medians_to_float32_rounding(
+    fs, seconds, n_leads, seed
+):
+    # the 0.5 s block medians are taken from a float32 sort (twice as fast); rounding
+    # keeps the order, so each is the float64 median to float32's precision
+    from scipy import ndimage
+
+    from ecgkit.signal._median import sorted_median
+    from ecgkit.signal.peaks import _FLOOR_MIN, _floor_blocks
+
+    rng = np.random.default_rng(seed)
+    n = max(round(seconds * fs), 2)
+    feature = rng.lognormal(mean=-3.0, sigma=2.0, size=(n_leads, n))
+    floor, block = _floor_blocks(feature, fs)
+    n_blocks = -(-n // block)
+    padded = np.pad(feature, ((0, 0), (0, n_blocks * block - n)), mode="edge")
+    medians = np.median(padded.reshape(n_leads, n_blocks, block), axis=-1)
+    expected = np.maximum(ndimage.median_filter(medians, size=(1, 5), mode="nearest"), _FLOOR_MIN)
+    assert floor.dtype == np.float64
+    np.testing.assert_allclose(floor, expected, rtol=1.2e-7, atol=0)
+    # and two float32 middle values are averaged in float64, not rounded to float32
+    pair = np.array([[1.0, 1.0 + 2.0**-23]], dtype=np.float32)
+    assert sorted_median(pair, 2)[0] == 1.0 + 2.0**-24
+
+
 @given(
     n=st.integers(1, 400),
     reach=st.integers(0, 500),

@@ -324,7 +324,12 @@ def _floor_blocks(feature: NDArray[np.float64], fs: float) -> tuple[NDArray[np.f
     n_leads, n = feature.shape
     block = max(round(0.5 * fs), 1)
     n_blocks = -(-n // block)
-    blocks = np.pad(feature, ((0, 0), (0, n_blocks * block - n)), mode="edge")
+    # each block is sorted in float32, which numpy's SIMD sort orders about twice as fast
+    # as float64 (the sort was a third of the noise gate's time): rounding keeps the
+    # order, so each median is the float64 one to 6e-8 (the middle two averaged in
+    # float64), and the feature (a typical QRS near 1, at least 1e-6 of the largest) fits
+    # float32's range
+    blocks = np.pad(feature.astype(np.float32), ((0, 0), (0, n_blocks * block - n)), mode="edge")
     blocks = blocks.reshape(n_leads, n_blocks, block)
     blocks.sort(axis=-1)
     smooth = ndimage.median_filter(sorted_median(blocks, block), size=(1, 5), mode="nearest")
