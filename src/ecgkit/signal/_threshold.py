@@ -13,13 +13,16 @@ from collections.abc import MutableSequence, Sequence
 
 from ecgkit.signal._compiled import kernel
 
-__all__ = ["LEVEL_CAP", "RECENT_RR", "STARTUP_BEATS", "threshold_loop"]
+__all__ = ["LEVEL_CAP", "RECENT_RR", "STARTUP_BEATS", "T_WAVE_S", "threshold_loop"]
 
 # the levels and the rhythm the adaptive threshold has after this many beats are where it
 # reads the start of the signal again from (see detect_r_peaks' _adaptive_threshold)
 STARTUP_BEATS = 8
 # the rhythm is the mean of this many last RR intervals
 RECENT_RR = 8
+#: The T-wave zone (s): a candidate this soon after a beat is a T wave unless it is tall
+#: (the threshold's rule) or recurs well after it (the recovery of recurring beats)
+T_WAVE_S = 0.36
 _SEARCHBACK_RR = 1.4
 _THRESHOLD = 0.25
 # largest feature height (in typical-QRS units) a peak brings into the signal and noise

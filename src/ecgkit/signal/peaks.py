@@ -13,14 +13,15 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 from scipy import fft as sp_fft
 from scipy import ndimage
-from scipy import signal as sps
 
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
 from ecgkit.signal._compiled import compiled, filtfilt_pairs, interpreted, slope_energy
+from ecgkit.signal._indices import sorted_unique
 from ecgkit.signal._maxima import peaks_apart
 from ecgkit.signal._median import sorted_median
 from ecgkit.signal._r_wave import r_wave_positions, refine_sos, sharp_sos
-from ecgkit.signal._threshold import RECENT_RR, STARTUP_BEATS, threshold_loop
+from ecgkit.signal._recurring import recover_recurring
+from ecgkit.signal._threshold import RECENT_RR, STARTUP_BEATS, T_WAVE_S, threshold_loop
 from ecgkit.signal._validation import (
     FloatArray,
     as_indices,
@@ -80,7 +81,6 @@ _FLAT_RELATIVE = 1e-9
 # slope energy; 1e-3 in amplitude, below any QRS next to any artefact a recorder passes):
 # where most blocks hold less (a flat line, rounding noise, slow wander), they hold no QRS
 _QRS_FREE_RELATIVE = 1e-6
-_T_WAVE_S = 0.36
 _LEARNING_S = 2.0
 _P_WAVE_RATIO = 0.5
 _GAP_FRACTION = 0.35
@@ -103,33 +103,6 @@ _PERIODIC_SPREAD = 1
 _NOISY_MIN_HEIGHT = 0.1
 _NOISE_BEAT_RATIO = 0.6
 _NOISE_BEAT_SPAN = 1.5
-# small beats beside large ones (normal beats in ventricular bigeminy with ectopic beats
-# several times their size) fall under a threshold that follows the large beats. A
-# rejected candidate between two beats becomes one when it recurs: in at least
-# _RECUR_VOTES of the two intervals on each side, a candidate at the same time after the
-# interval's first beat (within _RECUR_PHASE_RR of an RR or _RECUR_PHASE_S) and of the
-# same height (within a factor _RECUR_HEIGHT) ...
-_RECUR_VOTES = 2
-_RECUR_PHASE_RR = 0.1
-_RECUR_PHASE_S = 0.08
-_RECUR_HEIGHT = 2.0
-# ... and it is not a T wave (within _T_WAVE_S of the beat before it, or within
-# _RECUR_T_WAVE_S times the square root of the interval in seconds, as the QT interval
-# grows with the RR interval) or a P wave: it lies at least
-# _RECUR_PR_S before the next beat (a P wave precedes its QRS by at most the PR interval
-# and its own half-width), and that beat has no wave of its height (a bump of at least
-# _RECUR_TWIN_SHARE of it) _RECUR_TWIN_S before it: a blocked P wave has a conducted twin
-_RECUR_T_WAVE_S = 0.45
-_RECUR_PR_S = 0.3
-_RECUR_TWIN_S = (0.3, 0.1)
-_RECUR_TWIN_SHARE = 0.5
-# ... nor smaller than this share of its neighbours' feature (slope energy): P waves with
-# a long PR interval, which recur as well, stay below it on LUDB's leads (0.03-0.07 of
-# their QRS, most of them), narrow normal beats beside wide ectopic beats up to 5 times
-# their amplitude do not (synthetic bigeminy: 0.08 at 5x, 0.13 at 4x)
-_RECUR_LEAST = 0.08
-# ... and each pass recovers one more beat per interval (NNNV: three)
-_RECUR_PASSES = 4
 # a beat must owe this share of its feature to the ECG within +-150 ms of it (band-passed
 # alone); otherwise it is the band-pass filter ringing after a transient elsewhere. The
 # beats of MIT-BIH keep 0.65 or more, ringing 0.05 or less
@@ -449,7 +422,7 @@ def _adaptive_threshold(
     first beats get a threshold set by beats and a search-back that knows the rhythm
     (which the first pass cannot give them before two intervals are known).
     """
-    t_wave = round(_T_WAVE_S * fs)
+    t_wave = round(T_WAVE_S * fs)
     if candidates.size == 0:
         return np.zeros(0, dtype=np.int64)
     values = feature[candidates]
@@ -504,7 +477,7 @@ def _threshold_pass(
     there, else run by the interpreter on Python lists.
     """
     refractory = max(round(_REFRACTORY_S * fs), 1)
-    t_wave = round(_T_WAVE_S * fs)
+    t_wave = round(T_WAVE_S * fs)
     inputs = (
         candidates[:stop],
         values[:stop],
@@ -542,130 +515,6 @@ def _threshold_pass(
     if fast:  # as Python ints and floats, as the interpreted loop writes them
         beats, heights, chosen = beats.tolist(), heights.tolist(), chosen.tolist()
     return _Pass(beats[:n_beats], heights[:n_beats], chosen[:n_beats], settled)
-
-
-def _recover_recurring(
-    feature: NDArray[np.float64],
-    fs: float,
-    candidates: NDArray[np.int64],
-    min_height: NDArray[np.float64],
-    beats: NDArray[np.int64],
-) -> NDArray[np.int64]:
-    """``beats`` with the small beats that recur between them (see ``_RECUR_*``).
-
-    The adaptive threshold follows the beats it takes: where every other beat is an
-    ectopic beat several times larger (bigeminy, trigeminy), the small beats stay under
-    it and their regular rhythm hides that they are missing. Such a beat still recurs
-    at the same place of every interval, which noise does not, and is not where a P or
-    T wave would be.
-    """
-    recovered = np.zeros(0, dtype=np.int64)
-    for _ in range(_RECUR_PASSES):
-        found = _recurring(feature, fs, candidates, min_height, beats)
-        if found.size == 0:
-            break
-        beats = _sorted_unique(np.concatenate((beats, found)))
-        recovered = _sorted_unique(np.concatenate((recovered, found)))
-    if recovered.size < 2 * _RECUR_VOTES:
-        return beats
-    at_ends = _recurring_at_ends(feature, fs, candidates, beats, recovered)
-    return _sorted_unique(np.concatenate((beats, at_ends)))
-
-
-def _recurring_at_ends(
-    feature: NDArray[np.float64],
-    fs: float,
-    candidates: NDArray[np.int64],
-    beats: NDArray[np.int64],
-    recovered: NDArray[np.int64],
-) -> NDArray[np.int64]:
-    """The recovered beats' rhythm carried on before the first beat and after the last.
-
-    Before the first beat, the tallest candidate that precedes it by the recovered beats'
-    usual interval to their next beat (within the tolerance of :func:`_recurring`) and is
-    of their usual height; after the last beat, likewise with the interval from the
-    previous beat.
-    """
-    # each recovered beat lies between two beats: its index in beats is neither end
-    at = np.searchsorted(beats, recovered)
-    height = float(np.median(feature[recovered]))
-    tolerance = max(_RECUR_PHASE_RR * float(np.median(np.diff(beats))), _RECUR_PHASE_S * fs)
-    ends = []
-    for outside, gap, usual in (
-        (candidates < beats[0], beats[0] - candidates, beats[at + 1] - recovered),
-        (candidates > beats[-1], candidates - beats[-1], recovered - beats[at - 1]),
-    ):
-        near = outside & (np.abs(gap - np.median(usual)) < tolerance)
-        near &= _alike(feature[candidates], height)
-        if near.any():
-            ends.append(int(candidates[near][np.argmax(feature[candidates[near]])]))
-    return np.asarray(ends, dtype=np.int64)
-
-
-def _alike(height: NDArray[np.float64], other: NDArray[np.float64] | float) -> NDArray[np.bool_]:
-    """Whether ``height`` is within a factor ``_RECUR_HEIGHT`` of ``other`` (both > 0)."""
-    ratio = height / other
-    return np.asarray((ratio < _RECUR_HEIGHT) & (ratio > 1.0 / _RECUR_HEIGHT), dtype=bool)
-
-
-def _recurring(
-    feature: NDArray[np.float64],
-    fs: float,
-    candidates: NDArray[np.int64],
-    min_height: NDArray[np.float64],
-    beats: NDArray[np.int64],
-) -> NDArray[np.int64]:
-    """One pass of :func:`_recover_recurring`: the candidates to add as beats."""
-    if beats.size < 2 * _RECUR_VOTES:
-        return np.zeros(0, dtype=np.int64)
-    interval = np.searchsorted(beats, candidates) - 1  # beats[interval] < candidate
-    which = np.flatnonzero(
-        (interval >= 0) & (interval < beats.size - 1) & ~np.isin(candidates, beats)
-    )
-    at, interval = candidates[which], interval[which]
-    first, span = beats[interval], np.diff(beats)[interval]
-    height = feature[at]
-    t_wave = np.maximum(_T_WAVE_S, _RECUR_T_WAVE_S * np.sqrt(span / fs))
-    ok = (
-        (at - first >= np.round(t_wave * fs))
-        & (first + span - at >= round(_RECUR_PR_S * fs))
-        & (height > min_height[which])
-        & (height >= _RECUR_LEAST * np.minimum(feature[first], feature[first + span]))
-    )
-    at, interval, height = at[ok], interval[ok], height[ok]
-    if at.size == 0:
-        return at
-    phase = at - first[ok]
-    tolerance = np.maximum(_RECUR_PHASE_RR * span[ok], _RECUR_PHASE_S * fs)
-    votes = np.zeros(at.size, dtype=np.int64)
-    for step in (-2, -1, 1, 2):
-        # the candidates of interval + step: a run of the (sorted) intervals
-        lo = np.searchsorted(interval, interval + step, side="left")
-        hi = np.searchsorted(interval, interval + step, side="right")
-        width = int((hi - lo).max())
-        if width == 0:
-            continue
-        other = lo[:, np.newaxis] + np.arange(width)
-        valid = other < hi[:, np.newaxis]
-        other = np.minimum(other, at.size - 1)
-        same = (
-            valid
-            & (np.abs(phase[other] - phase[:, np.newaxis]) < tolerance[:, np.newaxis])
-            & _alike(height[other], height[:, np.newaxis])
-        )
-        votes += same.any(axis=1)
-    recurring = np.flatnonzero(votes >= _RECUR_VOTES)
-    twin_far, twin_near = round(_RECUR_TWIN_S[0] * fs), round(_RECUR_TWIN_S[1] * fs)
-    kept = [
-        int(at[k])
-        for k in recurring
-        if sps.find_peaks(
-            feature[beats[interval[k] + 1] - twin_far : beats[interval[k] + 1] - twin_near],
-            prominence=_RECUR_TWIN_SHARE * height[k],
-        )[0].size
-        == 0
-    ]
-    return np.asarray(kept, dtype=np.int64)
 
 
 def _ringing(
@@ -820,7 +669,7 @@ def refine_peaks(
     half = _half_window(window_s, fs, arr.shape[0], "window_s")
     idx = as_indices(peaks, "peaks", arr.shape[0])
     if idx.size == 0 or half == 0:
-        return _sorted_unique(idx)
+        return sorted_unique(idx)
     try:
         # sosfilt takes only writable sections: each call gets its own copy of the design
         y = apply_sos(arr, refine_sos(fs).copy())
@@ -837,21 +686,6 @@ def _half_window(window_s: float, fs: float, n: int, name: str) -> int:
     return min(round(check_non_negative(window_s, name) * fs), n)
 
 
-def _sorted_unique(values: NDArray[np.int64]) -> NDArray[np.int64]:
-    """``numpy.unique`` of sample indices: sorted, each once, int64.
-
-    The same values by a sort and a comparison of neighbours, several times faster than
-    numpy's hash-based ``unique`` on a few thousand beats.
-    """
-    ordered = np.sort(np.asarray(values, dtype=np.int64))
-    if ordered.size < 2:
-        return ordered
-    keep = np.empty(ordered.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
-
-
 def _place(
     arr: FloatArray,
     y: FloatArray,
@@ -865,7 +699,7 @@ def _place(
     ``half`` is the search half-width in samples (> 0), from :func:`_half_window`.
     """
     if idx.size == 0:
-        return _sorted_unique(idx)
+        return sorted_unique(idx)
     n = arr.shape[0]
     where = idx[:, np.newaxis] + np.arange(-half, half + 1)
     windows = np.abs(y[np.clip(where, 0, n - 1)]).astype(np.float64, copy=False)
@@ -876,9 +710,9 @@ def _place(
         try:
             sharp = apply_sos(arr, sharp_sos(fs).copy())
         except ValueError:  # too short to filter: no R wave to tell apart from the ST
-            return _sorted_unique(refined)
+            return sorted_unique(refined)
         refined = r_wave_positions(y, sharp, refined, fs)
-    return _sorted_unique(refined)
+    return sorted_unique(refined)
 
 
 def _check_fiducial(fiducial: str) -> None:
@@ -1106,13 +940,13 @@ def detect_r_peaks(
         candidates = _candidates(feature, fs)
         min_height = _noise_gate(feature, band, fs, candidates)
         peaks = _adaptive_threshold(feature, fs, candidates, min_height)
-        peaks = _recover_recurring(feature, fs, candidates, min_height, peaks)
+        peaks = recover_recurring(feature, fs, candidates, min_height, peaks)
         peaks = peaks[~_ringing(leads, feature, lead_weights, peaks, fs)]
     else:
         peaks = _vote([_neurokit_peaks(lead, fs, method) for lead in leads], fs)
     peaks = peaks[(peaks >= 0) & (peaks < leads.shape[1])]
     if placement is None:
-        return _sorted_unique(peaks)
+        return sorted_unique(peaks)
     return _place(leads[reference_lead], placement, peaks, fs, half, fiducial)
 
 
@@ -1139,7 +973,7 @@ def _detect_upsampled(
         reference_lead=reference_lead, fiducial=fiducial,
     )  # fmt: skip
     at_input = np.rint(peaks / factor).astype(np.int64)
-    return _sorted_unique(np.minimum(at_input, arr.shape[ax] - 1))
+    return sorted_unique(np.minimum(at_input, arr.shape[ax] - 1))
 
 
 def _detect_in_chunks(
