@@ -342,17 +342,17 @@ def test_the_noise_floor_is_the_float64_block_medians_to_float32_rounding(
     # keeps the order, so each is the float64 median to float32's precision
     from scipy import ndimage
 
+    from ecgkit.signal._gate import FLOOR_MIN, floor_blocks
     from ecgkit.signal._median import sorted_median
-    from ecgkit.signal.peaks import _FLOOR_MIN, _floor_blocks
 
     rng = np.random.default_rng(seed)
     n = max(round(seconds * fs), 2)
     feature = rng.lognormal(mean=-3.0, sigma=2.0, size=(n_leads, n))
-    floor, block = _floor_blocks(feature, fs)
+    floor, block = floor_blocks(feature, fs)
     n_blocks = -(-n // block)
     padded = np.pad(feature, ((0, 0), (0, n_blocks * block - n)), mode="edge")
     medians = np.median(padded.reshape(n_leads, n_blocks, block), axis=-1)
-    expected = np.maximum(ndimage.median_filter(medians, size=(1, 5), mode="nearest"), _FLOOR_MIN)
+    expected = np.maximum(ndimage.median_filter(medians, size=(1, 5), mode="nearest"), FLOOR_MIN)
     assert floor.dtype == np.float64
     np.testing.assert_allclose(floor, expected, rtol=1.2e-7, atol=0)
     # and two float32 middle values are averaged in float64, not rounded to float32
