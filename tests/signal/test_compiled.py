@@ -11,10 +11,10 @@ from scipy import signal as sps
 from ecgkit.data import EXAMPLE_RECORDS, load_example
 from ecgkit.signal import detect_r_peaks
 from ecgkit.signal._compiled import compiled, filtfilt_pairs
+from ecgkit.signal._feature import qrs_slope_energy, qrs_sos
 from ecgkit.signal._maxima import peaks_apart
 from ecgkit.signal._r_wave import refine_sos
 from ecgkit.signal.filters import apply_sos, butter_sos
-from ecgkit.signal.peaks import _qrs_sos, _slope_energy
 
 pytest.importorskip("numba", reason="the kernels are the fast extra's")
 
@@ -50,7 +50,7 @@ def test_without_numba_installed_the_detector_runs_on_numpy(monkeypatch):
 def test_paired_filters_equal_scipys_sosfiltfilt_to_the_bit(fs, n, n_leads, seed):
     rng = np.random.default_rng(seed)
     leads = rng.normal(size=(n_leads, n)).cumsum(axis=-1) + 5 * rng.normal()
-    jobs = [(_qrs_sos(fs), lead) for lead in leads] + [(refine_sos(fs), leads[0])]
+    jobs = [(qrs_sos(fs), lead) for lead in leads] + [(refine_sos(fs), leads[0])]
     for y, (sos, x) in zip(filtfilt_pairs(jobs), jobs, strict=True):
         assert np.array_equal(y, sps.sosfiltfilt(sos, x))
 
@@ -81,17 +81,17 @@ def test_a_lone_filter_runs_compiled(monkeypatch):
         raise AssertionError("scipy ran a filter the kernel takes")
 
     x = np.random.default_rng(1).normal(size=2000)
-    expected = sps.sosfiltfilt(_qrs_sos(360.0), x)
+    expected = sps.sosfiltfilt(qrs_sos(360.0), x)
     monkeypatch.setattr(kernels.sps, "sosfiltfilt", refuse)
-    (alone,) = filtfilt_pairs([(_qrs_sos(360.0), x)])
+    (alone,) = filtfilt_pairs([(qrs_sos(360.0), x)])
     assert np.array_equal(alone, expected)
-    assert np.array_equal(apply_sos(x, _qrs_sos(360.0)), expected)
+    assert np.array_equal(apply_sos(x, qrs_sos(360.0)), expected)
 
 
 def test_filters_of_other_orders_fall_back_to_scipy():
     x = np.random.default_rng(0).normal(size=500)
     fourth = sps.butter(4, (3.0, 25.0), btype="bandpass", fs=360.0, output="sos")
-    jobs = [(fourth, x), (_qrs_sos(360.0), x)]
+    jobs = [(fourth, x), (qrs_sos(360.0), x)]
     for y, (sos, signal) in zip(filtfilt_pairs(jobs), jobs, strict=True):
         assert np.array_equal(y, sps.sosfiltfilt(sos, signal))
 
@@ -156,9 +156,9 @@ def test_slope_energy_equals_numpys_to_the_bit(n, width, n_rows, seed):
     filtered = rng.normal(size=(n_rows, n)).cumsum(axis=-1)
     with pytest.MonkeyPatch.context() as monkeypatch:
         with_numba(False, monkeypatch)
-        interpreted = _slope_energy(filtered, width)
+        interpreted = qrs_slope_energy(filtered, width)
         with_numba(True, monkeypatch)
-        assert np.array_equal(_slope_energy(filtered, width), interpreted)
+        assert np.array_equal(qrs_slope_energy(filtered, width), interpreted)
 
 
 def compiled_peaks(x: np.ndarray, distance: int) -> np.ndarray:
@@ -209,7 +209,7 @@ def test_the_feature_of_a_real_record_is_decided_without_scipy(monkeypatch):
     import ecgkit.signal._maxima as maxima
 
     record, _ = load_example("100")
-    feature = np.abs(np.gradient(sps.sosfiltfilt(_qrs_sos(record.fs), record.signal[:, 0])))
+    feature = np.abs(np.gradient(sps.sosfiltfilt(qrs_sos(record.fs), record.signal[:, 0])))
     expected, _ = sps.find_peaks(feature, distance=72)
 
     def refuse(*args, **kwargs):

@@ -371,13 +371,13 @@ def test_largest_around_each_beat_is_the_maximum_filter_there(n, reach, beats, s
     # samples: the answer must be the maximum filter's
     from scipy.ndimage import maximum_filter1d
 
-    from ecgkit.signal.peaks import _largest_around
+    from ecgkit.signal._ringing import largest_around
 
     rng = np.random.default_rng(seed)
     x = rng.lognormal(sigma=2.0, size=n)
     at = np.unique(rng.integers(0, n, size=beats)).astype(np.int64)
     expected = maximum_filter1d(x, size=2 * reach + 1, mode="nearest")[at]
-    np.testing.assert_array_equal(_largest_around(x, at, reach), expected)
+    np.testing.assert_array_equal(largest_around(x, at, reach), expected)
 
 
 def test_frequent_weak_extras_in_noise_are_dropped_and_small_beats_in_bigeminy_kept():

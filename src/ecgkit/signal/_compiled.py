@@ -260,7 +260,7 @@ def _slope_energy_line(
     numpy's ``gradient`` (central differences, one-sided at the ends), squared, then
     scipy's ``uniform_filter1d`` with ``mode="nearest"`` (a running sum over the line
     extended by copies of its end values, divided at each output sample), clipped at 0:
-    the same operations in the same order as :func:`ecgkit.signal.peaks._slope_energy`'s
+    the same operations in the same order as :func:`ecgkit.signal._feature.qrs_slope_energy`'s
     numpy path, in two passes over ``out`` instead of four signal-long temporaries.
     """
     n = filtered.shape[0]
@@ -295,7 +295,7 @@ def _slope_energy_line(
 
 
 def slope_energy(filtered: NDArray[np.float64], width: int) -> NDArray[np.float64]:
-    """The compiled :func:`ecgkit.signal.peaks._slope_energy` along the last axis.
+    """The compiled :func:`ecgkit.signal._feature.qrs_slope_energy` along the last axis.
 
     ``filtered`` has any number of dimensions and at least 2 samples along the last.
     """

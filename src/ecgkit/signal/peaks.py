@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import warnings
 from typing import Any
@@ -11,16 +10,23 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
-from scipy import ndimage
 
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
-from ecgkit.signal._compiled import compiled, filtfilt_pairs, interpreted, slope_energy
-from ecgkit.signal._gate import noise_floor, noise_gate
+from ecgkit.signal._compiled import compiled, interpreted
+from ecgkit.signal._feature import (
+    BAND_HZ,
+    NYQUIST_SHARE,
+    detection_bands,
+    flat_leads,
+    leads_first,
+    qrs_feature,
+)
+from ecgkit.signal._gate import noise_gate
 from ecgkit.signal._indices import sorted_unique
 from ecgkit.signal._maxima import peaks_apart
-from ecgkit.signal._median import sorted_median
 from ecgkit.signal._r_wave import r_wave_positions, refine_sos, sharp_sos
 from ecgkit.signal._recurring import recover_recurring
+from ecgkit.signal._ringing import ringing
 from ecgkit.signal._threshold import RECENT_RR, STARTUP_BEATS, T_WAVE_S, threshold_loop
 from ecgkit.signal._validation import (
     FloatArray,
@@ -31,7 +37,7 @@ from ecgkit.signal._validation import (
     check_non_negative,
     check_positive,
 )
-from ecgkit.signal.filters import apply_sos, butter_sos
+from ecgkit.signal.filters import apply_sos
 from ecgkit.signal.resample import resample
 
 __all__ = ["FIDUCIALS", "NEUROKIT_METHODS", "PEAK_METHODS", "detect_r_peaks", "refine_peaks"]
@@ -64,23 +70,11 @@ PEAK_METHODS: tuple[str, ...] = ("ecgkit", *NEUROKIT_METHODS)
 FIDUCIALS: tuple[str, ...] = ("extremum", "r_wave")
 
 # ecgkit detector settings (seconds and Hz); see the Notes of detect_r_peaks
-_BAND_HZ = (3.0, 25.0)
-_INTEGRATION_S = 0.12
 # the lowest rate the detector is checked at (the stress suite's 128 Hz row): a slower
 # recording is detected upsampled by a whole factor to at least this rate, where its time
 # constants (120 ms integration, 200 ms refractory ...) span enough samples
 _MIN_DETECTION_FS_HZ = 128.0
-# the QRS band ends at this share of fs where 25 Hz is above it
-_NYQUIST_SHARE = 0.45
 _REFRACTORY_S = 0.2
-# a single lead's QRS level is the median of the 2-s block maxima over +-75 blocks (5 min)
-_LEVEL_HALF_BLOCKS = 75
-# QRS-band energy below this share of a lead's magnitude is rounding error, not signal
-_FLAT_RELATIVE = 1e-9
-# a lead's typical QRS level is at least this share of its largest 2-s block maximum (in
-# slope energy; 1e-3 in amplitude, below any QRS next to any artefact a recorder passes):
-# where most blocks hold less (a flat line, rounding noise, slow wander), they hold no QRS
-_QRS_FREE_RELATIVE = 1e-6
 _LEARNING_S = 2.0
 _P_WAVE_RATIO = 0.5
 _GAP_FRACTION = 0.35
@@ -89,193 +83,6 @@ _GAP_FRACTION = 0.35
 _NOISY_MIN_HEIGHT = 0.1
 _NOISE_BEAT_RATIO = 0.6
 _NOISE_BEAT_SPAN = 1.5
-# a beat must owe this share of its feature to the ECG within +-150 ms of it (band-passed
-# alone); otherwise it is the band-pass filter ringing after a transient elsewhere. The
-# beats of MIT-BIH keep 0.65 or more, ringing 0.05 or less
-_RINGING_WINDOW_S = 0.15
-_RINGING_SHARE = 0.2
-# the filter's ringing is below 1e-3 of its source's feature beyond 200 ms and below 1e-6
-# beyond 1 s: only a beat with a feature this many times its own within 1 s can be ringing
-_RINGING_SOURCE = 10.0
-_RINGING_REACH_S = 1.0
-# the cut is padded with this much of nothing on each side, so that the filter settles
-_RINGING_PAD_S = 0.5
-# beats tested at once are capped so that their cuts take about 32 MB
-_RINGING_BATCH_VALUES = 2**22
-
-
-def _leads_first(arr: FloatArray, axis: int) -> NDArray[np.float64]:
-    """A ``[n_leads, n_samples]`` float64 copy, each lead divided by its largest magnitude.
-
-    The detector is invariant to gain; scaling first keeps it so at gains where the squared
-    slope would overflow (1e200) or underflow (1e-200) in float64.
-    """
-    ax = check_axis(axis, arr.ndim)
-    moved = np.atleast_2d(np.moveaxis(arr, ax, -1))
-    # the largest magnitude without a full-length array of magnitudes
-    top, bottom = moved.max(axis=-1, keepdims=True), moved.min(axis=-1, keepdims=True)
-    scale = np.maximum(top, -bottom).astype(np.float64)
-    return np.divide(moved, np.where(scale > 0, scale, 1.0), dtype=np.float64)
-
-
-def _flat_leads(band: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """True for each lead with no energy in the QRS band beyond floating-point rounding.
-
-    ``band`` is :func:`_qrs_band` of leads scaled by :func:`_leads_first`, whose largest
-    magnitude is exactly 1 (0 for an all-zero lead), so the test is relative to each
-    lead's own magnitude and keeps the detector's invariance to gain and offset: a
-    constant (any value) or all-zero lead is flat, any ECG is not.
-    """
-    return np.asarray(np.ptp(band, axis=-1) <= _FLAT_RELATIVE, dtype=bool)
-
-
-def _qrs_band(leads: NDArray[np.float64], fs: float) -> NDArray[np.float64]:
-    """Each lead band-passed (zero-phase) to the QRS band, 3-25 Hz."""
-    # sosfilt takes only writable sections: each call gets its own copy of the design
-    sos = _qrs_sos(fs).copy()
-    return np.asarray(apply_sos(leads, sos, axis=-1), dtype=np.float64)
-
-
-def _detection_bands(
-    leads: NDArray[np.float64], fs: float, reference: int | None
-) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
-    """:func:`_qrs_band` of ``leads`` and :func:`refine_peaks`' band of lead ``reference``.
-
-    The same values as the filters run apart (None for the second where ``reference`` is
-    None); with numba they run two at a time (see :mod:`ecgkit.signal._compiled`), which
-    halves the detector's filtering time.
-    """
-    qrs_sos = _qrs_sos(fs).copy()
-    jobs = [(qrs_sos, lead) for lead in leads]
-    if reference is not None:
-        jobs.append((refine_sos(fs).copy(), leads[reference]))
-    filtered = filtfilt_pairs(jobs)
-    # one lead is a view, not a copy
-    band = filtered[0][np.newaxis] if leads.shape[0] == 1 else np.stack(filtered[: leads.shape[0]])
-    return band, (filtered[-1] if reference is not None else None)
-
-
-@functools.lru_cache(maxsize=16)
-def _qrs_sos(fs: float) -> FloatArray:
-    """The QRS band's filter at ``fs``, designed once per rate.
-
-    Designing it takes longer than filtering a 10 s record.
-    """
-    return butter_sos(fs, low_hz=_BAND_HZ[0], high_hz=min(_BAND_HZ[1], _NYQUIST_SHARE * fs))
-
-
-@dataclasses.dataclass(frozen=True)
-class _LeadWeights:
-    """Each lead's share of the feature per unit of its slope energy, block by block.
-
-    ``per_block`` has shape ``(n_leads, n_blocks)``; block ``k`` holds for samples
-    ``k * block`` to ``(k + 1) * block - 1``, the last block also for the samples after it.
-    """
-
-    per_block: NDArray[np.float64]
-    block: int
-
-    def at(self, positions: NDArray[np.int64]) -> NDArray[np.float64]:
-        """The weights at the samples ``positions``, shape ``(n_leads, positions.size)``."""
-        last = self.per_block.shape[-1] - 1
-        return self.per_block[:, np.minimum(positions // self.block, last)]
-
-
-def _qrs_feature(
-    filtered: NDArray[np.float64], fs: float
-) -> tuple[NDArray[np.float64], _LeadWeights]:
-    """A non-negative signal that peaks once per QRS complex: the slope energy over 120 ms.
-
-    Each band-passed lead is differentiated and squared, integrated over a centred 120 ms
-    window, and scaled by its typical QRS level so that leads of different gain count
-    alike; the leads are then averaged.
-
-    Returns the feature, shape ``(n,)``, and each lead's share of it per unit of its slope
-    energy (block by block): the feature is the sum over leads of share times energy.
-    """
-    width = max(round(_INTEGRATION_S * fs), 1)
-    energy = _slope_energy(filtered, width)
-    block = max(round(2.0 * fs), 1)
-    n_blocks = max(energy.shape[-1] // block, 1)
-    trimmed = energy[:, : n_blocks * block] if energy.shape[-1] >= block else energy
-    block_max = trimmed.reshape(energy.shape[0], n_blocks, -1).max(axis=-1)
-    # the blocks' maxima with the samples after the last whole block counted in it
-    largest = block_max.copy()
-    if trimmed.shape[-1] < energy.shape[-1]:
-        tail = energy[:, trimmed.shape[-1] :].max(axis=-1)
-        largest[:, -1] = np.maximum(largest[:, -1], tail)
-    if energy.shape[0] == 1:
-        # one lead: its level is the median over the 5 minutes around each block, so a
-        # change of gain inside a recording (a lead moved, a second patient) is followed
-        level = _local_level(block_max[0], largest[0])
-        # each block's level holds for its samples, the last block's for those after it too
-        whole = block * (n_blocks - 1)
-        # in place: the energy is this function's own, and a signal-long buffer less
-        feature = energy[0]
-        np.divide(
-            feature[:whole].reshape(n_blocks - 1, block),
-            level[:-1, np.newaxis],
-            out=feature[:whole].reshape(n_blocks - 1, block),
-        )
-        np.divide(feature[whole:], level[-1], out=feature[whole:])
-        return feature, _LeadWeights((1.0 / level)[np.newaxis], block)
-    # several leads keep one level each: local levels degrade the fusion on MIT-BIH
-    # (Se 99.16 -> 98.42 % with both leads), for reasons the multi-lead work will find
-    typical = np.median(block_max, axis=-1, keepdims=True)
-    least = _QRS_FREE_RELATIVE * largest.max(axis=-1, keepdims=True)
-    level = np.maximum(typical, least)
-    level = np.where(level > 0, level, 1.0)
-    normalised = energy / level
-    weights = 1.0 / noise_floor(normalised, fs)
-    # a lead whose blocks mostly hold no QRS (a lead off with one transient) would weigh
-    # the most, its floor being the lowest: it is left out while another lead holds QRS
-    qrs_free = typical[:, 0] < least[:, 0]
-    if not qrs_free.all():
-        weights[qrs_free] = 0.0
-    total = weights.sum(axis=0)
-    feature = (weights * normalised).sum(axis=0) / total
-    return np.asarray(feature, dtype=np.float64), _LeadWeights(weights / (level * total), 1)
-
-
-def _slope_energy(filtered: NDArray[np.float64], width: int) -> NDArray[np.float64]:
-    """Squared slope of each band-passed lead, averaged over a centred ``width`` samples."""
-    if compiled():
-        return slope_energy(filtered, width)
-    slope = np.gradient(filtered, axis=-1)
-    squared = np.multiply(slope, slope, out=slope)
-    energy = ndimage.uniform_filter1d(squared, size=width, axis=-1, mode="nearest")
-    # uniform_filter1d's running sum can dip a hair below zero; energy cannot
-    return np.asarray(np.maximum(energy, 0.0, out=energy), dtype=np.float64)
-
-
-def _local_level(
-    block_max: NDArray[np.float64], largest: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Each block's typical QRS level: the median of the 2-s block maxima around it.
-
-    The window spans ``2 * _LEVEL_HALF_BLOCKS + 1`` blocks (5 minutes), truncated at the
-    ends of the signal; a signal no longer than the window gets one level, the median over
-    the whole signal. The level is at least ``_QRS_FREE_RELATIVE`` times the largest of
-    ``largest`` (the block maxima, the samples after the last whole block included) in the
-    window. Shape ``(n_blocks,)``, every value > 0.
-    """
-    size = 2 * _LEVEL_HALF_BLOCKS + 1
-    if block_max.size <= size:
-        level = np.full(block_max.size, np.median(block_max))
-        top = np.full(block_max.size, largest.max())
-    else:
-        # the windows truncated at the ends are padded with NaN, which sorts last: each
-        # window's median is the mean of the middle two of its values that are not NaN
-        padded = np.pad(block_max, _LEVEL_HALF_BLOCKS, constant_values=np.nan)
-        ordered = np.sort(sliding_window_view(padded, size), axis=-1)
-        centre = np.arange(block_max.size)
-        count = np.minimum(centre + _LEVEL_HALF_BLOCKS + 1, block_max.size) - np.maximum(
-            centre - _LEVEL_HALF_BLOCKS, 0
-        )
-        level = sorted_median(ordered, count)
-        top = ndimage.maximum_filter1d(largest, size=size, mode="nearest")
-    level = np.maximum(level, _QRS_FREE_RELATIVE * top)
-    return np.asarray(np.where(level > 0, level, 1.0), dtype=np.float64)
 
 
 def _candidates(feature: NDArray[np.float64], fs: float) -> NDArray[np.int64]:
@@ -421,73 +228,6 @@ def _threshold_pass(
     if fast:  # as Python ints and floats, as the interpreted loop writes them
         beats, heights, chosen = beats.tolist(), heights.tolist(), chosen.tolist()
     return _Pass(beats[:n_beats], heights[:n_beats], chosen[:n_beats], settled)
-
-
-def _ringing(
-    leads: NDArray[np.float64],
-    feature: NDArray[np.float64],
-    lead_weights: _LeadWeights,
-    beats: NDArray[np.int64],
-    fs: float,
-) -> NDArray[np.bool_]:
-    """True for each beat whose feature the ECG within ±150 ms of it does not explain.
-
-    Around each beat every lead is cut to ±``_RINGING_WINDOW_S``, the straight line through
-    the cut's ends is taken off, and the rest is band-passed alone; the beat's feature from
-    those cuts (each lead weighted as in the feature, ``lead_weights``) is its local share
-    of ``feature``. A QRS keeps most of its feature; the ringing of the band-pass filter
-    around a step, an edge or a spike elsewhere keeps almost none, because nothing moves
-    within the cut. Only beats near a feature ``_RINGING_SOURCE`` times their own (ringing
-    is weaker than a thousandth of its source) or near the signal's ends are tested.
-    """
-    reach = round(_RINGING_REACH_S * fs)
-    n_leads, n = leads.shape
-    # the filter rings at the signal's ends too, where its padding meets a sloping baseline
-    ends = (beats < reach) | (beats >= n - reach)
-    nearby = _largest_around(feature, beats, reach)
-    suspect = np.flatnonzero(ends | (nearby > _RINGING_SOURCE * feature[beats]))
-    ringing = np.zeros(beats.size, dtype=bool)
-    if suspect.size == 0:
-        return ringing
-    half = round(_RINGING_WINDOW_S * fs)
-    pad = round(_RINGING_PAD_S * fs)
-    width = max(round(_INTEGRATION_S * fs), 1)
-    offsets = np.arange(-half, half + 1)
-    batch = max(_RINGING_BATCH_VALUES // (n_leads * (offsets.size + 2 * pad)), 1)
-    for start in range(0, suspect.size, batch):
-        tested = suspect[start : start + batch]
-        at = beats[tested, np.newaxis]
-        where = at + offsets
-        first, last = np.maximum(at - half, 0), np.minimum(at + half, n - 1)
-        # the straight line through the cut's ends (at the signal's, if sooner) is the
-        # baseline carried on beyond it, so that wander and offset add no edge to the cut
-        along = (where - first) / np.maximum(last - first, 1)
-        windows = leads[:, np.clip(where, 0, n - 1)]
-        chord = leads[:, first] + along * (leads[:, last] - leads[:, first])
-        inside = (where >= 0) & (where < n)
-        held = np.pad(np.where(inside, windows - chord, 0.0), ((0, 0), (0, 0), (pad, pad)))
-        band = _qrs_band(held, fs)[..., pad : pad + offsets.size]
-        energy = _slope_energy(band, width)[..., half]
-        local = (lead_weights.at(at[:, 0]) * energy).sum(axis=0)
-        ringing[tested] = local < _RINGING_SHARE * feature[at[:, 0]]
-    return ringing
-
-
-def _largest_around(
-    x: NDArray[np.float64], at: NDArray[np.int64], reach: int
-) -> NDArray[np.float64]:
-    """The largest of ``x`` within ``reach`` samples of each of ``at`` (inside ``x``).
-
-    What ``maximum_filter1d(x, 2 * reach + 1, mode="nearest")[at]`` gives, without
-    filtering all of ``x`` for a few thousand samples.
-    """
-    first = np.maximum(at - reach, 0)
-    last = np.minimum(at + reach, x.size - 1)
-    bounds = np.stack([first, last], axis=-1).ravel()
-    # reduceat takes the largest of x[first:last] (x[first] where first == last) ...
-    largest = np.maximum.reduceat(x, bounds)[::2] if at.size else np.zeros(0)
-    # ... and x[last] closes the window
-    return np.asarray(np.maximum(largest, x[last]), dtype=np.float64)
 
 
 def _drop_noise_beats(
@@ -804,16 +544,16 @@ def detect_r_peaks(
                 reference_lead=reference_lead, fiducial=fiducial,
             )  # fmt: skip
     if fs < _MIN_DETECTION_FS_HZ:
-        if _BAND_HZ[0] >= _NYQUIST_SHARE * fs:
+        if BAND_HZ[0] >= NYQUIST_SHARE * fs:
             raise ValueError(
                 f"fs={fs:g} Hz is too low to see a QRS complex: the detector's band starts "
-                f"at {_BAND_HZ[0]:g} Hz, which needs fs above {_BAND_HZ[0] / _NYQUIST_SHARE:.3g} Hz"
+                f"at {BAND_HZ[0]:g} Hz, which needs fs above {BAND_HZ[0] / NYQUIST_SHARE:.3g} Hz"
             )
         return _detect_upsampled(
             arr, fs, method, axis=axis, refine_window_s=refine_window_s,
             reference_lead=reference_lead, fiducial=fiducial,
         )  # fmt: skip
-    leads = _leads_first(arr, axis)
+    leads = leads_first(arr, axis)
     if isinstance(reference_lead, bool) or not isinstance(reference_lead, (int, np.integer)):
         raise TypeError(
             f"reference_lead must be an integer lead index, got {type(reference_lead).__name__}"
@@ -824,8 +564,8 @@ def detect_r_peaks(
         )
     half = _half_window(refine_window_s, fs, leads.shape[1], "refine_window_s")
     reference = reference_lead % leads.shape[0]
-    band, placement = _detection_bands(leads, fs, reference if half > 0 else None)
-    flat = _flat_leads(band)
+    band, placement = detection_bands(leads, fs, reference if half > 0 else None)
+    flat = flat_leads(band)
     if flat.all():
         warnings.warn(
             "no R peaks: the signal is flat (constant up to rounding in the 3-25 Hz QRS band: "
@@ -842,12 +582,12 @@ def detect_r_peaks(
                 apply_sos(leads[reference_lead], refine_sos(fs).copy()), dtype=np.float64
             )
     if method == "ecgkit":
-        feature, lead_weights = _qrs_feature(band, fs)
+        feature, lead_weights = qrs_feature(band, fs)
         candidates = _candidates(feature, fs)
         min_height = noise_gate(feature, band, fs, candidates)
         peaks = _adaptive_threshold(feature, fs, candidates, min_height)
         peaks = recover_recurring(feature, fs, candidates, min_height, peaks)
-        peaks = peaks[~_ringing(leads, feature, lead_weights, peaks, fs)]
+        peaks = peaks[~ringing(leads, feature, lead_weights, peaks, fs)]
     else:
         peaks = _vote([_neurokit_peaks(lead, fs, method) for lead in leads], fs)
     peaks = peaks[(peaks >= 0) & (peaks < leads.shape[1])]
