@@ -52,9 +52,9 @@ def ringing(
     ends = (beats < reach) | (beats >= n - reach)
     nearby = largest_around(feature, beats, reach)
     suspect = np.flatnonzero(ends | (nearby > _RINGING_SOURCE * feature[beats]))
-    ringing = np.zeros(beats.size, dtype=bool)
+    flagged = np.zeros(beats.size, dtype=bool)
     if suspect.size == 0:
-        return ringing
+        return flagged
     half = round(_RINGING_WINDOW_S * fs)
     pad = round(_RINGING_PAD_S * fs)
     width = max(round(INTEGRATION_S * fs), 1)
@@ -75,8 +75,8 @@ def ringing(
         band = qrs_band(held, fs)[..., pad : pad + offsets.size]
         energy = qrs_slope_energy(band, width)[..., half]
         local = (lead_weights.at(at[:, 0]) * energy).sum(axis=0)
-        ringing[tested] = local < _RINGING_SHARE * feature[at[:, 0]]
-    return ringing
+        flagged[tested] = local < _RINGING_SHARE * feature[at[:, 0]]
+    return flagged
 
 
 def largest_around(
