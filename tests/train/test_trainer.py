@@ -155,6 +155,13 @@ def test_predict_on_the_cpu_runs_cpu_predict_batch_items_a_pass_whatever_the_tra
     np.testing.assert_allclose(chosen.probabilities, default.probabilities, atol=1e-6)
 
 
+@pytest.mark.parametrize("batch_size", [0, -3])
+def test_predict_names_a_batch_size_under_one(batch_size):
+    trainer = Trainer(_cnn(), _config(epochs=1))
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        trainer.predict(separable_dataset(n=10), batch_size=batch_size)
+
+
 def test_predict_takes_plain_arrays_and_unlabelled_datasets_alike():
     data = separable_dataset(n=40)
     trainer = Trainer(_cnn(), _config(epochs=1))

@@ -995,8 +995,8 @@ class Trainer:
             With a plain array: the model's further inputs, e.g. RR features
             ``[n, n_features]``.
         batch_size : int, optional
-            Items per forward pass; default :data:`CPU_PREDICT_BATCH` (256) on the CPU,
-            the larger of the training batch and 512 on an accelerator.
+            Items per forward pass (>= 1); default :data:`CPU_PREDICT_BATCH` (256) on the
+            CPU, the larger of the training batch and 512 on an accelerator.
 
         Returns
         -------
@@ -1004,10 +1004,12 @@ class Trainer:
             ``labels`` are the dataset's labels, or -1 for unlabelled data (whose
             :meth:`Prediction.metrics` then refuses to score).
         """
-        size = batch_size
-        if size is None:
-            on_cpu = self.device.type == "cpu"
-            size = CPU_PREDICT_BATCH if on_cpu else max(self.config.batch_size, 512)
+        if batch_size is not None:
+            size = check_count(batch_size, "batch_size", minimum=1)
+        elif self.device.type == "cpu":
+            size = CPU_PREDICT_BATCH
+        else:
+            size = max(self.config.batch_size, 512)
         if not isinstance(data, Dataset):
             data = _unlabelled_dataset(data, extra_inputs)
         elif extra_inputs:
