@@ -12,7 +12,8 @@ from ecgkit.data import EXAMPLE_RECORDS, load_example
 from ecgkit.signal import detect_r_peaks
 from ecgkit.signal._compiled import compiled, filtfilt_pairs
 from ecgkit.signal._feature import qrs_slope_energy, qrs_sos
-from ecgkit.signal._maxima import peaks_apart
+from ecgkit.signal._maxima import largest_magnitude, peaks_apart
+from ecgkit.signal._median import window_medians
 from ecgkit.signal._r_wave import refine_sos
 from ecgkit.signal.filters import apply_sos, butter_sos
 
@@ -217,3 +218,57 @@ def test_the_feature_of_a_real_record_is_decided_without_scipy(monkeypatch):
 
     monkeypatch.setattr(maxima.sps, "find_peaks", refuse)
     assert np.array_equal(compiled_peaks(feature, 72), expected)
+
+
+def on_both_paths(function, *args):
+    """``function(*args)`` without numba, then with it."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        with_numba(False, monkeypatch)
+        interpreted = function(*args)
+        with_numba(True, monkeypatch)
+        return interpreted, function(*args)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(0, 700),
+    half=st.integers(0, 200),
+    ties=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_window_medians_are_numpys_medians_on_both_paths(n, half, ties, seed):
+    # the detector's 5-minute QRS levels: a sorted window slid along the 2-s block maxima
+    # must give numpy's median of each truncated window, to the bit, or beats move
+    rng = np.random.default_rng(seed)
+    values = rng.lognormal(sigma=2.0, size=n)
+    if ties:
+        values = np.round(values)
+    expected = np.array([np.median(values[max(i - half, 0) : i + half + 1]) for i in range(n)])
+    for found in on_both_paths(window_medians, values, half):
+        assert found.dtype == np.float64
+        assert np.array_equal(found, expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 500),
+    n_centres=st.integers(0, 40),
+    half=st.integers(0, 60),
+    levels=st.sampled_from([0, 2]),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    seed=st.integers(0, 2**16),
+)
+def test_largest_magnitude_is_the_same_on_both_paths(n, n_centres, half, levels, dtype, seed):
+    # windows reaching past either end (zeros there) and equal magnitudes (the first wins)
+    rng = np.random.default_rng(seed)
+    y = rng.normal(size=n).astype(dtype)
+    if levels:
+        y = np.round(y * levels).astype(dtype)
+    centres = np.sort(rng.integers(0, n, size=n_centres)).astype(np.int64)
+    interpreted, kernel = on_both_paths(largest_magnitude, y, centres, half)
+    assert kernel.dtype == np.int64
+    assert np.array_equal(kernel, interpreted)
+    for centre, at in zip(centres, kernel, strict=True):
+        lo, hi = max(centre - half, 0), min(centre + half, n - 1)
+        assert lo <= at <= hi or np.all(y[lo : hi + 1] == 0)
+        assert abs(y[at]) == np.abs(y[lo : hi + 1]).max()

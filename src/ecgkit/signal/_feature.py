@@ -12,14 +12,13 @@ import dataclasses
 import functools
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 from scipy import ndimage
 
 from ecgkit.signal._compiled import compiled, filtfilt_pairs
 from ecgkit.signal._compiled import slope_energy as compiled_slope_energy
 from ecgkit.signal._gate import noise_floor
-from ecgkit.signal._median import sorted_median
+from ecgkit.signal._median import window_medians
 from ecgkit.signal._r_wave import refine_sos
 from ecgkit.signal._validation import FloatArray, check_axis
 from ecgkit.signal.filters import apply_sos, butter_sos
@@ -213,15 +212,7 @@ def _local_level(
         level = np.full(block_max.size, np.median(block_max))
         top = np.full(block_max.size, largest.max())
     else:
-        # the windows truncated at the ends are padded with NaN, which sorts last: each
-        # window's median is the mean of the middle two of its values that are not NaN
-        padded = np.pad(block_max, _LEVEL_HALF_BLOCKS, constant_values=np.nan)
-        ordered = np.sort(sliding_window_view(padded, size), axis=-1)
-        centre = np.arange(block_max.size)
-        count = np.minimum(centre + _LEVEL_HALF_BLOCKS + 1, block_max.size) - np.maximum(
-            centre - _LEVEL_HALF_BLOCKS, 0
-        )
-        level = sorted_median(ordered, count)
+        level = window_medians(block_max, _LEVEL_HALF_BLOCKS)
         top = ndimage.maximum_filter1d(largest, size=size, mode="nearest")
     level = np.maximum(level, _QRS_FREE_RELATIVE * top)
     return np.asarray(np.where(level > 0, level, 1.0), dtype=np.float64)

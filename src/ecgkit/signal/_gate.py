@@ -45,7 +45,10 @@ def floor_blocks(feature: NDArray[np.float64], fs: float) -> tuple[NDArray[np.fl
     # order, so each median is the float64 one to 6e-8 (the middle two averaged in
     # float64), and the feature (a typical QRS near 1, at least 1e-6 of the largest) fits
     # float32's range
-    blocks = np.pad(feature.astype(np.float32), ((0, 0), (0, n_blocks * block - n)), mode="edge")
+    # the last block is filled up with the last value (edge padding), written in place
+    blocks = np.empty((n_leads, n_blocks * block), dtype=np.float32)
+    blocks[:, :n] = feature
+    blocks[:, n:] = blocks[:, n - 1 : n]
     blocks = blocks.reshape(n_leads, n_blocks, block)
     blocks.sort(axis=-1)
     smooth = ndimage.median_filter(sorted_median(blocks, block), size=(1, 5), mode="nearest")

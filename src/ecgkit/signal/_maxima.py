@@ -1,4 +1,6 @@
-"""Local maxima at least a distance apart: scipy's ``find_peaks``, compiled where numba is.
+"""Maxima, compiled where numba is: ``find_peaks`` with a distance, the largest magnitudes.
+
+:func:`largest_magnitude` finds the sample of largest magnitude near each of given samples.
 
 :func:`peaks_apart` returns what ``scipy.signal.find_peaks(x, distance=distance)[0]``
 returns. scipy keeps the highest peaks first, sorting every local maximum by height; the
@@ -13,13 +15,15 @@ runs instead: the result is scipy's in every case.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import signal as sps
 
 from ecgkit.signal._compiled import compiled, kernel
 
-__all__ = ["peaks_apart"]
+__all__ = ["largest_magnitude", "peaks_apart"]
 
 # sweeps before the kernel hands over to scipy: a MIT-BIH record's feature needs 4-5; a
 # long run of maxima rising one above the next, each within the distance, needs one sweep
@@ -159,3 +163,43 @@ def _keep_apart(
                 left += 1
         undecided = undecided[:left]
     return undecided.shape[0] == 0
+
+
+def largest_magnitude(
+    y: NDArray[np.floating[Any]], centres: NDArray[np.int64], half: int
+) -> NDArray[np.int64]:
+    """The sample of largest ``|y|`` within ``half`` samples of each of ``centres``.
+
+    ``y`` is a finite row of shape ``(n,)``, ``centres`` sample indices into it, ``half``
+    >= 0. Samples outside ``y`` count as 0 and the first of equal magnitudes wins (numpy's
+    ``argmax``); the result is clipped to ``[0, n - 1]``, shape ``centres.shape``. With
+    numba a kernel scans each window; otherwise numpy gathers all windows at once.
+    """
+    n = y.shape[0]
+    if compiled():
+        out = np.empty(centres.shape[0], dtype=np.int64)
+        _largest_magnitude(np.ascontiguousarray(y), np.ascontiguousarray(centres), half, out)
+        return out
+    where = centres[:, np.newaxis] + np.arange(-half, half + 1)
+    windows = np.abs(y[np.clip(where, 0, n - 1)]).astype(np.float64, copy=False)
+    windows[(where < 0) | (where >= n)] = 0.0
+    return np.asarray(np.clip(centres + np.argmax(windows, axis=-1) - half, 0, n - 1))
+
+
+@kernel
+def _largest_magnitude(
+    y: NDArray[np.floating[Any]], centres: NDArray[np.int64], half: int, out: NDArray[np.int64]
+) -> None:  # pragma: no cover - compiled; the interpreter never runs it
+    """:func:`largest_magnitude` into ``out``, one window at a time."""
+    n = y.shape[0]
+    for c in range(centres.shape[0]):
+        start = centres[c] - half
+        best = -1.0
+        at = 0
+        for k in range(2 * half + 1):
+            i = start + k
+            magnitude = abs(float(y[i])) if 0 <= i < n else 0.0
+            if magnitude > best:
+                best = magnitude
+                at = k
+        out[c] = min(max(start + at, 0), n - 1)

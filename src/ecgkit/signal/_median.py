@@ -1,13 +1,16 @@
-"""Medians of rows already sorted: numpy's values, without numpy's slower routes."""
+"""Medians as numpy computes them, by faster routes: of sorted rows, of a sliding window."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
-__all__ = ["sorted_median"]
+from ecgkit.signal._compiled import compiled, kernel
+
+__all__ = ["sorted_median", "window_medians"]
 
 
 def sorted_median(
@@ -29,3 +32,63 @@ def sorted_median(
     with np.errstate(invalid="ignore"):  # -inf and inf in the middle: NaN, as numpy's
         middle = np.where(count[..., 0] % 2 == 1, low, (low + high) / 2)
     return np.asarray(middle, dtype=np.float64)
+
+
+def window_medians(values: NDArray[np.float64], half: int) -> NDArray[np.float64]:
+    """The median of ``values[max(i - half, 0) : i + half + 1]`` for every ``i``.
+
+    ``values`` is a finite float64 row of shape ``(n,)``; windows are truncated at its
+    ends, not padded. Each median is :func:`numpy.median`'s value to the bit (the middle
+    value, or the mean of the middle two in float64). With numba a kernel keeps the
+    window sorted as it slides (one insertion and one removal per step); otherwise every
+    window is sorted, which takes about a millisecond for the 900 windows of 151 values of
+    the detector's QRS levels on a 30-minute record.
+    """
+    out = np.empty(values.shape[0], dtype=np.float64)
+    if values.shape[0] == 0:
+        return out
+    if compiled():
+        _window_medians(np.ascontiguousarray(values, dtype=np.float64), half, out)
+        return out
+    size = 2 * half + 1
+    # the windows truncated at the ends are padded with NaN, which sorts last: each
+    # window's median is the mean of the middle two of its values that are not NaN
+    padded = np.pad(values.astype(np.float64), half, constant_values=np.nan)
+    ordered = np.sort(sliding_window_view(padded, size), axis=-1)
+    centre = np.arange(values.shape[0])
+    count = np.minimum(centre + half + 1, values.shape[0]) - np.maximum(centre - half, 0)
+    out[:] = sorted_median(ordered, count)
+    return out
+
+
+@kernel
+def _window_medians(
+    values: NDArray[np.float64], half: int, out: NDArray[np.float64]
+) -> None:  # pragma: no cover - compiled; the interpreter never runs it
+    """:func:`window_medians` into ``out``: the window kept sorted in a buffer as it slides.
+
+    Each step inserts the value entering the window where a binary search puts it and
+    removes one copy of the value leaving it, shifting the values between.
+    """
+    n = values.shape[0]
+    window = np.empty(min(2 * half + 2, n + 1))
+    count = 0
+    for i in range(-half, n):
+        entering = i + half
+        if entering < n:
+            value = values[entering]
+            at = np.searchsorted(window[:count], value)
+            for k in range(count, at, -1):
+                window[k] = window[k - 1]
+            window[at] = value
+            count += 1
+        leaving = i - half - 1
+        if leaving >= 0:
+            at = np.searchsorted(window[:count], values[leaving])
+            for k in range(at, count - 1):
+                window[k] = window[k + 1]
+            count -= 1
+        if i >= 0:
+            low = window[(count - 1) // 2]
+            high = window[count // 2]
+            out[i] = low if count % 2 == 1 else (low + high) / 2

@@ -23,7 +23,8 @@ from ecgkit.signal._feature import (
 )
 from ecgkit.signal._gate import noise_gate
 from ecgkit.signal._indices import sorted_unique
-from ecgkit.signal._maxima import peaks_apart
+from ecgkit.signal._maxima import largest_magnitude, peaks_apart
+from ecgkit.signal._median import sorted_median
 from ecgkit.signal._r_wave import r_wave_positions, refine_sos, sharp_sos
 from ecgkit.signal._recurring import recover_recurring
 from ecgkit.signal._ringing import ringing
@@ -249,10 +250,12 @@ def _drop_noise_beats(
     # an extra beat shortens both intervals it splits but not the spans around it, so a
     # noisy stretch's extras do not pull down the rhythm they are measured against
     padded_spans = np.pad(span, 4, mode="edge")
-    local_rr = np.median(sliding_window_view(padded_spans, 9), axis=-1) / 2
+    # medians from a sort of each row (numpy's values; its median partitions every short
+    # row apart, several times slower)
+    local_rr = sorted_median(np.sort(sliding_window_view(padded_spans, 9), axis=-1), 9) / 2
     padded_heights = np.pad(heights, 2, mode="edge")
-    around = sliding_window_view(padded_heights, 5)[:, [0, 1, 3, 4]]
-    neighbour_height = np.median(around, axis=-1)
+    around = np.sort(sliding_window_view(padded_heights, 5)[:, [0, 1, 3, 4]], axis=-1)
+    neighbour_height = sorted_median(around, 4)
     inner = slice(1, n - 1)
     drop = np.zeros(n, dtype=bool)
     drop[inner] = (
@@ -346,12 +349,7 @@ def _place(
     """
     if idx.size == 0:
         return sorted_unique(idx)
-    n = arr.shape[0]
-    where = idx[:, np.newaxis] + np.arange(-half, half + 1)
-    windows = np.abs(y[np.clip(where, 0, n - 1)]).astype(np.float64, copy=False)
-    # outside the signal the window holds zeros
-    windows[(where < 0) | (where >= n)] = 0.0
-    refined = np.clip(idx + np.argmax(windows, axis=-1) - half, 0, n - 1)
+    refined = largest_magnitude(y, idx, half)
     if fiducial == "r_wave":
         try:
             sharp = apply_sos(arr, sharp_sos(fs).copy())
