@@ -121,9 +121,9 @@ def _recurring(
     if beats.size < 2 * _RECUR_VOTES:
         return np.zeros(0, dtype=np.int64)
     interval = np.searchsorted(beats, candidates) - 1  # beats[interval] < candidate
-    which = np.flatnonzero(
-        (interval >= 0) & (interval < beats.size - 1) & ~np.isin(candidates, beats)
-    )
+    # a candidate that is a beat is the beat after its interval (both are sorted)
+    is_beat = beats[np.minimum(interval + 1, beats.size - 1)] == candidates
+    which = np.flatnonzero((interval >= 0) & (interval < beats.size - 1) & ~is_beat)
     at, interval = candidates[which], interval[which]
     first, span = beats[interval], np.diff(beats)[interval]
     height = feature[at]
