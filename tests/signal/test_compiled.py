@@ -25,6 +25,15 @@ def with_numba(flag: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     assert compiled() is flag
 
 
+def on_both_paths(function, *args):
+    """``function(*args)`` without numba, then with it."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        with_numba(False, monkeypatch)
+        interpreted = function(*args)
+        with_numba(True, monkeypatch)
+        return interpreted, function(*args)
+
+
 def test_ecgkit_numba_0_turns_the_kernels_off(monkeypatch):
     with_numba(False, monkeypatch)
     with_numba(True, monkeypatch)
@@ -155,11 +164,8 @@ def test_the_same_beats_on_stressed_signals_with_and_without_numba(
 def test_slope_energy_equals_numpys_to_the_bit(n, width, n_rows, seed):
     rng = np.random.default_rng(seed)
     filtered = rng.normal(size=(n_rows, n)).cumsum(axis=-1)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        with_numba(False, monkeypatch)
-        interpreted = qrs_slope_energy(filtered, width)
-        with_numba(True, monkeypatch)
-        assert np.array_equal(qrs_slope_energy(filtered, width), interpreted)
+    interpreted, kernel = on_both_paths(qrs_slope_energy, filtered, width)
+    assert np.array_equal(kernel, interpreted)
 
 
 def compiled_peaks(x: np.ndarray, distance: int) -> np.ndarray:
@@ -218,15 +224,6 @@ def test_the_feature_of_a_real_record_is_decided_without_scipy(monkeypatch):
 
     monkeypatch.setattr(maxima.sps, "find_peaks", refuse)
     assert np.array_equal(compiled_peaks(feature, 72), expected)
-
-
-def on_both_paths(function, *args):
-    """``function(*args)`` without numba, then with it."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        with_numba(False, monkeypatch)
-        interpreted = function(*args)
-        with_numba(True, monkeypatch)
-        return interpreted, function(*args)
 
 
 @settings(max_examples=60, deadline=None)
