@@ -115,9 +115,9 @@ class _Pass:
     beat (None when it found fewer).
     """
 
-    positions: list[int]
-    heights: list[float]
-    chosen: list[int]
+    positions: NDArray[np.int64]
+    heights: NDArray[np.float64]
+    chosen: NDArray[np.int64]
     settled: _Levels | None
 
 
@@ -155,17 +155,14 @@ def _adaptive_threshold(
         rr_mean=float(np.median(np.diff(tall))) if len(tall) > 2 else 0.8 * fs,
     )
     first = _threshold_pass(values, fs, candidates, min_height, first_levels, candidates.size)
-    beats, beat_heights, chosen = first.positions, first.heights, first.chosen
+    positions, heights, kept = first.positions, first.heights, first.chosen
     if first.settled is not None:
         # the first pass's beats from its last start-up beat on, the second's before it
         k = STARTUP_BEATS - 1
-        second = _threshold_pass(values, fs, candidates, min_height, first.settled, chosen[k])
-        beats = second.positions + beats[k:]
-        beat_heights = second.heights + beat_heights[k:]
-        chosen = second.chosen + chosen[k:]
-    positions = np.asarray(beats, dtype=np.int64)
-    heights = np.asarray(beat_heights, dtype=np.float64)
-    kept = np.asarray(chosen, dtype=np.int64)
+        second = _threshold_pass(values, fs, candidates, min_height, first.settled, int(kept[k]))
+        positions = np.concatenate([second.positions, positions[k:]])
+        heights = np.concatenate([second.heights, heights[k:]])
+        kept = np.concatenate([second.chosen, kept[k:]])
     if positions.size > 1:
         gaps = np.diff(positions)
         spans = gaps + np.concatenate(([gaps[0]], gaps[:-1]))
@@ -226,9 +223,12 @@ def _threshold_pass(
             rr_mean=float(settled_state[2]),
             recent_rr=[int(r) for r in settled_recent[:n_settled]],
         )
-    if fast:  # as Python ints and floats, as the interpreted loop writes them
-        beats, heights, chosen = beats.tolist(), heights.tolist(), chosen.tolist()
-    return _Pass(beats[:n_beats], heights[:n_beats], chosen[:n_beats], settled)
+    return _Pass(
+        np.asarray(beats[:n_beats], dtype=np.int64),
+        np.asarray(heights[:n_beats], dtype=np.float64),
+        np.asarray(chosen[:n_beats], dtype=np.int64),
+        settled,
+    )
 
 
 def _drop_noise_beats(
