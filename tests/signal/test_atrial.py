@@ -14,6 +14,7 @@ from ecgkit.signal import (
     rr_irregularity,
     rr_pattern_ratio,
 )
+from ecgkit.signal._median import nan_median
 from ecgkit.signal.atrial import (
     AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD,
     AF_HALF_WINDOW,
@@ -22,7 +23,6 @@ from ecgkit.signal.atrial import (
     AF_P_WAVE_THRESHOLD,
     AF_PATTERN_THRESHOLD,
     AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD,
-    _nanmedian,
 )
 
 from ..synthetic import ecg_with_atrial_waves as _ecg
@@ -1023,7 +1023,7 @@ def test_the_windows_median_is_numpys_nanmedian_to_the_bit(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         expected = np.nanmedian(values, axis=axis)
-    assert np.array_equal(_nanmedian(values, axis), expected, equal_nan=True)
+    assert np.array_equal(nan_median(values, axis), expected, equal_nan=True)
 
 
 def _flutter(ratios, fs=FS, seconds=60.0, atrial_hz=5.0, seed=0):

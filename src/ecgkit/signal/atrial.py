@@ -32,7 +32,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.signal._median import sorted_median
+from ecgkit.signal._median import nan_median
 from ecgkit.signal._r_wave import before_the_r_wave
 from ecgkit.signal._validation import (
     FloatArray,
@@ -184,20 +184,6 @@ def _nan_padded(values: NDArray[np.float64], half_window: int) -> NDArray[np.flo
 def _centred(values: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
     """Windows ``[n, 2 * half_window + 1, ...]`` centred on each row, NaN past the ends."""
     return _windows(_nan_padded(values, half_window), half_window)
-
-
-def _nanmedian(values: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
-    """``numpy.nanmedian(values, axis=axis)``, the same values, NaN where all are NaN.
-
-    From one sort along ``axis`` (NaN sorts last): the middle value of an odd count of
-    values that are not NaN, the mean of the middle two of an even count. numpy's
-    ``nanmedian`` goes through masked arrays on windows this short, several times slower
-    (most of :func:`detect_af`'s time on a long recording).
-    """
-    ordered = np.sort(np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1), axis=-1)
-    count = (~np.isnan(ordered)).sum(axis=-1)
-    median = sorted_median(ordered, np.maximum(count, 1))
-    return np.asarray(np.where(count > 0, median, np.nan), dtype=np.float64)
 
 
 def rr_irregularity(
@@ -379,14 +365,14 @@ def _successive_changes(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The windows of changes between successive kept intervals and their medians."""
     windows = _centred(kept.changes(1), half_window)
-    return windows, _nanmedian(windows, axis=1)
+    return windows, nan_median(windows, axis=1)
 
 
 def _irregularity(
     kept: _KeptIntervals, median_change: NDArray[np.float64], half_window: int
 ) -> NDArray[np.float64]:
     """:func:`rr_irregularity` from the windows' median successive change."""
-    median_rr = _nanmedian(_centred(kept.per_beat(kept.rr), half_window), axis=1)
+    median_rr = nan_median(_centred(kept.per_beat(kept.rr), half_window), axis=1)
     irregularity = median_change / median_rr
     return np.where(np.isfinite(irregularity), irregularity, 0.0)
 
@@ -399,7 +385,7 @@ def _pattern_ratio(
 ) -> NDArray[np.float64]:
     """:func:`rr_pattern_ratio` from the windows of successive changes and their medians."""
     lagged = np.fmin.reduce(
-        [_nanmedian(_centred(kept.changes(lag), half_window), axis=1) for lag in _PATTERN_LAGS]
+        [nan_median(_centred(kept.changes(lag), half_window), axis=1) for lag in _PATTERN_LAGS]
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = lagged / median_change
@@ -490,13 +476,13 @@ def p_wave_consistency(
         last = min(first + _BLOCK_BEATS, peaks.size)
         neighbours = _windows(padded[first : last + 2 * half_window], half_window).copy()
         neighbours[:, half_window] = np.nan  # a beat is not its own template
-        template = _nanmedian(neighbours, axis=1)
+        template = nan_median(neighbours, axis=1)
         own = windows[first:last]
         with np.errstate(invalid="ignore", divide="ignore"):
             norm = np.sqrt(np.sum(own**2, axis=1) * np.sum(template**2, axis=1))
             correlation[first:last] = np.sum(own * template, axis=1) / norm
     correlation = np.clip(correlation, -1.0, 1.0)
-    return _nanmedian(_centred(correlation, half_window), axis=1)
+    return nan_median(_centred(correlation, half_window), axis=1)
 
 
 @dataclass(frozen=True)
