@@ -26,7 +26,7 @@ from _common import environment, write_json
 from _recipe import RESULTS, add_recipe_options, recipes
 
 from ecgkit.data import BeatDataset, PatientKFold
-from ecgkit.experiment import ExperimentConfig, build_model, split_beats
+from ecgkit.experiment import ExperimentConfig, build_model, predict_beats, split_beats
 from ecgkit.metrics import ClassificationMetrics, adjust_for_priors, class_priors, compute_metrics
 from ecgkit.train import Trainer, beat_augmentation
 
@@ -55,7 +55,7 @@ def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[
             augment=beat_augmentation(config.augment),
         )
         trainer.fit(BeatDataset(fit, features=features))
-        prediction = trainer.predict(BeatDataset(held, features=features))
+        prediction = predict_beats(trainer, held, features, adapt_batchnorm=config.adapt_batchnorm)
         probabilities[held_index] = prediction.probabilities
         priors[held_index] = class_priors(fit.labels, n_classes)
         print(f"  fold of records {sorted(set(held.record.tolist()))} done", flush=True)

@@ -358,7 +358,9 @@ class Predictor:
             inputs += (beats.rr[index],)
         total = np.zeros((index.size, len(self.recipe.classes)), dtype=np.float64)
         for trainer in self._trainers:
-            probs = trainer.predict(*inputs).probabilities
+            probs = trainer.predict(
+                *inputs, adapt_batchnorm=self.recipe.adapt_batchnorm
+            ).probabilities
             if self.recipe.prior_adjustment > 0:
                 total += adjust_for_priors(
                     probs, self.recipe.class_priors, self.recipe.prior_adjustment

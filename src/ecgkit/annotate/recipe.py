@@ -126,6 +126,11 @@ class BeatRecipe:
         probability before the class is decided (:func:`ecgkit.metrics.weigh_decisions`:
         above 1 the class is called more often, below 1 less); empty, as in recipes
         written before the weights existed, weighs every class alike.
+    adapt_batchnorm : bool
+        Each recording's beats are classified with their own statistics in the models'
+        BatchNorm layers over time series (AdaBN,
+        :func:`ecgkit.train.batchnorm.recording_statistics`); False, as in recipes written
+        before it, keeps the training statistics.
     """
 
     fs: float
@@ -146,6 +151,7 @@ class BeatRecipe:
     rhythm_gate: float = 0.0
     rhythm_min_episode_s: float = AF_MIN_EPISODE_S
     decision_weights: tuple[float, ...] = ()
+    adapt_batchnorm: bool = False
 
     def __post_init__(self) -> None:
         check_fs(self.fs)

@@ -121,10 +121,38 @@ class Run:
                 f"{self.recipe.fs:g} Hz: build them with BeatConfig(fs={self.recipe.fs:g}), "
                 "or use ecgkit.annotate.Predictor, which resamples"
             )
-        prediction = self.trainer.predict(BeatDataset(beats, features=self.features))
+        prediction = predict_beats(
+            self.trainer, beats, self.features, adapt_batchnorm=self.config.adapt_batchnorm
+        )
         if self.config.prior_adjustment == 0:
             return prediction
         return prediction.adjusted(self.class_priors, self.config.prior_adjustment)
+
+
+def predict_beats(
+    trainer: Trainer,
+    beats: BeatSet,
+    features: tuple[str, ...] | Literal[False],
+    *,
+    adapt_batchnorm: bool,
+) -> Prediction:
+    """The trainer's predictions of ``beats``, in order (no prior adjustment).
+
+    With ``adapt_batchnorm`` each record's beats are predicted with that record's own
+    statistics in the model's BatchNorm layers over time series
+    (:func:`ecgkit.train.batchnorm.recording_statistics`), as annotation does for each
+    recording.
+    """
+    if not adapt_batchnorm:
+        return trainer.predict(BeatDataset(beats, features=features))
+    probabilities = np.empty((len(beats), len(beats.classes)), dtype=np.float32)
+    for record in np.unique(beats.record):
+        index = np.flatnonzero(beats.record == record)
+        subset = BeatDataset(beats.subset(index), features=features)
+        probabilities[index] = trainer.predict(subset, adapt_batchnorm=True).probabilities
+    return Prediction(
+        probabilities, probabilities.argmax(axis=1).astype(np.int64), beats.labels.copy()
+    )
 
 
 def _source(config: ExperimentConfig) -> MITBIH:

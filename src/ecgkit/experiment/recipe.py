@@ -133,6 +133,13 @@ class ExperimentConfig:
         patient-wise cross-validation inside DS1
         (``benchmarks/select_decision_weights.py``). Like the gate, not in the run's own
         DS2 scores.
+    adapt_batchnorm : bool
+        Predict each record's beats with its own statistics in the model's BatchNorm layers
+        over time series (AdaBN: :func:`ecgkit.train.batchnorm.recording_statistics`), not
+        the training beats' statistics; chosen by patient-wise cross-validation inside DS1
+        (docs/benchmarks.rst). Written into the model's recipe, so that annotation does the
+        same for each recording. The run's DS2 scores use it; the best epoch of a run with
+        a validation share is picked without it.
     before_s, after_s : float
         Beat window around the R peak, in seconds.
     val_fraction : float
@@ -164,6 +171,7 @@ class ExperimentConfig:
     decision_weights: dict[str, float] = field(
         default_factory=lambda: dict(DEFAULT_DECISION_WEIGHTS)
     )
+    adapt_batchnorm: bool = True
     before_s: float = 0.25
     after_s: float = 0.45
     val_fraction: float = 0.0
@@ -269,6 +277,7 @@ class ExperimentConfig:
                 if self.decision_weights
                 else ()
             ),
+            adapt_batchnorm=self.adapt_batchnorm,
         )
 
     def beat_config(self) -> BeatConfig:
@@ -290,7 +299,8 @@ class ExperimentConfig:
 #: Fields added after the first run format, with the value that keeps an older run's
 #: behaviour (not today's default): RR features in seconds were all there was, decisions
 #: were not adjusted, there was no rhythm gate, AF meant the 30-s episodes of
-#: :func:`ecgkit.signal.detect_af`, and no class was weighed. (``augment`` was always
+#: :func:`ecgkit.signal.detect_af`, no class was weighed, and the training statistics
+#: normalised every record. (``augment`` was always
 #: written, as a bool until shift-only augmentation became the default.)
 _ADDED_FIELDS: dict[str, Any] = {
     "augment": "none",
@@ -299,6 +309,7 @@ _ADDED_FIELDS: dict[str, Any] = {
     "rhythm_gate": 0.0,
     "rhythm_min_episode_s": 30.0,
     "decision_weights": {},
+    "adapt_batchnorm": False,
 }
 
 

@@ -25,6 +25,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from ecgkit._files import atomic_write, run_lock
 from ecgkit.metrics import ClassificationMetrics, Prediction
 from ecgkit.signal._validation import check_count, check_real
+from ecgkit.train.batchnorm import recording_statistics
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 __all__ = [
@@ -981,6 +982,7 @@ class Trainer:
         data: Dataset[Item] | ArrayLike | torch.Tensor,
         *extra_inputs: ArrayLike | torch.Tensor,
         batch_size: int | None = None,
+        adapt_batchnorm: bool = False,
     ) -> Prediction:
         """Class probabilities of every item, in input order (model in eval mode).
 
@@ -997,6 +999,10 @@ class Trainer:
         batch_size : int, optional
             Items per forward pass (>= 1); default :data:`CPU_PREDICT_BATCH` (256) on the
             CPU, the larger of the training batch and 512 on an accelerator.
+        adapt_batchnorm : bool
+            Predict with the statistics of these items in the model's BatchNorm layers over
+            time series (:func:`ecgkit.train.batchnorm.recording_statistics`, AdaBN): give
+            the beats of one recording. The trained statistics come back afterwards.
 
         Returns
         -------
@@ -1015,13 +1021,29 @@ class Trainer:
         elif extra_inputs:
             raise TypeError("extra_inputs are for plain arrays; a dataset carries its inputs")
         labelled = _is_labelled(data, _forward_arity(self.model))
+        order = torch.arange(len(data))  # type: ignore[arg-type]
+        if not adapt_batchnorm:
+            return self._predict(data, list(torch.split(order, size)), labelled)
+        # batches of about equal size: the statistics are the mean of the batches'
+        equal = list(torch.tensor_split(order, -(-len(order) // size)))
+
+        def inputs() -> Iterator[Item]:
+            for batch in self._batches(data, equal):
+                moved = self._to_device(batch)
+                yield moved[:-1] if labelled else moved
+
+        with recording_statistics(self.model, inputs):
+            return self._predict(data, list(torch.split(order, size)), labelled)
+
+    def _predict(
+        self, data: Dataset[Item], batches: list[torch.Tensor], labelled: bool
+    ) -> Prediction:
         was_training = self.model.training
         self.model.eval()
         probabilities: list[torch.Tensor] = []
         labels: list[torch.Tensor] = []
-        order = torch.arange(len(data))  # type: ignore[arg-type]
         try:
-            for batch in self._batches(data, list(torch.split(order, size))):
+            for batch in self._batches(data, batches):
                 moved = self._to_device(batch)
                 inputs = moved[:-1] if labelled else moved
                 with self._autocast():
