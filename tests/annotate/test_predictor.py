@@ -1,7 +1,10 @@
+import copy
+import dataclasses
 import json
 
 import numpy as np
 import pytest
+import torch
 import wfdb
 
 from ecgkit.annotate import BeatAnnotations, BeatRecipe, Predictor, pick_beats_to_show, write_report
@@ -130,3 +133,22 @@ def test_decision_weights_move_the_predictors_calls_and_old_recipes_read_without
     assert BeatRecipe.from_json(json.loads(json.dumps(values))) == weighed_recipe
     del values["decision_weights"]
     assert BeatRecipe.from_json(values).decision_weights == ()
+
+
+def test_recordings_own_batchnorm_statistics_change_the_calls_not_the_models(predictor):
+    record, _ = load_example("119")
+    plain = predictor.annotate(record)
+    states = [copy.deepcopy(m.state_dict()) for m in predictor.models]
+    recipe = dataclasses.replace(predictor.recipe, adapt_batchnorm=True)
+    adapted = Predictor(predictor.models, recipe).annotate(record)
+    ok = plain.label >= 0
+    np.testing.assert_array_equal(adapted.label >= 0, ok)
+    assert np.abs(adapted.probabilities[ok] - plain.probabilities[ok]).max() > 1e-3
+    for model, state in zip(predictor.models, states, strict=True):
+        for key, value in state.items():
+            torch.testing.assert_close(model.state_dict()[key], value, rtol=0, atol=0)
+    np.testing.assert_array_equal(predictor.annotate(record).probabilities, plain.probabilities)
+    values = recipe.to_json()
+    assert BeatRecipe.from_json(json.loads(json.dumps(values))) == recipe
+    del values["adapt_batchnorm"]
+    assert not BeatRecipe.from_json(values).adapt_batchnorm

@@ -29,6 +29,7 @@ def test_an_old_experiment_migrates_to_the_behaviour_it_was_made_with():
         "rhythm_gate",
         "rhythm_min_episode_s",
         "decision_weights",
+        "adapt_batchnorm",
     ):
         del stored[key]
     stored["train"]["scheduler"] = "none"
@@ -39,6 +40,8 @@ def test_an_old_experiment_migrates_to_the_behaviour_it_was_made_with():
     assert migrated["decision_weights"] == {}
     old = ExperimentConfig.from_json(stored).recipe(360.0, tuple("NSVF"), (0.25,) * 4)
     assert old.decision_weights == ()
+    assert not old.adapt_batchnorm
+    assert ExperimentConfig().recipe(360.0, tuple("NSVF"), (0.25,) * 4).adapt_batchnorm
     assert migrated["train"]["scheduler"] is None
     assert ExperimentConfig.from_json(stored).rr_features != ExperimentConfig().rr_features
     # today's values are left alone
