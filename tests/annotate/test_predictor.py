@@ -9,6 +9,8 @@ import wfdb
 
 from ecgkit.annotate import BeatAnnotations, BeatRecipe, Predictor, pick_beats_to_show, write_report
 from ecgkit.data import load_example
+from ecgkit.explain import GradCAM
+from ecgkit.train.batchnorm import array_batches, recording_statistics
 
 from .conftest import make_recipe
 
@@ -152,3 +154,29 @@ def test_recordings_own_batchnorm_statistics_change_the_calls_not_the_models(pre
     assert BeatRecipe.from_json(json.loads(json.dumps(values))) == recipe
     del values["adapt_batchnorm"]
     assert not BeatRecipe.from_json(values).adapt_batchnorm
+
+
+def test_explanations_use_the_statistics_the_beats_were_classified_with(predictor):
+    record, _ = load_example("119")
+    recipe = dataclasses.replace(predictor.recipe, adapt_batchnorm=True)
+    adapted = Predictor(predictor.models, recipe)
+    beats = adapted.prepare(record)
+    index = np.flatnonzero(beats.classifiable)[:4]
+    target = np.array([0, 1, 2, 3])
+    maps = adapted.explain(beats, index, target)
+    plain = predictor.explain(beats, index, target)
+    assert np.abs(maps - plain).max() > 1e-3
+    # by hand: each member inside the recording's statistics, the mean peak-normalised
+    keep = np.flatnonzero(beats.classifiable)
+    inputs = [beats.windows[keep], beats.rr[keep]]
+    by_hand = []
+    for model in predictor.models:
+        with recording_statistics(model, array_batches(inputs, 256, torch.device("cpu"))):
+            by_hand.append(
+                GradCAM(model).attribute(
+                    beats.windows[index], target, extra_inputs=(torch.from_numpy(beats.rr[index]),)
+                )
+            )
+    mean = np.mean(by_hand, axis=0)
+    np.testing.assert_allclose(maps, mean / mean.max(axis=1, keepdims=True), atol=1e-5)
+    np.testing.assert_array_equal(predictor.explain(beats, index, target), plain)

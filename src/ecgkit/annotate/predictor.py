@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -23,6 +24,7 @@ from ecgkit.metrics import adjust_for_priors, weigh_decisions
 from ecgkit.models import ECGModel, load_pretrained
 from ecgkit.signal.atrial import true_runs
 from ecgkit.train import TrainConfig, Trainer
+from ecgkit.train.batchnorm import array_batches, recording_statistics
 
 __all__ = ["BeatAnnotations", "Predictor"]
 
@@ -467,6 +469,23 @@ class Predictor:
             min_episode_s=self.recipe.rhythm_min_episode_s,
         )
 
+    def _statistics(
+        self, trainer: Trainer, beats: PreparedBeats
+    ) -> contextlib.AbstractContextManager[None]:
+        """The recording's BatchNorm statistics in the trainer's model, if the recipe asks.
+
+        Batched as :meth:`~ecgkit.train.Trainer.predict` batches them, so that the maps
+        explain the model the beats were classified with.
+        """
+        classifiable = np.flatnonzero(beats.classifiable)
+        if not self.recipe.adapt_batchnorm or classifiable.size == 0:
+            return contextlib.nullcontext()
+        inputs = [beats.windows[classifiable]]
+        if self.recipe.rr_features:
+            inputs.append(beats.rr[classifiable])
+        batches = array_batches(inputs, trainer.predict_batch_size, trainer.device)
+        return recording_statistics(trainer.model, batches)
+
     def explain(
         self, beats: PreparedBeats, index: ArrayLike, target: ArrayLike
     ) -> NDArray[np.float32]:
@@ -485,10 +504,15 @@ class Predictor:
 
         idx = np.asarray(index, dtype=np.int64)
         extra = (torch.from_numpy(beats.rr[idx]),) if self.recipe.rr_features else ()
-        maps = [
-            GradCAM(model).attribute(beats.windows[idx], np.asarray(target), extra_inputs=extra)
-            for model in self.models
-        ]
+        maps = []
+        for trainer in self._trainers:
+            model = trainer.model
+            # the statistics the beats were classified with (the recipe's)
+            with self._statistics(trainer, beats):
+                cam = GradCAM(model)
+                maps.append(
+                    cam.attribute(beats.windows[idx], np.asarray(target), extra_inputs=extra)
+                )
         mean = np.mean(maps, axis=0)
         peak = mean.max(axis=1, keepdims=True)
         return np.asarray(mean / np.where(peak > 0, peak, 1.0), dtype=np.float32)

@@ -17,11 +17,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+import numpy as np
 import torch
+from numpy.typing import NDArray
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-__all__ = ["recording_statistics", "time_series_norms"]
+__all__ = ["array_batches", "equal_batches", "recording_statistics", "time_series_norms"]
 
 
 def time_series_norms(model: nn.Module, inputs: Sequence[torch.Tensor]) -> list[_BatchNorm]:
@@ -98,3 +100,27 @@ def recording_statistics(
             m.load_state_dict(state)
             m.momentum = momentum
             m.train(training)
+
+
+def array_batches(
+    arrays: Sequence[NDArray[np.float32]], size: int, device: torch.device
+) -> Callable[[], Iterator[tuple[torch.Tensor, ...]]]:
+    """The model inputs ``arrays`` (one row per beat) as batches of about equal size.
+
+    For :func:`recording_statistics`: batches of at most ``size`` rows whose sizes differ
+    by at most one (:func:`equal_batches`, as :meth:`ecgkit.train.Trainer.predict` splits
+    them), so that the mean of their statistics weighs every beat alike.
+    """
+    parts = equal_batches(len(arrays[0]), size)
+
+    def batches() -> Iterator[tuple[torch.Tensor, ...]]:
+        for part in parts:
+            rows = part.numpy()
+            yield tuple(torch.from_numpy(a[rows]).to(device) for a in arrays)
+
+    return batches
+
+
+def equal_batches(n: int, size: int) -> list[torch.Tensor]:
+    """Indices ``0..n-1`` in order, in batches of at most ``size`` that differ by one at most."""
+    return list(torch.tensor_split(torch.arange(n), max(-(-n // size), 1)))

@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from ecgkit._files import atomic_write, run_lock
 from ecgkit.metrics import ClassificationMetrics, Prediction
 from ecgkit.signal._validation import check_count, check_real
-from ecgkit.train.batchnorm import recording_statistics
+from ecgkit.train.batchnorm import equal_batches, recording_statistics
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 __all__ = [
@@ -976,6 +976,17 @@ class Trainer:
                 f"{type(self.model).__name__}: {' '.join(str(error).split())[:300]}"
             ) from error
 
+    @property
+    def predict_batch_size(self) -> int:
+        """:meth:`predict`'s default items per forward pass.
+
+        :data:`CPU_PREDICT_BATCH` on the CPU, the larger of the training batch and 512 on
+        an accelerator.
+        """
+        if self.device.type == "cpu":
+            return CPU_PREDICT_BATCH
+        return max(self.config.batch_size, 512)
+
     @torch.no_grad()
     def predict(
         self,
@@ -1012,10 +1023,8 @@ class Trainer:
         """
         if batch_size is not None:
             size = check_count(batch_size, "batch_size", minimum=1)
-        elif self.device.type == "cpu":
-            size = CPU_PREDICT_BATCH
         else:
-            size = max(self.config.batch_size, 512)
+            size = self.predict_batch_size
         if not isinstance(data, Dataset):
             data = _unlabelled_dataset(data, extra_inputs)
         elif extra_inputs:
@@ -1025,7 +1034,7 @@ class Trainer:
         if not adapt_batchnorm:
             return self._predict(data, list(torch.split(order, size)), labelled)
         # batches of about equal size: the statistics are the mean of the batches'
-        equal = list(torch.tensor_split(order, -(-len(order) // size)))
+        equal = equal_batches(len(order), size)
 
         def inputs() -> Iterator[Item]:
             for batch in self._batches(data, equal):
