@@ -180,3 +180,25 @@ def test_explanations_use_the_statistics_the_beats_were_classified_with(predicto
     mean = np.mean(by_hand, axis=0)
     np.testing.assert_allclose(maps, mean / mean.max(axis=1, keepdims=True), atol=1e-5)
     np.testing.assert_array_equal(predictor.explain(beats, index, target), plain)
+
+
+def test_each_context_block_gets_its_own_batchnorm_statistics(predictor):
+    record, _ = load_example("119")
+    adapted = Predictor(
+        predictor.models, dataclasses.replace(predictor.recipe, adapt_batchnorm=True)
+    )
+    beats = adapted.prepare(record)
+    half = len(beats) // 2
+    two_blocks = dataclasses.replace(beats, block=(np.arange(len(beats)) >= half).astype(np.int64))
+    both = adapted.probabilities(two_blocks)
+
+    def part(rows: slice):
+        fields = ("sample", "windows", "rr", "flag", "block")
+        return dataclasses.replace(beats, **{f: getattr(beats, f)[rows] for f in fields})
+
+    first, second = (
+        adapted.probabilities(part(slice(None, half))),
+        adapted.probabilities(part(slice(half, None))),
+    )
+    np.testing.assert_allclose(both, np.concatenate([first, second]), atol=1e-6)
+    assert np.nanmax(np.abs(both - adapted.probabilities(beats))) > 1e-3

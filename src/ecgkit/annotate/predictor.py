@@ -360,9 +360,7 @@ class Predictor:
             inputs += (beats.rr[index],)
         total = np.zeros((index.size, len(self.recipe.classes)), dtype=np.float64)
         for trainer in self._trainers:
-            probs = trainer.predict(
-                *inputs, adapt_batchnorm=self.recipe.adapt_batchnorm
-            ).probabilities
+            probs = self._member_probabilities(trainer, inputs, beats.block[index])
             if self.recipe.prior_adjustment > 0:
                 total += adjust_for_priors(
                     probs, self.recipe.class_priors, self.recipe.prior_adjustment
@@ -469,20 +467,37 @@ class Predictor:
             min_episode_s=self.recipe.rhythm_min_episode_s,
         )
 
+    def _member_probabilities(
+        self, trainer: Trainer, inputs: tuple[NDArray[np.float32], ...], block: NDArray[np.int64]
+    ) -> NDArray[np.float32]:
+        """One member's probabilities of the classifiable beats' ``inputs``.
+
+        With the recipe's ``adapt_batchnorm``, each context block's beats are classified
+        with that block's own BatchNorm statistics.
+        """
+        if not self.recipe.adapt_batchnorm:
+            return trainer.predict(*inputs).probabilities
+        out = np.empty((inputs[0].shape[0], len(self.recipe.classes)), dtype=np.float32)
+        for value in np.unique(block):
+            rows = np.flatnonzero(block == value)
+            part = [x[rows] for x in inputs]
+            out[rows] = trainer.predict(*part, adapt_batchnorm=True).probabilities
+        return out
+
     def _statistics(
-        self, trainer: Trainer, beats: PreparedBeats
+        self, trainer: Trainer, beats: PreparedBeats, block: int
     ) -> contextlib.AbstractContextManager[None]:
-        """The recording's BatchNorm statistics in the trainer's model, if the recipe asks.
+        """Context block ``block``'s BatchNorm statistics in the model, if the recipe asks.
 
         Batched as :meth:`~ecgkit.train.Trainer.predict` batches them, so that the maps
         explain the model the beats were classified with.
         """
-        classifiable = np.flatnonzero(beats.classifiable)
-        if not self.recipe.adapt_batchnorm or classifiable.size == 0:
+        rows = np.flatnonzero(beats.classifiable & (beats.block == block))
+        if not self.recipe.adapt_batchnorm or rows.size == 0:
             return contextlib.nullcontext()
-        inputs = [beats.windows[classifiable]]
+        inputs = [beats.windows[rows]]
         if self.recipe.rr_features:
-            inputs.append(beats.rr[classifiable])
+            inputs.append(beats.rr[rows])
         batches = array_batches(inputs, trainer.predict_batch_size, trainer.device)
         return recording_statistics(trainer.model, batches)
 
@@ -503,16 +518,18 @@ class Predictor:
         from ecgkit.explain import GradCAM
 
         idx = np.asarray(index, dtype=np.int64)
-        extra = (torch.from_numpy(beats.rr[idx]),) if self.recipe.rr_features else ()
-        maps = []
-        for trainer in self._trainers:
-            model = trainer.model
-            # the statistics the beats were classified with (the recipe's)
-            with self._statistics(trainer, beats):
-                cam = GradCAM(model)
-                maps.append(
-                    cam.attribute(beats.windows[idx], np.asarray(target), extra_inputs=extra)
-                )
+        goal = np.broadcast_to(np.asarray(target, dtype=np.int64), idx.shape)
+        maps = np.zeros((len(self._trainers), idx.size, beats.windows.shape[-1]), np.float32)
+        for block in np.unique(beats.block[idx]):
+            rows = np.flatnonzero(beats.block[idx] == block)
+            chosen = idx[rows]
+            extra = (torch.from_numpy(beats.rr[chosen]),) if self.recipe.rr_features else ()
+            for member, trainer in enumerate(self._trainers):
+                # the statistics the beats were classified with (the recipe's)
+                with self._statistics(trainer, beats, int(block)):
+                    maps[member, rows] = GradCAM(trainer.model).attribute(
+                        beats.windows[chosen], goal[rows], extra_inputs=extra
+                    )
         mean = np.mean(maps, axis=0)
         peak = mean.max(axis=1, keepdims=True)
         return np.asarray(mean / np.where(peak > 0, peak, 1.0), dtype=np.float32)

@@ -84,6 +84,10 @@ class PreparedBeats:
     n_duplicates : int
         Detections dropped for lying within 200 ms of the last beat of the previous chunk
         (two chunks placing one beat on either side of their border); 0 for one pass.
+    block : numpy.ndarray of int64, shape (n_beats,)
+        Context block of each beat (:func:`ecgkit.annotate.context.context_blocks`): the
+        beats whose template, mean RR and, where the recipe adapts them, BatchNorm
+        statistics are taken together; all 0 in a recording under an hour.
     """
 
     sample: NDArray[np.int64]
@@ -97,6 +101,7 @@ class PreparedBeats:
     lead_names: tuple[str, ...]
     record_id: str
     n_duplicates: int
+    block: NDArray[np.int64]
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -413,6 +418,7 @@ def prepare_beats(
         lead_names=tuple(record.lead_names[c] for c in channels),
         record_id=record.record_id,
         n_duplicates=n_duplicates,
+        block=block,
     )
 
 
