@@ -23,6 +23,7 @@ import io
 import json
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ import torch
 
 from ecgkit import __version__
 from ecgkit._files import atomic_write
+from ecgkit.annotate import BeatRecipe
+from ecgkit.data import BeatSet
 from ecgkit.experiment import BENCHMARK_RECIPE, load_run, run_experiment, split_beats
 from ecgkit.experiment.recipe import per_seed
 from ecgkit.metrics import adjust_for_priors, compute_metrics
@@ -42,6 +45,7 @@ from ecgkit.models.pretrained import (
     state_dict_to_arrays,
 )
 from ecgkit.options import add_config_options, config_from_options
+from ecgkit.train import TrainConfig, Trainer
 
 NAME = "beat_rr_cnn.mitdb_ds1"
 # a fixed time stamp keeps the archive's bytes (and so its SHA-256) reproducible
@@ -67,24 +71,25 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def ensemble_probabilities(
-    models: list[torch.nn.Module],
-    windows: np.ndarray,
+    models: Sequence[torch.nn.Module],
+    test: BeatSet,
     rr: np.ndarray,
-    priors: tuple[float, ...],
-    strength: float,
+    recipe: BeatRecipe,
 ) -> np.ndarray:
-    total = np.zeros((windows.shape[0], len(priors)))
-    with torch.no_grad():
-        for model in models:
-            model.eval()
-            parts = []
-            for start in range(0, windows.shape[0], 4096):
-                logits = model(
-                    torch.from_numpy(windows[start : start + 4096]),
-                    torch.from_numpy(rr[start : start + 4096]),
-                )
-                parts.append(torch.softmax(logits, dim=1).numpy())
-            total += adjust_for_priors(np.concatenate(parts), priors, strength)
+    """The members' probabilities, each adjusted for the priors, averaged; with the
+    recipe's ``adapt_batchnorm`` each record's beats with their own BatchNorm statistics,
+    as the annotate path classifies each recording."""
+    records = np.unique(test.record) if recipe.adapt_batchnorm else [None]
+    total = np.zeros((len(test), len(recipe.classes)))
+    for model in models:
+        trainer = Trainer(model, TrainConfig(progress=False))
+        probabilities = np.empty_like(total)
+        for record in records:
+            rows = np.arange(len(test)) if record is None else np.flatnonzero(test.record == record)
+            probabilities[rows] = trainer.predict(
+                test.windows[rows], rr[rows], adapt_batchnorm=recipe.adapt_batchnorm
+            ).probabilities
+        total += adjust_for_priors(probabilities, recipe.class_priors, recipe.prior_adjustment)
     return total / len(models)
 
 
@@ -131,17 +136,13 @@ def main() -> None:
     # DS2 once, reported (nothing is chosen from it): float32 weights vs float16 weights
     _, test, _ = split_beats(configs[0])
     rr = test.rr_columns(recipe.rr_features)
-    full = ensemble_probabilities(
-        [r.model for r in runs], test.windows, rr, recipe.class_priors, recipe.prior_adjustment
-    )
+    full = ensemble_probabilities([r.model for r in runs], test, rr, recipe)
     halves = []
     for spec, state in zip(specs, state_dict_from_arrays(arrays, len(specs)), strict=True):
         model = spec.build()
         model.load_state_dict(state)
         halves.append(model)
-    half = ensemble_probabilities(
-        halves, test.windows, rr, recipe.class_priors, recipe.prior_adjustment
-    )
+    half = ensemble_probabilities(halves, test, rr, recipe)
     changed = int((full.argmax(1) != half.argmax(1)).sum())
     metrics = compute_metrics(test.labels, half.argmax(1), test.classes)
     metrics32 = compute_metrics(test.labels, full.argmax(1), test.classes)
@@ -180,7 +181,7 @@ def main() -> None:
         "seconds_to_train": time.perf_counter() - start,
         "torch": torch.__version__,
     }
-    spec = {
+    stored = {
         "format": PRETRAINED_FORMAT,
         "name": NAME,
         "ecgkit_version": __version__,
@@ -194,7 +195,7 @@ def main() -> None:
         "card": card,
     }
     with atomic_write(args.pretrained_dir / f"{NAME}.json") as handle:
-        handle.write((json.dumps(spec, indent=2) + "\n").encode())
+        handle.write((json.dumps(stored, indent=2) + "\n").encode())
     print(f"wrote {weights} ({len(data) / 1e6:.2f} MB) and {NAME}.json")
 
 
