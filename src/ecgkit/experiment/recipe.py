@@ -33,22 +33,24 @@ __all__ = [
 ]
 
 #: Prior-adjustment strength after an unweighted loss, chosen by patient-wise
-#: cross-validation inside DS1 (``benchmarks/select_prior_adjustment.py``).
-UNWEIGHTED_PRIOR_ADJUSTMENT = 0.5
+#: cross-validation inside DS1, jointly with the gate and the decision weights on the
+#: five-seed ensemble with each record's own BatchNorm statistics
+#: (``benchmarks/select_decision_weights.py``; docs/benchmarks.rst, session 22).
+UNWEIGHTED_PRIOR_ADJUSTMENT = 0.75
 
 #: Rhythm-gate strength of new recipes (:attr:`ecgkit.annotate.BeatRecipe.rhythm_gate`),
-#: chosen by patient-wise cross-validation inside DS1 (``benchmarks/select_rhythm_gate.py``).
-DEFAULT_RHYTHM_GATE = 1.0
+#: chosen by the same joint cross-validation: half the S probability of beats in AF or
+#: without P waves goes to N.
+DEFAULT_RHYTHM_GATE = 0.5
 #: Shortest AF run (s) the rhythm gate of new recipes acts on
-#: (:attr:`ecgkit.annotate.BeatRecipe.rhythm_min_episode_s`), chosen with the strength by the
-#: same cross-validation.
-DEFAULT_RHYTHM_MIN_EPISODE_S = 20.0
+#: (:attr:`ecgkit.annotate.BeatRecipe.rhythm_min_episode_s`), chosen by the same joint
+#: cross-validation: every beat :func:`ecgkit.signal.detect_af` flags, however short its
+#: run, is marked AF (``BeatAnnotations.in_af``) and gated.
+DEFAULT_RHYTHM_MIN_EPISODE_S = 0.0
 #: Decision weights of new recipes (:attr:`ecgkit.annotate.BeatRecipe.decision_weights`):
-#: S called a little more often and V less often than the prior adjustment alone would,
-#: chosen by patient-wise cross-validation inside DS1 on the five-seed ensemble, jointly
-#: with the prior strength and the gated run (``benchmarks/select_decision_weights.py``;
-#: docs/benchmarks.rst, session 18).
-DEFAULT_DECISION_WEIGHTS: dict[str, float] = {"S": 2.0**0.5, "V": 0.25}
+#: S and V called more often than the prior adjustment alone would, chosen by the same
+#: joint cross-validation (docs/benchmarks.rst, session 22).
+DEFAULT_DECISION_WEIGHTS: dict[str, float] = {"S": 2.0**1.5, "V": 2.0**0.5}
 
 
 def _augmentation_of_bool(augment: bool) -> Augmentation:
