@@ -36,7 +36,7 @@ def test_an_old_experiment_migrates_to_the_behaviour_it_was_made_with():
     migrated = migrate_experiment(stored)
     assert migrated["prior_adjustment"] == migrated["rhythm_gate"] == 0.0
     assert migrated["rhythm_min_episode_s"] == 30.0
-    assert ExperimentConfig().rhythm_min_episode_s == 20.0
+    assert ExperimentConfig().rhythm_min_episode_s == 0.0
     assert migrated["decision_weights"] == {}
     old = ExperimentConfig.from_json(stored).recipe(360.0, tuple("NSVF"), (0.25,) * 4)
     assert old.decision_weights == ()
