@@ -193,7 +193,8 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
     config = json.loads((run / "config.json").read_text())
     assert config["format"] == 2
     assert config["in_channels"] == 2  # the lead and its template residual
-    assert config["experiment"]["prior_adjustment"] == 0.5
+    assert config["experiment"]["prior_adjustment"] == 0.75
+    assert config["recipe"]["adapt_batchnorm"] is config["experiment"]["adapt_batchnorm"] is True
     assert config["experiment"]["train"]["class_weighting"] is None
     assert main(["evaluate", str(run)]) == 0
     evaluated = capsys.readouterr().out
@@ -210,12 +211,13 @@ def test_train_evaluate_and_explain_end_to_end_on_the_bundled_excerpt(tmp_path, 
     )
     assert (out / "beats.csv").is_file()
     # the rhythm gate travels with the run's recipe into the annotate path
-    assert config["recipe"]["rhythm_gate"] == config["experiment"]["rhythm_gate"] == 1.0
+    assert config["recipe"]["rhythm_gate"] == config["experiment"]["rhythm_gate"] == 0.5
     from ecgkit.annotate import Predictor
 
-    assert Predictor.from_run(run).recipe.rhythm_gate == 1.0
-    assert config["recipe"]["rhythm_min_episode_s"] == 20.0
-    assert Predictor.from_run(run).recipe.rhythm_min_episode_s == 20.0
+    assert Predictor.from_run(run).recipe.rhythm_gate == 0.5
+    assert config["recipe"]["rhythm_min_episode_s"] == 0.0
+    assert Predictor.from_run(run).recipe.rhythm_min_episode_s == 0.0
+    assert Predictor.from_run(run).recipe.adapt_batchnorm
     assert "rhythm" in (out / "beats.csv").read_text().splitlines()[0].split(",")
     assert "af_burden_percent" in json.loads((out / "summary.json").read_text())
     # a run folder from before the recipe was stored (format 1) says so in one line
