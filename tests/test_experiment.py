@@ -4,12 +4,13 @@ import json
 import numpy as np
 import pytest
 
-from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES, BeatDataset, load_example
+from ecgkit.data import RELATIVE_RR_FEATURES, RR_FEATURES, load_example
 from ecgkit.experiment import (
     ExperimentConfig,
     evaluate_run,
     explain_run,
     load_run,
+    predict_beats,
     run_experiment,
     split_beats,
 )
@@ -30,7 +31,7 @@ def test_config_uses_rate_independent_rr_features_and_rejects_unknown_ones():
 def test_defaults_are_the_benchmark_recipe_and_double_compensation_warns():
     config = ExperimentConfig()
     assert (config.classes, config.normalize, config.template) == ("NSVF", "zscore", True)
-    assert (config.train.class_weighting, config.prior_adjustment) == (None, 0.5)
+    assert (config.train.class_weighting, config.prior_adjustment) == (None, 0.75)
     with pytest.warns(UserWarning, match="twice"):
         ExperimentConfig(train=TrainConfig(class_weighting="balanced"))
 
@@ -68,7 +69,8 @@ def test_a_reopened_run_uses_the_same_rr_features_and_prior_adjustment(tmp_path)
     run = load_run(tmp_path / "run")
     assert run.model.n_features == len(chosen)
     _, test, _ = split_beats(run.config)
-    raw = run.trainer.predict(BeatDataset(test, features=chosen))
+    # each record with its own BatchNorm statistics, as the recipe says
+    raw = predict_beats(run.trainer, test, chosen, adapt_batchnorm=run.config.adapt_batchnorm)
     expected = raw.adjusted(priors, 1.0).predicted
     np.testing.assert_array_equal(result.prediction.predicted, expected)
     assert (raw.predicted != expected).any()  # the adjustment moved some decisions
