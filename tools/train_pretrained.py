@@ -34,7 +34,13 @@ from ecgkit import __version__
 from ecgkit._files import atomic_write
 from ecgkit.annotate import BeatRecipe
 from ecgkit.data import BeatSet
-from ecgkit.experiment import BENCHMARK_RECIPE, load_run, run_experiment, split_beats
+from ecgkit.experiment import (
+    BENCHMARK_RECIPE,
+    load_run,
+    predict_beats,
+    run_experiment,
+    split_beats,
+)
 from ecgkit.experiment.recipe import per_seed
 from ecgkit.metrics import adjust_for_priors, compute_metrics
 from ecgkit.models.pretrained import (
@@ -71,24 +77,17 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def ensemble_probabilities(
-    models: Sequence[torch.nn.Module],
-    test: BeatSet,
-    rr: np.ndarray,
-    recipe: BeatRecipe,
+    models: Sequence[torch.nn.Module], test: BeatSet, recipe: BeatRecipe
 ) -> np.ndarray:
     """The members' probabilities, each adjusted for the priors, averaged; with the
     recipe's ``adapt_batchnorm`` each record's beats with their own BatchNorm statistics,
     as the annotate path classifies each recording."""
-    records = np.unique(test.record) if recipe.adapt_batchnorm else [None]
     total = np.zeros((len(test), len(recipe.classes)))
     for model in models:
         trainer = Trainer(model, TrainConfig(progress=False))
-        probabilities = np.empty_like(total)
-        for record in records:
-            rows = np.arange(len(test)) if record is None else np.flatnonzero(test.record == record)
-            probabilities[rows] = trainer.predict(
-                test.windows[rows], rr[rows], adapt_batchnorm=recipe.adapt_batchnorm
-            ).probabilities
+        probabilities = predict_beats(
+            trainer, test, recipe.rr_features, adapt_batchnorm=recipe.adapt_batchnorm
+        ).probabilities
         total += adjust_for_priors(probabilities, recipe.class_priors, recipe.prior_adjustment)
     return total / len(models)
 
@@ -135,14 +134,13 @@ def main() -> None:
 
     # DS2 once, reported (nothing is chosen from it): float32 weights vs float16 weights
     _, test, _ = split_beats(configs[0])
-    rr = test.rr_columns(recipe.rr_features)
-    full = ensemble_probabilities([r.model for r in runs], test, rr, recipe)
+    full = ensemble_probabilities([r.model for r in runs], test, recipe)
     halves = []
     for spec, state in zip(specs, state_dict_from_arrays(arrays, len(specs)), strict=True):
         model = spec.build()
         model.load_state_dict(state)
         halves.append(model)
-    half = ensemble_probabilities(halves, test, rr, recipe)
+    half = ensemble_probabilities(halves, test, recipe)
     changed = int((full.argmax(1) != half.argmax(1)).sum())
     metrics = compute_metrics(test.labels, half.argmax(1), test.classes)
     metrics32 = compute_metrics(test.labels, full.argmax(1), test.classes)

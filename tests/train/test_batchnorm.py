@@ -112,3 +112,20 @@ def test_an_offset_of_the_whole_recording_is_largely_undone():
     shifted = trainer.predict(x + 3.0, f, adapt_batchnorm=True).probabilities
     unadapted = trainer.predict(x + 3.0, f).probabilities
     assert np.abs(shifted - plain).max() < 0.2 * np.abs(unadapted - plain).max()
+
+
+def test_each_group_is_predicted_with_its_own_statistics():
+    trainer = Trainer(_rr_model(), TrainConfig(epochs=1))
+    x, f = _inputs(300)
+    x[100:] += 2.0  # a second "record" with other statistics
+    groups = np.where(np.arange(300) < 100, "a", "b")
+    grouped = trainer.predict(x, f, adapt_batchnorm=True, groups=groups).probabilities
+    first = trainer.predict(x[:100], f[:100], adapt_batchnorm=True).probabilities
+    second = trainer.predict(x[100:], f[100:], adapt_batchnorm=True).probabilities
+    np.testing.assert_array_equal(grouped, np.concatenate([first, second]))
+    whole = trainer.predict(x, f, adapt_batchnorm=True).probabilities
+    assert np.abs(grouped - whole).max() > 1e-3
+    with pytest.raises(ValueError, match="groups are for adapt_batchnorm"):
+        trainer.predict(x, f, groups=groups)
+    with pytest.raises(ValueError, match="one label per item"):
+        trainer.predict(x, f, adapt_batchnorm=True, groups=groups[:10])

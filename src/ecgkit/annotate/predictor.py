@@ -360,7 +360,10 @@ class Predictor:
             inputs += (beats.rr[index],)
         total = np.zeros((index.size, len(self.recipe.classes)), dtype=np.float64)
         for trainer in self._trainers:
-            probs = self._member_probabilities(trainer, inputs, beats.block[index])
+            adapt = self.recipe.adapt_batchnorm
+            probs = trainer.predict(
+                *inputs, adapt_batchnorm=adapt, groups=beats.block[index] if adapt else None
+            ).probabilities
             if self.recipe.prior_adjustment > 0:
                 total += adjust_for_priors(
                     probs, self.recipe.class_priors, self.recipe.prior_adjustment
@@ -466,23 +469,6 @@ class Predictor:
             gate=self.recipe.rhythm_gate,
             min_episode_s=self.recipe.rhythm_min_episode_s,
         )
-
-    def _member_probabilities(
-        self, trainer: Trainer, inputs: tuple[NDArray[np.float32], ...], block: NDArray[np.int64]
-    ) -> NDArray[np.float32]:
-        """One member's probabilities of the classifiable beats' ``inputs``.
-
-        With the recipe's ``adapt_batchnorm``, each context block's beats are classified
-        with that block's own BatchNorm statistics.
-        """
-        if not self.recipe.adapt_batchnorm:
-            return trainer.predict(*inputs).probabilities
-        out = np.empty((inputs[0].shape[0], len(self.recipe.classes)), dtype=np.float32)
-        for value in np.unique(block):
-            rows = np.flatnonzero(block == value)
-            part = [x[rows] for x in inputs]
-            out[rows] = trainer.predict(*part, adapt_batchnorm=True).probabilities
-        return out
 
     def _statistics(
         self, trainer: Trainer, beats: PreparedBeats, block: int

@@ -143,15 +143,10 @@ def predict_beats(
     (:func:`ecgkit.train.batchnorm.recording_statistics`), as annotation does for each
     recording.
     """
-    if not adapt_batchnorm:
-        return trainer.predict(BeatDataset(beats, features=features))
-    probabilities = np.empty((len(beats), len(beats.classes)), dtype=np.float32)
-    for record in np.unique(beats.record):
-        index = np.flatnonzero(beats.record == record)
-        subset = BeatDataset(beats.subset(index), features=features)
-        probabilities[index] = trainer.predict(subset, adapt_batchnorm=True).probabilities
-    return Prediction(
-        probabilities, probabilities.argmax(axis=1).astype(np.int64), beats.labels.copy()
+    return trainer.predict(
+        BeatDataset(beats, features=features),
+        adapt_batchnorm=adapt_batchnorm,
+        groups=beats.record if adapt_batchnorm else None,
     )
 
 

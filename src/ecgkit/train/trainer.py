@@ -994,6 +994,7 @@ class Trainer:
         *extra_inputs: ArrayLike | torch.Tensor,
         batch_size: int | None = None,
         adapt_batchnorm: bool = False,
+        groups: ArrayLike | None = None,
     ) -> Prediction:
         """Class probabilities of every item, in input order (model in eval mode).
 
@@ -1013,7 +1014,12 @@ class Trainer:
         adapt_batchnorm : bool
             Predict with the statistics of these items in the model's BatchNorm layers over
             time series (:func:`ecgkit.train.batchnorm.recording_statistics`, AdaBN): give
-            the beats of one recording. The trained statistics come back afterwards.
+            the beats of one recording, or ``groups``. The trained statistics come back
+            afterwards.
+        groups : array_like, optional
+            With ``adapt_batchnorm``, one label per item (records, context blocks): each
+            group's items are predicted with that group's own statistics. Default: all
+            items are one group.
 
         Returns
         -------
@@ -1030,11 +1036,32 @@ class Trainer:
         elif extra_inputs:
             raise TypeError("extra_inputs are for plain arrays; a dataset carries its inputs")
         labelled = _is_labelled(data, _forward_arity(self.model))
-        order = torch.arange(len(data))  # type: ignore[arg-type]
+        n = len(data)  # type: ignore[arg-type]
         if not adapt_batchnorm:
-            return self._predict(data, list(torch.split(order, size)), labelled)
+            if groups is not None:
+                raise ValueError("groups are for adapt_batchnorm=True: they name whose statistics")
+            return self._predict(data, torch.arange(n), size, labelled)
+        if groups is None:
+            return self._adapted_prediction(data, torch.arange(n), size, labelled)
+        group = np.asarray(groups)
+        if group.shape != (n,):
+            raise ValueError(f"groups must hold one label per item ({n}), got shape {group.shape}")
+        probabilities = np.empty((n, 0), dtype=np.float32)
+        truth = np.empty(n, dtype=np.int64)
+        for value in np.unique(group):
+            rows = np.flatnonzero(group == value)
+            part = self._adapted_prediction(data, torch.from_numpy(rows), size, labelled)
+            if probabilities.shape[1] == 0:
+                probabilities = np.empty((n, part.probabilities.shape[1]), dtype=np.float32)
+            probabilities[rows], truth[rows] = part.probabilities, part.labels
+        return Prediction(probabilities, probabilities.argmax(axis=1).astype(np.int64), truth)
+
+    def _adapted_prediction(
+        self, data: Dataset[Item], rows: torch.Tensor, size: int, labelled: bool
+    ) -> Prediction:
+        """:meth:`_predict` of ``rows`` with their own statistics in the BatchNorm layers."""
         # batches of about equal size: the statistics are the mean of the batches'
-        equal = equal_batches(len(order), size)
+        equal = [rows[b] for b in equal_batches(rows.numel(), size)]
 
         def inputs() -> Iterator[Item]:
             for batch in self._batches(data, equal):
@@ -1042,17 +1069,18 @@ class Trainer:
                 yield moved[:-1] if labelled else moved
 
         with recording_statistics(self.model, inputs):
-            return self._predict(data, list(torch.split(order, size)), labelled)
+            return self._predict(data, rows, size, labelled)
 
     def _predict(
-        self, data: Dataset[Item], batches: list[torch.Tensor], labelled: bool
+        self, data: Dataset[Item], rows: torch.Tensor, size: int, labelled: bool
     ) -> Prediction:
+        """Probabilities of the items ``rows`` (in that order), ``size`` at a time."""
         was_training = self.model.training
         self.model.eval()
         probabilities: list[torch.Tensor] = []
         labels: list[torch.Tensor] = []
         try:
-            for batch in self._batches(data, batches):
+            for batch in self._batches(data, list(torch.split(rows, size))):
                 moved = self._to_device(batch)
                 inputs = moved[:-1] if labelled else moved
                 with self._autocast():
