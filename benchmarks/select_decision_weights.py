@@ -19,6 +19,12 @@ beats are one patient's, keeps 1); the pair with the best macro F1 wins, of pair
 ``TIE_POINTS`` of it the one nearest to no weighting (smallest sum of ``|log2 w|``, then
 the smaller weights). Prints a table, writes JSON.
 
+Beside the choice, how sure DS1 is of it: the chosen tuple against the recipe's own
+decisions, their macro F1 difference with a paired bootstrap over DS1's patients
+(:func:`ecgkit.metrics.bootstrap_macro_f1_difference`; 2,000 resamples, 90 % interval,
+printed and in the JSON's ``versus_recipe``). Beats of one patient succeed or fail
+together, so this spread, not the beats', is the one a difference must clear.
+
 ``--priors``, ``--gates`` and ``--gated-runs`` choose the prior-adjustment strength, the
 rhythm-gate strength and the shortest gated AF run with the weights, in one run (the
 joint rule of session 18): every tuple is scored, the best macro F1 wins, and of tuples
@@ -42,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 from _common import RhythmCache, beat_rhythm
 from select_prior_adjustment import (
+    OutOfFold,
     cross_validate,
     print_table_head,
     se_ppv_cells,
@@ -50,8 +57,14 @@ from select_prior_adjustment import (
 )
 
 from ecgkit.annotate import gate_supraventricular
-from ecgkit.experiment import split_beats
-from ecgkit.metrics import ClassificationMetrics, compute_metrics, weigh_decisions
+from ecgkit.data import BeatSet
+from ecgkit.experiment import ExperimentConfig, split_beats
+from ecgkit.metrics import (
+    ClassificationMetrics,
+    bootstrap_macro_f1_difference,
+    compute_metrics,
+    weigh_decisions,
+)
 
 WEIGHTS = tuple(2.0 ** (k / 2) for k in range(-4, 5))
 TIE_POINTS = 0.05
@@ -82,6 +95,47 @@ class Decisions:
         return f"prior={self.prior:g}, gate={self.gate:g}, run={self.gated_run_s:g} s, {weights}"
 
 
+def weighted(
+    adjusted: np.ndarray, classes: tuple[str, ...], s_weight: float, v_weight: float
+) -> np.ndarray:
+    """The adjusted probabilities weighed by the S and V weights (N and F keep 1)."""
+    weights = np.ones(len(classes))
+    weights[classes.index("S")], weights[classes.index("V")] = s_weight, v_weight
+    return weigh_decisions(adjusted, weights)
+
+
+def decide(
+    predictions: OutOfFold,
+    decisions: Decisions,
+    config: ExperimentConfig,
+    train: BeatSet,
+    rhythms: RhythmCache,
+) -> np.ndarray:
+    """The class of every DS1 beat under one tuple, as the grid scores it."""
+    classes = predictions.classes
+    weighed = weighted(
+        predictions.ensemble(decisions.prior), classes, decisions.s_weight, decisions.v_weight
+    )
+    called = [classes[i] for i in weighed.argmax(axis=1)]
+    without_atrial_rhythm, _ = beat_rhythm(
+        config.data_dir, train.record, train.r_sample, called, decisions.gated_run_s, rhythms
+    )
+    gated = gate_supraventricular(weighed, without_atrial_rhythm, classes, decisions.gate)
+    return np.asarray(gated.argmax(axis=1))
+
+
+def recipe_decisions(config: ExperimentConfig) -> Decisions:
+    """The recipe's own tuple (the config's prior, gate, gated run and S, V weights)."""
+    weights = config.decision_weights
+    return Decisions(
+        config.prior_adjustment,
+        config.rhythm_gate,
+        config.rhythm_min_episode_s,
+        float(weights.get("S", 1.0)),
+        float(weights.get("V", 1.0)),
+    )
+
+
 def add_grid_options(parser: argparse.ArgumentParser) -> None:
     """``--priors``, ``--gates`` and ``--gated-runs``, chosen with the weights when given."""
     parser.add_argument(
@@ -108,7 +162,6 @@ def main() -> None:
     runs = args.gated_runs or [config.rhythm_min_episode_s]
     joint = len(priors) > 1 or len(gates) > 1 or len(runs) > 1
     train, _, _ = split_beats(config)
-    s, v = list(classes).index("S"), list(classes).index("V")
     rhythms = RhythmCache(config.data_dir)
     scores: dict[Decisions, ClassificationMetrics] = {}
     columns = f"{'prior':>5} {'gate':>4} {'run':>4} {'S w':>5} {'V w':>5}"
@@ -118,17 +171,13 @@ def main() -> None:
         for run in runs:
             for s_weight in WEIGHTS:
                 for v_weight in WEIGHTS:
-                    weights = np.ones(len(classes))
-                    weights[s], weights[v] = s_weight, v_weight
-                    weighted = weigh_decisions(adjusted, weights)
-                    called = [classes[i] for i in weighted.argmax(axis=1)]
+                    weighed = weighted(adjusted, classes, s_weight, v_weight)
+                    called = [classes[i] for i in weighed.argmax(axis=1)]
                     without_atrial_rhythm, _ = beat_rhythm(
                         config.data_dir, train.record, train.r_sample, called, run, rhythms
                     )
                     for gate in gates:
-                        gated = gate_supraventricular(
-                            weighted, without_atrial_rhythm, classes, gate
-                        )
+                        gated = gate_supraventricular(weighed, without_atrial_rhythm, classes, gate)
                         metrics = compute_metrics(labels, gated.argmax(axis=1), classes)
                         scores[Decisions(prior, gate, run, s_weight, v_weight)] = metrics
                         print(
@@ -149,8 +198,26 @@ def main() -> None:
         ),
     )
     print(f"best macro F1 {100 * top:.2f} %")
+    own = recipe_decisions(config)
+    versus = bootstrap_macro_f1_difference(
+        labels,
+        decide(predictions, best, config, train, rhythms),
+        decide(predictions, own, config, train, rhythms),
+        train.patient,
+        len(classes),
+    )
+    low, high = versus.interval
+    print(
+        f"chosen against the recipe's own ({own.name(True)}): macro F1 "
+        f"{100 * versus.difference:+.2f} points, 90 % interval by patient "
+        f"[{100 * low:+.2f}, {100 * high:+.2f}], not better in "
+        f"{100 * versus.probability_not_better:.1f} % of resamples"
+    )
     rule = f"best macro F1; within {TIE_POINTS} points, nearest to no weighting"
-    chosen: dict[str, object] = {"weights": {"S": best.s_weight, "V": best.v_weight}}
+    chosen: dict[str, object] = {
+        "weights": {"S": best.s_weight, "V": best.v_weight},
+        "versus_recipe": {"recipe": own.name(True), **versus.to_dict()},
+    }
     if joint:
         rule += ", then the recipe's prior strength, gate and gated run"
         chosen |= {
