@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecgkit.metrics import bootstrap_macro_f1_difference, compute_metrics
+from ecgkit.metrics import bootstrap_macro_f1_difference, bootstrap_metrics, compute_metrics
 
 CLASSES = ("N", "S", "V", "F")
 
@@ -110,3 +110,52 @@ def test_bad_input_is_refused_by_name(kwargs, error, message):
             args.pop("y_true"), args.pop("pred_a"), args.pop("pred_b"), args.pop("groups"), 4,
             **args,
         )  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(beats=_beats(), seed=st.integers(0, 2**16))
+def test_metric_values_are_compute_metrics_and_intervals_are_ordered_fractions(beats, seed):
+    true, pred, _, groups = beats
+    result = bootstrap_metrics(true, pred, groups, CLASSES, n_resamples=50, seed=seed)
+    metrics = compute_metrics(true, pred, CLASSES)
+    np.testing.assert_allclose(result.sensitivity, metrics.sensitivity, atol=1e-12)
+    np.testing.assert_allclose(
+        result.positive_predictivity, metrics.positive_predictivity, atol=1e-12
+    )
+    assert result.macro_f1 == pytest.approx(metrics.macro_f1, abs=1e-12)
+    for interval in (result.sensitivity_interval, result.positive_predictivity_interval):
+        defined = interval[~np.isnan(interval[:, 0])]
+        assert np.all(defined[:, 0] <= defined[:, 1])
+        assert np.all((defined >= 0) & (defined <= 1))
+    # a class with no true beat anywhere has no Se in any resample
+    absent = np.bincount(true, minlength=4) == 0
+    assert np.isnan(result.sensitivity_interval[absent]).all()
+    low, high = result.macro_f1_interval
+    assert 0 <= low <= high <= 1
+
+
+def test_metric_intervals_span_the_group_compositions():
+    # group 7 all right, group 9 all called N: a resample is 7+7, 7+9 or 9+9
+    true = np.array([0, 1, 2, 3, 0, 1, 2, 3])
+    pred = np.array([0, 1, 2, 3, 0, 0, 0, 0])
+    groups = np.array([7, 7, 7, 7, 9, 9, 9, 9])
+    rows = [
+        np.r_[g, h]
+        for g, h in ((np.arange(4),) * 2, (np.arange(4), np.arange(4, 8)), (np.arange(4, 8),) * 2)
+    ]
+    scores = [compute_metrics(true[r], pred[r], CLASSES) for r in rows]
+    result = bootstrap_metrics(true, pred, groups, CLASSES, n_resamples=400, seed=2)
+    se_s = [m.sensitivity[1] for m in scores]
+    np.testing.assert_allclose(result.sensitivity_interval[1], [min(se_s), max(se_s)], atol=1e-12)
+    f1 = [m.macro_f1 for m in scores]
+    np.testing.assert_allclose(result.macro_f1_interval, [min(f1), max(f1)], atol=1e-12)
+    # N's +P: 1 in 7+7, 2/5 in 7+9 and 1/4 in 9+9
+    np.testing.assert_allclose(result.positive_predictivity_interval[0], [0.25, 1.0], atol=1e-12)
+    assert result.to_dict()["per_class"]["S"]["sensitivity_interval"] == [0.0, 1.0]
+
+
+def test_metrics_refuse_bad_input_by_name():
+    with pytest.raises(ValueError, match="y_pred must have"):
+        bootstrap_metrics(np.arange(4), np.arange(3), np.array([0, 0, 1, 1]), CLASSES)
+    with pytest.raises(ValueError, match="at least two groups"):
+        bootstrap_metrics(np.arange(4), np.arange(4), np.zeros(4), CLASSES)
