@@ -10,6 +10,8 @@ as the annotate path decides (the recipe's decision weights, which
 select_decision_weights.py picked on DS1, then the rhythm gate: atrial fibrillation found
 per DS2 record from its beats and lead MLII, the S probability of beats inside it moved to
 N by the strength select_rhythm_gate.py picked on DS1); single models also as mean +/- SD.
+The final row's Se, +P and macro F1 also get 90 % intervals from resampling DS2's 22
+patients whole (ecgkit.metrics.bootstrap_metrics): its S beats are mostly one record's.
 Writes
 one run folder per model and a JSON summary. The defaults are the best configuration
 measured (see docs/benchmarks.rst for the others).
@@ -35,7 +37,13 @@ from ecgkit.experiment import (
     run_experiment,
     split_beats,
 )
-from ecgkit.metrics import ClassificationMetrics, compute_metrics, weigh_decisions
+from ecgkit.metrics import (
+    ClassificationMetrics,
+    MetricIntervals,
+    bootstrap_metrics,
+    compute_metrics,
+    weigh_decisions,
+)
 
 CLASS_NAMES = ("N", "S", "V", "F")
 
@@ -120,6 +128,7 @@ def main() -> None:
     suffix = " + weights + gate" if config.decision_weights else " + gate"
     gated_rows: dict[str, ClassificationMetrics] = {}
     s_in_af: dict[str, float] = {}
+    decisions: dict[str, np.ndarray] = {}
     for name, probs in zip(list(rows), probabilities, strict=True):
         weighed = weigh_decisions(probs, weights)
         predicted = [classes[i] for i in weighed.argmax(axis=1)]
@@ -129,6 +138,7 @@ def main() -> None:
         decided = gate_supraventricular(weighed, gated, classes, config.rhythm_gate)
         decided = decided.argmax(axis=1)
         gated_rows[name + suffix] = compute_metrics(labels, decided, classes)
+        decisions[name + suffix] = decided
         s = list(classes).index("S")
         s_in_af[name] = 100 * float(np.mean(probs.argmax(axis=1)[reference_af] == s))
         s_in_af[name + suffix] = 100 * float(np.mean(decided[reference_af] == s))
@@ -144,6 +154,9 @@ def main() -> None:
         print_spread({name: gated_rows[name + suffix] for name in single})
     for name, share in s_in_af.items():
         print(f"beats of DS2's AF and flutter episodes called S, {name}: {share:.2f} %")
+    # how sure: DS2's 22 patients resampled whole (a class may live in one or two of them)
+    spread = bootstrap_metrics(labels, decisions[final_name], test.patient, classes)
+    print_intervals(final_name, spread)
     met = targets_met(final, s_in_af[final_name])
     verdict = {True: "met", False: "NOT met"}
     print(
@@ -163,10 +176,29 @@ def main() -> None:
             "rhythm_min_episode_s": config.rhythm_min_episode_s,
             "s_in_af_percent": s_in_af,
             "test": final.to_dict(),
+            "test_intervals_by_patient": spread.to_dict(),
             "published": PUBLISHED,
             "targets_met": met,
         },
     )
+
+
+def print_intervals(name: str, spread: MetricIntervals) -> None:
+    """Se / +P and macro F1 of ``name`` with their intervals by patient, in %."""
+    width = round(100 * spread.confidence)
+    print(
+        f"{width} % intervals by patient ({name}; {spread.n_resamples} resamples of the "
+        f"{spread.n_groups} patients):"
+    )
+    for i, cls in enumerate(spread.classes):
+        se_low, se_high = 100 * spread.sensitivity_interval[i]
+        ppv_low, ppv_high = 100 * spread.positive_predictivity_interval[i]
+        print(
+            f"  {cls}  Se {100 * spread.sensitivity[i]:5.1f} [{se_low:5.1f}, {se_high:5.1f}]"
+            f"  +P {100 * spread.positive_predictivity[i]:5.1f} [{ppv_low:5.1f}, {ppv_high:5.1f}]"
+        )
+    low, high = spread.macro_f1_interval
+    print(f"  macro F1 {100 * spread.macro_f1:.1f} [{100 * low:.1f}, {100 * high:.1f}]")
 
 
 if __name__ == "__main__":
