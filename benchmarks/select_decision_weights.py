@@ -23,7 +23,9 @@ Beside the choice, how sure DS1 is of it: the chosen tuple against the recipe's 
 decisions, their macro F1 difference with a paired bootstrap over DS1's patients
 (:func:`ecgkit.metrics.bootstrap_macro_f1_difference`; 2,000 resamples, 90 % interval,
 printed and in the JSON's ``versus_recipe``). Beats of one patient succeed or fail
-together, so this spread, not the beats', is the one a difference must clear.
+together, so this spread, not the beats', is the one a difference must clear: from
+session 23 on, a new tuple replaces the recipe's only where it is better by more than
+one standard error (printed as the one-standard-error rule's verdict).
 
 ``--priors``, ``--gates`` and ``--gated-runs`` choose the prior-adjustment strength, the
 rhythm-gate strength and the shortest gated AF run with the weights, in one run (the
@@ -213,10 +215,21 @@ def main() -> None:
         f"[{100 * low:+.2f}, {100 * high:+.2f}], not better in "
         f"{100 * versus.probability_not_better:.1f} % of resamples"
     )
+    # the rule for choices from session 23 on (docs/benchmarks.rst): an alternative must
+    # beat the recipe in place by more than one bootstrap standard error
+    clears = versus.difference > versus.standard_error
+    print(
+        "one-standard-error rule: "
+        + ("take the chosen tuple" if clears else "keep the recipe's own decisions")
+    )
     rule = f"best macro F1; within {TIE_POINTS} points, nearest to no weighting"
     chosen: dict[str, object] = {
         "weights": {"S": best.s_weight, "V": best.v_weight},
-        "versus_recipe": {"recipe": own.name(True), **versus.to_dict()},
+        "versus_recipe": {
+            "recipe": own.name(True),
+            **versus.to_dict(),
+            "clears_one_standard_error": bool(clears),
+        },
     }
     if joint:
         rule += ", then the recipe's prior strength, gate and gated run"
