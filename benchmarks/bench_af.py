@@ -6,12 +6,12 @@
    and a detected one as right when it overlaps a reference one), for DS1 (where the
    thresholds were chosen), DS2 and all records, in three modes: intervals alone,
    intervals with the ventricular beats left out, and intervals plus P-wave evidence.
-2. LUDB (10-s 12-lead strips, lead II, reference QRS marks): records called AF (more than
-   half of their beats in AF, no minimum episode length) against the diagnosis.
    A fourth mode scores intervals plus P-wave evidence with AF runs of any length kept
    (``--gated-run``, default the annotate recipe's shortest gated run,
    ``ecgkit.experiment.DEFAULT_RHYTHM_MIN_EPISODE_S``: the AF the classifier's rhythm gate
    acts on), where the other modes drop runs under the clinical 30 s.
+2. LUDB (10-s 12-lead strips, lead II, reference QRS marks): records called AF (more than
+   half of their beats in AF, no minimum episode length) against the diagnosis.
 3. Low sampling rates (``--rates``, default 62.5, 50 and 40 Hz): 1 (intervals plus P-wave
    evidence only) and 2, with each lead resampled (``ecgkit.signal.resample``) and the
    reference R peaks mapped to the rate (``resample_indices``).
@@ -147,9 +147,12 @@ def run_mitdb(
             rows[mode][record] = record_row(result, reference["in_af"])
         if gated_run_s is not None:
             result = detect_af(
-                peaks, fs, signal=signal, exclude=reference["ventricular"],
+                peaks,
+                fs,
+                signal=signal,
+                exclude=reference["ventricular"],
                 min_episode_s=gated_run_s,
-            )  # fmt: skip
+            )
             rows[gated_mode_name(gated_run_s)][record] = record_row(result, reference["in_af"])
     groups = {"DS1": DS1_RECORDS, "DS2": DS2_RECORDS, "all": records}
     out: dict[str, Any] = {}

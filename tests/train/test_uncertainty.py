@@ -130,6 +130,9 @@ def test_metric_values_are_compute_metrics_and_intervals_are_ordered_fractions(b
     # a class with no true beat anywhere has no Se in any resample
     absent = np.bincount(true, minlength=4) == 0
     assert np.isnan(result.sensitivity_interval[absent]).all()
+    listed = result.to_dict()["per_class"]
+    for name in np.asarray(CLASSES)[absent]:
+        assert listed[name]["sensitivity_interval"] == [None, None]
     low, high = result.macro_f1_interval
     assert 0 <= low <= high <= 1
 

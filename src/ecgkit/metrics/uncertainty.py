@@ -110,15 +110,15 @@ class MetricIntervals:
     n_resamples: int
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready values: per-class dicts keyed by class name."""
+        """JSON-ready values: per-class dicts keyed by class name (None for NaN)."""
         return {
             "per_class": {
                 name: {
                     "sensitivity": float(self.sensitivity[i]),
-                    "sensitivity_interval": self.sensitivity_interval[i].tolist(),
+                    "sensitivity_interval": _listed(self.sensitivity_interval[i]),
                     "positive_predictivity": float(self.positive_predictivity[i]),
-                    "positive_predictivity_interval": (
-                        self.positive_predictivity_interval[i].tolist()
+                    "positive_predictivity_interval": _listed(
+                        self.positive_predictivity_interval[i]
                     ),
                 }
                 for i, name in enumerate(self.classes)
@@ -306,6 +306,11 @@ def _checked(
     if names.size < 2:
         raise ValueError(f"groups must name at least two groups, got {names.size}")
     return true, list(preds.values()), index, int(names.size)
+
+
+def _listed(interval: NDArray[np.float64]) -> list[float | None]:
+    """An interval as a JSON list, None where it is NaN (no resample defined it)."""
+    return [None if np.isnan(value) else float(value) for value in interval]
 
 
 def _draws(n_groups: int, n_resamples: int, seed: int) -> NDArray[np.int64]:
