@@ -38,7 +38,7 @@ from _common import (
 
 from ecgkit.data import BEAT_SYMBOLS, DS1_RECORDS, DS2_RECORDS, read_annotations, read_signal
 from ecgkit.experiment import DEFAULT_RHYTHM_MIN_EPISODE_S
-from ecgkit.signal import AFDetection, detect_af, resample, resample_indices
+from ecgkit.signal import AF_MIN_EPISODE_S, AFDetection, detect_af, resample, resample_indices
 from ecgkit.signal.atrial import true_runs
 
 VENTRICULAR = ("V", "E", "F")
@@ -127,33 +127,26 @@ def run_mitdb(
 ) -> dict[str, Any]:
     """Every record scored in ``modes`` (AF runs under 30 s dropped) and, with
     ``gated_run_s``, in :data:`GATED_MODE` with runs from that many seconds kept."""
-    rows: dict[str, dict[str, dict[str, Any]]] = {mode: {} for mode in modes}
+    # each row: whether the ECG and the ventricular beats are given, and the shortest run
+    settings = {mode: (MODES[mode], AF_MIN_EPISODE_S) for mode in modes}
     if gated_run_s is not None:
-        rows[gated_mode_name(gated_run_s)] = {}
+        settings[gated_mode_name(gated_run_s)] = (MODES[GATED_MODE], gated_run_s)
+    rows: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in settings}
     records = sorted((*DS1_RECORDS, *DS2_RECORDS, *sorted(extra_records(data_dir))))
     for record in records:
         reference = mitdb_reference(data_dir, record)
         signal, peaks, fs = at_rate(
             read_signal(data_dir / f"{record}.hea").signal[:, 0], reference["samples"], 360.0, rate
         )
-        for mode in modes:
-            options = MODES[mode]
+        for name, (options, min_episode_s) in settings.items():
             result = detect_af(
                 peaks,
                 fs,
                 signal=signal if options["signal"] else None,
                 exclude=reference["ventricular"] if options["exclude"] else None,
+                min_episode_s=min_episode_s,
             )
-            rows[mode][record] = record_row(result, reference["in_af"])
-        if gated_run_s is not None:
-            result = detect_af(
-                peaks,
-                fs,
-                signal=signal,
-                exclude=reference["ventricular"],
-                min_episode_s=gated_run_s,
-            )
-            rows[gated_mode_name(gated_run_s)][record] = record_row(result, reference["in_af"])
+            rows[name][record] = record_row(result, reference["in_af"])
     groups = {"DS1": DS1_RECORDS, "DS2": DS2_RECORDS, "all": records}
     out: dict[str, Any] = {}
     for mode, by_record in rows.items():
