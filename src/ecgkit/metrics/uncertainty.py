@@ -179,8 +179,7 @@ def bootstrap_metrics(
     with np.errstate(invalid="ignore", divide="ignore"):
         se = tp / counts.sum(axis=-1)  # NaN where a resample has no true beat of a class
         ppv = tp / counts.sum(axis=-2)  # NaN where it never calls the class
-    tail = 100 * (1 - confidence) / 2
-    quantiles = [tail, 100 - tail]
+    quantiles = _bounds(confidence)
     macro = _macro_f1(resampled)
     low, high = np.percentile(macro, quantiles)
     return MetricIntervals(
@@ -256,8 +255,7 @@ def bootstrap_macro_f1_difference(
     differences = _macro_f1(_weighted(counts, per_group_a)) - _macro_f1(
         _weighted(counts, per_group_b)
     )
-    tail = 100 * (1 - confidence) / 2
-    low, high = np.percentile(differences, [tail, 100 - tail])
+    low, high = np.percentile(differences, _bounds(confidence))
     return MacroF1Difference(
         difference=float(full[0]),
         standard_error=float(differences.std()),
@@ -306,6 +304,12 @@ def _checked(
     if names.size < 2:
         raise ValueError(f"groups must name at least two groups, got {names.size}")
     return true, list(preds.values()), index, int(names.size)
+
+
+def _bounds(confidence: float) -> list[float]:
+    """The percentiles (0-100) of a central interval ``confidence`` wide."""
+    tail = 100 * (1 - confidence) / 2
+    return [tail, 100 - tail]
 
 
 def _listed(interval: NDArray[np.float64]) -> list[float | None]:
