@@ -19,6 +19,7 @@ from ecgkit.signal.atrial import (
     AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD,
     AF_HALF_WINDOW,
     AF_IRREGULARITY_THRESHOLD,
+    AF_MAX_GAP_S,
     AF_MIN_EPISODE_S,
     AF_P_WAVE_THRESHOLD,
     AF_PATTERN_THRESHOLD,
@@ -82,7 +83,7 @@ def _reference_irregularity(peaks, fs, half_window, exclude=None):
 
 
 def test_defaults_are_the_documented_constants():
-    assert (AF_HALF_WINDOW, AF_MIN_EPISODE_S) == (15, 30.0)
+    assert (AF_HALF_WINDOW, AF_MIN_EPISODE_S, AF_MAX_GAP_S) == (15, 30.0, 10.0)
     assert (AF_IRREGULARITY_THRESHOLD, AF_P_WAVE_THRESHOLD) == (0.07, 0.6)
     assert AF_PATTERN_THRESHOLD == 0.3
     assert (AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD, AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD) == (
@@ -99,6 +100,7 @@ def test_defaults_are_the_documented_constants():
         pattern_threshold=AF_PATTERN_THRESHOLD,
         p_wave_threshold=AF_P_WAVE_THRESHOLD,
         min_episode_s=AF_MIN_EPISODE_S,
+        max_gap_s=AF_MAX_GAP_S,
     )
     default = detect_af(peaks, FS)
     np.testing.assert_array_equal(default.in_af, explicit.in_af)
@@ -494,7 +496,7 @@ def mixed_rhythms(draw):
 @settings(max_examples=30)
 @given(peaks=mixed_rhythms(), min_episode_s=st.sampled_from([0.0, 10.0, 30.0, 60.0]))
 def test_episodes_are_the_long_enough_runs_of_irregular_beats(peaks, min_episode_s):
-    result = detect_af(peaks, FS, min_episode_s=min_episode_s)
+    result = detect_af(peaks, FS, min_episode_s=min_episode_s, max_gap_s=0.0)
     episodes = result.episodes
     irregular = _af_like(result)
     assert episodes.dtype == np.int64
@@ -519,7 +521,80 @@ def test_episodes_are_the_long_enough_runs_of_irregular_beats(peaks, min_episode
         assert first == 0 or not irregular[first - 1]
         assert last == peaks.size - 1 or not irregular[last + 1]
     # a longer minimum only drops episodes
-    assert not (result.in_af & ~detect_af(peaks, FS, min_episode_s=0.0).in_af).any()
+    shortest = detect_af(peaks, FS, min_episode_s=0.0, max_gap_s=0.0)
+    assert not (result.in_af & ~shortest.in_af).any()
+
+
+def _af_gap_af(gap_beats, second_af_beats=100, seed=2):
+    """Sinus, AF, ``gap_beats`` regular beats, AF, sinus: R peaks at ``FS``."""
+    rng = np.random.default_rng(seed)
+    rr = np.r_[
+        np.full(40, 0.8),
+        rng.uniform(0.4, 1.0, 100),
+        np.full(gap_beats, 0.8),
+        rng.uniform(0.4, 1.0, second_af_beats),
+        np.full(40, 0.8),
+    ]
+    return _peaks_from(rr)
+
+
+def test_two_episodes_a_short_gap_apart_are_one():
+    # a short window lets a few regular beats break the run: a dropout inside one episode
+    peaks = _af_gap_af(gap_beats=8)
+    split = detect_af(peaks, FS, half_window=5, max_gap_s=0.0)
+    assert split.episodes.shape == (2, 2)
+    (_, end), (start, _) = split.episodes
+    gap_s = (peaks[start] - peaks[end]) / FS
+    assert 5.0 < gap_s <= AF_MAX_GAP_S
+    joined = detect_af(peaks, FS, half_window=5)
+    np.testing.assert_array_equal(joined.episodes, [[split.episodes[0, 0], split.episodes[1, 1]]])
+    assert joined.in_af[end:start].all()
+    # a gap longer than max_gap_s stays
+    np.testing.assert_array_equal(
+        detect_af(peaks, FS, half_window=5, max_gap_s=gap_s - 0.01).episodes, split.episodes
+    )
+    # ... and so does the longer gap of a longer regular stretch
+    far = _af_gap_af(gap_beats=20)
+    assert detect_af(far, FS, half_window=5).episodes.shape == (2, 2)
+
+
+def test_a_run_shorter_than_an_episode_is_never_joined():
+    # the second run (about 10 s) is kept with min_episode_s=0 but is no clinical episode
+    peaks = _af_gap_af(gap_beats=8, second_af_beats=15)
+    kept = detect_af(peaks, FS, half_window=5, min_episode_s=0.0)
+    unjoined = detect_af(peaks, FS, half_window=5, min_episode_s=0.0, max_gap_s=0.0)
+    np.testing.assert_array_equal(kept.in_af, unjoined.in_af)
+    assert kept.episodes.shape[0] >= 2
+
+
+def test_a_negative_max_gap_is_refused_by_name():
+    with pytest.raises(ValueError, match="max_gap_s"):
+        detect_af(_peaks_from(_af_intervals(100)), FS, max_gap_s=-1.0)
+
+
+@settings(max_examples=30)
+@given(
+    peaks=mixed_rhythms(),
+    min_episode_s=st.sampled_from([0.0, 30.0]),
+    max_gap_s=st.sampled_from([5.0, AF_MAX_GAP_S, 60.0]),
+)
+def test_closing_gaps_only_fills_short_gaps_between_clinical_episodes(
+    peaks, min_episode_s, max_gap_s
+):
+    open_ = detect_af(peaks, FS, half_window=3, min_episode_s=min_episode_s, max_gap_s=0.0)
+    closed = detect_af(peaks, FS, half_window=3, min_episode_s=min_episode_s, max_gap_s=max_gap_s)
+    assert not (open_.in_af & ~closed.in_af).any()
+    added = closed.in_af & ~open_.in_af
+    long_runs = [
+        (first, last)
+        for first, last in open_.episodes
+        if peaks[last] - peaks[first] >= AF_MIN_EPISODE_S * FS
+    ]
+    fillable = np.zeros(peaks.size, dtype=bool)
+    for (_, end), (start, _) in itertools.pairwise(long_runs):
+        if peaks[start] - peaks[end] <= max_gap_s * FS:
+            fillable[end:start] = True
+    np.testing.assert_array_equal(added, fillable & ~open_.in_af)
 
 
 def test_a_strip_shorter_than_an_episode_is_judged_whole():

@@ -9,6 +9,7 @@ from ecgkit.signal.atrial import (
     AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD,
     AF_HALF_WINDOW,
     AF_IRREGULARITY_THRESHOLD,
+    AF_MAX_GAP_S,
     AF_MIN_EPISODE_S,
     AF_P_WAVE_MIN_FS_HZ,
     AF_P_WAVE_THRESHOLD,
@@ -37,6 +38,7 @@ from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
 __all__ = [
     "AF_HALF_WINDOW",
     "AF_IRREGULARITY_THRESHOLD",
+    "AF_MAX_GAP_S",
     "AF_MIN_EPISODE_S",
     "AF_P_WAVE_MIN_FS_HZ",
     "AF_PATTERN_THRESHOLD",
