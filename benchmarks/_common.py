@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import platform
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,24 @@ def beat_rhythm(
         gated[rows] = cache.without_atrial_rhythm(str(record), exclude, min_episode_s)[position]
         reference[rows] = truth[position]
     return gated, reference
+
+
+def rhythm_of_calls(
+    weighed: np.ndarray,
+    classes: Sequence[str],
+    data_dir: Path,
+    records: np.ndarray,
+    r_sample: np.ndarray,
+    min_episode_s: float,
+    cache: RhythmCache | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`beat_rhythm` of the classes that ``weighed`` (beats x classes) decides.
+
+    The beats the most probable class calls V or F are left out of each record's rhythm,
+    as the annotate path leaves them out before its gate acts on ``weighed``.
+    """
+    called = [classes[i] for i in weighed.argmax(axis=1)]
+    return beat_rhythm(data_dir, records, r_sample, called, min_episode_s, cache)
 
 
 class RhythmCache:

@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 import torch
-from _common import beat_rhythm, environment, write_json
+from _common import environment, rhythm_of_calls, write_json
 from _recipe import RESULTS, add_recipe_options, recipes
 
 from ecgkit.annotate import gate_supraventricular
@@ -131,10 +131,10 @@ def main() -> None:
     decisions: dict[str, np.ndarray] = {}
     for name, probs in zip(list(rows), probabilities, strict=True):
         weighed = weigh_decisions(probs, weights)
-        predicted = [classes[i] for i in weighed.argmax(axis=1)]
-        gated, reference_af = beat_rhythm(
-            config.data_dir, test.record, test.r_sample, predicted, config.rhythm_min_episode_s
-        )
+        gated, reference_af = rhythm_of_calls(
+            weighed, classes, config.data_dir, test.record, test.r_sample,
+            config.rhythm_min_episode_s,
+        )  # fmt: skip
         decided = gate_supraventricular(weighed, gated, classes, config.rhythm_gate)
         decided = decided.argmax(axis=1)
         gated_rows[name + suffix] = compute_metrics(labels, decided, classes)

@@ -48,7 +48,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from _common import RhythmCache, beat_rhythm
+from _common import RhythmCache, rhythm_of_calls
 from select_prior_adjustment import (
     OutOfFold,
     cross_validate,
@@ -118,10 +118,10 @@ def decide(
     weighed = weighted(
         predictions.ensemble(decisions.prior), classes, decisions.s_weight, decisions.v_weight
     )
-    called = [classes[i] for i in weighed.argmax(axis=1)]
-    without_atrial_rhythm, _ = beat_rhythm(
-        config.data_dir, train.record, train.r_sample, called, decisions.gated_run_s, rhythms
-    )
+    without_atrial_rhythm, _ = rhythm_of_calls(
+        weighed, classes, config.data_dir, train.record, train.r_sample,
+        decisions.gated_run_s, rhythms,
+    )  # fmt: skip
     gated = gate_supraventricular(weighed, without_atrial_rhythm, classes, decisions.gate)
     return np.asarray(gated.argmax(axis=1))
 
@@ -174,10 +174,10 @@ def main() -> None:
             for s_weight in WEIGHTS:
                 for v_weight in WEIGHTS:
                     weighed = weighted(adjusted, classes, s_weight, v_weight)
-                    called = [classes[i] for i in weighed.argmax(axis=1)]
-                    without_atrial_rhythm, _ = beat_rhythm(
-                        config.data_dir, train.record, train.r_sample, called, run, rhythms
-                    )
+                    without_atrial_rhythm, _ = rhythm_of_calls(
+                        weighed, classes, config.data_dir, train.record, train.r_sample,
+                        run, rhythms,
+                    )  # fmt: skip
                     for gate in gates:
                         gated = gate_supraventricular(weighed, without_atrial_rhythm, classes, gate)
                         metrics = compute_metrics(labels, gated.argmax(axis=1), classes)

@@ -22,7 +22,7 @@ import itertools
 import time
 
 import numpy as np
-from _common import beat_rhythm
+from _common import rhythm_of_calls
 from select_prior_adjustment import (
     cross_validate,
     se_ppv_cells,
@@ -59,14 +59,10 @@ def main() -> None:
         for subset in itertools.combinations(range(len(adjusted)), k):
             averaged = np.mean([adjusted[i] for i in subset], axis=0)
             weighted = weigh_decisions(averaged, weights)
-            called = weighted.argmax(axis=1)
-            without_atrial_rhythm, _ = beat_rhythm(
-                config.data_dir,
-                train.record,
-                train.r_sample,
-                [classes[i] for i in called],
+            without_atrial_rhythm, _ = rhythm_of_calls(
+                weighted, classes, config.data_dir, train.record, train.r_sample,
                 config.rhythm_min_episode_s,
-            )
+            )  # fmt: skip
             gated = gate_supraventricular(
                 weighted, without_atrial_rhythm, classes, config.rhythm_gate
             )

@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from _common import beat_rhythm
+from _common import rhythm_of_calls
 from select_prior_adjustment import (
     cross_validate,
     print_table_head,
@@ -46,7 +46,6 @@ def main() -> None:
     labels, classes = predictions.labels, predictions.classes
     adjusted = predictions.ensemble(config.prior_adjustment)
     train, _, _ = split_beats(config)
-    predicted = [classes[i] for i in adjusted.argmax(axis=1)]
     s = list(classes).index("S")
     scores: dict[str, ClassificationMetrics] = {}
     s_in_af: dict[str, float] = {}
@@ -55,8 +54,8 @@ def main() -> None:
         labels.size, args.seeds, f"{'min run':>7} {'gate':>5}", classes, "macro F1  S in AF"
     )
     for min_episode_s in MIN_EPISODES_S:
-        gated, reference_af = beat_rhythm(
-            config.data_dir, train.record, train.r_sample, predicted, min_episode_s
+        gated, reference_af = rhythm_of_calls(
+            adjusted, classes, config.data_dir, train.record, train.r_sample, min_episode_s
         )
         for strength in STRENGTHS:
             key = f"min_episode_s={min_episode_s:g}, strength={strength:g}"
