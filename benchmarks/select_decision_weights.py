@@ -209,9 +209,10 @@ def main() -> None:
         len(classes),
     )
     low, high = versus.interval
+    width = round(100 * versus.confidence)
     print(
         f"chosen against the recipe's own ({own.name(True)}): macro F1 "
-        f"{100 * versus.difference:+.2f} points, 90 % interval by patient "
+        f"{100 * versus.difference:+.2f} points, {width} % interval by patient "
         f"[{100 * low:+.2f}, {100 * high:+.2f}], not better in "
         f"{100 * versus.probability_not_better:.1f} % of resamples"
     )
