@@ -24,6 +24,8 @@ from ecgkit.signal.atrial import (
     AF_P_WAVE_THRESHOLD,
     AF_PATTERN_THRESHOLD,
     AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD,
+    AF_VENTRICULAR_RUN_BEATS,
+    true_runs,
 )
 
 from ..synthetic import ecg_with_atrial_waves as _ecg
@@ -597,6 +599,63 @@ def test_closing_gaps_only_fills_short_gaps_between_clinical_episodes(
     np.testing.assert_array_equal(added, fillable & ~open_.in_af)
 
 
+# --- ventricular runs inside AF -----------------------------------------------------------
+
+
+def test_a_ventricular_run_inside_af_is_not_af_and_splits_the_episode():
+    peaks = _peaks_from(_af_intervals(120))
+    run = np.zeros(peaks.size, dtype=bool)
+    run[60:64] = True  # four ventricular beats in a row: a run of ventricular tachycardia
+    result = detect_af(peaks, FS, exclude=run)
+    assert not result.in_af[60:64].any()
+    assert result.in_af[:60].all()
+    assert result.in_af[64:].all()
+    np.testing.assert_array_equal(result.episodes, [[0, 59], [64, peaks.size - 1]])
+    # turned off, the run stays inside the episode
+    whole = detect_af(peaks, FS, exclude=run, ventricular_run_beats=0)
+    assert whole.in_af.all()
+    np.testing.assert_array_equal(whole.episodes, [[0, peaks.size - 1]])
+    np.testing.assert_array_equal(result.irregularity, whole.irregularity)
+
+
+def test_a_ventricular_couplet_or_single_ectopic_beat_stays_in_af():
+    peaks = _peaks_from(_af_intervals(120))
+    ectopic = np.zeros(peaks.size, dtype=bool)
+    ectopic[[30, 70, 71]] = True  # one ectopic beat and a couplet: no run of three
+    result = detect_af(peaks, FS, exclude=ectopic)
+    assert result.in_af.all()
+    assert AF_VENTRICULAR_RUN_BEATS == 3
+
+
+@settings(max_examples=30)
+@given(
+    peaks=mixed_rhythms(),
+    seed=st.integers(0, 2**16),
+    run_beats=st.integers(0, 6),
+    min_episode_s=st.sampled_from([0.0, 30.0]),
+)
+def test_only_beats_of_long_enough_ventricular_runs_leave_af(peaks, seed, run_beats, min_episode_s):
+    exclude = np.random.default_rng(seed).random(peaks.size) < 0.3
+    options = {"half_window": 3, "exclude": exclude, "min_episode_s": min_episode_s}
+    kept = detect_af(peaks, FS, ventricular_run_beats=0, **options)
+    cut = detect_af(peaks, FS, ventricular_run_beats=run_beats, **options)
+    in_run = np.zeros(peaks.size, dtype=bool)
+    if run_beats:
+        for first, last in true_runs(exclude):
+            if last - first + 1 >= run_beats:
+                in_run[first : last + 1] = True
+    np.testing.assert_array_equal(cut.in_af, kept.in_af & ~in_run)
+    np.testing.assert_array_equal(cut.episodes, true_runs(cut.in_af))
+
+
+@pytest.mark.parametrize(
+    ("value", "error"), [(-1, ValueError), (2.5, TypeError), (True, TypeError)]
+)
+def test_ventricular_run_beats_must_be_a_non_negative_integer(value, error):
+    with pytest.raises(error, match="ventricular_run_beats"):
+        detect_af(_peaks_from(_af_intervals(50)), FS, ventricular_run_beats=value)
+
+
 def test_a_strip_shorter_than_an_episode_is_judged_whole():
     # a 10-s strip (a 12-lead ECG) cannot hold a 30-s episode: it is AF or not as a whole
     af_strip = _peaks_from(_af_intervals(15, seed=6))
@@ -1031,6 +1090,9 @@ def test_af_records_of_mitdb_are_found(mitdb_dir, record):
     positive_predictivity = (result.in_af & reference_af).sum() / result.in_af.sum()
     assert sensitivity > 0.8
     assert positive_predictivity > 0.8
+    if record == "203":
+        # its runs of ventricular tachycardia inside AF (rhythm "(VT") are not AF
+        assert positive_predictivity > 0.99
     assert result.episodes.shape[0] >= 1
     # the P waves of the sinus stretches take away beats the intervals alone call AF
     false_with = (result.in_af & ~reference_af).sum()

@@ -18,8 +18,9 @@ both per beat, over a sliding window of beats, and combines them:
   the bigeminy suppression of Petrenas et al. 2015, measured by lagged changes);
 - :func:`detect_af`: a beat is in AF where the rhythm is irregular without a repeating
   pattern and, when the ECG is given, the P waves are inconsistent; runs of such beats
-  shorter than 30 s (the clinical definition of an AF episode) are dropped, and two
-  episodes at most 10 s apart are one.
+  shorter than 30 s (the clinical definition of an AF episode) are dropped, two
+  episodes at most 10 s apart are one, and a run of three or more ventricular beats
+  inside an episode is not AF (ventricular tachycardia has its own rhythm).
 
 The thresholds were chosen by the MIT-BIH DS1 records alone, the pattern threshold on
 synthetic interval sequences (see docs/benchmarks.rst).
@@ -56,6 +57,7 @@ __all__ = [
     "AF_P_WAVE_MIN_FS_HZ",
     "AF_P_WAVE_THRESHOLD",
     "AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD",
+    "AF_VENTRICULAR_RUN_BEATS",
     "AFDetection",
     "detect_af",
     "p_wave_consistency",
@@ -91,6 +93,11 @@ AF_MIN_EPISODE_S = 30.0
 #: waves for a few beats does not split an episode. Chosen on MIT-BIH DS1 (201, 203) from
 #: 0, 5, 10 and 20 s (docs/benchmarks.rst).
 AF_MAX_GAP_S = 10.0
+#: Consecutive excluded (ventricular) beats from which :func:`detect_af` takes them out of
+#: AF: three or more ventricular beats in a row are ventricular tachycardia (or, slower,
+#: an idioventricular run) by clinical definition, and the rhythm there is theirs, whatever
+#: the atria do (MIT-BIH marks such runs inside AF as ``(VT``, not AF).
+AF_VENTRICULAR_RUN_BEATS = 3
 
 # the atrial window: P waves end before the QRS begins (the PR segment lies between) and
 # begin within 300 ms of the R peak at normal PR intervals (120-200 ms); the window ends
@@ -580,6 +587,20 @@ def _close_gaps(
     return closed
 
 
+def _ventricular_runs(exclude: NDArray[np.bool_], min_beats: int) -> NDArray[np.bool_]:
+    """Beats inside a run of at least ``min_beats`` consecutive True in ``exclude``.
+
+    0 finds none.
+    """
+    inside = np.zeros(exclude.size, dtype=bool)
+    if min_beats < 1:
+        return inside
+    for first, last in true_runs(exclude):
+        if last - first + 1 >= min_beats:
+            inside[first : last + 1] = True
+    return inside
+
+
 def detect_af(
     r_peaks: ArrayLike,
     fs: float,
@@ -594,6 +615,7 @@ def detect_af(
     slow_response_irregularity_threshold: float = AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD,
     min_episode_s: float = AF_MIN_EPISODE_S,
     max_gap_s: float = AF_MAX_GAP_S,
+    ventricular_run_beats: int = AF_VENTRICULAR_RUN_BEATS,
 ) -> AFDetection:
     """Find atrial fibrillation episodes from R peaks and, optionally, the ECG.
 
@@ -636,6 +658,12 @@ def detect_af(
         this many seconds become one episode, the beats between them included; 0 keeps
         every gap. Shorter runs (kept where ``min_episode_s`` is under 30 s) are never
         joined.
+    ventricular_run_beats : int
+        Beats inside a run of at least this many consecutive ``exclude`` beats (a
+        ventricular tachycardia or idioventricular run) are not in AF, and an episode
+        they interrupt becomes two; applied after ``min_episode_s`` and ``max_gap_s``,
+        so the parts are kept however short. 0 turns this off; without ``exclude``
+        nothing changes.
 
     Returns
     -------
@@ -660,7 +688,7 @@ def detect_af(
     intervals alone; one whose window is too short to see a pattern (NaN pattern ratio),
     by its irregularity alone. On the MIT-BIH Arrhythmia Database (all 48 records, reference R
     peaks, reference ventricular beats excluded) this reaches a beat-level Se / +P of
-    about 92 / 94 %; intervals alone 90 / 80 %, and with nothing excluded 95 / 57 %
+    about 92 / 95 %; intervals alone 91 / 81 %, and with nothing excluded 95 / 57 %
     (benchmarks/bench_af.py). RR-only methods published on the same database report
     similar sensitivity at a +P near 50 % (Zhou et al. 2014: Se 97.3, +P 55.3).
 
@@ -695,6 +723,15 @@ def detect_af(
         )
     skip = _check_exclude(exclude, peaks.size)
     half_window = _check_half_window(half_window, peaks.size)
+    if isinstance(ventricular_run_beats, bool) or not isinstance(
+        ventricular_run_beats, (int, np.integer)
+    ):
+        raise TypeError(
+            "ventricular_run_beats must be an integer (beats), got "
+            f"{type(ventricular_run_beats).__name__}"
+        )
+    if ventricular_run_beats < 0:
+        raise ValueError(f"ventricular_run_beats must be >= 0 beats, got {ventricular_run_beats}")
     if peaks.size < 3:
         irregularity, pattern_ratio = np.zeros(peaks.size), np.full(peaks.size, np.nan)
     else:
@@ -732,6 +769,10 @@ def detect_af(
         in_af[first : last + 1] = True
     if runs.shape[0] > 1 and max_gap_s > 0:
         in_af = _close_gaps(in_af, peaks, runs, fs, max_gap_s)
+        runs = true_runs(in_af)
+    ventricular = _ventricular_runs(skip, int(ventricular_run_beats))
+    if (in_af & ventricular).any():
+        in_af &= ~ventricular
         runs = true_runs(in_af)
     return AFDetection(
         r_peaks=peaks,
