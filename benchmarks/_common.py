@@ -107,10 +107,10 @@ def ludb_table(ludb_dir: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def mitdb_rhythm(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
-    """Reference beat samples of a record and whether each lies in an AF or flutter episode."""
+def mitdb_rhythm_labels(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
+    """Reference beat samples of a record and the rhythm annotated at each (``"(N"``...)."""
     annotations = read_annotations(data_dir / record)
-    rhythm, samples, in_af = "", [], []
+    rhythm, samples, rhythms = "", [], []
     for sample, symbol, note in zip(
         annotations.sample, annotations.symbol, annotations.aux_note, strict=True
     ):
@@ -118,8 +118,14 @@ def mitdb_rhythm(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
             rhythm = note
         if symbol in BEAT_SYMBOLS:
             samples.append(sample)
-            in_af.append(rhythm in AF_RHYTHMS)
-    return np.asarray(samples, dtype=np.int64), np.asarray(in_af, dtype=bool)
+            rhythms.append(rhythm)
+    return np.asarray(samples, dtype=np.int64), np.asarray(rhythms, dtype=str)
+
+
+def mitdb_rhythm(data_dir: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
+    """Reference beat samples of a record and whether each lies in an AF or flutter episode."""
+    samples, rhythms = mitdb_rhythm_labels(data_dir, record)
+    return samples, np.isin(rhythms, AF_RHYTHMS)
 
 
 def beat_rhythm(

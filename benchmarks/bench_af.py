@@ -9,7 +9,9 @@
    A fourth mode scores intervals plus P-wave evidence with AF runs of any length kept
    (``--gated-run``, default the annotate recipe's shortest gated run,
    ``ecgkit.experiment.DEFAULT_RHYTHM_MIN_EPISODE_S``: the AF the classifier's rhythm gate
-   acts on), where the other modes drop runs under the clinical 30 s.
+   acts on), where the other modes drop runs under the clinical 30 s. For intervals plus
+   P-wave evidence, the false AF beats by the rhythm annotated there and the missed ones
+   by record (in the JSON per record).
 2. LUDB (10-s 12-lead strips, lead II, reference QRS marks): records called AF (more than
    half of their beats in AF, no minimum episode length) against the diagnosis.
 3. Low sampling rates (``--rates``, default 62.5, 50 and 40 Hz): 1 (intervals plus P-wave
@@ -23,16 +25,18 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from _common import (
+    AF_RHYTHMS,
     default_data_dir,
     environment,
     ludb_group,
     ludb_rhythm,
-    mitdb_rhythm,
+    mitdb_rhythm_labels,
     write_json,
 )
 
@@ -63,13 +67,14 @@ def gated_mode_name(run_s: float) -> str:
 
 
 def mitdb_reference(data_dir: Path, record: str) -> dict[str, Any]:
-    samples, in_af = mitdb_rhythm(data_dir, record)
+    samples, rhythm = mitdb_rhythm_labels(data_dir, record)
     annotations = read_annotations(data_dir / record)
     beats = np.isin(annotations.symbol, sorted(BEAT_SYMBOLS))
     return {
         "samples": samples,
         "ventricular": np.isin(annotations.symbol[beats], VENTRICULAR),
-        "in_af": in_af,
+        "in_af": np.isin(rhythm, AF_RHYTHMS),
+        "rhythm": rhythm,
     }
 
 
@@ -95,13 +100,18 @@ def score(rows: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
-def record_row(result: AFDetection, truth: np.ndarray) -> dict[str, Any]:
+def record_row(result: AFDetection, truth: np.ndarray, rhythm: np.ndarray) -> dict[str, Any]:
+    """One record's counts; ``rhythm`` is the rhythm annotated at each reference beat."""
     reference = [(int(a), int(b)) for a, b in true_runs(truth)]
     detected = [(int(a), int(b)) for a, b in result.episodes]
+    false, missed = result.in_af & ~truth, ~result.in_af & truth
     return {
         "tp": int((result.in_af & truth).sum()),
-        "fp": int((result.in_af & ~truth).sum()),
-        "fn": int((~result.in_af & truth).sum()),
+        "fp": int(false.sum()),
+        "fn": int(missed.sum()),
+        # the annotated rhythm of each false and each missed AF beat: the failure classes
+        "fp_by_rhythm": dict(Counter(rhythm[false].tolist()).most_common()),
+        "fn_by_rhythm": dict(Counter(rhythm[missed].tolist()).most_common()),
         "episodes": len(reference),
         "episodes_found": sum(overlaps(e, detected) for e in reference),
         "detected": len(detected),
@@ -146,13 +156,25 @@ def run_mitdb(
                 exclude=reference["ventricular"] if options["exclude"] else None,
                 min_episode_s=min_episode_s,
             )
-            rows[name][record] = record_row(result, reference["in_af"])
+            rows[name][record] = record_row(result, reference["in_af"], reference["rhythm"])
     groups = {"DS1": DS1_RECORDS, "DS2": DS2_RECORDS, "all": records}
     out: dict[str, Any] = {}
     for mode, by_record in rows.items():
         out[mode] = {g: score([by_record[r] for r in rs]) for g, rs in groups.items()}
         out[mode]["per_record"] = by_record
     return out
+
+
+def print_failure_classes(per_record: dict[str, dict[str, Any]]) -> None:
+    """False AF beats by the rhythm annotated there, missed ones by record, all 48."""
+    false: Counter[str] = Counter()
+    for row in per_record.values():
+        false.update(row["fp_by_rhythm"])
+    missed = sorted(((row["fn"], record) for record, row in per_record.items()), reverse=True)
+    print(f"\n{GATED_MODE}, all: false AF beats by annotated rhythm: ", end="")
+    print(", ".join(f"{rhythm} {n}" for rhythm, n in false.most_common()))
+    print(f"{GATED_MODE}, all: missed AF beats by record: ", end="")
+    print(", ".join(f"{record} {n}" for n, record in missed if n))
 
 
 def extra_records(data_dir: Path) -> set[str]:
@@ -220,6 +242,7 @@ def main() -> None:
             )
     for name, (se, ppv) in PUBLISHED.items():
         print(f"{name + ', all':44} {se:9.1f} {ppv:6.1f}")
+    print_failure_classes(results["mitdb"][GATED_MODE]["per_record"])
     if (args.ludb_dir / "data").is_dir():
         results["ludb"] = run_ludb(args.ludb_dir)
         print("\nLUDB lead II, records called AF (over half their beats):")
