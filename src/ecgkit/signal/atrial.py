@@ -41,6 +41,7 @@ from ecgkit.signal._validation import (
     FloatArray,
     as_increasing_indices,
     as_signal,
+    check_count,
     check_fs,
     check_non_negative,
     check_real,
@@ -723,15 +724,7 @@ def detect_af(
         )
     skip = _check_exclude(exclude, peaks.size)
     half_window = _check_half_window(half_window, peaks.size)
-    if isinstance(ventricular_run_beats, bool) or not isinstance(
-        ventricular_run_beats, (int, np.integer)
-    ):
-        raise TypeError(
-            "ventricular_run_beats must be an integer (beats), got "
-            f"{type(ventricular_run_beats).__name__}"
-        )
-    if ventricular_run_beats < 0:
-        raise ValueError(f"ventricular_run_beats must be >= 0 beats, got {ventricular_run_beats}")
+    ventricular_run_beats = check_count(ventricular_run_beats, "ventricular_run_beats")
     if peaks.size < 3:
         irregularity, pattern_ratio = np.zeros(peaks.size), np.full(peaks.size, np.nan)
     else:
@@ -770,7 +763,7 @@ def detect_af(
     if runs.shape[0] > 1 and max_gap_s > 0:
         in_af = _close_gaps(in_af, peaks, runs, fs, max_gap_s)
         runs = true_runs(in_af)
-    ventricular = _ventricular_runs(skip, int(ventricular_run_beats))
+    ventricular = _ventricular_runs(skip, ventricular_run_beats)
     if (in_af & ventricular).any():
         in_af &= ~ventricular
         runs = true_runs(in_af)
