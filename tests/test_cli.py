@@ -116,7 +116,7 @@ def test_annotate_a_csv_with_the_pretrained_model_writes_every_file(tmp_path, ca
     assert main(["annotate", str(recording), "--fs", "360", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "beats, mean heart rate" in printed
-    assert "atrial fibrillation: 0 episode(s), 0.0 % of the time" in printed
+    assert "atrial fibrillation: 0 episode(s) of 30 s or more, 0.0 % of the time" in printed
     for name in ("beats.csv", "119.ecgkit", "summary.json", "beats.png"):
         assert (out / name).is_file(), name
     summary = json.loads((out / "summary.json").read_text())

@@ -299,13 +299,14 @@ def _annotate(args: argparse.Namespace) -> int:
         absent = summary["p_waves_absent_beats"]
         gated = gate_effect(predictor.recipe.rhythm_gate)
         p_waves = (
-            f"P waves not assessed, AF from the intervals alone (in it, {gated})"
+            f"P waves not assessed, AF from the intervals alone (rhythm gate: {gated})"
             if absent is None
-            else f"{absent} beat(s) outside it with no P waves (in both, {gated})"
+            else f"{absent} other beat(s) with no P waves (rhythm gate on all: {gated})"
         )
         print(
-            f"atrial fibrillation: {len(summary['af_episodes_s'])} episode(s), "
-            f"{summary['af_burden_percent']:.1f} % of the time; {p_waves}"
+            f"atrial fibrillation: {len(summary['af_episodes_s'])} episode(s) of 30 s or "
+            f"more, {summary['af_burden_percent']:.1f} % of the time; "
+            f"{summary['af_like_beats']} beat(s) in shorter AF-like runs; {p_waves}"
         )
     for role, path in files.items():
         print(f"{role:>10}: {path}")

@@ -249,6 +249,44 @@ def test_the_recipes_episode_minimum_decides_which_af_runs_are_marked_and_gated(
         assert bool(result.in_af[62:95].all()) is marked
 
 
+def test_runs_shorter_than_an_episode_are_gated_but_not_reported_as_af(tmp_path):
+    # sinus, a 22-s AF run, sinus, a 60-s AF run: with the gate on every run (0 s), both
+    # runs are gated, but only the 60-s one is an AF episode (clinical definition, 30 s)
+    rng = np.random.default_rng(3)
+    rr = np.concatenate(
+        [np.full(60, 0.8), rng.uniform(0.4, 1.0, 44), np.full(60, 0.8),
+         rng.uniform(0.4, 1.0, 85), np.full(40, 0.8)]
+    )  # fmt: skip
+    labels = np.zeros(rr.size + 1, dtype=int)
+    labels[62:95:3] = 1
+    annotations = assess_rhythm(_annotations(rr, labels), None, gate=1.0, min_episode_s=0.0)
+    assert annotations.in_af is not None
+    assert annotations.af_episode is not None
+    short, long = slice(62, 95), slice(170, 240)
+    assert annotations.in_af[short].all()
+    assert annotations.in_af[long].all()
+    assert (annotations.label[short] != 1).all()  # gated all the same
+    assert not annotations.af_episode[short].any()
+    assert annotations.af_episode[long].all()
+    summary = annotations.summary()
+    ((start, end),) = summary["af_episodes_s"]
+    assert 50 < end - start < 70
+    assert summary["af_like_beats"] == int((annotations.in_af & ~annotations.af_episode).sum())
+    assert summary["af_like_beats"] >= 33
+    rhythm = annotations.rhythm
+    assert set(rhythm[short]) == {"AF-like"}
+    assert set(rhythm[long]) == {"AF"}
+    rows = annotations.to_csv(tmp_path / "beats.csv").read_text().splitlines()
+    column = rows[0].split(",").index("rhythm")
+    assert [row.split(",")[column] for row in rows[1:]] == rhythm.tolist()
+    # with the clinical minimum the gate and the report agree
+    clinical = assess_rhythm(_annotations(rr, labels), None, gate=1.0)
+    assert clinical.af_episode is not None
+    assert clinical.in_af is not None
+    np.testing.assert_array_equal(clinical.af_episode, clinical.in_af)
+    assert clinical.summary()["af_like_beats"] == 0
+
+
 def test_predictor_annotate_assesses_the_rhythm_on_the_model_lead(predictor):
     rng = np.random.default_rng(2)
     peaks = np.round(np.cumsum(rng.uniform(0.45, 1.0, 120)) * 360).astype(np.int64)

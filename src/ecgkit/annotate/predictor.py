@@ -62,12 +62,19 @@ class BeatAnnotations:
     model : str
         Name of the model or run folder that made the annotations.
     in_af : numpy.ndarray of bool, shape (n_beats,), optional
-        Beats inside an atrial fibrillation episode
-        (:func:`ecgkit.annotate.assess_rhythm`); None where the rhythm was not assessed.
+        Beats in the runs of atrial fibrillation the rhythm gate acts on, at least the
+        recipe's ``rhythm_min_episode_s`` long (:func:`ecgkit.annotate.assess_rhythm`;
+        0 s for the shipped model: every beat the AF detector flags); None where the
+        rhythm was not assessed.
     p_waves_absent : numpy.ndarray of bool, shape (n_beats,), optional
         Beats whose P waves are clearly absent (:func:`ecgkit.annotate.rhythm_context`),
         inside AF or not; None where the rhythm or the P waves were not assessed (no
         lead, or a rate under :data:`~ecgkit.signal.AF_P_WAVE_MIN_FS_HZ`).
+    af_episode : numpy.ndarray of bool, shape (n_beats,), optional
+        Beats inside an atrial fibrillation episode by the clinical definition: at least
+        :data:`~ecgkit.signal.AF_MIN_EPISODE_S` (30 s) long, a recording shorter than
+        that judged whole. What :meth:`summary` and :attr:`rhythm` report as AF; None:
+        ``in_af`` (annotations made before the two were told apart).
     """
 
     sample: NDArray[np.int64]
@@ -82,6 +89,7 @@ class BeatAnnotations:
     model: str
     in_af: NDArray[np.bool_] | None = None
     p_waves_absent: NDArray[np.bool_] | None = None
+    af_episode: NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -115,9 +123,11 @@ class BeatAnnotations:
         beats; ``per_hour`` is each class's beats per hour of recording, ``burden_percent``
         its share of the classified beats. Where the rhythm was assessed,
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
-        seconds, ``af_burden_percent`` their share of the recording's duration and
-        ``p_waves_absent_beats`` the number of beats outside them whose P waves are
-        clearly absent (None where the P waves were not assessed: AF from the
+        seconds (episodes by the clinical definition, :attr:`af_episode`),
+        ``af_burden_percent`` their share of the recording's duration, ``af_like_beats``
+        the beats outside them in shorter runs that the rhythm gate treats as AF
+        (:attr:`in_af`), and ``p_waves_absent_beats`` the beats outside both whose P
+        waves are clearly absent (None where the P waves were not assessed: AF from the
         intervals alone).
         """
         counts = self.counts()
@@ -147,37 +157,44 @@ class BeatAnnotations:
     def _af_summary(self) -> dict[str, Any]:
         if self.in_af is None:
             return {}
-        episodes = [[float(t) for t in self.time_s[run]] for run in true_runs(self.in_af)]
+        in_episode = self.in_af if self.af_episode is None else self.af_episode
+        episodes = [[float(t) for t in self.time_s[run]] for run in true_runs(in_episode)]
         in_af_s = sum(end - start for start, end in episodes)
         summary: dict[str, Any] = {
             "af_episodes_s": episodes,
             "af_burden_percent": 100 * in_af_s / self.duration_s if self.duration_s else 0.0,
+            "af_like_beats": int((self.in_af & ~in_episode).sum()),
         }
+        outside = ~(self.in_af | in_episode)
         summary["p_waves_absent_beats"] = (
-            None if self.p_waves_absent is None else int((self.p_waves_absent & ~self.in_af).sum())
+            None if self.p_waves_absent is None else int((self.p_waves_absent & outside).sum())
         )
         return summary
 
     @property
     def rhythm(self) -> NDArray[np.str_]:
-        """Rhythm of each beat: ``"AF"``, ``"no-P"`` or ``""``.
+        """Rhythm of each beat: ``"AF"``, ``"AF-like"``, ``"no-P"`` or ``""``.
 
-        ``"AF"`` inside an AF episode, ``"no-P"`` for other beats whose P waves are clearly
-        absent, else ``""`` (also when the rhythm was not assessed).
+        ``"AF"`` inside an AF episode (:attr:`af_episode`: 30 s or more, or a shorter
+        recording judged whole), ``"AF-like"`` for other beats the rhythm gate treats as
+        AF (:attr:`in_af`: irregular without P waves, in a run too short for an
+        episode), ``"no-P"`` for other beats whose P waves are clearly absent, else
+        ``""`` (also when the rhythm was not assessed).
         """
-        rhythm = np.full(len(self), "", dtype="<U4")
+        rhythm = np.full(len(self), "", dtype="<U7")
         if self.p_waves_absent is not None:
             rhythm[self.p_waves_absent] = "no-P"
         if self.in_af is not None:
-            rhythm[self.in_af] = "AF"
+            rhythm[self.in_af] = "AF-like"
+            rhythm[self.in_af if self.af_episode is None else self.af_episode] = "AF"
         return rhythm
 
     def to_csv(self, path: str | Path) -> Path:
         """Write ``sample, time_s, class, flag, rhythm, p_<class>...`` rows (atomic).
 
-        ``rhythm`` is ``AF`` for beats inside an atrial fibrillation episode and ``no-P``
-        for other beats whose P waves are clearly absent (:attr:`rhythm`). Returns the
-        path.
+        ``rhythm`` is ``AF`` for beats inside an atrial fibrillation episode, ``AF-like``
+        for other beats the rhythm gate treats as AF and ``no-P`` for other beats whose P
+        waves are clearly absent (:attr:`rhythm`). Returns the path.
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -442,9 +459,10 @@ class Predictor:
         Returns
         -------
         BeatAnnotations
-            With ``in_af`` (AF runs of at least the recipe's ``rhythm_min_episode_s``) and
-            ``p_waves_absent`` set; where the recipe's ``rhythm_gate`` is above 0, beats
-            inside atrial fibrillation or with clearly absent P waves are not called S
+            With ``in_af`` (AF runs of at least the recipe's ``rhythm_min_episode_s``),
+            ``af_episode`` (clinical episodes, 30 s or more) and ``p_waves_absent`` set;
+            where the recipe's ``rhythm_gate`` is above 0, the beats of ``in_af`` or with
+            clearly absent P waves are not called S
             (:func:`~ecgkit.annotate.assess_rhythm`).
         """
         probabilities = self.probabilities(beats)

@@ -103,8 +103,8 @@ class RhythmContext:
     Attributes
     ----------
     in_af : numpy.ndarray of bool, shape (n_beats,)
-        Beats inside an atrial fibrillation episode
-        (:attr:`~ecgkit.signal.AFDetection.in_af`).
+        Beats in runs of AF at least ``min_episode_s`` long
+        (:attr:`~ecgkit.signal.AFDetection.in_af`): those the rhythm gate treats as AF.
     p_waves_absent : numpy.ndarray of bool, shape (n_beats,)
         Beats whose P waves are clearly absent, whatever the intervals
         (:attr:`~ecgkit.signal.AFDetection.p_waves_clearly_absent`).
@@ -112,11 +112,22 @@ class RhythmContext:
         Whether the P waves were looked at: False without a lead or under
         :data:`~ecgkit.signal.AF_P_WAVE_MIN_FS_HZ`, where AF was found from the intervals
         alone and no beat is known to lack P waves.
+    in_episode : numpy.ndarray of bool, shape (n_beats,), optional
+        Beats inside an AF episode by the clinical definition, at least
+        :data:`~ecgkit.signal.AF_MIN_EPISODE_S` (30 s) long, a recording shorter than
+        that judged whole (:func:`~ecgkit.signal.detect_af`'s defaults); None: the same
+        as ``in_af``.
     """
 
     in_af: NDArray[np.bool_]
     p_waves_absent: NDArray[np.bool_]
     p_waves_assessed: bool = True
+    in_episode: NDArray[np.bool_] | None = None
+
+    @property
+    def in_af_episode(self) -> NDArray[np.bool_]:
+        """Beats inside a clinical AF episode (``in_episode``, else ``in_af``)."""
+        return self.in_af if self.in_episode is None else self.in_episode
 
     @property
     def without_atrial_rhythm(self) -> NDArray[np.bool_]:
@@ -155,8 +166,10 @@ def rhythm_context(
     Returns
     -------
     RhythmContext
-        ``in_af`` from :func:`~ecgkit.signal.detect_af`, and ``p_waves_absent``: the
-        beats whose :attr:`~ecgkit.signal.AFDetection.p_wave_consistency` is under
+        ``in_af`` from :func:`~ecgkit.signal.detect_af` with ``min_episode_s``;
+        ``in_episode`` from it with the clinical 30 s (the same detection where
+        ``min_episode_s`` is 30 s); and ``p_waves_absent``: the beats whose
+        :attr:`~ecgkit.signal.AFDetection.p_wave_consistency` is under
         :data:`~ecgkit.signal.AF_CLEARLY_ABSENT_P_WAVE_THRESHOLD` (0.3), whatever the
         intervals: no atrial rhythm that a beat could come early in. The consistency is a
         median over the beats around each beat (excluded ones get their neighbours'); where
@@ -164,10 +177,16 @@ def rhythm_context(
         300 ms) a beat is not among them, and without ``signal`` none is.
     """
     detection = detect_af(sample, fs, signal=signal, exclude=exclude, min_episode_s=min_episode_s)
+    clinical = detection
+    if min_episode_s != AF_MIN_EPISODE_S:
+        # the gate may act on shorter runs than an episode; what is reported as AF keeps
+        # the clinical definition (a run of a few beats is not an episode)
+        clinical = detect_af(sample, fs, signal=signal, exclude=exclude)
     return RhythmContext(
         in_af=detection.in_af,
         p_waves_absent=detection.p_waves_clearly_absent,
         p_waves_assessed=detection.p_wave_consistency is not None,
+        in_episode=clinical.in_af,
     )
 
 
@@ -200,9 +219,9 @@ def assess_rhythm(
     Returns
     -------
     BeatAnnotations
-        A copy with ``in_af`` and ``p_waves_absent`` set (and, gated, new
-        ``probabilities`` and ``label``); ``p_waves_absent`` is None where the P waves
-        were not assessed.
+        A copy with ``in_af``, ``af_episode`` and ``p_waves_absent`` set (and, gated,
+        new ``probabilities`` and ``label``); ``p_waves_absent`` is None where the P
+        waves were not assessed.
 
     Warns
     -----
@@ -221,6 +240,7 @@ def assess_rhythm(
         annotations,
         in_af=context.in_af,
         p_waves_absent=context.p_waves_absent if context.p_waves_assessed else None,
+        af_episode=context.in_af_episode,
     )
     if signal is not None and not context.p_waves_assessed:
         warnings.warn(
