@@ -106,6 +106,27 @@ def test_train_under_torchrun_writes_one_run_folder_from_rank_0(tmp_path):
     assert not (out / ".ecgkit.lock").exists()
 
 
+def test_annotate_reports_the_gaps_of_a_recording_with_a_lead_off(tmp_path, capsys):
+    import json
+
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    record, _ = load_example("208")
+    signal = np.asarray(record.signal, dtype=np.float64).copy()
+    signal[30 * 360 : 35 * 360] = 0.0
+    path = tmp_path / "208-lead-off.csv"
+    np.savetxt(path, signal, delimiter=",", header="MLII", comments="", fmt="%.4f")
+    out = tmp_path / "out"
+    assert main(["annotate", str(path), "--fs", "360", "--out", str(out), "--no-figure"]) == 0
+    printed = capsys.readouterr().out
+    assert "gaps: 1 stretch(es) without an ECG" in printed
+    assert "5.0 s; no interval measured across them" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["gaps_s"] == [[30.0, 35.0]]
+
+
 def test_annotate_a_csv_with_the_pretrained_model_writes_every_file(tmp_path, capsys):
     import json
 

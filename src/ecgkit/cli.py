@@ -291,6 +291,12 @@ def _annotate(args: argparse.Namespace) -> int:
     )
     rate = summary["mean_heart_rate_bpm"]
     print(f"{len(annotations)} beats, mean heart rate {rate:.0f} bpm" if rate else "no beats")
+    if summary["gaps_s"]:
+        print(
+            f"gaps: {len(summary['gaps_s'])} stretch(es) without an ECG (missing samples, or "
+            f"the lead held at one value), {annotations.gap_s:.1f} s; no interval measured "
+            "across them"
+        )
     for name, count in summary["counts"].items():
         per_hour = (summary["per_hour"] or {}).get(name)
         extra = f"  ({per_hour:.0f} per hour)" if per_hour is not None else ""

@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecgkit.annotate.context import CONTEXT_S, block_rr_features, context_blocks
+from ecgkit.annotate.context import (
+    CONTEXT_S,
+    block_rr_features,
+    context_blocks,
+    segment_rr_features,
+)
 from ecgkit.annotate.prepare import prepare_beats
 from ecgkit.data import RR_FEATURES, load_example
 from ecgkit.data.records import Record
@@ -81,3 +86,37 @@ def test_a_recording_of_two_patients_gives_each_the_context_it_has_alone(recipe)
     far = slice(0, alone.sample.size - 40)
     np.testing.assert_allclose(joined.windows[inside][far], alone.windows[far], atol=1e-6)
     np.testing.assert_allclose(joined.rr[inside][far], alone.rr[far], rtol=1e-6)
+
+
+@given(
+    n_beats=st.integers(2, 200),
+    cuts=st.lists(st.integers(1, 199), max_size=5),
+    seed=st.integers(0, 100),
+)
+def test_segments_get_their_own_local_rhythm_and_the_mean_of_their_intervals(n_beats, cuts, seed):
+    rng = np.random.default_rng(seed)
+    peaks = np.cumsum(rng.integers(150, 500, n_beats)).astype(np.int64)
+    segment = np.zeros(n_beats, dtype=np.int64)
+    for cut in cuts:
+        segment[min(cut, n_beats - 1) :] += 1
+    rows = segment_rr_features(peaks, FS, segment, local_beats=10)
+    assert rows.shape == (n_beats, len(RR_FEATURES))
+    if segment[0] == segment[-1]:
+        np.testing.assert_array_equal(rows, rr_features(peaks, FS))
+        return
+    inside = np.diff(segment) == 0
+    for value in np.unique(segment):
+        members = segment == value
+        alone = rr_features(peaks[members], FS)
+        local = [c for c in range(len(RR_FEATURES)) if c not in (MEAN, PRE_RATIO, PRE_RATIO + 1)]
+        np.testing.assert_array_equal(rows[members][:, local], alone[:, local])
+    if inside.any():
+        mean = np.diff(peaks)[inside].mean() / FS
+        np.testing.assert_allclose(rows[:, MEAN], mean)
+        # no interval across a cut enters any column
+        assert np.nanmax(rows[:, RR_FEATURES.index("pre_rr_s")]) <= 500 / FS
+        # per block: the mean is taken over the intervals inside segments alone
+        blocks = np.minimum(np.arange(n_beats) // 50, 1)
+        joined = block_rr_features(rows, blocks, segment)
+        assert np.isfinite(joined[:, MEAN]).all()
+        assert joined[:, MEAN].max() <= 500 / FS

@@ -8,7 +8,8 @@ import torch
 import wfdb
 
 from ecgkit.annotate import BeatAnnotations, BeatRecipe, Predictor, pick_beats_to_show, write_report
-from ecgkit.data import load_example
+from ecgkit.data import BEAT_SYMBOLS, load_example
+from ecgkit.data.records import Record
 from ecgkit.explain import GradCAM
 from ecgkit.train.batchnorm import array_batches, recording_statistics
 
@@ -202,3 +203,42 @@ def test_each_context_block_gets_its_own_batchnorm_statistics(predictor):
     )
     np.testing.assert_allclose(both, np.concatenate([first, second]), atol=1e-6)
     assert np.nanmax(np.abs(both - adapted.probabilities(beats))) > 1e-3
+
+
+@pytest.mark.parametrize("fill", [0.0, np.nan])
+def test_a_dropout_changes_no_label_away_from_it_nor_the_heart_rate(fill):
+    # 10 s of a lead off (zeros) or missing samples (NaN) in 5 minutes of record 208
+    predictor = Predictor.from_pretrained()
+    record, _ = load_example("208")
+    lead = np.asarray(record.signal[:, :1], dtype=np.float64)
+    whole = predictor.annotate(lead, fs=360.0, axis=0)
+    cut = lead.copy()
+    cut[60 * 360 : 70 * 360] = fill
+    annotations = predictor.annotate(cut, fs=360.0, axis=0)
+    summary = annotations.summary()
+    assert summary["gaps_s"] == [[60.0, 70.0]]
+    assert summary["recorded_s"] == pytest.approx(whole.duration_s - 10.0)
+    assert summary["mean_heart_rate_bpm"] == pytest.approx(
+        whole.summary()["mean_heart_rate_bpm"], abs=1.0
+    )
+    assert summary["unclassified_reasons"].get("gap", 0) >= 1
+    before = dict(zip(whole.sample.tolist(), whole.class_names.tolist(), strict=True))
+    away = (annotations.sample < 59 * 360) | (annotations.sample >= 71 * 360)
+    labels = annotations.class_names[away].tolist()
+    assert labels == [before[s] for s in annotations.sample[away].tolist()]
+
+
+def test_given_beats_inside_a_gap_are_kept_flagged_and_assessed(predictor):
+    # reference beats of record 100 given, 8 s of the lead missing (NaN) under some of them
+    record, reference = load_example("100")
+    signal = np.asarray(record.signal, dtype=np.float64).copy()
+    signal[100 * 360 : 108 * 360] = np.nan
+    peaks = reference.select(BEAT_SYMBOLS).sample
+    cut = Record(signal, 360.0, record.lead_names, "100-missing")
+    annotations = predictor.annotate(cut, peaks=peaks)
+    np.testing.assert_array_equal(annotations.sample, peaks)
+    inside = (peaks >= 100 * 360) & (peaks < 108 * 360)
+    assert inside.any()
+    assert (annotations.flag[inside] == "gap").all()
+    assert annotations.in_af is not None
+    assert annotations.in_af.shape == peaks.shape

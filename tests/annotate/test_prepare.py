@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from ecgkit.annotate import as_record, prepare_beats, select_leads
 from ecgkit.data import BEAT_SYMBOLS, load_example
 from ecgkit.data.records import Record
-from ecgkit.signal import resample
+from ecgkit.signal import RR_FEATURES, resample, rr_features
 
 from .conftest import make_recipe
 
@@ -76,12 +76,73 @@ def test_flat_signal_gives_no_classifiable_beat(recipe):
     assert not beats.classifiable.any()
 
 
-def test_nan_samples_are_refused_with_their_position(recipe):
+def _with_dropout(record_id, start_s, stop_s, fill):
+    record, _ = load_example(record_id)
+    signal = np.asarray(record.signal, dtype=np.float64).copy()
+    signal[round(start_s * 360) : round(stop_s * 360)] = fill
+    return record, Record(signal, 360.0, record.lead_names, f"{record_id}-dropout")
+
+
+@pytest.mark.parametrize("fill", [0.0, 1.5, np.nan])
+def test_a_dropout_is_a_gap_no_interval_crosses(recipe, fill):
+    # 10 s of a lead off (held at one value) or missing (NaN) in 5 minutes of 208
+    record, cut = _with_dropout("208", 60.0, 70.0, fill)
+    whole = prepare_beats(record, recipe)
+    beats = prepare_beats(cut, recipe)
+    np.testing.assert_array_equal(beats.gaps, [[60 * 360, 70 * 360]])
+    assert whole.gaps.shape == (0, 2)
+    assert not ((beats.sample >= 60 * 360) & (beats.sample < 70 * 360)).any()
+    # windows that reach into the gap are flagged; the others as without the gap
+    before, after = round(recipe.before_s * 360), round(recipe.after_s * 360)
+    reaches = (beats.sample + after > 60 * 360) & (beats.sample - before < 70 * 360)
+    assert (beats.flag[reaches] == "gap").all()
+    # no beat made up at the gap's edges, none lost away from it
+    assert np.isin(beats.sample, whole.sample).all()
+    away = (whole.sample < 59.5 * 360) | (whole.sample >= 70.5 * 360)
+    assert np.isin(whole.sample[away], beats.sample).all()
+    kept = np.isin(whole.sample, beats.sample)
+    np.testing.assert_array_equal(beats.flag[~reaches], whole.flag[kept][~reaches])
+    # each side's local RR features are those of its beats alone: none spans the gap
+    np.testing.assert_array_equal(beats.segment, (beats.sample >= 70 * 360).astype(int))
+    rr = prepare_beats(record, make_recipe(rr_features=RR_FEATURES)).rr
+    cut_rr = prepare_beats(cut, make_recipe(rr_features=RR_FEATURES)).rr
+    local = [RR_FEATURES.index(n) for n in ("pre_rr_s", "post_rr_s", "rr_irregularity")]
+    for side in (beats.segment == 0, beats.segment == 1):
+        alone = rr_features(beats.sample[side], 360.0)
+        np.testing.assert_allclose(cut_rr[side][:, local], alone[:, local], rtol=1e-6)
+    assert cut_rr[:, RR_FEATURES.index("pre_rr_s")].max() < 3.0
+    assert rr[:, RR_FEATURES.index("pre_rr_s")].max() < 3.0
+
+
+def test_gaps_are_the_same_whatever_the_chunking(long_record, recipe):
+    # a dropout across the border of the first 600-s chunk, and missing samples in another
+    signal = np.asarray(long_record.signal, dtype=np.float64).copy()
+    signal[595 * 360 : 610 * 360] = 0.0
+    signal[1000 * 360 : 1000 * 360 + 40] = np.nan
+    record = Record(signal, 360.0, long_record.lead_names, "joined-dropouts")
+    one = prepare_beats(record, recipe, chunk_s=None)
+    chunked = prepare_beats(record, recipe, chunk_s=600.0)
+    expected = [[595 * 360, 610 * 360], [1000 * 360, 1000 * 360 + 40]]
+    np.testing.assert_array_equal(one.gaps, expected)
+    np.testing.assert_array_equal(chunked.gaps, expected)
+    np.testing.assert_array_equal(chunked.sample, one.sample)
+    np.testing.assert_array_equal(chunked.flag, one.flag)
+    np.testing.assert_array_equal(chunked.rr, one.rr)
+
+
+def test_a_beat_alone_between_two_gaps_has_no_rhythm(recipe):
     record, _ = load_example("100")
-    signal = record.signal.copy()
-    signal[3600:3700] = np.nan
-    with pytest.raises(ValueError, match=r"sample 3600 \(10.00 s"):
-        prepare_beats(Record(signal, 360.0, ("MLII",), "x"), recipe)
+    signal = np.asarray(record.signal, dtype=np.float64).copy()
+    # keep one beat (near 10.3 s in record 100) between two dropouts
+    beats = prepare_beats(record, recipe)
+    r = int(beats.sample[(beats.sample > 3600)][0])
+    signal[r - 400 : r - 200] = signal[r + 200 : r + 800] = 0.0
+    signal[: r - 400] = 0.0
+    cut = prepare_beats(Record(signal, 360.0, record.lead_names, "alone"), recipe)
+    lone = cut.sample[(cut.sample > r - 200) & (cut.sample < r + 200)]
+    assert lone.size == 1
+    assert cut.flag[cut.sample == lone[0]][0] in ("gap", "no-rhythm")
+    assert np.isfinite(cut.rr[cut.classifiable]).all()
 
 
 def test_a_samples_first_array_given_as_leads_first_names_the_fix(recipe):

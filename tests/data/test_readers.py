@@ -367,7 +367,7 @@ def test_missing_samples_say_where_the_first_run_starts_and_how_many(tmp_path, r
     with pytest.raises(
         ValueError,
         match=r"gaps\.csv has 4 missing .*'MLII': 4 in 2 run\(s\), the first from sample 10 "
-        r"\(t = 0\.028 s\) for 3 sample\(s\).*interpolate",
+        r"\(t = 0\.028 s\) for 3 sample\(s\).*fill each gap with one value",
     ):
         read_signal(path, fs=FS)
     signal = reference.signal.copy()

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ecgkit.signal import RR_FEATURES
+from ecgkit.signal import RR_FEATURES, rr_features
 
-__all__ = ["CONTEXT_S", "block_rr_features", "context_blocks"]
+__all__ = ["CONTEXT_S", "block_rr_features", "context_blocks", "segment_rr_features"]
 
 #: Shortest block of a recording whose beats share one context, in seconds: the length of
 #: the MIT-BIH records the shipped models were trained on.
@@ -58,17 +58,64 @@ def context_blocks(
     return np.clip(block, 0, n_blocks - 1)
 
 
+def segment_rr_features(
+    r_peaks: NDArray[np.int64], fs: float, segment: NDArray[np.int64], *, local_beats: int
+) -> NDArray[np.float64]:
+    """:func:`ecgkit.signal.rr_features` of a recording cut by gaps into segments.
+
+    Parameters
+    ----------
+    r_peaks : numpy.ndarray of int64, shape (n_beats,)
+        Strictly increasing R positions in samples (at least two).
+    fs : float
+        Sampling rate in Hz.
+    segment : numpy.ndarray of int64, shape (n_beats,)
+        Non-decreasing segment of each beat: the beats between two gaps of the recording
+        (:func:`ecgkit.signal.signal_gaps`) share one.
+    local_beats : int
+        As :func:`~ecgkit.signal.rr_features`.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_beats, len(RR_FEATURES))
+        With one segment, ``rr_features`` of the whole recording. Otherwise each
+        segment's rows are ``rr_features`` of its beats alone, as if it were a recording
+        of its own (no interval across a gap: its first beat's ``pre`` is its ``post``),
+        except ``mean_rr_s``, the mean of every interval inside a segment, and the two
+        ratios to it; a segment of one beat has no rhythm (NaN in the columns in seconds
+        and their ratios, as ``rr_features`` of one beat).
+    """
+    if segment.size == 0 or segment[0] == segment[-1]:
+        return rr_features(r_peaks, fs, local_beats=local_beats)
+    out = np.empty((r_peaks.size, len(RR_FEATURES)))
+    for value in np.unique(segment):
+        members = segment == value
+        out[members] = rr_features(r_peaks[members], fs, local_beats=local_beats)
+    inside = np.diff(segment) == 0
+    if inside.any():
+        out[:, _MEAN] = float(np.mean(np.diff(r_peaks)[inside])) / fs
+        out[:, _PRE_RATIO] = out[:, _PRE] / out[:, _MEAN]
+        out[:, _POST_RATIO] = out[:, _POST] / out[:, _MEAN]
+    return out
+
+
 def block_rr_features(
-    every_rr: NDArray[np.float64], block: NDArray[np.int64]
+    every_rr: NDArray[np.float64],
+    block: NDArray[np.int64],
+    segment: NDArray[np.int64] | None = None,
 ) -> NDArray[np.float64]:
     """:func:`ecgkit.signal.rr_features` rows with the recording mean taken per block.
 
     Parameters
     ----------
     every_rr : numpy.ndarray of float64, shape (n_beats, len(RR_FEATURES))
-        ``rr_features`` of the whole recording (at least two beats).
+        ``rr_features`` of the whole recording (at least two beats), or
+        :func:`segment_rr_features` of it.
     block : numpy.ndarray of int64, shape (n_beats,)
         Context block of each beat (:func:`context_blocks`), non-decreasing.
+    segment : numpy.ndarray of int64, shape (n_beats,), optional
+        Segment of each beat, as :func:`segment_rr_features` took them: a segment's
+        first beat has no interval ending at it. None: one segment.
 
     Returns
     -------
@@ -81,11 +128,16 @@ def block_rr_features(
     if block.size == 0 or block[-1] == 0:
         return every_rr
     out = every_rr.copy()
-    # the interval ending at beat j (j >= 1) is beat j's pre-RR; beat 0's pre is a copy
-    intervals, owner = every_rr[1:, _PRE], block[1:]
+    # the interval ending at beat j (j >= 1) is beat j's pre-RR; a segment's first beat's
+    # pre is a copy of its post (or NaN), not an interval ending at it
+    ends = np.ones(block.size - 1, dtype=bool) if segment is None else np.diff(segment) == 0
+    intervals, owner = every_rr[1:, _PRE][ends], block[1:][ends]
     count = np.bincount(owner, minlength=block[-1] + 1)
     total = np.bincount(owner, weights=intervals, minlength=block[-1] + 1)
-    mean = np.where(count > 0, total / np.maximum(count, 1), every_rr[0, _MEAN])[block]
+    # a block without intervals takes the recording's mean (a one-beat segment has none)
+    known = every_rr[np.isfinite(every_rr[:, _MEAN]), _MEAN]
+    fallback = known[0] if known.size else np.nan
+    mean = np.where(count > 0, total / np.maximum(count, 1), fallback)[block]
     out[:, _MEAN] = mean
     out[:, _PRE_RATIO] = every_rr[:, _PRE] / mean
     out[:, _POST_RATIO] = every_rr[:, _POST] / mean

@@ -16,7 +16,13 @@ import torch
 from numpy.typing import ArrayLike, NDArray
 
 from ecgkit._files import atomic_write
-from ecgkit.annotate.prepare import PreparedBeats, as_record, prepare_beats, select_leads
+from ecgkit.annotate.prepare import (
+    PreparedBeats,
+    as_record,
+    prepare_beats,
+    segment_of,
+    select_leads,
+)
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.annotate.rhythm import assess_rhythm
 from ecgkit.data.records import Record
@@ -75,6 +81,10 @@ class BeatAnnotations:
         :data:`~ecgkit.signal.AF_MIN_EPISODE_S` (30 s) long, a recording shorter than
         that judged whole. What :meth:`summary` and :attr:`rhythm` report as AF; None:
         ``in_af`` (annotations made before the two were told apart).
+    gaps : numpy.ndarray of int64, shape (n_gaps, 2), optional
+        ``[start, stop)`` of each stretch without an ECG, in samples
+        (:attr:`~ecgkit.annotate.PreparedBeats.gaps`); no interval between beats is
+        measured across one. None: no gaps.
     """
 
     sample: NDArray[np.int64]
@@ -90,6 +100,7 @@ class BeatAnnotations:
     in_af: NDArray[np.bool_] | None = None
     p_waves_absent: NDArray[np.bool_] | None = None
     af_episode: NDArray[np.bool_] | None = None
+    gaps: NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -103,6 +114,20 @@ class BeatAnnotations:
     def duration_s(self) -> float:
         """Length of the recording in seconds."""
         return self.n_samples / self.fs
+
+    @property
+    def segment(self) -> NDArray[np.int64]:
+        """Stretch of each beat between two gaps: the number of gaps before it."""
+        return segment_of(self.sample, self._gaps)
+
+    @property
+    def gap_s(self) -> float:
+        """Seconds of the recording inside gaps (no ECG recorded)."""
+        return float((self._gaps[:, 1] - self._gaps[:, 0]).sum()) / self.fs
+
+    @property
+    def _gaps(self) -> NDArray[np.int64]:
+        return np.zeros((0, 2), dtype=np.int64) if self.gaps is None else self.gaps
 
     @property
     def class_names(self) -> NDArray[np.str_]:
@@ -120,8 +145,10 @@ class BeatAnnotations:
         """Counts, mean heart rate, ectopic and AF burden, JSON-ready.
 
         ``mean_heart_rate_bpm`` is 60 over the mean RR interval between consecutive
-        beats; ``per_hour`` is each class's beats per hour of recording, ``burden_percent``
-        its share of the classified beats. Where the rhythm was assessed,
+        beats (none across a gap); ``per_hour`` is each class's beats per hour of
+        recording outside the gaps, ``burden_percent`` its share of the classified beats;
+        ``gaps_s`` lists the stretches without an ECG (start and end in seconds) and
+        ``recorded_s`` the seconds outside them. Where the rhythm was assessed,
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
         seconds (episodes by the clinical definition, :attr:`af_episode`),
         ``af_burden_percent`` their share of the recording's duration, ``af_like_beats``
@@ -132,8 +159,9 @@ class BeatAnnotations:
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
-        hours = self.duration_s / 3600
-        rr = np.diff(self.sample) / self.fs
+        recorded_s = self.duration_s - self.gap_s
+        hours = recorded_s / 3600
+        rr = (np.diff(self.sample) / self.fs)[np.diff(self.segment) == 0]
         flags = {
             reason: int((self.flag == reason).sum()) for reason in np.unique(self.flag) if reason
         }
@@ -143,6 +171,8 @@ class BeatAnnotations:
             "leads": list(self.lead_names),
             "fs_hz": self.fs,
             "duration_s": self.duration_s,
+            "recorded_s": recorded_s,
+            "gaps_s": (self._gaps / self.fs).tolist(),
             "n_beats": len(self),
             "counts": counts,
             "unclassified_reasons": flags,
@@ -480,6 +510,7 @@ class Predictor:
             record_id=beats.record_id,
             lead_names=beats.lead_names,
             model=self.name,
+            gaps=beats.gaps,
         )
         return assess_rhythm(
             annotations,

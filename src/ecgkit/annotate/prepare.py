@@ -21,26 +21,46 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.annotate.context import block_rr_features, context_blocks
+from ecgkit.annotate.context import block_rr_features, context_blocks, segment_rr_features
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data.records import Record
 from ecgkit.data.template import template_beat
-from ecgkit.signal import RR_FEATURES, clean, detect_r_peaks, normalize, rr_features, segment_beats
+from ecgkit.signal import (
+    RR_FEATURES,
+    clean,
+    detect_r_peaks,
+    merge_intervals,
+    normalize,
+    segment_beats,
+    signal_gaps,
+)
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
 from ecgkit.signal._validation import check_fs
 from ecgkit.signal.resample import resample, resample_ratio
 
-__all__ = ["FLAG_REASONS", "PreparedBeats", "as_record", "prepare_beats", "select_leads"]
+__all__ = [
+    "FLAG_REASONS",
+    "PreparedBeats",
+    "as_record",
+    "held",
+    "prepare_beats",
+    "segment_of",
+    "select_leads",
+]
 
 #: Why a beat was not classified: its window ran past the recording's start or end, its
 #: leads are flat (under 0.05 mV peak to peak: lead off, or a signal not in mV), it is
 #: clipped (the window's extreme value held for 80 ms or more: an amplifier at its
-#: limit), or the recording has too few beats to measure a rhythm.
-FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm")
+#: limit), the recording (or its stretch between two gaps) has too few beats to measure
+#: a rhythm, or its window reaches into a gap (:func:`ecgkit.signal.signal_gaps`: missing
+#: samples, or every lead held at one value for a second or more).
+FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap")
 
 _FLAT_MV = 0.05
 _SATURATED_S = 0.08
 _DUPLICATE_S = 0.2
+# detections this close to a gap (s) are dropped: about half a QRS complex
+_GAP_EDGE_S = 0.1
 # end to end on MIT-BIH DS2, the shipped model's S and V F1 stay within 1 point of 360 Hz
 # from 500 Hz down to 50 Hz; at 40 Hz S F1 falls 12.8 points, V F1 1.6 (S Se 74.9 -> 50.6 %;
 # benchmarks/bench_annotate.py --rates; docs/benchmarks.rst, "Shifts alone, carried through")
@@ -88,6 +108,10 @@ class PreparedBeats:
         Context block of each beat (:func:`ecgkit.annotate.context.context_blocks`): the
         beats whose template, mean RR and, where the recipe adapts them, BatchNorm
         statistics are taken together; all 0 in a recording under an hour.
+    gaps : numpy.ndarray of int64, shape (n_gaps, 2)
+        ``[start, stop)`` of each stretch of the recording without an ECG, in its own
+        samples (:func:`ecgkit.signal.signal_gaps` of the model's leads): no beat lies in
+        one, and no RR interval is measured across one.
     """
 
     sample: NDArray[np.int64]
@@ -102,9 +126,15 @@ class PreparedBeats:
     record_id: str
     n_duplicates: int
     block: NDArray[np.int64]
+    gaps: NDArray[np.int64]
 
     def __len__(self) -> int:
         return int(self.sample.size)
+
+    @property
+    def segment(self) -> NDArray[np.int64]:
+        """Stretch of each beat between two gaps: the number of gaps before it."""
+        return segment_of(self.sample, self.gaps)
 
     @property
     def classifiable(self) -> NDArray[np.bool_]:
@@ -237,15 +267,35 @@ def _beat_flags(raw: NDArray[np.floating[Any]], fs: float) -> NDArray[np.str_]:
     return flags
 
 
-def _check_finite(raw: NDArray[np.float64], start: int, fs: float, record_id: str) -> None:
-    bad = ~np.isfinite(raw).all(axis=1)
-    if bad.any():
-        first = start + int(np.argmax(bad))
-        raise ValueError(
-            f"recording {record_id} has NaN or infinite samples from sample {first} "
-            f"({first / fs:.2f} s, {int(bad.sum())} samples in this stretch): fill or cut "
-            "them before annotating"
-        )
+def segment_of(sample: NDArray[np.int64], gaps: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The stretch between two gaps of each beat: how many ``gaps`` start before it.
+
+    ``gaps`` are ``[start, stop)`` rows in time order; ``sample`` are beat positions.
+    """
+    return np.searchsorted(gaps[:, 0], sample, side="right").astype(np.int64)
+
+
+def held(raw: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``raw`` with each missing (NaN or infinite) sample held at a finite neighbour.
+
+    ``raw`` is ``(n_samples,)`` or ``(n_samples, n_leads)``. The last finite sample before
+    it in its lead (the first after it at the start; 0 in a lead with none), so that the
+    filters run through a gap, which reads as flat. ``raw`` itself where none is missing.
+    """
+    if raw.ndim == 1:
+        return held(raw[:, np.newaxis])[:, 0]
+    bad = ~np.isfinite(raw)
+    if not bad.any():
+        return raw
+    out = raw.copy()
+    for lead in np.flatnonzero(bad.any(axis=0)):
+        good = np.flatnonzero(~bad[:, lead])
+        if good.size == 0:
+            out[:, lead] = 0.0
+            continue
+        source = good[np.clip(np.searchsorted(good, np.arange(raw.shape[0]), "right") - 1, 0, None)]
+        out[:, lead] = raw[source, lead]
+    return out
 
 
 def prepare_beats(
@@ -323,6 +373,7 @@ def prepare_beats(
     parts: list[
         tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32], NDArray[np.str_]]
     ] = []
+    gap_parts: list[NDArray[np.int64]] = []
     iterator: Iterable[tuple[int, int]] = bounds
     if progress is not False and len(bounds) > 1:
         from tqdm.auto import tqdm
@@ -336,22 +387,30 @@ def prepare_beats(
     for start, stop in iterator:
         lo, hi = max(start - margin, 0), min(stop + margin, n_in)
         raw = np.asarray(record.signal[lo:hi][:, channels], dtype=np.float64)
-        _check_finite(raw, lo, fs_in, record.record_id)
+        local_gaps = signal_gaps(raw, fs_in, axis=0)
+        gap_parts.append(local_gaps + lo)
+        raw = held(raw)
         x = resample(raw, fs_in, fs_out, axis=0) if (up, down) != (1, 1) else raw
         if recipe.clean:
             x = clean(x, fs_out, axis=0)
         lo_out = lo * up // down
         first, last = start * up // down, math.ceil(stop * up / down)
         if given is None:
+            recorded = x.shape[0] > 1 and _recorded_samples(local_gaps, hi - lo) > 0
             local = (
                 detect_r_peaks(x, fs_out, method=recipe.detector, axis=0)
-                if x.shape[0] > 1
+                if recorded
                 else np.zeros(0, np.int64)
             )
             glob = local + lo_out
             inside = (glob >= first) & (glob < last)
             glob, local = glob[inside], local[inside]
             at_input = np.minimum(np.rint(glob * down / up).astype(np.int64), n_in - 1)
+            # no beat inside a gap, nor within a QRS's half-width of one: the step at its
+            # edges passes for a QRS there, and a real one would be half in the gap
+            edge = round(_GAP_EDGE_S * fs_in)
+            outside = ~_overlaps(at_input - lo - edge, at_input - lo + edge + 1, local_gaps)
+            glob, local, at_input = glob[outside], local[outside], at_input[outside]
         else:
             at_input = given[(given >= start) & (given < stop)].astype(np.int64)
             glob = np.minimum(np.rint(at_input * up / down).astype(np.int64), n_out - 1)
@@ -373,8 +432,11 @@ def prepare_beats(
             edge="pad", axis=0,
         ).windows  # fmt: skip
         flag = _beat_flags(raw_windows, fs_in)
+        reaches = _overlaps(at_input - lo - raw_before, at_input - lo + raw_after, local_gaps)
+        flag[reaches] = "gap"
         flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
         parts.append((at_input, glob, windows, flag))
+    gaps = merge_intervals(np.concatenate(gap_parts)) if gap_parts else np.zeros((0, 2), np.int64)
     sample = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
     r_out = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
     windows = (
@@ -395,10 +457,15 @@ def prepare_beats(
     if recipe.normalize is not None and windows.size:
         windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)
     block = context_blocks(r_out / fs_out, n_in / fs_in)
+    segment = segment_of(sample, gaps)
     if r_out.size >= 2:
         every_rr = block_rr_features(
-            rr_features(r_out, fs_out, local_beats=recipe.local_beats), block
+            segment_rr_features(r_out, fs_out, segment, local_beats=recipe.local_beats),
+            block,
+            segment,
         )
+        # a beat alone between two gaps (or a gap and an end) has no rhythm
+        flag[(flag == "") & np.isnan(every_rr).any(axis=1)] = "no-rhythm"
     else:
         every_rr = np.full((r_out.size, len(RR_FEATURES)), np.nan)
         flag[flag == ""] = "no-rhythm"
@@ -419,7 +486,24 @@ def prepare_beats(
         record_id=record.record_id,
         n_duplicates=n_duplicates,
         block=block,
+        gaps=gaps,
     )
+
+
+def _recorded_samples(gaps: NDArray[np.int64], n: int) -> int:
+    """Samples of ``n`` outside ``gaps``."""
+    return n - int((gaps[:, 1] - gaps[:, 0]).sum())
+
+
+def _overlaps(
+    first: NDArray[np.int64], stop: NDArray[np.int64], gaps: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """True for each ``[first, stop)`` that shares a sample with one of ``gaps`` (sorted)."""
+    if gaps.shape[0] == 0:
+        return np.zeros(first.shape, dtype=bool)
+    # the last gap starting before stop is the only one that can reach back past first
+    last = np.searchsorted(gaps[:, 0], stop, side="left") - 1
+    return np.asarray((last >= 0) & (gaps[np.maximum(last, 0), 1] > first), dtype=bool)
 
 
 def _with_template(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ecgkit.annotate.prepare import held
 from ecgkit.signal import AF_MIN_EPISODE_S, AF_P_WAVE_MIN_FS_HZ, detect_af
 
 if TYPE_CHECKING:
@@ -233,9 +234,7 @@ def assess_rhythm(
         also take sinus rhythm rich in ectopic beats for it.
     """
     exclude = np.isin(annotations.class_names, VENTRICULAR_CLASSES)
-    context = rhythm_context(
-        annotations.sample, annotations.fs, signal, exclude, min_episode_s=min_episode_s
-    )
+    context = _context_by_segment(annotations, signal, exclude, min_episode_s)
     marked = dataclasses.replace(
         annotations,
         in_af=context.in_af,
@@ -265,6 +264,42 @@ def assess_rhythm(
     gated = without_atrial_rhythm & (label >= 0)
     label[gated] = probabilities[gated].argmax(axis=1)
     return dataclasses.replace(marked, probabilities=probabilities, label=label)
+
+
+def _context_by_segment(
+    annotations: BeatAnnotations,
+    signal: ArrayLike | None,
+    exclude: NDArray[np.bool_],
+    min_episode_s: float,
+) -> RhythmContext:
+    """:func:`rhythm_context` of each stretch of beats between two gaps, joined.
+
+    No interval is measured across a gap (:attr:`BeatAnnotations.gaps`): each stretch is
+    assessed as a recording of its own, on its own stretch of ``signal`` (widened to any
+    given beat inside a gap, its missing samples held at a finite neighbour).
+    """
+    gaps = annotations.gaps
+    if gaps is None or gaps.shape[0] == 0:
+        return rhythm_context(
+            annotations.sample, annotations.fs, signal, exclude, min_episode_s=min_episode_s
+        )
+    segment = annotations.segment
+    bounds = np.concatenate([[0], gaps.ravel(), [annotations.n_samples]]).reshape(-1, 2)
+    in_af, absent, in_episode = (np.zeros(segment.size, dtype=bool) for _ in range(3))
+    assessed = True
+    for value in np.unique(segment):
+        members = segment == value
+        beats = annotations.sample[members]
+        start = min(int(bounds[value, 0]), int(beats[0]))
+        stop = max(int(bounds[value, 1]), int(beats[-1]) + 1)
+        lead = None if signal is None else held(np.asarray(signal, dtype=np.float64)[start:stop])
+        part = rhythm_context(
+            beats - start, annotations.fs, lead, exclude[members], min_episode_s=min_episode_s
+        )
+        in_af[members], absent[members] = part.in_af, part.p_waves_absent
+        in_episode[members] = part.in_af_episode
+        assessed = part.p_waves_assessed
+    return RhythmContext(in_af, absent, assessed, in_episode)
 
 
 def _warn_no_p_waves(annotations: BeatAnnotations, share: float, gate: float) -> None:

@@ -324,8 +324,10 @@ def _check_finite(signal: FloatArray, fs: float, names: Sequence[str], file: Pat
         )
     raise ValueError(
         f"{file} has {total} missing (NaN, empty or infinite) sample(s) out of {n * len(names)}"
-        f" ({'; '.join(parts)}); fill the gaps (e.g. interpolate) or cut them out, then read "
-        "the file again"
+        f" ({'; '.join(parts)}); fill each gap with one value (e.g. 0), then read the file "
+        "again: ecgkit annotate takes a stretch held at one value for 1 s or more as a gap "
+        "and measures no RR interval across it (interpolating or cutting a gap out would "
+        "join the beats on either side into one false interval)"
     )
 
 

@@ -23,6 +23,7 @@ from ecgkit.signal.atrial import (
     rr_pattern_ratio,
 )
 from ecgkit.signal.filters import bandpass, clean, highpass, lowpass, notch, remove_baseline
+from ecgkit.signal.gaps import GAP_MIN_FLAT_S, merge_intervals, signal_gaps
 from ecgkit.signal.match import PeakMatch, match_peaks
 from ecgkit.signal.normalize import normalize
 from ecgkit.signal.peaks import (
@@ -51,6 +52,7 @@ __all__ = [
     "Beats",
     "EdgePolicy",
     "FIDUCIALS",
+    "GAP_MIN_FLAT_S",
     "NEUROKIT_METHODS",
     "PEAK_METHODS",
     "PeakMatch",
@@ -63,6 +65,7 @@ __all__ = [
     "highpass",
     "lowpass",
     "match_peaks",
+    "merge_intervals",
     "normalize",
     "notch",
     "p_wave_consistency",
@@ -76,4 +79,5 @@ __all__ = [
     "rr_irregularity",
     "rr_pattern_ratio",
     "segment_beats",
+    "signal_gaps",
 ]
