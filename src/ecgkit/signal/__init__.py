@@ -23,7 +23,15 @@ from ecgkit.signal.atrial import (
     rr_pattern_ratio,
 )
 from ecgkit.signal.filters import bandpass, clean, highpass, lowpass, notch, remove_baseline
-from ecgkit.signal.gaps import GAP_MIN_FLAT_S, merge_intervals, signal_gaps
+from ecgkit.signal.gaps import (
+    GAP_EDGE_S,
+    GAP_MIN_FLAT_S,
+    bridge_gaps,
+    flat_stretches,
+    merge_intervals,
+    signal_gaps,
+    touches_gaps,
+)
 from ecgkit.signal.match import PeakMatch, match_peaks
 from ecgkit.signal.normalize import normalize
 from ecgkit.signal.peaks import (
@@ -52,6 +60,7 @@ __all__ = [
     "Beats",
     "EdgePolicy",
     "FIDUCIALS",
+    "GAP_EDGE_S",
     "GAP_MIN_FLAT_S",
     "NEUROKIT_METHODS",
     "PEAK_METHODS",
@@ -59,9 +68,11 @@ __all__ = [
     "RELATIVE_RR_FEATURES",
     "RR_FEATURES",
     "bandpass",
+    "bridge_gaps",
     "clean",
     "detect_af",
     "detect_r_peaks",
+    "flat_stretches",
     "highpass",
     "lowpass",
     "match_peaks",
@@ -80,4 +91,5 @@ __all__ = [
     "rr_pattern_ratio",
     "segment_beats",
     "signal_gaps",
+    "touches_gaps",
 ]

@@ -39,6 +39,7 @@ from ecgkit.signal._validation import (
     check_positive,
 )
 from ecgkit.signal.filters import apply_sos
+from ecgkit.signal.gaps import GAP_MIN_FLAT_S, bridge_gaps, flat_stretches
 from ecgkit.signal.resample import resample
 
 __all__ = ["FIDUCIALS", "NEUROKIT_METHODS", "PEAK_METHODS", "detect_r_peaks", "refine_peaks"]
@@ -454,6 +455,11 @@ def detect_r_peaks(
     -----
     ecgkit's detector follows Pan and Tompkins (1985), offline and multi-lead:
 
+    0. a stretch of 1 s or more over which every lead holds one value (a lead off, a
+       zero-filled dropout: :func:`~ecgkit.signal.flat_stretches`) with recorded samples
+       on both sides is replaced by a straight line joining them
+       (:func:`~ecgkit.signal.bridge_gaps`), so that the steps at its edges do not pass
+       for beats;
     1. each lead is band-passed to 3-25 Hz (zero-phase), differentiated, squared and
        averaged over a centred 120 ms window; that slope energy is divided by the lead's
        median 2 s maximum (for a single lead, the median over the 5 minutes around each
@@ -552,6 +558,10 @@ def detect_r_peaks(
             reference_lead=reference_lead, fiducial=fiducial,
         )  # fmt: skip
     leads = leads_first(arr, axis)
+    # a lead off or a zero-filled dropout: detected across a straight line, not its steps
+    gaps = flat_stretches(leads, max(round(GAP_MIN_FLAT_S * fs), 2))
+    if gaps.size:
+        leads = bridge_gaps(leads, gaps)
     if isinstance(reference_lead, bool) or not isinstance(reference_lead, (int, np.integer)):
         raise TypeError(
             f"reference_lead must be an integer lead index, got {type(reference_lead).__name__}"
@@ -589,9 +599,9 @@ def detect_r_peaks(
     else:
         peaks = _vote([_neurokit_peaks(lead, fs, method) for lead in leads], fs)
     peaks = peaks[(peaks >= 0) & (peaks < leads.shape[1])]
-    if placement is None:
-        return sorted_unique(peaks)
-    return _place(leads[reference_lead], placement, peaks, fs, half, fiducial)
+    if placement is not None:
+        peaks = _place(leads[reference_lead], placement, peaks, fs, half, fiducial)
+    return sorted_unique(peaks)
 
 
 def _detect_upsampled(
