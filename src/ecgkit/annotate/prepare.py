@@ -26,13 +26,16 @@ from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data.records import Record
 from ecgkit.data.template import template_beat
 from ecgkit.signal import (
+    GAP_EDGE_S,
     RR_FEATURES,
+    bridge_gaps,
     clean,
     detect_r_peaks,
     merge_intervals,
     normalize,
     segment_beats,
     signal_gaps,
+    touches_gaps,
 )
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
 from ecgkit.signal._validation import check_fs
@@ -59,8 +62,6 @@ FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap")
 _FLAT_MV = 0.05
 _SATURATED_S = 0.08
 _DUPLICATE_S = 0.2
-# detections this close to a gap (s) are dropped: about half a QRS complex
-_GAP_EDGE_S = 0.1
 # end to end on MIT-BIH DS2, the shipped model's S and V F1 stay within 1 point of 360 Hz
 # from 500 Hz down to 50 Hz; at 40 Hz S F1 falls 12.8 points, V F1 1.6 (S Se 74.9 -> 50.6 %;
 # benchmarks/bench_annotate.py --rates; docs/benchmarks.rst, "Shifts alone, carried through")
@@ -389,7 +390,9 @@ def prepare_beats(
         raw = np.asarray(record.signal[lo:hi][:, channels], dtype=np.float64)
         local_gaps = signal_gaps(raw, fs_in, axis=0)
         gap_parts.append(local_gaps + lo)
-        raw = held(raw)
+        if local_gaps.size:
+            # the filters see a ramp across each gap, not the steps at its edges
+            raw = bridge_gaps(held(raw).T.copy(), local_gaps).T
         x = resample(raw, fs_in, fs_out, axis=0) if (up, down) != (1, 1) else raw
         if recipe.clean:
             x = clean(x, fs_out, axis=0)
@@ -406,10 +409,10 @@ def prepare_beats(
             inside = (glob >= first) & (glob < last)
             glob, local = glob[inside], local[inside]
             at_input = np.minimum(np.rint(glob * down / up).astype(np.int64), n_in - 1)
-            # no beat inside a gap, nor within a QRS's half-width of one: the step at its
-            # edges passes for a QRS there, and a real one would be half in the gap
-            edge = round(_GAP_EDGE_S * fs_in)
-            outside = ~_overlaps(at_input - lo - edge, at_input - lo + edge + 1, local_gaps)
+            # no beat inside a gap, nor within GAP_EDGE_S of one (missing samples the
+            # detector saw held, shorter than its flat gaps)
+            edge = round(GAP_EDGE_S * fs_in)
+            outside = ~touches_gaps(at_input - lo - edge, at_input - lo + edge + 1, local_gaps)
             glob, local, at_input = glob[outside], local[outside], at_input[outside]
         else:
             at_input = given[(given >= start) & (given < stop)].astype(np.int64)
@@ -432,7 +435,7 @@ def prepare_beats(
             edge="pad", axis=0,
         ).windows  # fmt: skip
         flag = _beat_flags(raw_windows, fs_in)
-        reaches = _overlaps(at_input - lo - raw_before, at_input - lo + raw_after, local_gaps)
+        reaches = touches_gaps(at_input - lo - raw_before, at_input - lo + raw_after, local_gaps)
         flag[reaches] = "gap"
         flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
         parts.append((at_input, glob, windows, flag))
@@ -493,17 +496,6 @@ def prepare_beats(
 def _recorded_samples(gaps: NDArray[np.int64], n: int) -> int:
     """Samples of ``n`` outside ``gaps``."""
     return n - int((gaps[:, 1] - gaps[:, 0]).sum())
-
-
-def _overlaps(
-    first: NDArray[np.int64], stop: NDArray[np.int64], gaps: NDArray[np.int64]
-) -> NDArray[np.bool_]:
-    """True for each ``[first, stop)`` that shares a sample with one of ``gaps`` (sorted)."""
-    if gaps.shape[0] == 0:
-        return np.zeros(first.shape, dtype=bool)
-    # the last gap starting before stop is the only one that can reach back past first
-    last = np.searchsorted(gaps[:, 0], stop, side="left") - 1
-    return np.asarray((last >= 0) & (gaps[np.maximum(last, 0), 1] > first), dtype=bool)
 
 
 def _with_template(
