@@ -1,3 +1,4 @@
+import dataclasses
 import warnings
 
 import numpy as np
@@ -324,3 +325,16 @@ def test_gate_strength_moves_that_share_of_s_onto_n():
         gate_supraventricular(probabilities, in_af, classes, 2.0)
     with pytest.raises(ValueError, match="gated"):
         gate_supraventricular(probabilities, in_af[:2], classes)
+
+
+def test_af_burden_is_a_share_of_the_recorded_time():
+    rr = _af_then_sinus(np.random.default_rng(1))
+    annotations = _annotations(rr, np.zeros(rr.size + 1, int))
+    gap = np.array([[int(annotations.sample[-1] + 10), int(annotations.n_samples)]])
+    gapped = dataclasses.replace(annotations, gaps=gap)
+    whole = assess_rhythm(annotations, None, gate=1.0).summary()
+    cut = assess_rhythm(gapped, None, gate=1.0).summary()
+    ((start, end),) = cut["af_episodes_s"]
+    assert cut["recorded_s"] == pytest.approx(whole["recorded_s"] - (gap[0, 1] - gap[0, 0]) / FS)
+    assert cut["af_burden_percent"] == pytest.approx(100 * (end - start) / cut["recorded_s"])
+    assert cut["af_burden_percent"] > whole["af_burden_percent"]

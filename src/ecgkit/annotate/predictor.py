@@ -151,7 +151,7 @@ class BeatAnnotations:
         ``recorded_s`` the seconds outside them. Where the rhythm was assessed,
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
         seconds (episodes by the clinical definition, :attr:`af_episode`),
-        ``af_burden_percent`` their share of the recording's duration, ``af_like_beats``
+        ``af_burden_percent`` their share of the recorded time, ``af_like_beats``
         the beats outside them in shorter runs that the rhythm gate treats as AF
         (:attr:`in_af`), and ``p_waves_absent_beats`` the beats outside both whose P
         waves are clearly absent (None where the P waves were not assessed: AF from the
@@ -190,9 +190,10 @@ class BeatAnnotations:
         in_episode = self.in_af if self.af_episode is None else self.af_episode
         episodes = [[float(t) for t in self.time_s[run]] for run in true_runs(in_episode)]
         in_af_s = sum(end - start for start, end in episodes)
+        recorded_s = self.duration_s - self.gap_s
         summary: dict[str, Any] = {
             "af_episodes_s": episodes,
-            "af_burden_percent": 100 * in_af_s / self.duration_s if self.duration_s else 0.0,
+            "af_burden_percent": 100 * in_af_s / recorded_s if recorded_s > 0 else 0.0,
             "af_like_beats": int((self.in_af & ~in_episode).sum()),
         }
         outside = ~(self.in_af | in_episode)

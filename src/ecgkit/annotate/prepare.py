@@ -409,8 +409,9 @@ def prepare_beats(
             inside = (glob >= first) & (glob < last)
             glob, local = glob[inside], local[inside]
             at_input = np.minimum(np.rint(glob * down / up).astype(np.int64), n_in - 1)
-            # no beat inside a gap, nor within GAP_EDGE_S of one (missing samples the
-            # detector saw held, shorter than its flat gaps)
+            # no beat inside a gap, nor within GAP_EDGE_S of one: a real one there would
+            # be half in the gap, and missing samples shorter than the detector's flat
+            # stretches reach it held, with a step at each edge
             edge = round(GAP_EDGE_S * fs_in)
             outside = ~touches_gaps(at_input - lo - edge, at_input - lo + edge + 1, local_gaps)
             glob, local, at_input = glob[outside], local[outside], at_input[outside]
