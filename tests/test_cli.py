@@ -125,6 +125,16 @@ def test_annotate_reports_the_gaps_of_a_recording_with_a_lead_off(tmp_path, caps
     assert "5.0 s; no interval measured across them" in printed
     summary = json.loads((out / "summary.json").read_text())
     assert summary["gaps_s"] == [[30.0, 35.0]]
+    # the same stretch missing (NaN) is the same gap, and the figure is drawn
+    lines = path.read_text().splitlines()
+    for row in range(1 + 30 * 360, 1 + 35 * 360):
+        lines[row] = "NaN"
+    missing = tmp_path / "208-missing.csv"
+    missing.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out-missing"
+    assert main(["annotate", str(missing), "--fs", "360", "--out", str(out)]) == 0
+    assert json.loads((out / "summary.json").read_text())["gaps_s"] == [[30.0, 35.0]]
+    assert (out / "beats.png").is_file()
 
 
 def test_annotate_a_csv_with_the_pretrained_model_writes_every_file(tmp_path, capsys):

@@ -276,7 +276,7 @@ def _annotate(args: argparse.Namespace) -> int:
     predictor = Predictor.load(args.model, device=args.device)
     if not args.input.exists() and not args.input.with_suffix(".hea").is_file():
         raise FileNotFoundError(f"recording not found: {args.input}")
-    record = read_signal(args.input, fs=args.fs)
+    record = read_signal(args.input, fs=args.fs, missing="keep")
     beats = predictor.prepare(record, leads=args.leads, chunk_s=args.chunk_s, progress=None)
     annotations = predictor.annotations_of(
         beats, lead_signal=predictor.rhythm_lead(record, leads=args.leads)

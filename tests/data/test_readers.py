@@ -375,6 +375,16 @@ def test_missing_samples_say_where_the_first_run_starts_and_how_many(tmp_path, r
     np.save(tmp_path / "gaps.npy", signal)
     with pytest.raises(ValueError, match=r"gaps\.npy has 2 missing.*'lead1'.*sample 7"):
         read_signal(tmp_path / "gaps.npy", fs=FS)
+    # kept as NaN on request, for annotate, which takes them as gaps
+    kept = read_signal(path, fs=FS, missing="keep")
+    assert np.isnan(kept.signal[[10, 11, 12, 50], 0]).all()
+    assert np.isfinite(np.delete(kept.signal[:, 0], [10, 11, 12, 50])).all()
+    np.testing.assert_array_equal(
+        np.isnan(read_signal(tmp_path / "gaps.npy", fs=FS, missing="keep").signal),
+        np.isnan(signal),
+    )
+    with pytest.raises(ValueError, match="missing must be"):
+        read_signal(path, fs=FS, missing="fill")
 
 
 def test_unknown_lead_lists_the_leads_there(tmp_path, reference):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ecgkit.annotate.predictor import BeatAnnotations, Predictor
-from ecgkit.annotate.prepare import PreparedBeats
+from ecgkit.annotate.prepare import PreparedBeats, held
 from ecgkit.data.records import Record
 from ecgkit.signal import clean
 
@@ -54,7 +54,8 @@ def _strips(record: Record, channel: int, samples: np.ndarray) -> np.ndarray:
     out = np.zeros((samples.size, 2 * half))
     for row, sample in enumerate(samples):
         lo, hi = max(sample - context, 0), min(sample + context, record.n_samples)
-        piece = clean(np.asarray(record.signal[lo:hi, channel], dtype=np.float64), fs)
+        # missing samples (a gap near the beat) drawn flat, held at a neighbour
+        piece = clean(held(np.asarray(record.signal[lo:hi, channel], dtype=np.float64)), fs)
         index = np.clip(np.arange(sample - half, sample + half) - lo, 0, piece.size - 1)
         out[row] = piece[index]
     return out

@@ -77,6 +77,7 @@ def read_signal(
     leads: Sequence[str | int] | None = None,
     units: str | None = None,
     time_column: str | None = None,
+    missing: str = "raise",
 ) -> Record:
     """Read an ECG recording from a WFDB, EDF/BDF, CSV/TSV/TXT or NumPy file.
 
@@ -116,6 +117,12 @@ def read_signal(
     time_column : str, optional
         Name of the time column (seconds) of a text file, when it is not one of the names
         above.
+    missing : {"raise", "keep"}
+        What a missing sample (NaN, an empty cell, infinite) of an EDF, text or NumPy file
+        does: ``"raise"`` a ``ValueError`` that says where the missing runs are; ``"keep"``
+        it as NaN, for :func:`ecgkit.annotate.prepare_beats` (and ``ecgkit annotate``),
+        which take such stretches as gaps. A WFDB record's invalid samples are NaN either
+        way.
 
     Returns
     -------
@@ -168,6 +175,8 @@ def read_signal(
     factor = _units_factor(units)
     if time_column is not None and not isinstance(time_column, str):
         raise TypeError(f"time_column must be a str, got {type(time_column).__name__}")
+    if missing not in ("raise", "keep"):
+        raise ValueError(f'missing must be "raise" or "keep", got {missing!r}')
     kind = _format_of(file)
     if time_column is not None and kind != "text":
         raise ValueError(
@@ -176,12 +185,16 @@ def read_signal(
     if kind == "wfdb":
         return _read_wfdb(file, rate, wanted)
     if kind == "edf":
-        return _read_edf(file, rate, wanted, factor)
-    if kind == "text":
-        return _read_text(file, rate, wanted, factor, time_column)
-    if kind == "npy":
-        return _read_npy(file, rate, wanted, factor)
-    return _read_npz(file, rate, wanted, factor)
+        record = _read_edf(file, rate, wanted, factor)
+    elif kind == "text":
+        record = _read_text(file, rate, wanted, factor, time_column)
+    elif kind == "npy":
+        record = _read_npy(file, rate, wanted, factor)
+    else:
+        record = _read_npz(file, rate, wanted, factor)
+    if missing == "raise":
+        _check_finite(record.signal, record.fs, record.lead_names, file)
+    return record
 
 
 def _format_of(file: Path) -> str:
@@ -324,10 +337,11 @@ def _check_finite(signal: FloatArray, fs: float, names: Sequence[str], file: Pat
         )
     raise ValueError(
         f"{file} has {total} missing (NaN, empty or infinite) sample(s) out of {n * len(names)}"
-        f" ({'; '.join(parts)}); fill each gap with one value (e.g. 0), then read the file "
-        "again: ecgkit annotate takes a stretch held at one value for 1 s or more as a gap "
-        "and measures no RR interval across it (interpolating or cutting a gap out would "
-        "join the beats on either side into one false interval)"
+        f" ({'; '.join(parts)}); read it with missing='keep' to annotate it (ecgkit annotate "
+        "does: it takes missing stretches as gaps and measures no RR interval across one), "
+        "or fill each gap with one value (e.g. 0), which it takes as a gap when it lasts "
+        "1 s or more (interpolating or cutting a gap out would join the beats on either "
+        "side into one false interval)"
     )
 
 
@@ -339,7 +353,6 @@ def _finish(
             f"{file} has no {what} (signal shape [n_samples, n_leads] = {signal.shape}); "
             "check that it holds the recording"
         )
-    _check_finite(signal, fs, names, file)
     return Record(signal=signal, fs=fs, lead_names=tuple(names), record_id=file.stem)
 
 
