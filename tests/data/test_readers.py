@@ -444,3 +444,25 @@ def test_bad_arguments_name_themselves(tmp_path, reference):
     np.save(tmp_path / "rec.npy", reference.signal)
     with pytest.raises(ValueError, match=r"time_column applies to text files.*rec\.npy"):
         read_signal(tmp_path / "rec.npy", fs=FS, time_column="t")
+
+
+def test_a_row_of_empty_cells_is_a_missing_sample_and_a_blank_line_inside_is_refused(tmp_path):
+    # a dropped row would move every later sample one step earlier, silently
+    two = tmp_path / "two.csv"
+    two.write_text("MLII,V1\n0.1,1\n,\n0.3,3\n" + "0.2,2\n" * 50)
+    signal = read_signal(two, fs=FS, missing="keep").signal
+    assert signal.shape == (53, 2)
+    assert np.isnan(signal[1]).all()
+    assert signal[2].tolist() == [0.3, 3.0]
+    one = tmp_path / "one.csv"
+    one.write_text('MLII\n0.1\n""\n0.3\n' + "0.2\n" * 50)
+    signal = read_signal(one, fs=FS, missing="keep").signal
+    assert signal.shape == (53, 1)
+    assert np.isnan(signal[1, 0])
+    blank = tmp_path / "blank.csv"
+    blank.write_text("MLII\n0.1\n\n0.3\n" + "0.2\n" * 50 + "\n\n")
+    with pytest.raises(ValueError, match=r"blank\.csv: line 3 is blank, with samples after it"):
+        read_signal(blank, fs=FS, missing="keep")
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("MLII\n0.1\n0.3\n" + "0.2\n" * 50 + "\n\n")
+    assert read_signal(trailing, fs=FS).signal.shape == (52, 1)

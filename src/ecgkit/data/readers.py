@@ -94,7 +94,8 @@ def read_signal(
       seconds (``time``, ``time_s``, ``t`` or ``seconds``, or the one named by
       ``time_column``) gives ``fs``: its steps must be uniform within 1 %, and
       ``fs = (n - 1) / (t[-1] - t[0])``, the mean step, which is immune to the rounding of
-      each written time stamp. Empty cells and ``NaN`` are missing samples.
+      each written time stamp. Empty cells and ``NaN`` are missing samples (a row of empty
+      cells too); a blank line with samples after it raises.
     * ``.npy``: ``[n_samples]`` (one lead) or ``[n_samples, n_leads]``; ``.npz``: the array
       ``signal`` (or the archive's only array), with optional ``fs`` (Hz) and
       ``lead_names``. Leads without a stored name are called ``lead0``, ``lead1``, ...
@@ -138,7 +139,8 @@ def read_signal(
     ValueError
         Naming the file and what to do: unknown extension, missing ``fs``, ``fs <= 0`` or
         not finite, a text file without a header row, a cell that is not a number (line
-        and column), a row with too few or too many cells (line), missing (NaN or empty)
+        and column), a row with too few or too many cells (line), a blank line inside the
+        data (line), missing (NaN or empty)
         samples (the first run's sample and time, and how many in all), an uneven time
         column, a lead not in the file (the leads there), leads at different rates, a
         unit that is not a voltage, an empty signal, a leads-first ``.npy``.
@@ -492,7 +494,11 @@ def _is_number(text: str) -> bool:
 
 
 def _rows(file: Path, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of each non-blank line after the header."""
+    """(line number, cells) of each non-blank line after the header.
+
+    A line of empty cells (``,`` between two leads, ``""`` for one) is a row of missing
+    samples, not a blank line: it is kept.
+    """
     with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         if delimiter is None:
             for number, line in enumerate(handle, start=1):
@@ -502,7 +508,7 @@ def _rows(file: Path, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(handle, delimiter=delimiter)
         next(reader, None)
         for cells in reader:
-            if any(c.strip() for c in cells):
+            if cells and (len(cells) > 1 or cells[0].strip() or cells[0] == ""):
                 yield reader.line_num, cells
 
 
@@ -641,6 +647,14 @@ def _read_text(
     table = _load_table(file, delimiter, names)
     if table.shape[0] == 0:
         raise ValueError(f"{file} has a header row but no samples; check that it holds the data")
+    blank = _blank_line_inside(file)
+    if blank is not None:
+        raise ValueError(
+            f"{file}: line {blank} is blank, with samples after it; a blank line is not read "
+            "as a sample, so every sample after it would move one step earlier. Write a "
+            "missing sample as NaN (a one-lead file cannot tell an empty cell from a blank "
+            "line) or remove the line"
+        )
     if time_at is not None:
         stored = _fs_from_time(table[:, time_at], names[time_at], file)
         rate = _settle_fs(fs, stored, f"1 / step of column {names[time_at]!r}", file)
@@ -648,6 +662,19 @@ def _read_text(
     if units is not None and units != 1.0:
         signal *= units
     return _finish(signal, rate, [names[i] for i in picked], file)
+
+
+def _blank_line_inside(file: Path) -> int | None:
+    """Line number (1-based) of the first blank line with a line of data after it."""
+    blank = None
+    with file.open(encoding="utf-8-sig", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                if blank is not None:
+                    return blank
+            elif blank is None and number > 1:
+                blank = number
+    return None
 
 
 def _as_samples_first(array: Any, file: Path) -> Any:
