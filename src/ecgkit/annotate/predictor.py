@@ -126,6 +126,11 @@ class BeatAnnotations:
         return float((self._gaps[:, 1] - self._gaps[:, 0]).sum()) / self.fs
 
     @property
+    def recorded_s(self) -> float:
+        """Seconds of the recording outside its gaps."""
+        return self.duration_s - self.gap_s
+
+    @property
     def _gaps(self) -> NDArray[np.int64]:
         return np.zeros((0, 2), dtype=np.int64) if self.gaps is None else self.gaps
 
@@ -159,8 +164,7 @@ class BeatAnnotations:
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
-        recorded_s = self.duration_s - self.gap_s
-        hours = recorded_s / 3600
+        hours = self.recorded_s / 3600
         rr = (np.diff(self.sample) / self.fs)[np.diff(self.segment) == 0]
         flags = {
             reason: int((self.flag == reason).sum()) for reason in np.unique(self.flag) if reason
@@ -171,7 +175,7 @@ class BeatAnnotations:
             "leads": list(self.lead_names),
             "fs_hz": self.fs,
             "duration_s": self.duration_s,
-            "recorded_s": recorded_s,
+            "recorded_s": self.recorded_s,
             "gaps_s": (self._gaps / self.fs).tolist(),
             "n_beats": len(self),
             "counts": counts,
@@ -190,7 +194,7 @@ class BeatAnnotations:
         in_episode = self.in_af if self.af_episode is None else self.af_episode
         episodes = [[float(t) for t in self.time_s[run]] for run in true_runs(in_episode)]
         in_af_s = sum(end - start for start, end in episodes)
-        recorded_s = self.duration_s - self.gap_s
+        recorded_s = self.recorded_s
         summary: dict[str, Any] = {
             "af_episodes_s": episodes,
             "af_burden_percent": 100 * in_af_s / recorded_s if recorded_s > 0 else 0.0,

@@ -284,6 +284,7 @@ def _context_by_segment(
             annotations.sample, annotations.fs, signal, exclude, min_episode_s=min_episode_s
         )
     segment = annotations.segment
+    lead_signal = None if signal is None else np.asarray(signal)  # a view: no copy yet
     bounds = np.concatenate([[0], gaps.ravel(), [annotations.n_samples]]).reshape(-1, 2)
     in_af, absent, in_episode = (np.zeros(segment.size, dtype=bool) for _ in range(3))
     assessed = True
@@ -292,7 +293,12 @@ def _context_by_segment(
         beats = annotations.sample[members]
         start = min(int(bounds[value, 0]), int(beats[0]))
         stop = max(int(bounds[value, 1]), int(beats[-1]) + 1)
-        lead = None if signal is None else held(np.asarray(signal, dtype=np.float64)[start:stop])
+        # only this stretch is converted to float64 (a day-long lead is not, per stretch)
+        lead = (
+            None
+            if lead_signal is None
+            else held(np.asarray(lead_signal[start:stop], dtype=np.float64))
+        )
         part = rhythm_context(
             beats - start, annotations.fs, lead, exclude[members], min_episode_s=min_episode_s
         )

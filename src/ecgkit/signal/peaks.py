@@ -599,9 +599,9 @@ def detect_r_peaks(
     else:
         peaks = _vote([_neurokit_peaks(lead, fs, method) for lead in leads], fs)
     peaks = peaks[(peaks >= 0) & (peaks < leads.shape[1])]
-    if placement is not None:
-        peaks = _place(leads[reference_lead], placement, peaks, fs, half, fiducial)
-    return sorted_unique(peaks)
+    if placement is None:
+        return sorted_unique(peaks)
+    return _place(leads[reference_lead], placement, peaks, fs, half, fiducial)
 
 
 def _detect_upsampled(
