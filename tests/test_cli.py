@@ -285,3 +285,23 @@ def test_five_classes_in_mv_with_validation_and_weights_is_reused_by_evaluate(tm
     accuracy = f"accuracy {100 * metrics['test']['accuracy']:.2f} %"
     assert accuracy in capsys.readouterr().out
     assert (run / "gradcam.png").stat().st_size > 10_000
+
+
+def test_annotate_says_where_a_recording_is_noise_and_classifies_none_of_it(tmp_path, capsys):
+    import json
+
+    import numpy as np
+
+    path = tmp_path / "noise.csv"
+    noise = np.random.default_rng(5).normal(0, 1.0, 360 * 60)
+    np.savetxt(path, noise, delimiter=",", header="MLII", comments="", fmt="%.4f")
+    out = tmp_path / "out"
+    assert main(["annotate", str(path), "--fs", "360", "--out", str(out), "--no-figure"]) == 0
+    printed = capsys.readouterr().out
+    assert "no heart rate" in printed
+    assert "where the lead does not repeat from beat to beat" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["counts"]["unclassified"] == summary["n_beats"] > 0
+    assert summary["unclassified_reasons"]["noise"] > 0.9 * summary["n_beats"]
+    assert summary["mean_heart_rate_bpm"] is None
+    assert summary["af_episodes_s"] == []

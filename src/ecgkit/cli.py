@@ -290,12 +290,22 @@ def _annotate(args: argparse.Namespace) -> int:
         f"{record.fs:g} Hz, lead(s) {', '.join(annotations.lead_names)}, model {predictor.name}"
     )
     rate = summary["mean_heart_rate_bpm"]
-    print(f"{len(annotations)} beats, mean heart rate {rate:.0f} bpm" if rate else "no beats")
+    if rate:
+        print(f"{len(annotations)} beats, mean heart rate {rate:.0f} bpm")
+    else:
+        print(f"{len(annotations)} beats, no heart rate (no interval between two beats)")
     if summary["gaps_s"]:
         print(
             f"gaps: {len(summary['gaps_s'])} stretch(es) without an ECG (missing samples, or "
             f"the lead held at one value), {annotations.gap_s:.1f} s; no interval measured "
             "across them"
+        )
+    noise = summary["unclassified_reasons"].get("noise", 0)
+    if noise:
+        print(
+            f"noise: {noise} beat(s), {100 * noise / len(annotations):.0f} %, where the lead does "
+            "not repeat from beat to beat (broadband noise, or not an ECG): not classified, "
+            "no interval measured to them"
         )
     for name, count in summary["counts"].items():
         per_hour = (summary["per_hour"] or {}).get(name)

@@ -11,6 +11,7 @@ from ecgkit.annotate.context import (
     CONTEXT_S,
     block_rr_features,
     context_blocks,
+    rhythm_stretches,
     segment_rr_features,
 )
 from ecgkit.annotate.prepare import prepare_beats
@@ -120,3 +121,25 @@ def test_segments_get_their_own_local_rhythm_and_the_mean_of_their_intervals(n_b
         joined = block_rr_features(rows, blocks, segment)
         assert np.isfinite(joined[:, MEAN]).all()
         assert joined[:, MEAN].max() <= 500 / FS
+
+
+@given(
+    segment_steps=st.lists(st.booleans(), min_size=1, max_size=60),
+    cut=st.lists(st.booleans(), min_size=60, max_size=60),
+)
+def test_stretches_cut_at_gaps_and_around_each_cut_beat(segment_steps, cut):
+    segment = np.cumsum([False, *segment_steps[1:]]).astype(np.int64)
+    cuts = np.asarray(cut[: segment.size])
+    stretch = rhythm_stretches(segment, cuts)
+    assert stretch.shape == segment.shape
+    assert stretch[0] == 0
+    assert np.all(np.diff(stretch) >= 0)
+    # a new segment is a new stretch; a cut beat is a stretch of its own
+    assert np.all(np.diff(stretch)[np.diff(segment) > 0] > 0)
+    for i in np.flatnonzero(cuts):
+        assert (stretch == stretch[i]).sum() == 1
+    # beats of one segment with no cut between them share a stretch
+    together = (np.diff(segment) == 0) & ~cuts[1:] & ~cuts[:-1]
+    assert np.all(np.diff(stretch)[together] == 0)
+    if not cuts.any():
+        np.testing.assert_array_equal(stretch, np.unique(segment, return_inverse=True)[1])

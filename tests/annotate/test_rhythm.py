@@ -338,3 +338,24 @@ def test_af_burden_is_a_share_of_the_recorded_time():
     assert cut["recorded_s"] == pytest.approx(whole["recorded_s"] - (gap[0, 1] - gap[0, 0]) / FS)
     assert cut["af_burden_percent"] == pytest.approx(100 * (end - start) / cut["recorded_s"])
     assert cut["af_burden_percent"] > whole["af_burden_percent"]
+
+
+def test_beats_in_noise_are_in_no_af_run_and_cut_the_rhythm():
+    rng = np.random.default_rng(2)
+    # sinus rhythm, a run of noise "beats" at random places, sinus rhythm again
+    rr = np.concatenate([np.full(60, 0.8), rng.uniform(0.2, 1.5, 60), np.full(60, 0.8)])
+    annotations = _annotations(rr, np.zeros(rr.size + 1, int))
+    whole = assess_rhythm(annotations, None, gate=1.0)
+    assert whole.in_af[60:120].mean() > 0.5  # the intervals of noise look like AF
+    flag = annotations.flag.copy()
+    flag[61:120] = "noise"
+    label = annotations.label.copy()
+    label[61:120] = -1
+    noisy = dataclasses.replace(annotations, flag=flag, label=label)
+    marked = assess_rhythm(noisy, None, gate=1.0)
+    assert not marked.in_af.any()
+    assert not marked.af_episode.any()
+    summary = marked.summary()
+    assert summary["af_episodes_s"] == []
+    # the heart rate takes no interval to or from a noise beat
+    assert summary["mean_heart_rate_bpm"] == pytest.approx(75.0, abs=0.5)

@@ -18,7 +18,13 @@ from numpy.typing import NDArray
 
 from ecgkit.signal import RR_FEATURES, rr_features
 
-__all__ = ["CONTEXT_S", "block_rr_features", "context_blocks", "segment_rr_features"]
+__all__ = [
+    "CONTEXT_S",
+    "block_rr_features",
+    "context_blocks",
+    "rhythm_stretches",
+    "segment_rr_features",
+]
 
 #: Shortest block of a recording whose beats share one context, in seconds: the length of
 #: the MIT-BIH records the shipped models were trained on.
@@ -56,6 +62,29 @@ def context_blocks(
         return np.zeros(r_seconds.shape, dtype=np.int64)
     block = np.floor(r_seconds / duration_s * n_blocks).astype(np.int64)
     return np.clip(block, 0, n_blocks - 1)
+
+
+def rhythm_stretches(segment: NDArray[np.int64], cut: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """The stretch of each beat over which intervals are measured.
+
+    Parameters
+    ----------
+    segment : numpy.ndarray of int64, shape (n_beats,)
+        Non-decreasing segment of each beat: the beats between two gaps share one.
+    cut : numpy.ndarray of bool, shape (n_beats,)
+        Beats no interval may start or end at (flagged ``"noise"``: where they are, and so
+        the intervals to them, are those of noise).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_beats,)
+        Non-decreasing from 0: the segments, cut again before and after each beat of
+        ``cut``, which is a stretch of its own. ``segment`` renumbered where ``cut`` is
+        all False.
+    """
+    starts = np.ones(segment.size, dtype=bool)
+    starts[1:] = (segment[1:] != segment[:-1]) | cut[1:] | cut[:-1]
+    return np.cumsum(starts) - 1
 
 
 def segment_rr_features(

@@ -150,8 +150,9 @@ class BeatAnnotations:
         """Counts, mean heart rate, ectopic and AF burden, JSON-ready.
 
         ``mean_heart_rate_bpm`` is 60 over the mean RR interval between consecutive
-        beats (none across a gap); ``per_hour`` is each class's beats per hour of
-        recording outside the gaps, ``burden_percent`` its share of the classified beats;
+        beats (none across a gap, none to or from a beat flagged ``"noise"``);
+        ``per_hour`` is each class's beats per hour of recording outside the gaps,
+        ``burden_percent`` its share of the classified beats;
         ``gaps_s`` lists the stretches without an ECG (start and end in seconds) and
         ``recorded_s`` the seconds outside them. Where the rhythm was assessed,
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
@@ -165,7 +166,10 @@ class BeatAnnotations:
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
         hours = self.recorded_s / 3600
-        rr = (np.diff(self.sample) / self.fs)[np.diff(self.segment) == 0]
+        noise = self.flag == "noise"
+        # no interval across a gap, nor to or from a beat in noise
+        between = (np.diff(self.segment) == 0) & ~noise[1:] & ~noise[:-1]
+        rr = (np.diff(self.sample) / self.fs)[between]
         flags = {
             reason: int((self.flag == reason).sum()) for reason in np.unique(self.flag) if reason
         }

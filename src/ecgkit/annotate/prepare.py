@@ -21,7 +21,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.annotate.context import block_rr_features, context_blocks, segment_rr_features
+from ecgkit.annotate.context import (
+    block_rr_features,
+    context_blocks,
+    rhythm_stretches,
+    segment_rr_features,
+)
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data.records import Record
 from ecgkit.data.template import template_beat
@@ -32,6 +37,7 @@ from ecgkit.signal import (
     clean,
     detect_r_peaks,
     merge_intervals,
+    noisy_beats,
     normalize,
     segment_beats,
     signal_gaps,
@@ -55,9 +61,11 @@ __all__ = [
 #: leads are flat (under 0.05 mV peak to peak: lead off, or a signal not in mV), it is
 #: clipped (the window's extreme value held for 80 ms or more: an amplifier at its
 #: limit), the recording (or its stretch between two gaps) has too few beats to measure
-#: a rhythm, or its window reaches into a gap (:func:`ecgkit.signal.signal_gaps`: missing
-#: samples, or every lead held at one value for a second or more).
-FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap")
+#: a rhythm, its window reaches into a gap (:func:`ecgkit.signal.signal_gaps`: missing
+#: samples, or every lead held at one value for a second or more), or the beats around it
+#: do not repeat from beat to beat in some lead (:func:`ecgkit.signal.noisy_beats`:
+#: broadband noise, or a channel that is not an ECG).
+FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap", "noise")
 
 _FLAT_MV = 0.05
 _SATURATED_S = 0.08
@@ -458,15 +466,20 @@ def prepare_beats(
         keep = np.concatenate(([True], ~border | (np.diff(r_out) >= _DUPLICATE_S * fs_out)))
         n_duplicates = int((~keep).sum())
         sample, r_out, windows, flag = sample[keep], r_out[keep], windows[keep], flag[keep]
+    if windows.shape[0] >= 2:
+        # beats that do not repeat from beat to beat (broadband noise, not an ECG): the
+        # windows here are the model's, band-passed where the recipe cleans
+        flag[(flag == "") & noisy_beats(windows)] = "noise"
     if recipe.normalize is not None and windows.size:
         windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)
     block = context_blocks(r_out / fs_out, n_in / fs_in)
-    segment = segment_of(sample, gaps)
+    # no interval across a gap, nor to or from a beat in noise
+    stretch = rhythm_stretches(segment_of(sample, gaps), flag == "noise")
     if r_out.size >= 2:
         every_rr = block_rr_features(
-            segment_rr_features(r_out, fs_out, segment, local_beats=recipe.local_beats),
+            segment_rr_features(r_out, fs_out, stretch, local_beats=recipe.local_beats),
             block,
-            segment,
+            stretch,
         )
         # a beat alone between two gaps (or a gap and an end) has no rhythm
         flag[(flag == "") & np.isnan(every_rr).any(axis=1)] = "no-rhythm"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ecgkit.annotate.context import rhythm_stretches
 from ecgkit.annotate.prepare import held
 from ecgkit.signal import AF_MIN_EPISODE_S, AF_P_WAVE_MIN_FS_HZ, detect_af
 
@@ -249,7 +250,8 @@ def assess_rhythm(
             UserWarning,
             stacklevel=2,
         )
-    outside = ~context.in_af
+    # beats in noise have no rhythm to show P waves in
+    outside = ~context.in_af & (annotations.flag != "noise")
     if outside.sum() >= _WARN_MIN_BEATS:
         share = float(context.p_waves_absent[outside].mean())
         if share > _WARN_NO_P_SHARE:
@@ -272,27 +274,36 @@ def _context_by_segment(
     exclude: NDArray[np.bool_],
     min_episode_s: float,
 ) -> RhythmContext:
-    """:func:`rhythm_context` of each stretch of beats between two gaps, joined.
+    """:func:`rhythm_context` of each stretch of beats between two gaps or noise beats, joined.
 
-    No interval is measured across a gap (:attr:`BeatAnnotations.gaps`): each stretch is
-    assessed as a recording of its own, on its own stretch of ``signal`` (widened to any
-    given beat inside a gap, its missing samples held at a finite neighbour).
+    No interval is measured across a gap (:attr:`BeatAnnotations.gaps`) or a beat flagged
+    ``"noise"`` (:func:`ecgkit.signal.noisy_beats`: its place and the intervals to it are
+    those of noise): each stretch is assessed as a recording of its own, on its own
+    stretch of ``signal`` (widened to any given beat inside a gap, its missing samples held
+    at a finite neighbour), and the noise beats are in no AF run and not without P waves.
     """
-    gaps = annotations.gaps
-    if gaps is None or gaps.shape[0] == 0:
+    gaps = np.zeros((0, 2), np.int64) if annotations.gaps is None else annotations.gaps
+    noise = annotations.flag == "noise"
+    if gaps.shape[0] == 0 and not noise.any():
         return rhythm_context(
             annotations.sample, annotations.fs, signal, exclude, min_episode_s=min_episode_s
         )
-    segment = annotations.segment
+    sample, segment = annotations.sample, annotations.segment
     lead_signal = None if signal is None else np.asarray(signal)  # a view: no copy yet
     bounds = np.concatenate([[0], gaps.ravel(), [annotations.n_samples]]).reshape(-1, 2)
+    stretch = rhythm_stretches(segment, noise)
     in_af, absent, in_episode = (np.zeros(segment.size, dtype=bool) for _ in range(3))
     assessed = True
-    for value in np.unique(segment):
-        members = segment == value
-        beats = annotations.sample[members]
-        start = min(int(bounds[value, 0]), int(beats[0]))
-        stop = max(int(bounds[value, 1]), int(beats[-1]) + 1)
+    for value in np.unique(stretch[~noise]):
+        members = stretch == value
+        first, last = np.flatnonzero(members)[[0, -1]]
+        start, stop = (int(b) for b in bounds[segment[first]])
+        # a neighbouring noise beat of the same stretch between gaps ends it there
+        if first > 0 and segment[first - 1] == segment[first]:
+            start = max(start, int(sample[first - 1]) + 1)
+        if last + 1 < segment.size and segment[last + 1] == segment[last]:
+            stop = min(stop, int(sample[last + 1]))
+        start, stop = min(start, int(sample[first])), max(stop, int(sample[last]) + 1)
         # only this stretch is converted to float64 (a day-long lead is not, per stretch)
         lead = (
             None
@@ -300,8 +311,9 @@ def _context_by_segment(
             else held(np.asarray(lead_signal[start:stop], dtype=np.float64))
         )
         part = rhythm_context(
-            beats - start, annotations.fs, lead, exclude[members], min_episode_s=min_episode_s
-        )
+            sample[members] - start, annotations.fs, lead, exclude[members],
+            min_episode_s=min_episode_s,
+        )  # fmt: skip
         in_af[members], absent[members] = part.in_af, part.p_waves_absent
         in_episode[members] = part.in_af_episode
         assessed = part.p_waves_assessed

@@ -41,6 +41,13 @@ from ecgkit.signal.peaks import (
     detect_r_peaks,
     refine_peaks,
 )
+from ecgkit.signal.quality import (
+    REPEAT_MIN,
+    REPEAT_NEIGHBOURS,
+    beat_repeatability,
+    noisy_beats,
+    running_median,
+)
 from ecgkit.signal.resample import resample, resample_indices, resampled_length
 from ecgkit.signal.rhythm import RELATIVE_RR_FEATURES, RR_FEATURES, rr_features
 from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
@@ -67,7 +74,10 @@ __all__ = [
     "PeakMatch",
     "RELATIVE_RR_FEATURES",
     "RR_FEATURES",
+    "REPEAT_MIN",
+    "REPEAT_NEIGHBOURS",
     "bandpass",
+    "beat_repeatability",
     "bridge_gaps",
     "clean",
     "detect_af",
@@ -77,6 +87,7 @@ __all__ = [
     "lowpass",
     "match_peaks",
     "merge_intervals",
+    "noisy_beats",
     "normalize",
     "notch",
     "p_wave_consistency",
@@ -88,6 +99,7 @@ __all__ = [
     "rr_features",
     "rr_intervals",
     "rr_irregularity",
+    "running_median",
     "rr_pattern_ratio",
     "segment_beats",
     "signal_gaps",

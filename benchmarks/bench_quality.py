@@ -1,0 +1,240 @@
+"""Noise beats (ecgkit.signal.noisy_beats) on MIT-BIH, LUDB, non-ECG signals and NST-style noise.
+
+Each lead is taken as ``ecgkit annotate`` takes the shipped model's lead: resampled to
+360 Hz, cleaned (0.5-40 Hz), R peaks detected on it, 0.25 + 0.45 s windows.
+
+1. MIT-BIH Arrhythmia, all 48 records, each of the two leads alone: beats flagged as noise
+   and the lowest typical repeatability (the running median of beat_repeatability).
+2. LUDB, 200 records, each of the 12 leads alone (500 Hz resampled to 360 Hz): the same.
+3. Signals that are not an ECG (5 minutes at 128, 360 and 500 Hz): white, pink (1/f) and
+   brown (1/f^2) noise, muscle-like and electrode-motion-like noise (benchmarks/_noise.py),
+   powerline hum with a little white noise, a 1-Hz sine: the share of their "beats" flagged.
+4. NST-style noise (benchmarks/_noise.py; the MIT-BIH Noise Stress Test's design: records
+   118 and 119, noise from minute 5 on in alternating 2-minute blocks) of each kind at
+   24 to -6 dB: the share of beats flagged inside and outside the noise blocks, and how
+   many of the shipped model's labels inside the blocks agree with its labels of the clean
+   record, for flagged beats (the labels they would have had without the check) and kept
+   beats (``--no-labels`` skips the model).
+
+    python benchmarks/bench_quality.py --data-dir ../shared/data/mitdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import numpy as np
+import wfdb
+from _common import MITDB_RECORDS, default_data_dir, environment, write_json
+from _noise import NOISE_KINDS, add_nst_noise, make_noise, nst_gate
+
+from ecgkit.signal import (
+    REPEAT_MIN,
+    beat_repeatability,
+    clean,
+    detect_r_peaks,
+    resample,
+    running_median,
+    segment_beats,
+)
+
+MODEL_FS = 360.0
+BEFORE_S, AFTER_S = 0.25, 0.45
+SNRS_DB = (24.0, 12.0, 6.0, 0.0, -6.0)
+
+
+def typical_repeatability(lead: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """R peaks (at 360 Hz) and each beat's typical repeatability, as annotate takes a lead."""
+    x = clean(resample(lead, fs, MODEL_FS) if fs != MODEL_FS else lead, MODEL_FS)
+    peaks = detect_r_peaks(x, MODEL_FS)
+    if peaks.size < 2:
+        return peaks, np.zeros(0)
+    windows = segment_beats(
+        x, MODEL_FS, peaks, before_s=BEFORE_S, after_s=AFTER_S, edge="pad"
+    ).windows[:, 0, :]
+    return peaks, running_median(beat_repeatability(windows))
+
+
+def lead_rows(name: str, leads: list[tuple[str, np.ndarray, float]]) -> dict[str, Any]:
+    flagged = beats = 0
+    lowest = (np.inf, "")
+    values = []
+    for label, lead, fs in leads:
+        _, typical = typical_repeatability(lead, fs)
+        if typical.size == 0:
+            continue
+        beats += typical.size
+        flagged += int((typical < REPEAT_MIN).sum())
+        values.append(typical)
+        if typical.min() < lowest[0]:
+            lowest = (float(typical.min()), label)
+    every = np.concatenate(values)
+    return {
+        "set": name,
+        "leads": len(values),
+        "beats": beats,
+        "flagged": flagged,
+        "lowest": round(lowest[0], 3),
+        "lowest_at": lowest[1],
+        "p01": round(float(np.percentile(every, 1)), 3),
+        "under_0.5": int((every < 0.5).sum()),
+    }
+
+
+def run_mitdb(data_dir: Path) -> list[dict[str, Any]]:
+    rows = []
+    for lead in (0, 1):
+        signals = []
+        for record in MITDB_RECORDS:
+            rec = wfdb.rdrecord(str(data_dir / record), channels=[lead])
+            signals.append((f"{record} {rec.sig_name[0]}", rec.p_signal[:, 0], float(rec.fs)))
+        rows.append(lead_rows(f"MIT-BIH lead {lead + 1}", signals))
+    return rows
+
+
+def run_ludb(ludb_dir: Path) -> list[dict[str, Any]]:
+    signals = []
+    for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
+        rec = wfdb.rdrecord(str(header.with_suffix("")))
+        for j, name in enumerate(rec.sig_name):
+            signals.append((f"{header.stem} {name}", rec.p_signal[:, j], float(rec.fs)))
+    return [lead_rows("LUDB 12 leads", signals)]
+
+
+def non_ecg(kind: str, n: int, fs: float, rng: np.random.Generator) -> np.ndarray:
+    t = np.arange(n) / fs
+    if kind in ("white", "pink", "brown"):
+        beta = {"white": 0.0, "pink": 1.0, "brown": 2.0}[kind]
+        freq = np.fft.rfftfreq(n, 1 / fs)
+        freq[0] = freq[1]
+        spectrum = rng.standard_normal(freq.size) + 1j * rng.standard_normal(freq.size)
+        return np.fft.irfft(spectrum / freq ** (beta / 2), n)
+    if kind == "muscle":
+        return make_noise("ma", n, fs, int(rng.integers(1 << 30)))
+    if kind == "motion":
+        return make_noise("em", n, fs, int(rng.integers(1 << 30)))
+    if kind == "hum":
+        hum = np.sin(2 * np.pi * 50.0 * t) if fs > 100 else np.zeros(n)
+        return hum + 0.05 * rng.standard_normal(n)
+    return np.sin(2 * np.pi * 1.0 * t)
+
+
+def run_non_ecg() -> list[dict[str, Any]]:
+    rng = np.random.default_rng(20261127)
+    rows = []
+    for kind in ("white", "pink", "brown", "muscle", "motion", "hum", "sine 1 Hz"):
+        for fs in (128.0, 360.0, 500.0):
+            _, typical = typical_repeatability(non_ecg(kind, int(300 * fs), fs, rng), fs)
+            rows.append(
+                {
+                    "signal": kind,
+                    "fs": fs,
+                    "beats": int(typical.size),
+                    "flagged": int((typical < REPEAT_MIN).sum()),
+                    "median": round(float(np.median(typical)), 3) if typical.size else None,
+                }
+            )
+    return rows
+
+
+def nearest(reference: np.ndarray, found: np.ndarray, tolerance: int) -> np.ndarray:
+    """For each ``reference`` sample, the index of the ``found`` one within ``tolerance``, or -1."""
+    if found.size == 0:
+        return np.full(reference.size, -1)
+    j = np.clip(np.searchsorted(found, reference), 1, max(found.size - 1, 1))
+    left = np.clip(j - 1, 0, found.size - 1)
+    j = np.minimum(j, found.size - 1)
+    pick = np.where(np.abs(found[j] - reference) < np.abs(found[left] - reference), j, left)
+    return np.where(np.abs(found[pick] - reference) <= tolerance, pick, -1)
+
+
+def never_noisy(windows: np.ndarray) -> np.ndarray:
+    return np.zeros(len(windows), dtype=bool)
+
+
+def run_nst(data_dir: Path, labels: bool) -> list[dict[str, Any]]:
+    predictor = None
+    if labels:
+        from ecgkit.annotate import Predictor
+
+        predictor = Predictor.load()
+    rows = []
+    for record in ("118", "119"):
+        rec = wfdb.rdrecord(str(data_dir / record), channels=[0])
+        lead, fs = rec.p_signal[:, 0], float(rec.fs)
+        reference = detect_r_peaks(clean(lead, fs), fs)
+        clean_labels = None
+        if predictor is not None:
+            clean_labels = predictor.annotate(lead, fs)
+        gate = nst_gate(lead.size, fs)
+        for kind in NOISE_KINDS:
+            for snr in SNRS_DB:
+                noisy = add_nst_noise(lead, fs, reference, kind, snr, record)
+                peaks, typical = typical_repeatability(noisy, fs)
+                flagged = typical < REPEAT_MIN
+                inside = gate[np.minimum(peaks, lead.size - 1)]
+                row: dict[str, Any] = {
+                    "record": record,
+                    "noise": kind,
+                    "snr_db": snr,
+                    "beats_in_noise": int(inside.sum()),
+                    "flagged_in_noise": int((flagged & inside).sum()),
+                    "flagged_outside": int((flagged & ~inside).sum()),
+                }
+                if predictor is not None and clean_labels is not None:
+                    found = predictor.annotate(noisy, fs)
+                    # the labels the flagged beats would have had without the check
+                    with mock.patch("ecgkit.annotate.prepare.noisy_beats", never_noisy):
+                        unchecked = predictor.annotate(noisy, fs).label
+                    in_noise = gate[found.sample]
+                    match = nearest(found.sample, clean_labels.sample, round(0.05 * fs))
+                    for name, which, label in (
+                        ("noise", found.flag == "noise", unchecked),
+                        ("kept", found.label >= 0, found.label),
+                    ):
+                        pick = in_noise & which
+                        agree = (match[pick] >= 0) & (
+                            label[pick] == clean_labels.label[np.maximum(match[pick], 0)]
+                        )
+                        row[f"{name}_beats"] = int(pick.sum())
+                        row[f"{name}_agree"] = int(agree.sum())
+                rows.append(row)
+    return rows
+
+
+def print_table(title: str, rows: list[dict[str, Any]]) -> None:
+    print(f"\n{title}")
+    keys = list(rows[0])
+    print("  ".join(f"{k:>16s}" for k in keys))
+    for row in rows:
+        print("  ".join(f"{row.get(k, '')!s:>16s}" for k in keys))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--ludb-dir", type=Path, default=default_data_dir().parent / "ludb")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/quality.json"))
+    parser.add_argument("--no-labels", action="store_true", help="skip the shipped model")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    result: dict[str, Any] = {"environment": environment(), "threshold": REPEAT_MIN}
+    result["real"] = run_mitdb(args.data_dir)
+    if (args.ludb_dir / "data").is_dir():
+        result["real"] += run_ludb(args.ludb_dir)
+    print_table("Real ECG: beats under the threshold, lowest typical repeatability", result["real"])
+    result["non_ecg"] = run_non_ecg()
+    print_table("Not an ECG: share of the detected beats flagged", result["non_ecg"])
+    result["nst"] = run_nst(args.data_dir, labels=not args.no_labels)
+    print_table("NST-style noise on 118 and 119 (labels against the clean record)", result["nst"])
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    write_json(args.out, result)
+    print(f"\n{result['seconds']} s; wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
