@@ -161,6 +161,25 @@ def test_lead_selection_by_name_synonym_choice_and_fallback():
         select_leads(("V1",), ("MLII",), ["II"])
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["II", "ECG II", "ECG_II", "EKG II", "Lead-II", "II (mV)", "ECG II [mV]", "DII", "ML II"],
+)
+def test_lead_names_as_devices_write_them_are_found(name):
+    # a V1 channel first: taking the first channel would be the wrong lead
+    assert select_leads(("ECG V1", name), ("MLII",)) == (1,)
+    assert select_leads(("ECG V1", name), ("MLII",), ["v1"]) == (0,)
+    assert select_leads(("ECG V1", name), ("MLII",), ["ii"]) == (1,)
+
+
+def test_a_channel_number_names_no_lead():
+    # "ECG2" is the second channel of a recorder, not lead II
+    with pytest.warns(UserWarning, match="using .ECG1."):
+        assert select_leads(("ECG1", "ECG2"), ("MLII",)) == (0,)
+    with pytest.raises(ValueError, match="names more than one lead"):
+        select_leads(("II (mV)", "ECG II"), ("MLII",), ["lead ii"])
+
+
 def test_peaks_must_be_sorted_integers_inside_the_recording(recipe):
     record, _ = load_example("100")
     with pytest.raises(ValueError, match="strictly increasing"):

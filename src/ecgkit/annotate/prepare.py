@@ -13,6 +13,7 @@ as a training record (:mod:`ecgkit.annotate.context`), not from a day-long whole
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -75,11 +76,23 @@ _DUPLICATE_S = 0.2
 # benchmarks/bench_annotate.py --rates; docs/benchmarks.rst, "Shifts alone, carried through")
 _LOWEST_CHECKED_FS_HZ = 50.0
 
-#: Lead names that mean the same lead (modified lead II on Holter recorders, etc.).
+#: Lead names (as :func:`_lead_key` writes them) that mean the same lead: modified lead II
+#: on Holter recorders, "DII" in Spanish, French and Italian. A channel number ("ECG2")
+#: names no lead.
 _LEAD_ALIASES: dict[str, tuple[str, ...]] = {
-    "mlii": ("mlii", "ii", "ml2", "lead ii", "ecg ii", "ecg2", "d2"),
-    "ii": ("ii", "mlii", "ml2", "lead ii", "ecg ii", "d2"),
+    "mlii": ("mlii", "ii", "ml2", "d2", "dii"),
+    "ii": ("ii", "mlii", "ml2", "d2", "dii"),
 }
+# a unit or note in brackets, and the words around a lead's name that do not name it
+_BRACKETED = re.compile(r"[(\[{].*?[)\]}]")
+_SEPARATORS = re.compile(r"[\s_\-.:/,;]+")
+_NOT_A_LEAD = frozenset({"ecg", "ekg", "lead", "mv", "uv", "µv"})
+
+
+def _lead_key(name: str) -> str:
+    """A lead name as compared: "ECG II [mV]", "EKG_II", "Lead-II" and "ii" are all "ii"."""
+    words = _SEPARATORS.split(_BRACKETED.sub(" ", name.lower()).strip())
+    return "".join(word for word in words if word and word not in _NOT_A_LEAD)
 
 
 @dataclass(frozen=True)
@@ -208,10 +221,13 @@ def select_leads(
     Returns
     -------
     tuple of int
-        One channel per model lead. Names match case-insensitively and through common
-        synonyms (MLII ~ II); a single-lead model given a one-lead recording uses that
-        lead whatever its name, and given several leads none of which matches, uses the
-        first and warns (``UserWarning``) which one it took.
+        One channel per model lead. Names match case-insensitively, without a unit in
+        brackets, separators or the words "ECG", "EKG" and "lead" ("ECG II [mV]",
+        "EKG_II" and "Lead-II" are II), and through common synonyms (MLII ~ II ~ DII; a
+        channel number such as "ECG2" names no lead); a single-lead model given a
+        one-lead recording uses that lead whatever its name, and given several leads
+        none of which matches, uses the first and warns (``UserWarning``) which one it
+        took.
     """
     if chosen is not None:
         picks = list(chosen)
@@ -222,13 +238,23 @@ def select_leads(
             )
         channels = []
         lower = [name.lower() for name in available]
+        keys = [_lead_key(name) for name in available]
         for pick in picks:
             if isinstance(pick, str):
-                if pick.lower() not in lower:
+                if pick.lower() in lower:
+                    channels.append(lower.index(pick.lower()))
+                    continue
+                key = _lead_key(pick)
+                same = [i for i, name in enumerate(keys) if name and name == key]
+                if not same:  # a synonym: "ii" for "DII"
+                    synonyms = _LEAD_ALIASES.get(key, ())
+                    same = [i for i, name in enumerate(keys) if name in synonyms]
+                if len(same) != 1:
+                    where = "is not in" if not same else "names more than one lead of"
                     raise ValueError(
-                        f"lead {pick!r} is not in the recording; it has {tuple(available)}"
+                        f"lead {pick!r} {where} the recording; it has {tuple(available)}"
                     )
-                channels.append(lower.index(pick.lower()))
+                channels.append(same[0])
             elif 0 <= int(pick) < len(available):
                 channels.append(int(pick))
             else:
@@ -236,11 +262,11 @@ def select_leads(
                     f"lead {pick} is out of range for a recording of {len(available)} leads"
                 )
         return tuple(channels)
-    lower = [name.lower() for name in available]
+    keys = [_lead_key(name) for name in available]
     found: list[int] = []
     for lead in wanted:
-        names = _LEAD_ALIASES.get(lead.lower(), (lead.lower(),))
-        match = next((lower.index(n) for n in names if n in lower), None)
+        names = _LEAD_ALIASES.get(_lead_key(lead), (_lead_key(lead),))
+        match = next((keys.index(n) for n in names if n in keys), None)
         if match is None:
             break
         found.append(match)
