@@ -303,9 +303,9 @@ def _annotate(args: argparse.Namespace) -> int:
     noise = summary["unclassified_reasons"].get("noise", 0)
     if noise:
         print(
-            f"noise: {noise} beat(s), {100 * noise / len(annotations):.0f} %, where the lead does "
-            "not repeat from beat to beat (broadband noise, or not an ECG): not classified, "
-            "no interval measured to them"
+            f"noise: {noise} beat(s) over {annotations.noise_s:.1f} s, where the lead does not "
+            "repeat from beat to beat (broadband noise, or not an ECG): not classified, no "
+            "interval measured to them, their time left out of the rates"
         )
     for name, count in summary["counts"].items():
         per_hour = (summary["per_hour"] or {}).get(name)

@@ -242,3 +242,30 @@ def test_given_beats_inside_a_gap_are_kept_flagged_and_assessed(predictor):
     assert (annotations.flag[inside] == "gap").all()
     assert annotations.in_af is not None
     assert annotations.in_af.shape == peaks.shape
+
+
+def test_time_lost_to_noise_runs_from_the_beat_before_to_the_beat_after():
+    # a beat each second at 100 Hz; a gap from 10.5 to 12.5 s
+    sample = np.array([50 + 100 * i for i in range(20) if not 10 <= i <= 11])
+    n = sample.size
+    flag = np.full(n, "", dtype="<U9")
+    time = sample / 100
+    flag[time < 2.6] = "noise"  # the first three beats: from the start to the fourth
+    flag[(time > 8) & (time < 10)] = "noise"  # the two before the gap: to the gap
+    flag[time == 15.5] = "noise"  # one beat: from the one before to the one after
+    label = np.where(flag == "noise", -1, 0)
+    annotations = BeatAnnotations(
+        sample, label, np.full((n, 4), 0.25, np.float32), flag, ("N", "S", "V", "F"), 100.0,
+        2000, "noisy", ("MLII",), "m", gaps=np.array([[1050, 1250]]),
+    )  # fmt: skip
+    expected = (3.5 - 0.0) + (10.5 - 7.5) + (16.5 - 14.5)
+    assert annotations.noise_s == pytest.approx(expected)
+    assert annotations.analysed_s == pytest.approx(20.0 - 2.0 - expected)
+    summary = annotations.summary()
+    assert summary["noise_s"] == pytest.approx(expected)
+    assert summary["per_hour"]["N"] == pytest.approx(
+        (label == 0).sum() / (annotations.analysed_s / 3600)
+    )
+    clean = dataclasses.replace(annotations, flag=np.full(n, "", dtype="<U9"))
+    assert clean.noise_s == 0.0
+    assert clean.analysed_s == clean.recorded_s

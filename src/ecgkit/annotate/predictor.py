@@ -131,6 +131,38 @@ class BeatAnnotations:
         return self.duration_s - self.gap_s
 
     @property
+    def noise_s(self) -> float:
+        """Seconds of the recording (outside its gaps) lost to noise.
+
+        For each run of beats flagged ``"noise"``, the time from the beat before it to the
+        beat after it (or to the edge of its stretch between gaps, or of the recording):
+        where no beat could be classified.
+        """
+        noise = self.flag == "noise"
+        if not noise.any():
+            return 0.0
+        segment, sample, n = self.segment, self.sample, len(self)
+        bounds = np.concatenate([[0], self._gaps.ravel(), [self.n_samples]]).reshape(-1, 2)
+        index = np.flatnonzero(noise)
+        # runs of consecutive noise beats inside one stretch between gaps
+        starts = np.ones(index.size, dtype=bool)
+        starts[1:] = (np.diff(index) > 1) | (np.diff(segment[index]) != 0)
+        lost = 0
+        for first, last in zip(index[starts], index[np.append(starts[1:], True)], strict=True):
+            start, stop = (int(b) for b in bounds[segment[first]])
+            if first > 0 and segment[first - 1] == segment[first]:
+                start = int(sample[first - 1])
+            if last + 1 < n and segment[last + 1] == segment[last]:
+                stop = int(sample[last + 1])
+            lost += stop - start
+        return lost / self.fs
+
+    @property
+    def analysed_s(self) -> float:
+        """Seconds of the recording outside its gaps and its noise (:attr:`noise_s`)."""
+        return max(self.recorded_s - self.noise_s, 0.0)
+
+    @property
     def _gaps(self) -> NDArray[np.int64]:
         return np.zeros((0, 2), dtype=np.int64) if self.gaps is None else self.gaps
 
@@ -151,13 +183,14 @@ class BeatAnnotations:
 
         ``mean_heart_rate_bpm`` is 60 over the mean RR interval between consecutive
         beats (none across a gap, none to or from a beat flagged ``"noise"``);
-        ``per_hour`` is each class's beats per hour of recording outside the gaps,
-        ``burden_percent`` its share of the classified beats;
-        ``gaps_s`` lists the stretches without an ECG (start and end in seconds) and
-        ``recorded_s`` the seconds outside them. Where the rhythm was assessed,
+        ``per_hour`` is each class's beats per hour of the analysed time (outside the
+        gaps and the noise), ``burden_percent`` its share of the classified beats;
+        ``gaps_s`` lists the stretches without an ECG (start and end in seconds),
+        ``recorded_s`` the seconds outside them, ``noise_s`` the seconds of those lost to
+        noise (:attr:`noise_s`) and ``analysed_s`` the rest. Where the rhythm was assessed,
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
         seconds (episodes by the clinical definition, :attr:`af_episode`),
-        ``af_burden_percent`` their share of the recorded time, ``af_like_beats``
+        ``af_burden_percent`` their share of the analysed time, ``af_like_beats``
         the beats outside them in shorter runs that the rhythm gate treats as AF
         (:attr:`in_af`), and ``p_waves_absent_beats`` the beats outside both whose P
         waves are clearly absent (None where the P waves were not assessed: AF from the
@@ -165,7 +198,7 @@ class BeatAnnotations:
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
-        hours = self.recorded_s / 3600
+        hours = self.analysed_s / 3600
         noise = self.flag == "noise"
         # no interval across a gap, nor to or from a beat in noise
         between = (np.diff(self.segment) == 0) & ~noise[1:] & ~noise[:-1]
@@ -180,6 +213,8 @@ class BeatAnnotations:
             "fs_hz": self.fs,
             "duration_s": self.duration_s,
             "recorded_s": self.recorded_s,
+            "noise_s": self.noise_s,
+            "analysed_s": self.analysed_s,
             "gaps_s": (self._gaps / self.fs).tolist(),
             "n_beats": len(self),
             "counts": counts,
@@ -198,10 +233,10 @@ class BeatAnnotations:
         in_episode = self.in_af if self.af_episode is None else self.af_episode
         episodes = [[float(t) for t in self.time_s[run]] for run in true_runs(in_episode)]
         in_af_s = sum(end - start for start, end in episodes)
-        recorded_s = self.recorded_s
+        analysed_s = self.analysed_s
         summary: dict[str, Any] = {
             "af_episodes_s": episodes,
-            "af_burden_percent": 100 * in_af_s / recorded_s if recorded_s > 0 else 0.0,
+            "af_burden_percent": 100 * in_af_s / analysed_s if analysed_s > 0 else 0.0,
             "af_like_beats": int((self.in_af & ~in_episode).sum()),
         }
         outside = ~(self.in_af | in_episode)
