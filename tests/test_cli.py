@@ -305,3 +305,24 @@ def test_annotate_says_where_a_recording_is_noise_and_classifies_none_of_it(tmp_
     assert summary["unclassified_reasons"]["noise"] > 0.9 * summary["n_beats"]
     assert summary["mean_heart_rate_bpm"] is None
     assert summary["af_episodes_s"] == []
+
+
+def test_annotate_takes_a_wfdb_records_invalid_samples_as_a_gap(tmp_path, capsys):
+    import json
+
+    import numpy as np
+    import wfdb
+
+    from ecgkit.data import load_example
+
+    record, _ = load_example("208")
+    signal = np.asarray(record.signal, dtype=np.float64)[: 60 * 360].copy()
+    signal[30 * 360 : 35 * 360] = np.nan  # WFDB writes them as its invalid value
+    wfdb.wrsamp(
+        "lost", fs=360, units=["mV"], sig_name=["MLII"], p_signal=signal, fmt=["16"],
+        adc_gain=[200], baseline=[0], write_dir=str(tmp_path),
+    )  # fmt: skip
+    out = tmp_path / "out"
+    assert main(["annotate", str(tmp_path / "lost.hea"), "--out", str(out), "--no-figure"]) == 0
+    assert "gaps: 1 stretch(es) without an ECG" in capsys.readouterr().out
+    assert json.loads((out / "summary.json").read_text())["gaps_s"] == [[30.0, 35.0]]

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ecgkit.data import EXAMPLE_RECORDS, Record, load_example, read_signal
+from ecgkit.data import EXAMPLE_RECORDS, Record, load_example, read_record, read_signal
 
 FS = 360.0
 N = 3600  # 10 s
@@ -385,6 +385,26 @@ def test_missing_samples_say_where_the_first_run_starts_and_how_many(tmp_path, r
     )
     with pytest.raises(ValueError, match="missing must be"):
         read_signal(path, fs=FS, missing="fill")
+
+
+def test_a_wfdb_records_invalid_samples_are_missing_samples(tmp_path, reference):
+    # WFDB's own mark for a lost sample (the format's invalid value), as PhysioNet writes it
+    signal = reference.signal[:2000].astype(np.float64).copy()
+    signal[700:1060, 0] = np.nan
+    wfdb.wrsamp(
+        "lost", fs=FS, units=["mV", "mV"], sig_name=list(NAMES), p_signal=signal,
+        fmt=["16", "16"], adc_gain=[200, 200], baseline=[0, 0], write_dir=str(tmp_path),
+    )  # fmt: skip
+    with pytest.raises(
+        ValueError, match=r"lost\.hea has 360 missing .*'MLII': 360 in 1 run\(s\).*sample 700"
+    ):
+        read_signal(tmp_path / "lost.hea")
+    kept = read_signal(tmp_path / "lost.hea", missing="keep")
+    np.testing.assert_array_equal(np.isnan(kept.signal), np.isnan(signal))
+    np.testing.assert_allclose(kept.signal[:700], signal[:700], atol=0.005)
+    with pytest.raises(ValueError, match="missing='keep'"):
+        read_record(tmp_path / "lost")
+    assert np.isnan(read_record(tmp_path / "lost", missing="keep").signal).sum() == 360
 
 
 def test_unknown_lead_lists_the_leads_there(tmp_path, reference):

@@ -119,11 +119,10 @@ def read_signal(
         Name of the time column (seconds) of a text file, when it is not one of the names
         above.
     missing : {"raise", "keep"}
-        What a missing sample (NaN, an empty cell, infinite) of an EDF, text or NumPy file
-        does: ``"raise"`` a ``ValueError`` that says where the missing runs are; ``"keep"``
-        it as NaN, for :func:`ecgkit.annotate.prepare_beats` (and ``ecgkit annotate``),
-        which take such stretches as gaps. A WFDB record's invalid samples are NaN either
-        way.
+        What a missing sample (NaN, an empty cell, infinite; a WFDB record's invalid
+        sample value) does: ``"raise"`` a ``ValueError`` that says where the missing runs
+        are; ``"keep"`` it as NaN, for :func:`ecgkit.annotate.prepare_beats` (and
+        ``ecgkit annotate``), which take such stretches as gaps.
 
     Returns
     -------
@@ -185,8 +184,8 @@ def read_signal(
             f"time_column applies to text files (.csv, .tsv, .txt), not to {file}; leave it out"
         )
     if kind == "wfdb":
-        return _read_wfdb(file, rate, wanted)
-    if kind == "edf":
+        record = _read_wfdb(file, rate, wanted)
+    elif kind == "edf":
         record = _read_edf(file, rate, wanted, factor)
     elif kind == "text":
         record = _read_text(file, rate, wanted, factor, time_column)
@@ -372,7 +371,8 @@ def _read_wfdb(file: Path, fs: float | None, leads: tuple[str | int, ...] | None
         except Exception as error:  # wfdb raises bare Exceptions on bad headers
             raise ValueError(f"cannot read WFDB header {header}: {error}") from error
         channels = _select(names, leads, header)
-    record = read_record(base, leads=channels)
+    # invalid samples kept as NaN here; read_signal raises on them unless told to keep them
+    record = read_record(base, leads=channels, missing="keep")
     rate = _settle_fs(fs, record.fs, "its header", file)
     return Record(record.signal, rate, record.lead_names, base.name)
 

@@ -181,7 +181,11 @@ def _record_base(path: str | Path) -> Path:
 
 
 def read_record(
-    path: str | Path, *, dtype: type[np.floating] = np.float64, leads: list[int] | None = None
+    path: str | Path,
+    *,
+    dtype: type[np.floating] = np.float64,
+    leads: list[int] | None = None,
+    missing: str = "raise",
 ) -> Record:
     """Read a WFDB record.
 
@@ -194,6 +198,10 @@ def read_record(
         ``np.float64`` (default) or ``np.float32``.
     leads : list of int, optional
         Read only these leads (channel numbers).
+    missing : {"raise", "keep"}
+        What WFDB's invalid sample value (a lost or missing sample) does: ``"raise"`` a
+        ``ValueError``; ``"keep"`` it as NaN (:func:`ecgkit.annotate.prepare_beats` takes
+        such stretches as gaps).
 
     Returns
     -------
@@ -223,6 +231,8 @@ def read_record(
         raise FileNotFoundError(f"WFDB header not found: {header}")
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
+    if missing not in ("raise", "keep"):
+        raise ValueError(f'missing must be "raise" or "keep", got {missing!r}')
     _check_signal_files(base, _header_facts(header))
     try:
         rec = wfdb.rdrecord(str(base), channels=leads, return_res=64)
@@ -247,9 +257,12 @@ def read_record(
         # scale in float64 before a float32 cast so that uV records lose no precision
         p_signal = p_signal * np.asarray(factors)
     signal = np.asarray(p_signal, dtype=dtype)
-    if not np.isfinite(signal).all():
+    if missing == "raise" and not np.isfinite(signal).all():
         # WFDB marks invalid samples with the format's NaN code; never hand them on silently
-        raise ValueError(f"record {base} contains invalid (NaN) samples")
+        raise ValueError(
+            f"record {base} contains invalid (NaN) samples; read it with missing='keep' to "
+            "keep them as NaN (ecgkit annotate does, and takes them as gaps)"
+        )
     return Record(
         signal=signal,
         fs=float(rec.fs),
