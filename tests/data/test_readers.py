@@ -430,12 +430,25 @@ def test_empty_signals_are_refused(tmp_path):
 
 def test_uneven_time_column_says_where(tmp_path, reference):
     time = np.arange(100) / FS
-    time[40:] += 0.5  # a half-second gap after sample 39
+    time[40:] += 0.5 + 0.4 / FS  # a jump after sample 39 that is no whole number of steps
     path = _write_text(tmp_path / "jump.csv", reference.signal[:100], NAMES, time=time)
     with pytest.raises(
         ValueError, match=r"jump\.csv: time column 'time' is not evenly spaced.*sample 39 to 40"
     ):
         read_signal(path)
+
+
+def test_rows_a_time_column_skips_are_missing_samples(tmp_path, reference):
+    # a recorder that drops 180 samples (0.5 s) writes no row for them
+    kept = np.r_[0:40, 220:400]
+    path = _write_text(tmp_path / "dropped.csv", reference.signal[kept], NAMES, time=kept / FS)
+    with pytest.raises(ValueError, match=r"dropped\.csv has 360 missing.*sample 40.*'keep'"):
+        read_signal(path)
+    record = read_signal(path, missing="keep")
+    assert record.fs == pytest.approx(FS)
+    assert record.signal.shape == (400, 2)
+    assert np.isnan(record.signal[40:220]).all()
+    np.testing.assert_allclose(record.signal[kept], reference.signal[kept], atol=1e-6)
 
 
 def test_fs_that_disagrees_with_the_file_is_refused(tmp_path, reference):

@@ -94,7 +94,8 @@ def read_signal(
       seconds (``time``, ``time_s``, ``t`` or ``seconds``, or the one named by
       ``time_column``) gives ``fs``: its steps must be uniform within 1 %, and
       ``fs = (n - 1) / (t[-1] - t[0])``, the mean step, which is immune to the rounding of
-      each written time stamp. Empty cells and ``NaN`` are missing samples (a row of empty
+      each written time stamp; a step of a whole number of steps means rows missing, which
+      are missing samples. Empty cells and ``NaN`` are missing samples (a row of empty
       cells too); a blank line with samples after it raises.
     * ``.npy``: ``[n_samples]`` (one lead) or ``[n_samples, n_leads]``; ``.npz``: the array
       ``signal`` (or the archive's only array), with optional ``fs`` (Hz) and
@@ -576,8 +577,12 @@ def _time_index(names: Sequence[str], time_column: str | None, file: Path) -> in
     return None
 
 
-def _fs_from_time(time: FloatArray, name: str, file: Path) -> float:
-    """Sampling rate of a time column in seconds, after checking that its steps are even."""
+def _rows_from_time(time: FloatArray, name: str, file: Path) -> tuple[float, NDArray[np.int64]]:
+    """Sampling rate of a time column in seconds, and the sample each row is at.
+
+    Steps must be even, or whole multiples of the step: a step of k steps is k - 1 rows
+    missing (a recorder that drops samples writes no row for them).
+    """
     missing = np.flatnonzero(~np.isfinite(time))
     if missing.size:
         raise ValueError(
@@ -596,16 +601,25 @@ def _fs_from_time(time: FloatArray, name: str, file: Path) -> float:
             f"{file}: time column {name!r} does not increase (median step {step:g} s); "
             "check the column is time in seconds, or name the right one with time_column="
         )
-    uneven = np.flatnonzero(np.abs(steps - step) > _RATE_TOLERANCE * step)
+    multiple = np.maximum(np.rint(steps / step), 1.0)
+    single = multiple == 1
+    if single.any() and not single.all():
+        # the mean single step, immune to the rounding of each time stamp, which a median
+        # step carries into every multiple of it
+        step = float(steps[single].mean())
+        multiple = np.maximum(np.rint(steps / step), 1.0)
+    uneven = np.flatnonzero(np.abs(steps - multiple * step) > _RATE_TOLERANCE * step)
     if uneven.size:
         i = int(uneven[0])
         raise ValueError(
             f"{file}: time column {name!r} is not evenly spaced: {uneven.size} step(s) differ "
-            f"from the median step {step:.6g} s by more than 1 %, the first from sample {i} "
-            f"to {i + 1} (t = {time[i]:.6g} s to {time[i + 1]:.6g} s, a step of "
-            f"{steps[i]:.6g} s); resample the recording to a uniform rate first"
+            f"from the median step {step:.6g} s (or a whole number of them: rows missing) by "
+            f"more than 1 %, the first from sample {i} to {i + 1} (t = {time[i]:.6g} s to "
+            f"{time[i + 1]:.6g} s, a step of {steps[i]:.6g} s); resample the recording to a "
+            "uniform rate first"
         )
-    return float((time.size - 1) / (time[-1] - time[0]))
+    rows = np.concatenate([[0], np.cumsum(multiple.astype(np.int64))])
+    return float(rows[-1] / (time[-1] - time[0])), rows
 
 
 def _read_text(
@@ -655,10 +669,15 @@ def _read_text(
             "missing sample as NaN (a one-lead file cannot tell an empty cell from a blank "
             "line) or remove the line"
         )
-    if time_at is not None:
-        stored = _fs_from_time(table[:, time_at], names[time_at], file)
-        rate = _settle_fs(fs, stored, f"1 / step of column {names[time_at]!r}", file)
     signal = table[:, picked]
+    if time_at is not None:
+        stored, rows = _rows_from_time(table[:, time_at], names[time_at], file)
+        rate = _settle_fs(fs, stored, f"1 / step of column {names[time_at]!r}", file)
+        if rows[-1] + 1 > rows.size:
+            # rows the time column skips are missing samples (NaN), as empty cells are
+            full = np.full((int(rows[-1]) + 1, signal.shape[1]), np.nan)
+            full[rows] = signal
+            signal = full
     if units is not None and units != 1.0:
         signal *= units
     return _finish(signal, rate, [names[i] for i in picked], file)
