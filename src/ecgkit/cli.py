@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import functools
 import math
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -338,21 +340,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    try:
-        if args.command == "detect":
-            return _detect(args, parser)
-        if args.command == "annotate":
-            return _annotate(args)
-        if args.command == "train":
-            code = _train(args, parser)
-            _leave_process_group()
-            return code
-        if args.command == "evaluate":
-            return _evaluate(args)
-        return _explain(args)
-    except (OSError, ValueError, FloatingPointError, ImportError) as error:
-        print(f"ecgkit {args.command}: error: {_one_line(error)}", file=sys.stderr)
-        return 2
+    with warnings.catch_warnings():
+        # a warning reads as the command's own line, not as a Python source location
+        warnings.showwarning = functools.partial(_show_warning, command=args.command)
+        try:
+            if args.command == "detect":
+                return _detect(args, parser)
+            if args.command == "annotate":
+                return _annotate(args)
+            if args.command == "train":
+                code = _train(args, parser)
+                _leave_process_group()
+                return code
+            if args.command == "evaluate":
+                return _evaluate(args)
+            return _explain(args)
+        except (OSError, ValueError, FloatingPointError, ImportError) as error:
+            print(f"ecgkit {args.command}: error: {_one_line(error)}", file=sys.stderr)
+            return 2
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+    *,
+    command: str,
+) -> None:
+    """Print a warning as ``ecgkit <command>: warning: <message>`` on stderr."""
+    print(f"ecgkit {command}: warning: {message}", file=sys.stderr if file is None else file)
 
 
 def _leave_process_group() -> None:
