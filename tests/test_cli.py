@@ -106,6 +106,22 @@ def test_train_under_torchrun_writes_one_run_folder_from_rank_0(tmp_path):
     assert not (out / ".ecgkit.lock").exists()
 
 
+def _annotate_csv(tmp_path, capsys, name, signal):
+    """Write ``signal`` (one lead, MLII, 360 Hz) as a CSV and annotate it without a figure.
+
+    Returns the CSV's path, what the command printed and its summary.json.
+    """
+    import json
+
+    import numpy as np
+
+    path = tmp_path / f"{name}.csv"
+    np.savetxt(path, signal, delimiter=",", header="MLII", comments="", fmt="%.4f")
+    out = tmp_path / f"out-{name}"
+    assert main(["annotate", str(path), "--fs", "360", "--out", str(out), "--no-figure"]) == 0
+    return path, capsys.readouterr().out, json.loads((out / "summary.json").read_text())
+
+
 def test_annotate_reports_the_gaps_of_a_recording_with_a_lead_off(tmp_path, capsys):
     import json
 
@@ -116,14 +132,9 @@ def test_annotate_reports_the_gaps_of_a_recording_with_a_lead_off(tmp_path, caps
     record, _ = load_example("208")
     signal = np.asarray(record.signal, dtype=np.float64).copy()
     signal[30 * 360 : 35 * 360] = 0.0
-    path = tmp_path / "208-lead-off.csv"
-    np.savetxt(path, signal, delimiter=",", header="MLII", comments="", fmt="%.4f")
-    out = tmp_path / "out"
-    assert main(["annotate", str(path), "--fs", "360", "--out", str(out), "--no-figure"]) == 0
-    printed = capsys.readouterr().out
+    path, printed, summary = _annotate_csv(tmp_path, capsys, "208-lead-off", signal)
     assert "gaps: 1 stretch(es) without an ECG" in printed
     assert "5.0 s; no interval measured across them" in printed
-    summary = json.loads((out / "summary.json").read_text())
     assert summary["gaps_s"] == [[30.0, 35.0]]
     # the same stretch missing (NaN) is the same gap, and the figure is drawn
     lines = path.read_text().splitlines()
@@ -288,19 +299,12 @@ def test_five_classes_in_mv_with_validation_and_weights_is_reused_by_evaluate(tm
 
 
 def test_annotate_says_where_a_recording_is_noise_and_classifies_none_of_it(tmp_path, capsys):
-    import json
-
     import numpy as np
 
-    path = tmp_path / "noise.csv"
     noise = np.random.default_rng(5).normal(0, 1.0, 360 * 60)
-    np.savetxt(path, noise, delimiter=",", header="MLII", comments="", fmt="%.4f")
-    out = tmp_path / "out"
-    assert main(["annotate", str(path), "--fs", "360", "--out", str(out), "--no-figure"]) == 0
-    printed = capsys.readouterr().out
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "noise", noise)
     assert "no heart rate" in printed
     assert "where the lead does not repeat from beat to beat" in printed
-    summary = json.loads((out / "summary.json").read_text())
     assert summary["counts"]["unclassified"] == summary["n_beats"] > 0
     assert summary["unclassified_reasons"]["noise"] > 0.9 * summary["n_beats"]
     assert summary["mean_heart_rate_bpm"] is None
