@@ -22,7 +22,9 @@ __all__ = [
     "CONTEXT_S",
     "block_rr_features",
     "context_blocks",
+    "neighbour_span",
     "rhythm_stretches",
+    "segment_bounds",
     "segment_rr_features",
 ]
 
@@ -85,6 +87,31 @@ def rhythm_stretches(segment: NDArray[np.int64], cut: NDArray[np.bool_]) -> NDAr
     starts = np.ones(segment.size, dtype=bool)
     starts[1:] = (segment[1:] != segment[:-1]) | cut[1:] | cut[:-1]
     return np.cumsum(starts) - 1
+
+
+def segment_bounds(gaps: NDArray[np.int64], n_samples: int) -> NDArray[np.int64]:
+    """``[start, stop)`` of each stretch of a recording between its ``gaps``, ``(k + 1, 2)``."""
+    return np.concatenate([[0], gaps.ravel(), [n_samples]]).reshape(-1, 2).astype(np.int64)
+
+
+def neighbour_span(
+    first: int,
+    last: int,
+    sample: NDArray[np.int64],
+    segment: NDArray[np.int64],
+    bounds: NDArray[np.int64],
+) -> tuple[int, int]:
+    """From the beat before beat ``first`` to the beat after beat ``last``, in samples.
+
+    Where there is no such beat in the same stretch between gaps (``segment``), the edge
+    of that stretch (``bounds``, from :func:`segment_bounds`) instead.
+    """
+    start, stop = (int(b) for b in bounds[segment[first]])
+    if first > 0 and segment[first - 1] == segment[first]:
+        start = int(sample[first - 1])
+    if last + 1 < segment.size and segment[last + 1] == segment[last]:
+        stop = int(sample[last + 1])
+    return start, stop
 
 
 def segment_rr_features(

@@ -16,6 +16,7 @@ import torch
 from numpy.typing import ArrayLike, NDArray
 
 from ecgkit._files import atomic_write
+from ecgkit.annotate.context import neighbour_span, segment_bounds
 from ecgkit.annotate.prepare import (
     PreparedBeats,
     as_record,
@@ -141,19 +142,15 @@ class BeatAnnotations:
         noise = self.flag == "noise"
         if not noise.any():
             return 0.0
-        segment, sample, n = self.segment, self.sample, len(self)
-        bounds = np.concatenate([[0], self._gaps.ravel(), [self.n_samples]]).reshape(-1, 2)
+        segment = self.segment
+        bounds = segment_bounds(self._gaps, self.n_samples)
         index = np.flatnonzero(noise)
         # runs of consecutive noise beats inside one stretch between gaps
         starts = np.ones(index.size, dtype=bool)
         starts[1:] = (np.diff(index) > 1) | (np.diff(segment[index]) != 0)
         lost = 0
         for first, last in zip(index[starts], index[np.append(starts[1:], True)], strict=True):
-            start, stop = (int(b) for b in bounds[segment[first]])
-            if first > 0 and segment[first - 1] == segment[first]:
-                start = int(sample[first - 1])
-            if last + 1 < n and segment[last + 1] == segment[last]:
-                stop = int(sample[last + 1])
+            start, stop = neighbour_span(int(first), int(last), self.sample, segment, bounds)
             lost += stop - start
         return lost / self.fs
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.annotate.context import rhythm_stretches
+from ecgkit.annotate.context import neighbour_span, rhythm_stretches, segment_bounds
 from ecgkit.annotate.prepare import held
 from ecgkit.signal import AF_MIN_EPISODE_S, AF_P_WAVE_MIN_FS_HZ, detect_af
 
@@ -290,19 +290,15 @@ def _context_by_segment(
         )
     sample, segment = annotations.sample, annotations.segment
     lead_signal = None if signal is None else np.asarray(signal)  # a view: no copy yet
-    bounds = np.concatenate([[0], gaps.ravel(), [annotations.n_samples]]).reshape(-1, 2)
+    bounds = segment_bounds(gaps, annotations.n_samples)
     stretch = rhythm_stretches(segment, noise)
     in_af, absent, in_episode = (np.zeros(segment.size, dtype=bool) for _ in range(3))
     assessed = True
     for value in np.unique(stretch[~noise]):
         members = stretch == value
-        first, last = np.flatnonzero(members)[[0, -1]]
-        start, stop = (int(b) for b in bounds[segment[first]])
+        first, last = (int(i) for i in np.flatnonzero(members)[[0, -1]])
         # a neighbouring noise beat of the same stretch between gaps ends it there
-        if first > 0 and segment[first - 1] == segment[first]:
-            start = max(start, int(sample[first - 1]) + 1)
-        if last + 1 < segment.size and segment[last + 1] == segment[last]:
-            stop = min(stop, int(sample[last + 1]))
+        start, stop = neighbour_span(first, last, sample, segment, bounds)
         start, stop = min(start, int(sample[first])), max(stop, int(sample[last]) + 1)
         # only this stretch is converted to float64 (a day-long lead is not, per stretch)
         lead = (

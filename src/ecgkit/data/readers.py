@@ -613,7 +613,7 @@ def _rows_from_time(time: FloatArray, name: str, file: Path) -> tuple[float, NDA
         i = int(uneven[0])
         raise ValueError(
             f"{file}: time column {name!r} is not evenly spaced: {uneven.size} step(s) differ "
-            f"from the median step {step:.6g} s (or a whole number of them: rows missing) by "
+            f"from the step {step:.6g} s (or a whole number of them: rows missing) by "
             f"more than 1 %, the first from sample {i} to {i + 1} (t = {time[i]:.6g} s to "
             f"{time[i + 1]:.6g} s, a step of {steps[i]:.6g} s); resample the recording to a "
             "uniform rate first"
