@@ -222,3 +222,21 @@ def test_a_dropout_gives_no_beat_in_it_or_at_its_edges_and_keeps_the_others(fill
     assert inside <= 1  # a beat at an edge may be placed a few samples inside
     assert made_up <= 1
     assert lost <= 2
+
+
+@pytest.mark.parametrize("record_id", ["106", "203", "228"])
+def test_beats_after_a_burst_of_loud_noise_are_found(record_id):
+    # 30 s of 3 mV white noise in place of the lead: its peaks pass for beats and used to
+    # lift the threshold's signal level so far that the beats after it stayed under it
+    record, _ = load_example(record_id)
+    lead = np.asarray(record.signal[:, 0], dtype=np.float64)
+    fs = record.fs
+    clean_beats = detect_r_peaks(lead, fs)
+    noisy = lead.copy()
+    burst = slice(round(60 * fs), round(90 * fs))
+    noisy[burst] = np.random.default_rng(7).normal(0.0, 3.0, burst.stop - burst.start)
+    found = detect_r_peaks(noisy, fs)
+    after = clean_beats[(clean_beats >= 100 * fs) & (clean_beats < 150 * fs)]
+    distance = np.abs(found[np.newaxis, :] - after[:, np.newaxis]).min(axis=1)
+    assert after.size > 40
+    assert (distance <= 0.05 * fs).all()

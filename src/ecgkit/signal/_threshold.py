@@ -26,8 +26,10 @@ T_WAVE_S = 0.36
 _SEARCHBACK_RR = 1.4
 _THRESHOLD = 0.25
 # largest feature height (in typical-QRS units) a peak brings into the signal and noise
-# levels of the thresholds
-LEVEL_CAP = 4.0
+# levels of the thresholds: twice a typical QRS (the feature is scaled so that one peaks
+# near 1). At 4, 30 s of loud noise whose peaks passed for beats lifted the signal level
+# so far that the real beats after it stayed under the threshold for up to two minutes
+LEVEL_CAP = 2.0
 _SEARCHBACK_FRACTION = 0.3
 _T_WAVE_RATIO = 0.5
 _T_WAVE_RR = 0.7
