@@ -40,6 +40,11 @@ PREAMBLES = {
         "model = create_model('beat_cnn', num_classes=5)\n"
         "windows = np.random.default_rng(0).normal(size=(4, 1, 252)).astype(np.float32)\n"
     ),
+    "signal.rst": (
+        "from ecgkit.data import load_example\n"
+        "_record, _ = load_example('100')\n"
+        "lead, fs = _record.signal[:, 0], _record.fs\n"
+    ),
     "training.rst": (
         "import numpy as np\n"
         "from ecgkit.data import ArrayDataset\n"
