@@ -265,7 +265,8 @@ def select_leads(
     keys = [_lead_key(name) for name in available]
     found: list[int] = []
     for lead in wanted:
-        names = _LEAD_ALIASES.get(_lead_key(lead), (_lead_key(lead),))
+        key = _lead_key(lead)
+        names = _LEAD_ALIASES.get(key, (key,))
         match = next((keys.index(n) for n in names if n in keys), None)
         if match is None:
             break

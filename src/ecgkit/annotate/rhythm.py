@@ -294,9 +294,12 @@ def _context_by_segment(
     stretch = rhythm_stretches(segment, noise)
     in_af, absent, in_episode = (np.zeros(segment.size, dtype=bool) for _ in range(3))
     assessed = True
-    for value in np.unique(stretch[~noise]):
-        members = stretch == value
-        first, last = (int(i) for i in np.flatnonzero(members)[[0, -1]])
+    # stretches are runs of consecutive beats; a noise beat is one of its own
+    edges = np.flatnonzero(np.diff(stretch)) + 1
+    for begin, end in zip(np.r_[0, edges], np.r_[edges, stretch.size], strict=True):
+        if noise[begin]:
+            continue
+        first, last, members = int(begin), int(end) - 1, slice(int(begin), int(end))
         # a neighbouring noise beat of the same stretch between gaps ends it there
         start, stop = neighbour_span(first, last, sample, segment, bounds)
         start, stop = min(start, int(sample[first])), max(stop, int(sample[last]) + 1)
