@@ -31,6 +31,11 @@ _THRESHOLD = 0.25
 # so far that the real beats after it stayed under the threshold for up to two minutes
 LEVEL_CAP = 2.0
 _SEARCHBACK_FRACTION = 0.3
+# the levels learn only from candidates whose noise gate (2.5 x the local floor, see
+# ecgkit.signal._gate) is at most a typical QRS's height: where it is higher the noise
+# hides a typical beat, and its peaks, learnt from, left a noise level (and a signal level
+# at LEVEL_CAP) that kept the beats after a burst of noise under the threshold for seconds
+_LEARN_GATE = 1.0
 _T_WAVE_RATIO = 0.5
 _T_WAVE_RR = 0.7
 # a beat recovered by search-back must stand this many times above the running noise
@@ -71,7 +76,8 @@ def threshold_loop(
     ----------
     position_at, value_at, above_at, least_at : sequences, one item per candidate
         Position (samples), feature height, whether it clears the noise gate, and the
-        gate's least height.
+        gate's least height. A candidate whose least height is above a typical QRS's
+        (1) moves neither level: the noise there hides typical beats.
     stop : int
         Candidates read.
     refractory, t_wave : int
@@ -156,7 +162,8 @@ def threshold_loop(
                     ):
                         is_beat = False
                 if not is_beat:
-                    noise = 0.125 * min(value, LEVEL_CAP) + 0.875 * noise
+                    if least_at[i] <= _LEARN_GATE:
+                        noise = 0.125 * min(value, LEVEL_CAP) + 0.875 * noise
                     break
             # accept candidate k as a beat
             position = position_at[k]
@@ -177,7 +184,8 @@ def threshold_loop(
             height = min(value_at[k], LEVEL_CAP)
             beats[n_beats], heights[n_beats], chosen[n_beats] = position, height, k
             n_beats += 1
-            signal = weight * height + (1 - weight) * signal
+            if least_at[k] <= _LEARN_GATE:
+                signal = weight * height + (1 - weight) * signal
             if n_beats == STARTUP_BEATS:
                 settled_state[0], settled_state[1], settled_state[2] = signal, noise, rr_mean
                 for r in range(RECENT_RR):

@@ -474,7 +474,9 @@ def detect_r_peaks(
        left out of the fusion while another lead holds QRS complexes;
     2. local maxima at least 200 ms apart are candidates;
     3. a candidate is a beat when it exceeds ``noise + 0.25 (signal - noise)``, with both
-       levels updated by exponential averaging, and 2.5 times the local floor of the
+       levels updated by exponential averaging (not where 2.5 times the local floor is
+       above a typical QRS, which that noise hides: a burst of loud noise leaves the
+       levels as they were before it), and 2.5 times the local floor of the
        feature (which muscle noise and electrode motion raise); the floor does not count
        where the 2-20 Hz ECG repeats itself every 150-450 ms (autocorrelation above 0.4),
        as the waves of a ventricular flutter do; a candidate within 360 ms of the previous
