@@ -242,6 +242,80 @@ def test_time_column_is_found_by_name_or_time_column(tmp_path, reference):
         read_signal(path, time_column="tick")
 
 
+@pytest.mark.parametrize(
+    ("time_name", "per_second"),
+    [
+        ("Time (s)", 1.0),
+        ("time_ms", 1e3),
+        ("Time [ms]", 1e3),
+        ("Elapsed time (ms)", 1e3),
+        ("timestamp", 1.0),
+        ("seconds", 1.0),
+        ("ms", 1e3),
+        ("time_us", 1e6),
+    ],
+)
+def test_a_time_column_is_found_with_its_unit(tmp_path, reference, time_name, per_second):
+    # a name the reader did not know was read as a lead, and annotate took it for the ECG
+    time = np.arange(N) / FS * per_second
+    path = _write_text(tmp_path / "t.csv", reference.signal, NAMES, time=time, time_name=time_name)
+    record = read_signal(path)
+    assert record.lead_names == NAMES
+    assert record.fs == pytest.approx(FS, rel=1e-5)
+
+
+def test_a_time_column_in_another_unit_than_its_name_says_raises(tmp_path, reference):
+    time = np.arange(N) / FS * 1000  # milliseconds under a name that says seconds
+    path = _write_text(tmp_path / "ms.csv", reference.signal, NAMES, time=time)
+    with pytest.raises(ValueError, match=r"ms\.csv: time column 'time'.*0\.36 Hz.*'time_ms'"):
+        read_signal(path)
+
+
+def test_a_column_of_sample_numbers_needs_fs_and_marks_skipped_rows(tmp_path, reference):
+    numbers = np.arange(N, dtype=np.float64)
+    path = _write_text(
+        tmp_path / "n.csv", reference.signal, NAMES, time=numbers, time_name="Sample #"
+    )
+    with pytest.raises(ValueError, match=r"fs is required .*sample numbers \(column 'Sample #'\)"):
+        read_signal(path)
+    record = read_signal(path, fs=FS)
+    assert record.lead_names == NAMES
+    _assert_same(record, reference, atol=CSV_TOLERANCE, record_id="n")
+    skipped = _write_text(
+        tmp_path / "skip.csv", reference.signal[1:], NAMES, time=numbers[1:] + (numbers[1:] > 99),
+        time_name="sample",
+    )  # fmt: skip
+    kept = read_signal(skipped, fs=FS, missing="keep").signal
+    assert kept.shape == (N, 2)
+    assert np.isnan(kept[99]).all()
+    assert not np.isnan(np.delete(kept, 99, axis=0)).any()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".npy"])
+def test_a_clock_read_as_a_lead_raises(tmp_path, reference, suffix):
+    time = np.arange(N) / FS
+    if suffix == ".csv":
+        path = _write_text(
+            tmp_path / "c.csv", reference.signal, NAMES, time=time, time_name="clock"
+        )
+        fs = None
+    else:
+        path = tmp_path / "c.npy"
+        np.save(path, np.column_stack([time, reference.signal]))
+        fs = FS
+    with pytest.raises(ValueError, match=r"rises by the same step on every row.*'time_ms'"):
+        read_signal(path, fs=fs)
+    # the other leads alone are read
+    assert read_signal(path, fs=FS, leads=[1, 2]).signal.shape == (N, 2)
+
+
+def test_date_time_stamps_raise_saying_so(tmp_path):
+    path = tmp_path / "iso.csv"
+    path.write_text("timestamp,MLII\n2024-01-31T10:00:00.000,0.1\n2024-01-31 10:00:00.004,0.2\n")
+    with pytest.raises(ValueError, match=r"line 2, column 1 \('timestamp'\).*a date and time"):
+        read_signal(path)
+
+
 def test_csv_in_uv_is_converted_with_units(tmp_path, reference):
     path = _write_text(tmp_path / "uv.csv", reference.signal * 1000, NAMES)
     record = read_signal(path, fs=FS, units="uV")
@@ -264,7 +338,7 @@ def test_npy_round_trips_exactly_and_keeps_float32(tmp_path, reference):
 
 
 def test_npy_integers_become_float64_scaled_by_units(tmp_path):
-    adc = np.arange(-500, 500, dtype=np.int16).reshape(-1, 2)
+    adc = np.random.default_rng(0).integers(-500, 500, size=(500, 2), dtype=np.int16)
     np.save(tmp_path / "adc.npy", adc)
     record = read_signal(tmp_path / "adc.npy", fs=250, units="uV", leads=[1])
     assert record.signal.dtype == np.float64

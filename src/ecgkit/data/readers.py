@@ -56,7 +56,28 @@ _SUPPORTED = (
     "WFDB (.hea, .dat, or the record name without extension), EDF/EDF+/BDF (.edf, .bdf), "
     "text with a header row (.csv, .tsv, .txt) and NumPy (.npy, .npz)"
 )
-_TIME_COLUMNS = ("time", "time_s", "t", "seconds")
+# a text file's time column, by its name (lower case, runs of separators, brackets and
+# '#' read as one space): a time word alone is seconds; with a unit after it, that unit
+_TIME_WORDS = frozenset({"time", "t", "timestamp", "time stamp", "elapsed", "elapsed time"})
+_SECONDS_PER_UNIT = {
+    "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+    "ms": 1e-3, "msec": 1e-3, "millisecond": 1e-3, "milliseconds": 1e-3,
+    "us": 1e-6, "µs": 1e-6, "usec": 1e-6, "microsecond": 1e-6, "microseconds": 1e-6,
+}  # fmt: skip
+# a unit alone names a time column too, where it cannot be a lead's name
+_UNIT_NAMES = frozenset({"sec", "secs", "seconds", "ms", "msec", "milliseconds"})
+# ... and these name a column of sample numbers (no rate: fs must be given)
+_SAMPLE_NUMBER_WORDS = frozenset(
+    {"sample", "samples", "sample no", "sample number", "sample index", "index", "idx"}
+)
+_NAME_SEPARATORS = re.compile(r"[\s_\-.#:/()\[\]]+")
+# a time column that gives a rate under this is in another unit than its name says (or
+# holds sample numbers): a QRS complex, about 0.1 s, needs more than one sample
+_LOWEST_TIME_COLUMN_RATE_HZ = 10.0
+# a lead column that rises by one step (within _RATE_TOLERANCE) on each of its first rows,
+# this many or all, is a clock (time or sample numbers), never an ECG
+_CLOCK_CHECK_ROWS = 1000
+_CLOCK_MIN_ROWS = 50
 _MISSING_CELLS = frozenset({"", "nan", "na", "n/a", "null"})
 _EDF_ANNOTATIONS = frozenset({"EDF Annotations", "BDF Annotations"})
 _ECG_LABEL = re.compile(r"ecg|ekg|^(lead\s*)?(ml)?(i{1,3}|av[rlf]|v[1-6])$", re.IGNORECASE)
@@ -90,13 +111,19 @@ def read_signal(
       channels (the most common rate among channels labelled like ECG leads, else among
       all) are skipped with a warning; name them in ``leads`` to read them instead.
     * ``.csv``, ``.tsv``, ``.txt``: one column per lead under a header row of lead names
-      (``.txt`` may be tab-, comma-, semicolon- or whitespace-separated). A time column in
-      seconds (``time``, ``time_s``, ``t`` or ``seconds``, or the one named by
-      ``time_column``) gives ``fs``: its steps must be uniform within 1 %, and
+      (``.txt`` may be tab-, comma-, semicolon- or whitespace-separated). A time column
+      (``time``, ``t``, ``timestamp`` or ``elapsed time``, in seconds, or with a unit
+      after it: ``time_s``, ``Time (s)``, ``time_ms``, ``time [ms]``, ``time_us``; or
+      ``seconds``, ``ms``; or the one named by ``time_column``, in seconds unless its
+      name says otherwise) gives ``fs``, which must come out at 10 Hz or more: its
+      steps must be uniform within 1 %, and
       ``fs = (n - 1) / (t[-1] - t[0])``, the mean step, which is immune to the rounding of
       each written time stamp; a step of a whole number of steps means rows missing, which
-      are missing samples. Empty cells and ``NaN`` are missing samples (a row of empty
-      cells too); a blank line with samples after it raises.
+      are missing samples. A column of sample numbers (``sample``, ``Sample #``,
+      ``index``) is read as such: ``fs`` must be given, and a skipped number is a
+      missing sample. Empty cells and ``NaN`` are missing samples (a row of empty
+      cells too); a blank line with samples after it raises. A lead of any format that
+      rises by one even step on every row is a clock, not an ECG, and raises.
     * ``.npy``: ``[n_samples]`` (one lead) or ``[n_samples, n_leads]``; ``.npz``: the array
       ``signal`` (or the archive's only array), with optional ``fs`` (Hz) and
       ``lead_names``. Leads without a stored name are called ``lead0``, ``lead1``, ...
@@ -117,8 +144,8 @@ def read_signal(
         Unit of values whose file states none: ``"mV"`` (default), ``"uV"`` (or ``"µV"``)
         or ``"V"``, converted as in Notes. A unit a WFDB or EDF header states always wins.
     time_column : str, optional
-        Name of the time column (seconds) of a text file, when it is not one of the names
-        above.
+        Name of the time column of a text file, when it is not one of the names above:
+        in seconds, unless its name ends in a unit as above (``"Zeit (ms)"``).
     missing : {"raise", "keep"}
         What a missing sample (NaN, an empty cell, infinite; a WFDB record's invalid
         sample value) does: ``"raise"`` a ``ValueError`` that says where the missing runs
@@ -355,7 +382,37 @@ def _finish(
             f"{file} has no {what} (signal shape [n_samples, n_leads] = {signal.shape}); "
             "check that it holds the recording"
         )
+    _refuse_clocks(signal, names, file)
     return Record(signal=signal, fs=fs, lead_names=tuple(names), record_id=file.stem)
+
+
+def _refuse_clocks(signal: FloatArray, names: Sequence[str], file: Path) -> None:
+    """Raise for a lead that rises by one even step on every row: a clock, not an ECG.
+
+    A time or sample-number column the reader did not take for one (a name it does not
+    know, or a NumPy file's first column) would otherwise be read as a lead, and a
+    recording whose other lead has no standard name would be annotated on it.
+    """
+    n = signal.shape[0]
+    if n < _CLOCK_MIN_ROWS:
+        return
+    for lead, name in enumerate(names):
+        if _rises_evenly(signal[:_CLOCK_CHECK_ROWS, lead]) and _rises_evenly(signal[:, lead]):
+            raise ValueError(
+                f"{file}: lead {name!r} rises by the same step on every row (from "
+                f"{signal[0, lead]:g} to {signal[-1, lead]:g}), as a time or sample-number "
+                "column does, not an ECG: call a time column 'time' (seconds), 'time_ms' or "
+                "'time (ms)' (or pass time_column=...), a column of sample numbers "
+                "'sample', or drop it"
+            )
+
+
+def _rises_evenly(values: FloatArray) -> bool:
+    steps = np.diff(values)
+    if steps.size == 0 or not np.isfinite(steps).all():
+        return False
+    step = float(np.median(steps))
+    return step > 0 and bool((np.abs(steps - step) <= _RATE_TOLERANCE * step).all())
 
 
 def _read_wfdb(file: Path, fs: float | None, leads: tuple[str | int, ...] | None) -> Record:
@@ -532,12 +589,30 @@ def _parse_cells(file: Path, delimiter: str | None, names: Sequence[str]) -> Flo
                 row.append(float(text))
             except ValueError:
                 hint = "; decimal commas are not supported" if "," in text else ""
+                advice = "; fix or remove that cell"
+                if _is_date_time(text):
+                    hint, advice = (
+                        ", a date and time, which is not read",
+                        (
+                            ": write the time in seconds ('time') or milliseconds ('time_ms') "
+                            "from the start, or drop the column and pass fs=..."
+                        ),
+                    )
                 raise ValueError(
                     f"{file}: line {line}, column {column + 1} ({names[column]!r}) is not a "
-                    f"number: {cell!r}{hint}; fix or remove that cell"
+                    f"number: {cell!r}{hint}{advice}"
                 ) from None
         values.append(row)
     return np.array(values, dtype=np.float64).reshape(len(values), len(names))
+
+
+def _is_date_time(text: str) -> bool:
+    """True for an ISO 8601 date and time, such as ``2024-01-31T10:00:00.250``."""
+    try:
+        np.datetime64(text.replace(" ", "T", 1))
+    except ValueError:
+        return False
+    return True
 
 
 def _load_table(file: Path, delimiter: str | None, names: Sequence[str]) -> FloatArray:
@@ -572,8 +647,27 @@ def _time_index(names: Sequence[str], time_column: str | None, file: Path) -> in
             )
         return names.index(time_column)
     for i, name in enumerate(names):
-        if name.lower() in _TIME_COLUMNS:
+        if _clock_unit(name) is not None:
             return i
+    return None
+
+
+def _clock_unit(name: str) -> float | None:
+    """Seconds per unit of a column whose name says time, 0.0 where it says sample numbers.
+
+    None for any other name. "time", "t", "Time (s)", "time_ms", "Elapsed time [ms]",
+    "seconds", "ms" name time; "sample", "Sample #", "index" sample numbers.
+    """
+    words = _NAME_SEPARATORS.sub(" ", name.lower()).strip()
+    if words in _SAMPLE_NUMBER_WORDS:
+        return 0.0
+    if words in _TIME_WORDS:
+        return 1.0
+    if words in _UNIT_NAMES:
+        return _SECONDS_PER_UNIT[words]
+    base, _, unit = words.rpartition(" ")
+    if base in _TIME_WORDS and unit in _SECONDS_PER_UNIT:
+        return _SECONDS_PER_UNIT[unit]
     return None
 
 
@@ -622,6 +716,19 @@ def _rows_from_time(time: FloatArray, name: str, file: Path) -> tuple[float, NDA
     return float(rows[-1] / (time[-1] - time[0])), rows
 
 
+def _rows_from_sample_numbers(values: FloatArray, name: str, file: Path) -> NDArray[np.int64]:
+    """The row each sample number is at, counted from the first (a skip is rows missing)."""
+    steps = np.diff(values)
+    whole = np.isfinite(values).all() and bool((values == np.round(values)).all())
+    if not whole or (steps < 1).any():
+        raise ValueError(
+            f"{file}: column {name!r} should hold sample numbers (its name says so), but "
+            "they are not whole numbers that increase row by row; rename it if it is a "
+            "lead, or drop it"
+        )
+    return np.asarray(values - values[0], dtype=np.int64)
+
+
 def _read_text(
     file: Path,
     fs: float | None,
@@ -656,8 +763,6 @@ def _read_text(
         raise ValueError(f"{file} has a time column but no lead columns")
     lead_names = [names[i] for i in columns]
     picked = columns if leads is None else [columns[k] for k in _select(lead_names, leads, file)]
-    if time_at is None:
-        rate = _require_fs(fs, file, "no time column")
     table = _load_table(file, delimiter, names)
     if table.shape[0] == 0:
         raise ValueError(f"{file} has a header row but no samples; check that it holds the data")
@@ -670,9 +775,29 @@ def _read_text(
             "line) or remove the line"
         )
     signal = table[:, picked]
-    if time_at is not None:
-        stored, rows = _rows_from_time(table[:, time_at], names[time_at], file)
-        rate = _settle_fs(fs, stored, f"1 / step of column {names[time_at]!r}", file)
+    if time_at is None:
+        # a clock column the reader does not know by name says so before fs is asked for
+        _refuse_clocks(signal, [names[i] for i in picked], file)
+        rate = _require_fs(fs, file, "no time column")
+    else:
+        name = names[time_at]
+        unit = _clock_unit(name)
+        if unit == 0.0:
+            rate = _require_fs(fs, file, f"sample numbers (column {name!r}), not time stamps")
+            rows = _rows_from_sample_numbers(table[:, time_at], name, file)
+        else:
+            # a column named by time_column= without a unit in its name is in seconds
+            seconds = table[:, time_at] * (1.0 if unit is None else unit)
+            stored, rows = _rows_from_time(seconds, name, file)
+            if stored < _LOWEST_TIME_COLUMN_RATE_HZ:
+                raise ValueError(
+                    f"{file}: time column {name!r} read as "
+                    f"{'seconds' if unit in (None, 1.0) else 'its unit'} gives fs = "
+                    f"{stored:.3g} Hz, too slow for an ECG: if it is in milliseconds, call "
+                    f"it 'time_ms' (or 'time (ms)'); if it holds sample numbers, call it "
+                    "'sample' and pass fs=..."
+                )
+            rate = _settle_fs(fs, stored, f"1 / step of column {name!r}", file)
         if rows[-1] + 1 > rows.size:
             # rows the time column skips are missing samples (NaN), as empty cells are
             full = np.full((int(rows[-1]) + 1, signal.shape[1]), np.nan)
