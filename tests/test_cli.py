@@ -330,3 +330,40 @@ def test_annotate_takes_a_wfdb_records_invalid_samples_as_a_gap(tmp_path, capsys
     assert main(["annotate", str(tmp_path / "lost.hea"), "--out", str(out), "--no-figure"]) == 0
     assert "gaps: 1 stretch(es) without an ECG" in capsys.readouterr().out
     assert json.loads((out / "summary.json").read_text())["gaps_s"] == [[30.0, 35.0]]
+
+
+def test_annotate_a_recording_without_a_beat_writes_every_file(tmp_path, capsys):
+    # all of it a lead off (one gap, no beat): the rhythm's loop over the stretches between
+    # gaps indexed a beat that was not there, and wfdb refused to write no annotation
+    import numpy as np
+    import wfdb
+
+    path, printed, summary = _annotate_csv(tmp_path, capsys, "off", np.zeros(10 * 360))
+    assert "0 beats, no heart rate" in printed
+    assert "no time analysed" in printed
+    assert summary["n_beats"] == 0
+    assert summary["gaps_s"] == [[0.0, 10.0]]
+    # nothing to divide by: null, not 0
+    for key in ("mean_heart_rate_bpm", "per_hour", "burden_percent", "af_burden_percent"):
+        assert summary[key] is None
+    out = tmp_path / "out-off"
+    assert (out / "beats.csv").read_text().splitlines() == [
+        "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F"
+    ]
+    assert wfdb.rdann(str(out / "off"), "ecgkit").sample.size == 0
+
+
+def test_cli_prints_a_warning_raised_twice_once(tmp_path, capsys):
+    # the lead choice is made for the model's input and again for the rhythm's lead
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    record, _ = load_example("100")
+    path = tmp_path / "two.csv"
+    lead = np.asarray(record.signal[: 20 * 360, 0])
+    np.savetxt(path, np.column_stack([lead, lead]), delimiter=",", header="A,B", comments="")
+    out = tmp_path / "out"
+    assert main(["annotate", str(path), "--fs", "360", "--out", str(out), "--no-figure"]) == 0
+    errors = capsys.readouterr().err
+    assert errors.count("does not name: using 'A'") == 1

@@ -321,10 +321,12 @@ def _annotate(args: argparse.Namespace) -> int:
             if absent is None
             else f"{absent} other beat(s) with no P waves (rhythm gate on all: {gated})"
         )
+        burden = summary["af_burden_percent"]
+        share = "no time analysed" if burden is None else f"{burden:.1f} % of the time"
         print(
             f"atrial fibrillation: {len(summary['af_episodes_s'])} episode(s) of 30 s or "
-            f"more, {summary['af_burden_percent']:.1f} % of the time; "
-            f"{summary['af_like_beats']} beat(s) in shorter AF-like runs; {p_waves}"
+            f"more, {share}; {summary['af_like_beats']} beat(s) in shorter AF-like runs; "
+            f"{p_waves}"
         )
     for role, path in files.items():
         print(f"{role:>10}: {path}")
@@ -342,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     with warnings.catch_warnings():
         # a warning reads as the command's own line, not as a Python source location
-        warnings.showwarning = functools.partial(_show_warning, command=args.command)
+        warnings.showwarning = functools.partial(_show_warning, command=args.command, shown=set())
         try:
             if args.command == "detect":
                 return _detect(args, parser)
@@ -369,9 +371,18 @@ def _show_warning(
     line: str | None = None,
     *,
     command: str,
+    shown: set[str],
 ) -> None:
-    """Print a warning as ``ecgkit <command>: warning: <message>`` on stderr."""
-    print(f"ecgkit {command}: warning: {message}", file=sys.stderr if file is None else file)
+    """Print a warning as ``ecgkit <command>: warning: <message>`` on stderr, once.
+
+    ``shown`` holds the messages printed so far: one raised again from another place (the
+    lead choice, made for the model's input and again for the rhythm's lead) is not.
+    """
+    text = str(message)
+    if text in shown:
+        return
+    shown.add(text)
+    print(f"ecgkit {command}: warning: {text}", file=sys.stderr if file is None else file)
 
 
 def _leave_process_group() -> None:

@@ -38,6 +38,8 @@ __all__ = ["BeatAnnotations", "Predictor"]
 #: WFDB annotation code of each AAMI class (``"?"``: beat not classified).
 WFDB_SYMBOLS = {"N": "N", "S": "S", "V": "V", "F": "F", "Q": "Q"}
 UNCLASSIFIED = "?"
+# a WFDB annotation file's end: an annotation of type 0 at time difference 0
+_WFDB_END_OF_FILE = b"\x00\x00"
 
 
 @dataclass(frozen=True)
@@ -181,13 +183,15 @@ class BeatAnnotations:
         ``mean_heart_rate_bpm`` is 60 over the mean RR interval between consecutive
         beats (none across a gap, none to or from a beat flagged ``"noise"``);
         ``per_hour`` is each class's beats per hour of the analysed time (outside the
-        gaps and the noise), ``burden_percent`` its share of the classified beats;
+        gaps and the noise; None where there is none), ``burden_percent`` its share of
+        the classified beats (None where none is classified);
         ``gaps_s`` lists the stretches without an ECG (start and end in seconds),
         ``recorded_s`` the seconds outside them, ``noise_s`` the seconds of those lost to
         noise (:attr:`noise_s`) and ``analysed_s`` the rest. Where the rhythm was assessed,
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
         seconds (episodes by the clinical definition, :attr:`af_episode`),
-        ``af_burden_percent`` their share of the analysed time, ``af_like_beats``
+        ``af_burden_percent`` their share of the analysed time (None where there is
+        none), ``af_like_beats``
         the beats outside them in shorter runs that the rhythm gate treats as AF
         (:attr:`in_af`), and ``p_waves_absent_beats`` the beats outside both whose P
         waves are clearly absent (None where the P waves were not assessed: AF from the
@@ -218,9 +222,9 @@ class BeatAnnotations:
             "unclassified_reasons": flags,
             "mean_heart_rate_bpm": float(60 / rr.mean()) if rr.size else None,
             "per_hour": {c: counts[c] / hours for c in self.classes} if hours > 0 else None,
-            "burden_percent": {
-                c: 100 * counts[c] / classified if classified else 0.0 for c in self.classes
-            },
+            "burden_percent": (
+                {c: 100 * counts[c] / classified for c in self.classes} if classified else None
+            ),
             **self._af_summary(),
         }
 
@@ -233,7 +237,7 @@ class BeatAnnotations:
         analysed_s = self.analysed_s
         summary: dict[str, Any] = {
             "af_episodes_s": episodes,
-            "af_burden_percent": 100 * in_af_s / analysed_s if analysed_s > 0 else 0.0,
+            "af_burden_percent": 100 * in_af_s / analysed_s if analysed_s > 0 else None,
             "af_like_beats": int((self.in_af & ~in_episode).sum()),
         }
         outside = ~(self.in_af | in_episode)
@@ -303,6 +307,12 @@ class BeatAnnotations:
         out.mkdir(parents=True, exist_ok=True)
         symbols = [WFDB_SYMBOLS.get(name, UNCLASSIFIED) for name in self.class_names]
         target = out / f"{self.record_id}.{extension}"
+        if self.sample.size == 0:
+            # wfdb.wrann refuses to write no annotation; WFDB's format for none is its
+            # end-of-file mark alone (two zero bytes), which wfdb.rdann reads as empty
+            with atomic_write(target) as handle:
+                handle.write(_WFDB_END_OF_FILE)
+            return target
         with tempfile.TemporaryDirectory(dir=out, prefix=".wfdb-") as tmp:
             wfdb.wrann(
                 self.record_id,

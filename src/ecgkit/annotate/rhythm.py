@@ -284,7 +284,7 @@ def _context_by_segment(
     """
     gaps = np.zeros((0, 2), np.int64) if annotations.gaps is None else annotations.gaps
     noise = annotations.flag == "noise"
-    if gaps.shape[0] == 0 and not noise.any():
+    if annotations.sample.size == 0 or (gaps.shape[0] == 0 and not noise.any()):
         return rhythm_context(
             annotations.sample, annotations.fs, signal, exclude, min_episode_s=min_episode_s
         )
