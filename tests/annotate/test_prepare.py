@@ -180,6 +180,25 @@ def test_a_channel_number_names_no_lead():
         select_leads(("II (mV)", "ECG II"), ("MLII",), ["lead ii"])
 
 
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (("Pleth", "ECG"), 1),
+        (("Resp", "SpO2", "EKG 2"), 2),
+        (("EEG C3", "Thorax", "V5"), 2),
+        (("Resp", "Pleth"), 0),
+    ],
+)
+def test_without_the_models_lead_a_channel_named_like_an_ecg_is_taken(names, expected):
+    # a polysomnogram's respiration channel first: annotate found "beats" at 77 bpm in a
+    # 0.25-Hz sine, called 70 of them N and half the minute atrial fibrillation
+    with pytest.warns(UserWarning, match=f"using '{names[expected]}'") as caught:
+        assert select_leads(names, ("MLII",)) == (expected,)
+    assert ("none of its channels is named like an ECG lead" in str(caught[0].message)) == (
+        names == ("Resp", "Pleth")
+    )
+
+
 def test_peaks_must_be_sorted_integers_inside_the_recording(recipe):
     record, _ = load_example("100")
     with pytest.raises(ValueError, match="strictly increasing"):

@@ -89,10 +89,23 @@ _SEPARATORS = re.compile(r"[\s_\-.:/,;]+")
 _NOT_A_LEAD = frozenset({"ecg", "ekg", "lead", "mv", "uv", "µv"})
 
 
+# the standard leads as _lead_key writes them (Holter's modified limb leads, DI-DIII)
+_STANDARD_LEADS = frozenset(
+    {"i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6"}
+    | {"mli", "mlii", "mliii", "ml2", "di", "dii", "diii", "d2"}
+)
+_ECG_WORD = re.compile(r"ecg|ekg", re.IGNORECASE)
+
+
 def _lead_key(name: str) -> str:
     """A lead name as compared: "ECG II [mV]", "EKG_II", "Lead-II" and "ii" are all "ii"."""
     words = _SEPARATORS.split(_BRACKETED.sub(" ", name.lower()).strip())
     return "".join(word for word in words if word and word not in _NOT_A_LEAD)
+
+
+def _named_like_ecg(name: str) -> bool:
+    """True for a channel whose name says ECG ("ECG", "EKG 2") or names a standard lead."""
+    return bool(_ECG_WORD.search(name)) or _lead_key(name) in _STANDARD_LEADS
 
 
 @dataclass(frozen=True)
@@ -226,7 +239,8 @@ def select_leads(
         "EKG_II" and "Lead-II" are II), and through common synonyms (MLII ~ II ~ DII; a
         channel number such as "ECG2" names no lead); a single-lead model given a
         one-lead recording uses that lead whatever its name, and given several leads
-        none of which matches, uses the first and warns (``UserWarning``) which one it
+        none of which matches, uses the first named like an ECG ("ECG", "EKG 2", a
+        standard lead's name; else the first) and warns (``UserWarning``) which one it
         took.
     """
     if chosen is not None:
@@ -276,14 +290,19 @@ def select_leads(
     if len(wanted) == 1 and len(available) == 1:
         return (0,)
     if len(wanted) == 1 and available:
+        # a polysomnogram or monitor export puts other channels (Pleth, Resp, EEG) beside
+        # one called "ECG": the first channel named like an ECG, else the first channel
+        named = [i for i, name in enumerate(available) if _named_like_ecg(name)]
+        pick = named[0] if named else 0
+        unnamed = "" if named else " (none of its channels is named like an ECG lead)"
         warnings.warn(
             f"the model takes lead {wanted[0]!r}, which the recording (leads "
-            f"{tuple(available)}) does not name: using {available[0]!r}; pass leads=[...] "
-            "to choose",
+            f"{tuple(available)}) does not name: using {available[pick]!r}{unnamed}; pass "
+            "leads=[...] to choose",
             UserWarning,
             stacklevel=3,
         )
-        return (0,)
+        return (pick,)
     raise ValueError(
         f"the model takes leads {tuple(wanted)}; the recording has {tuple(available)}: pass "
         "leads=[...] to say which of its leads to use"
