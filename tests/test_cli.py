@@ -55,6 +55,32 @@ def test_detect_a_csv_file_writes_its_peaks_and_scores_a_wfdb_record_with_its_at
     assert np.isfinite(se)
 
 
+@pytest.mark.parametrize("fuse", [False, True])
+def test_detect_uses_the_channels_named_like_an_ecg(tmp_path, capsys, fuse):
+    # a respiration channel first: detect took it (a 0.25-Hz sine gave 103 "beats")
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    record, _ = load_example("100")
+    lead = np.asarray(record.signal[: 60 * 360, 0])
+    resp = np.sin(2 * np.pi * 0.25 * np.arange(lead.size) / 360)
+    path = tmp_path / "psg.csv"
+    np.savetxt(path, np.column_stack([resp, lead]), delimiter=",", header="Resp,ECG", comments="")
+    alone = tmp_path / "ecg.csv"
+    np.savetxt(alone, lead, delimiter=",", header="ECG", comments="")
+    extra = ["--all-leads"] if fuse else []
+    for recording, out in ((path, "psg.txt"), (alone, "ecg.txt")):
+        peaks = tmp_path / out
+        args = ["detect", str(recording), "--fs", "360", "--out", str(peaks), *extra]
+        assert main(args) == 0
+    capsys.readouterr()
+    assert (tmp_path / "psg.txt").read_text() == (tmp_path / "ecg.txt").read_text()
+    # --leads chooses, whatever the names
+    assert main(["detect", str(path), "--fs", "360", "--leads", "Resp"]) == 0
+    assert "psg" in capsys.readouterr().out
+
+
 def test_detect_places_beats_on_the_fiducial_asked_for(tmp_path, capsys):
     import numpy as np
 
@@ -338,7 +364,7 @@ def test_annotate_a_recording_without_a_beat_writes_every_file(tmp_path, capsys)
     import numpy as np
     import wfdb
 
-    path, printed, summary = _annotate_csv(tmp_path, capsys, "off", np.zeros(10 * 360))
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "off", np.zeros(10 * 360))
     assert "0 beats, no heart rate" in printed
     assert "no time analysed" in printed
     assert summary["n_beats"] == 0

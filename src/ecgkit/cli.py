@@ -43,7 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     detect.add_argument("--data-dir", type=Path, help="folder of WFDB records (.hea/.dat/.atr)")
     detect.add_argument("--method", default="ecgkit", choices=PEAK_METHODS)
     detect.add_argument(
-        "--all-leads", action="store_true", help="fuse every lead instead of using the first"
+        "--all-leads",
+        action="store_true",
+        help="fuse every lead instead of using the first (either way only the leads named "
+        "like an ECG, where any is, unless --leads chooses)",
     )
     detect.add_argument("--fs", type=_positive_float, help="sampling rate in Hz (CSV, NPY)")
     detect.add_argument("--leads", nargs="+", help="leads to read, by name or number")
@@ -200,6 +203,7 @@ def _reference_of(path: Path, explicit: Path | None) -> Path | None:
 
 def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ecgkit.data import BEAT_SYMBOLS, load_example, read_annotations, read_record, read_signal
+    from ecgkit.data.leads import named_like_ecg
     from ecgkit.signal import detect_r_peaks, match_peaks
 
     files = [text for text in args.inputs if args.data_dir is None and _is_file_input(text)]
@@ -238,7 +242,12 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 record = read_record(args.data_dir / job)
                 annotations = read_annotations(args.data_dir / job)
             reference = annotations.select(BEAT_SYMBOLS).sample
-        signal = record.leads_first if args.all_leads else record.leads_first[0]
+        # the channels named like an ECG, where any is and --leads did not choose: an
+        # export's Pleth or Resp channel may come first
+        leads = record.lead_names
+        named = [i for i, name in enumerate(leads) if named_like_ecg(name)]
+        chosen = named if named and args.leads is None else list(range(len(leads)))
+        signal = record.leads_first[chosen] if args.all_leads else record.leads_first[chosen[0]]
         peaks = detect_r_peaks(
             signal, record.fs, method=args.method, chunk_s=1800.0, fiducial=args.fiducial
         )

@@ -13,7 +13,6 @@ as a training record (:mod:`ecgkit.annotate.context`), not from a day-long whole
 from __future__ import annotations
 
 import math
-import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from ecgkit.annotate.context import (
     segment_rr_features,
 )
 from ecgkit.annotate.recipe import BeatRecipe
+from ecgkit.data.leads import first_ecg_channel, lead_key
 from ecgkit.data.records import Record
 from ecgkit.data.template import template_beat
 from ecgkit.signal import (
@@ -76,36 +76,13 @@ _DUPLICATE_S = 0.2
 # benchmarks/bench_annotate.py --rates; docs/benchmarks.rst, "Shifts alone, carried through")
 _LOWEST_CHECKED_FS_HZ = 50.0
 
-#: Lead names (as :func:`_lead_key` writes them) that mean the same lead: modified lead II
-#: on Holter recorders, "DII" in Spanish, French and Italian. A channel number ("ECG2")
-#: names no lead.
+#: Lead names (as :func:`ecgkit.data.leads.lead_key` writes them) that mean the same
+#: lead: modified lead II on Holter recorders, "DII" in Spanish, French and Italian. A
+#: channel number ("ECG2") names no lead.
 _LEAD_ALIASES: dict[str, tuple[str, ...]] = {
     "mlii": ("mlii", "ii", "ml2", "d2", "dii"),
     "ii": ("ii", "mlii", "ml2", "d2", "dii"),
 }
-# a unit or note in brackets, and the words around a lead's name that do not name it
-_BRACKETED = re.compile(r"[(\[{].*?[)\]}]")
-_SEPARATORS = re.compile(r"[\s_\-.:/,;]+")
-_NOT_A_LEAD = frozenset({"ecg", "ekg", "lead", "mv", "uv", "µv"})
-
-
-# the standard leads as _lead_key writes them (Holter's modified limb leads, DI-DIII)
-_STANDARD_LEADS = frozenset(
-    {"i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6"}
-    | {"mli", "mlii", "mliii", "ml2", "di", "dii", "diii", "d2"}
-)
-_ECG_WORD = re.compile(r"ecg|ekg", re.IGNORECASE)
-
-
-def _lead_key(name: str) -> str:
-    """A lead name as compared: "ECG II [mV]", "EKG_II", "Lead-II" and "ii" are all "ii"."""
-    words = _SEPARATORS.split(_BRACKETED.sub(" ", name.lower()).strip())
-    return "".join(word for word in words if word and word not in _NOT_A_LEAD)
-
-
-def _named_like_ecg(name: str) -> bool:
-    """True for a channel whose name says ECG ("ECG", "EKG 2") or names a standard lead."""
-    return bool(_ECG_WORD.search(name)) or _lead_key(name) in _STANDARD_LEADS
 
 
 @dataclass(frozen=True)
@@ -252,13 +229,13 @@ def select_leads(
             )
         channels = []
         lower = [name.lower() for name in available]
-        keys = [_lead_key(name) for name in available]
+        keys = [lead_key(name) for name in available]
         for pick in picks:
             if isinstance(pick, str):
                 if pick.lower() in lower:
                     channels.append(lower.index(pick.lower()))
                     continue
-                key = _lead_key(pick)
+                key = lead_key(pick)
                 same = [i for i, name in enumerate(keys) if name and name == key]
                 if not same:  # a synonym: "ii" for "DII"
                     synonyms = _LEAD_ALIASES.get(key, ())
@@ -276,10 +253,10 @@ def select_leads(
                     f"lead {pick} is out of range for a recording of {len(available)} leads"
                 )
         return tuple(channels)
-    keys = [_lead_key(name) for name in available]
+    keys = [lead_key(name) for name in available]
     found: list[int] = []
     for lead in wanted:
-        key = _lead_key(lead)
+        key = lead_key(lead)
         names = _LEAD_ALIASES.get(key, (key,))
         match = next((keys.index(n) for n in names if n in keys), None)
         if match is None:
@@ -292,9 +269,9 @@ def select_leads(
     if len(wanted) == 1 and available:
         # a polysomnogram or monitor export puts other channels (Pleth, Resp, EEG) beside
         # one called "ECG": the first channel named like an ECG, else the first channel
-        named = [i for i, name in enumerate(available) if _named_like_ecg(name)]
-        pick = named[0] if named else 0
-        unnamed = "" if named else " (none of its channels is named like an ECG lead)"
+        named = first_ecg_channel(available)
+        pick = 0 if named is None else named
+        unnamed = "" if named is not None else " (none of its channels is named like an ECG lead)"
         warnings.warn(
             f"the model takes lead {wanted[0]!r}, which the recording (leads "
             f"{tuple(available)}) does not name: using {available[pick]!r}{unnamed}; pass "

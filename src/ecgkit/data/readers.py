@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ecgkit.data.leads import named_like_ecg
 from ecgkit.data.records import Record, _mv_per_unit, read_record
 from ecgkit.signal._validation import check_fs
 
@@ -80,7 +81,6 @@ _CLOCK_CHECK_ROWS = 1000
 _CLOCK_MIN_ROWS = 50
 _MISSING_CELLS = frozenset({"", "nan", "na", "n/a", "null"})
 _EDF_ANNOTATIONS = frozenset({"EDF Annotations", "BDF Annotations"})
-_ECG_LABEL = re.compile(r"ecg|ekg|^(lead\s*)?(ml)?(i{1,3}|av[rlf]|v[1-6])$", re.IGNORECASE)
 # two leads of the same file must agree on fs within this share; so must a given fs and
 # the rate a file stores, and the steps of a time column
 _RATE_TOLERANCE = 0.01
@@ -444,7 +444,7 @@ def _edf_is_discontinuous(file: Path) -> bool:
 
 def _pick_rate(labels: Sequence[str], rates: Sequence[float]) -> float:
     """The ECG rate: the most common one among ECG-like channels, else among all."""
-    ecg = [r for label, r in zip(labels, rates, strict=True) if _ECG_LABEL.search(label)]
+    ecg = [r for label, r in zip(labels, rates, strict=True) if named_like_ecg(label)]
     counts = Counter(ecg or rates)
     # ties go to the faster rate, which keeps the QRS detail
     return max(counts, key=lambda r: (counts[r], r))
