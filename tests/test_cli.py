@@ -393,3 +393,43 @@ def test_cli_prints_a_warning_raised_twice_once(tmp_path, capsys):
     assert main(["annotate", str(path), "--fs", "360", "--out", str(out), "--no-figure"]) == 0
     errors = capsys.readouterr().err
     assert errors.count("does not name: using 'A'") == 1
+
+
+def test_annotate_says_why_beats_are_unclassified_and_reads_units(tmp_path, capsys):
+    # a CSV in volts: every beat under 0.05 mV, "unclassified: 74" and no word on why
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    record, _ = load_example("100")
+    volts = np.asarray(record.signal[: 60 * 360, 0]) / 1000
+    path = tmp_path / "volts.csv"
+    np.savetxt(path, volts, delimiter=",", header="MLII", comments="", fmt="%.8f")
+    args = ["annotate", str(path), "--fs", "360", "--no-figure"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    printed = capsys.readouterr()
+    assert "beats are flat (under 0.05 mV peak to peak)" in printed.err
+    assert "--units V" in printed.err
+    unclassified = next(line for line in printed.out.splitlines() if "unclassified" in line)
+    assert "flat" in unclassified
+    assert main([*args, "--units", "V", "--out", str(tmp_path / "b")]) == 0
+    printed = capsys.readouterr()
+    assert "flat" not in printed.err + printed.out
+    n_line = next(line for line in printed.out.splitlines() if line.strip().startswith("N:"))
+    assert int(n_line.split()[1]) > 60
+
+
+def test_a_time_column_is_named_on_the_command_line(tmp_path, capsys):
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    record, _ = load_example("100")
+    lead = np.asarray(record.signal[: 20 * 360, 0])
+    path = tmp_path / "zeit.csv"
+    table = np.column_stack([np.arange(lead.size) / 0.36, lead])
+    np.savetxt(path, table, delimiter=",", header="Zeit (ms),MLII", comments="", fmt="%.4f")
+    assert main(["detect", str(path), "--time-column", "Zeit (ms)"]) == 0
+    row = capsys.readouterr().out.splitlines()[-1].split()
+    assert row[0] == "zeit"
+    assert 20 < int(row[1]) < 30

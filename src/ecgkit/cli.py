@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     detect.add_argument("--fs", type=_positive_float, help="sampling rate in Hz (CSV, NPY)")
     detect.add_argument("--leads", nargs="+", help="leads to read, by name or number")
+    _add_reading_options(detect)
     detect.add_argument(
         "--fiducial",
         default="extremum",
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     annotate.add_argument("--fs", type=_positive_float, help="sampling rate in Hz (CSV, NPY)")
     annotate.add_argument("--leads", nargs="+", help="the recording's leads that feed the model")
+    _add_reading_options(annotate)
     annotate.add_argument("--out", type=Path, required=True, help="output folder")
     annotate.add_argument(
         "--chunk-s",
@@ -201,6 +203,20 @@ def _reference_of(path: Path, explicit: Path | None) -> Path | None:
     return beside if path.with_suffix(".hea").is_file() and beside.is_file() else None
 
 
+def _add_reading_options(command: argparse.ArgumentParser) -> None:
+    """``--units`` and ``--time-column``, passed to :func:`ecgkit.data.read_signal`."""
+    command.add_argument(
+        "--units",
+        choices=("mV", "uV", "V"),
+        help="unit of a file that states none (CSV, NPY; default mV)",
+    )
+    command.add_argument(
+        "--time-column",
+        help="name of a CSV's time column, in seconds unless its name ends in a unit "
+        "('Zeit (ms)'), where it is not one of the names known",
+    )
+
+
 def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ecgkit.data import BEAT_SYMBOLS, load_example, read_annotations, read_record, read_signal
     from ecgkit.data.leads import named_like_ecg
@@ -230,7 +246,9 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         reference = None
         if files:
             path = Path(job)
-            record = read_signal(path, fs=args.fs, leads=args.leads)
+            record = read_signal(
+                path, fs=args.fs, leads=args.leads, units=args.units, time_column=args.time_column
+            )
             ref_file = _reference_of(path, args.reference)
             if ref_file is not None:
                 annotations = read_annotations(ref_file.with_suffix(""), ref_file.suffix[1:])
@@ -287,7 +305,9 @@ def _annotate(args: argparse.Namespace) -> int:
     predictor = Predictor.load(args.model, device=args.device)
     if not args.input.exists() and not args.input.with_suffix(".hea").is_file():
         raise FileNotFoundError(f"recording not found: {args.input}")
-    record = read_signal(args.input, fs=args.fs, missing="keep")
+    record = read_signal(
+        args.input, fs=args.fs, units=args.units, time_column=args.time_column, missing="keep"
+    )
     beats = predictor.prepare(record, leads=args.leads, chunk_s=args.chunk_s, progress=None)
     annotations = predictor.annotations_of(
         beats, lead_signal=predictor.rhythm_lead(record, leads=args.leads)
@@ -321,6 +341,9 @@ def _annotate(args: argparse.Namespace) -> int:
     for name, count in summary["counts"].items():
         per_hour = (summary["per_hour"] or {}).get(name)
         extra = f"  ({per_hour:.0f} per hour)" if per_hour is not None else ""
+        if name == "unclassified" and count:
+            reasons = summary["unclassified_reasons"].items()
+            extra = "  (" + ", ".join(f"{reason} {n}" for reason, n in reasons) + ")"
         print(f"  {name:>12}: {count}{extra}")
     if "af_burden_percent" in summary:
         absent = summary["p_waves_absent_beats"]

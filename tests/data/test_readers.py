@@ -240,6 +240,11 @@ def test_time_column_is_found_by_name_or_time_column(tmp_path, reference):
     assert record.fs == pytest.approx(FS, rel=1e-7)
     with pytest.raises(ValueError, match=r"b\.csv has no column 'tick'.*'clock', 'MLII'"):
         read_signal(path, time_column="tick")
+    # a unit at the end of a name the reader does not know is read too
+    path = _write_text(
+        tmp_path / "c.csv", reference.signal, NAMES, time=time * 1000, time_name="Zeit (ms)"
+    )
+    assert read_signal(path, time_column="Zeit (ms)").fs == pytest.approx(FS, rel=1e-5)
 
 
 @pytest.mark.parametrize(

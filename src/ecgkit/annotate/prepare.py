@@ -69,6 +69,9 @@ __all__ = [
 FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap", "noise")
 
 _FLAT_MV = 0.05
+# more than this share of the beats flat (and at least this many): a warning says why
+_WARN_FLAT_SHARE = 0.5
+_WARN_FLAT_MIN_BEATS = 3
 _SATURATED_S = 0.08
 _DUPLICATE_S = 0.2
 # end to end on MIT-BIH DS2, the shipped model's S and V F1 stay within 1 point of 360 Hz
@@ -493,6 +496,7 @@ def prepare_beats(
         # beats that do not repeat from beat to beat (broadband noise, not an ECG): the
         # windows here are the model's, band-passed where the recipe cleans
         flag[(flag == "") & noisy_beats(windows)] = "noise"
+    _warn_if_mostly_flat(flag, record.record_id)
     if recipe.normalize is not None and windows.size:
         windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)
     block = context_blocks(r_out / fs_out, n_in / fs_in)
@@ -528,6 +532,19 @@ def prepare_beats(
         block=block,
         gaps=gaps,
     )
+
+
+def _warn_if_mostly_flat(flag: NDArray[np.str_], record_id: str) -> None:
+    """Say so where most beats are flat: a recording in volts reads as flat in mV."""
+    flat = int((flag == "flat").sum())
+    if flat >= _WARN_FLAT_MIN_BEATS and flat > _WARN_FLAT_SHARE * flag.size:
+        warnings.warn(
+            f"{record_id}: {flat} of {flag.size} beats are flat (under {_FLAT_MV:g} mV peak to "
+            "peak) and not classified: a lead off, or a recording not in mV; one in volts "
+            "reads right with units='V' (ecgkit annotate --units V)",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _recorded_samples(gaps: NDArray[np.int64], n: int) -> int:

@@ -671,6 +671,12 @@ def _clock_unit(name: str) -> float | None:
     return None
 
 
+def _trailing_unit(name: str) -> float | None:
+    """Seconds per unit of the unit a name ends in ("Zeit (ms)": 1e-3), None without one."""
+    base, _, unit = _NAME_SEPARATORS.sub(" ", name.lower()).strip().rpartition(" ")
+    return _SECONDS_PER_UNIT.get(unit) if base else None
+
+
 def _rows_from_time(time: FloatArray, name: str, file: Path) -> tuple[float, NDArray[np.int64]]:
     """Sampling rate of a time column in seconds, and the sample each row is at.
 
@@ -786,13 +792,14 @@ def _read_text(
             rate = _require_fs(fs, file, f"sample numbers (column {name!r}), not time stamps")
             rows = _rows_from_sample_numbers(table[:, time_at], name, file)
         else:
-            # a column named by time_column= without a unit in its name is in seconds
-            seconds = table[:, time_at] * (1.0 if unit is None else unit)
+            if unit is None:  # named by time_column=: seconds unless its name ends in a unit
+                unit = _trailing_unit(name) or 1.0
+            seconds = table[:, time_at] * unit
             stored, rows = _rows_from_time(seconds, name, file)
             if stored < _LOWEST_TIME_COLUMN_RATE_HZ:
                 raise ValueError(
                     f"{file}: time column {name!r} read as "
-                    f"{'seconds' if unit in (None, 1.0) else 'its unit'} gives fs = "
+                    f"{'seconds' if unit == 1.0 else 'its unit'} gives fs = "
                     f"{stored:.3g} Hz, too slow for an ECG: if it is in milliseconds, call "
                     f"it 'time_ms' (or 'time (ms)'); if it holds sample numbers, call it "
                     "'sample' and pass fs=..."
