@@ -401,6 +401,13 @@ def test_missing_file_raises_file_not_found_naming_it(tmp_path, name):
         read_signal(tmp_path / name)
 
 
+@pytest.mark.parametrize("name", ["recordings", "recordings.csv"])
+def test_a_folder_raises_saying_so(tmp_path, name):
+    (tmp_path / name).mkdir()
+    with pytest.raises(IsADirectoryError, match=rf"{name} is a folder; give one recording"):
+        read_signal(tmp_path / name)
+
+
 def test_missing_fs_says_to_pass_it(tmp_path, reference):
     path = _write_text(tmp_path / "nofs.csv", reference.signal[:10], NAMES)
     with pytest.raises(

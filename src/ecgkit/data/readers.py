@@ -229,13 +229,15 @@ def read_signal(
 def _format_of(file: Path) -> str:
     """Return the reader for ``file`` after checking that it exists."""
     ext = file.suffix.lower()
-    if ext in _FORMATS:
-        if not file.is_file():
-            raise FileNotFoundError(f"no such file: {file}")
+    if ext in _FORMATS and file.is_file():
         return _FORMATS[ext]
     # WFDB records are named without extension, and their names may contain dots
     if file.with_name(file.name + ".hea").is_file():
         return "wfdb"
+    if file.is_dir():
+        raise IsADirectoryError(f"{file} is a folder; give one recording file")
+    if ext in _FORMATS:
+        raise FileNotFoundError(f"no such file: {file}")
     if not ext:
         raise FileNotFoundError(
             f"no such file: {file} (nor a WFDB header {file.name}.hea); read_signal reads "
