@@ -199,6 +199,21 @@ def test_without_the_models_lead_a_channel_named_like_an_ecg_is_taken(names, exp
     )
 
 
+def test_a_model_lead_without_an_ecg_names_a_lead_that_has_one(recipe):
+    # MLII off, V5 fine: 0 beats and a line of gaps, with no word that V5 holds the ECG
+    record, _ = load_example("100")
+    lead = np.asarray(record.signal[: 60 * 360, 0], dtype=np.float64)
+    off = lead.copy()
+    off[: 40 * 360] = 0.0
+    names = ("MLII", "V5")
+    with pytest.warns(UserWarning, match=r"'MLII' holds no ECG for 67% .*'V5' does: leads="):
+        prepare_beats(Record(np.column_stack([off, lead]), 360.0, names, "off"), recipe)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for signal in (np.column_stack([lead, off]), np.column_stack([off, off])):
+            prepare_beats(Record(signal, 360.0, names, "quiet"), recipe)
+
+
 def test_peaks_must_be_sorted_integers_inside_the_recording(recipe):
     record, _ = load_example("100")
     with pytest.raises(ValueError, match="strictly increasing"):

@@ -72,6 +72,9 @@ _FLAT_MV = 0.05
 # more than this share of the beats flat (and at least this many): a warning says why
 _WARN_FLAT_SHARE = 0.5
 _WARN_FLAT_MIN_BEATS = 3
+# the model's leads without an ECG for more than this share of the recording, and another
+# lead with one: a warning names it
+_WARN_MISSING_SHARE = 0.5
 _SATURATED_S = 0.08
 _DUPLICATE_S = 0.2
 # end to end on MIT-BIH DS2, the shipped model's S and V F1 stay within 1 point of 360 Hz
@@ -475,6 +478,7 @@ def prepare_beats(
         flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
         parts.append((at_input, glob, windows, flag))
     gaps = merge_intervals(np.concatenate(gap_parts)) if gap_parts else np.zeros((0, 2), np.int64)
+    _warn_if_model_leads_missing(record, channels, gaps, recipe.leads)
     sample = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
     r_out = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
     windows = (
@@ -545,6 +549,31 @@ def _warn_if_mostly_flat(flag: NDArray[np.str_], record_id: str) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _warn_if_model_leads_missing(
+    record: Record, channels: Sequence[int], gaps: NDArray[np.int64], trained: Sequence[str]
+) -> None:
+    """Say so where the model's leads are mostly gap and another lead is not."""
+    n = record.n_samples
+    missing = 1 - _recorded_samples(gaps, n) / n
+    others = [c for c in range(record.signal.shape[1]) if c not in channels]
+    if missing <= _WARN_MISSING_SHARE or not others:
+        return
+    for other in others:
+        lead = record.signal[:, other]
+        if 1 - _recorded_samples(signal_gaps(lead, record.fs), n) / n <= _WARN_MISSING_SHARE:
+            used = ", ".join(repr(record.lead_names[c]) for c in channels)
+            name = record.lead_names[other]
+            warnings.warn(
+                f"{record.record_id}: {used} holds no ECG for {missing:.0%} of the recording "
+                f"(a lead off, or missing samples), {name!r} does: leads=[{name!r}] "
+                f"(ecgkit annotate --leads {name}) annotates it, with a model trained on "
+                f"{', '.join(trained)}, whose labels another lead changes",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
 
 
 def _recorded_samples(gaps: NDArray[np.int64], n: int) -> int:

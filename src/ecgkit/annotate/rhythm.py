@@ -284,6 +284,10 @@ def _context_by_segment(
     """
     gaps = np.zeros((0, 2), np.int64) if annotations.gaps is None else annotations.gaps
     noise = annotations.flag == "noise"
+    if annotations.sample.size == 0 and signal is not None:
+        # no beat, nothing to measure: a second of the lead, held where it is missing (a
+        # recording may be all gap), says whether P waves could be assessed at this rate
+        signal = held(np.asarray(np.asarray(signal)[: round(annotations.fs)], dtype=np.float64))
     if annotations.sample.size == 0 or (gaps.shape[0] == 0 and not noise.any()):
         return rhythm_context(
             annotations.sample, annotations.fs, signal, exclude, min_episode_s=min_episode_s
