@@ -358,13 +358,15 @@ def test_annotate_takes_a_wfdb_records_invalid_samples_as_a_gap(tmp_path, capsys
     assert json.loads((out / "summary.json").read_text())["gaps_s"] == [[30.0, 35.0]]
 
 
-def test_annotate_a_recording_without_a_beat_writes_every_file(tmp_path, capsys):
-    # all of it a lead off (one gap, no beat): the rhythm's loop over the stretches between
-    # gaps indexed a beat that was not there, and wfdb refused to write no annotation
+@pytest.mark.parametrize("fill", [0.0, float("nan")])
+def test_annotate_a_recording_without_a_beat_writes_every_file(tmp_path, capsys, fill):
+    # all of it a lead off or missing (one gap, no beat): the rhythm's loop over the
+    # stretches between gaps indexed a beat that was not there, wfdb refused to write no
+    # annotation, and a lead all NaN reached the P-wave measure, which refuses NaN
     import numpy as np
     import wfdb
 
-    _, printed, summary = _annotate_csv(tmp_path, capsys, "off", np.zeros(10 * 360))
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "off", np.full(10 * 360, fill))
     assert "0 beats, no heart rate" in printed
     assert "no time analysed" in printed
     assert summary["n_beats"] == 0
