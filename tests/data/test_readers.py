@@ -314,6 +314,29 @@ def test_a_clock_read_as_a_lead_raises(tmp_path, reference, suffix):
     assert read_signal(path, fs=FS, leads=[1, 2]).signal.shape == (N, 2)
 
 
+def test_comment_lines_before_the_header_are_skipped(tmp_path, reference):
+    # a device's notes above the header row were read as the header
+    time = np.arange(N) / FS
+    plain = _write_text(tmp_path / "plain.csv", reference.signal, NAMES, time=time)
+    noted = tmp_path / "noted.csv"
+    noted.write_text("# Device: XYZ\n  # exported 2026-11-28\n" + plain.read_text())
+    _assert_same(read_signal(noted), read_signal(plain), atol=0, record_id="noted", fs_rel=1e-7)
+    # np.savetxt's header is a comment line itself
+    saved = tmp_path / "saved.csv"
+    np.savetxt(saved, np.column_stack([time, reference.signal]), delimiter=",",
+               header="time,MLII,V1")  # fmt: skip
+    assert saved.read_text().startswith("# time,MLII,V1")
+    record = read_signal(saved)
+    assert record.lead_names == NAMES
+    assert record.fs == pytest.approx(FS, rel=1e-7)
+    # lines are still counted from the top of the file
+    lines = noted.read_text().splitlines()
+    lines[5] = "0.1,oops,0.2"
+    noted.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"line 6, column 2 \('MLII'\) is not a number"):
+        read_signal(noted)
+
+
 def test_date_time_stamps_raise_saying_so(tmp_path):
     path = tmp_path / "iso.csv"
     path.write_text("timestamp,MLII\n2024-01-31T10:00:00.000,0.1\n2024-01-31 10:00:00.004,0.2\n")

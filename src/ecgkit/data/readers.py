@@ -122,8 +122,11 @@ def read_signal(
       are missing samples. A column of sample numbers (``sample``, ``Sample #``,
       ``index``) is read as such: ``fs`` must be given, and a skipped number is a
       missing sample. Empty cells and ``NaN`` are missing samples (a row of empty
-      cells too); a blank line with samples after it raises. A lead of any format that
-      rises by one even step on every row is a clock, not an ECG, and raises.
+      cells too); a blank line with samples after it raises. Lines starting with ``#``
+      before the header row (a device's notes) are skipped; the last of them is the
+      header where numbers follow it (``np.savetxt(path, x, header="time,MLII")`` writes
+      ``# time,MLII``). A lead of any format that rises by one even step on every row is
+      a clock, not an ECG, and raises.
     * ``.npy``: ``[n_samples]`` (one lead) or ``[n_samples, n_leads]``; ``.npz``: the array
       ``signal`` (or the archive's only array), with optional ``fs`` (Hz) and
       ``lead_names``. Leads without a stored name are called ``lead0``, ``lead1``, ...
@@ -539,6 +542,12 @@ def _delimiter(file: Path, header: str) -> str | None:
     return None
 
 
+def _numbers_only(line: str, file: Path) -> bool:
+    """True for a line of numbers only (a data row, not a header)."""
+    cells = _split(line.rstrip("\r\n"), _delimiter(file, line))
+    return bool(line.strip()) and all(_is_number(cell.strip()) for cell in cells)
+
+
 def _split(line: str, delimiter: str | None) -> list[str]:
     if delimiter is None:
         return line.split()
@@ -553,8 +562,8 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _rows(file: Path, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of each non-blank line after the header.
+def _rows(file: Path, delimiter: str | None, header_line: int) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each non-blank line after the header (line ``header_line``).
 
     A line of empty cells (``,`` between two leads, ``""`` for one) is a row of missing
     samples, not a blank line: it is kept.
@@ -562,20 +571,23 @@ def _rows(file: Path, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
     with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         if delimiter is None:
             for number, line in enumerate(handle, start=1):
-                if number > 1 and line.strip():
+                if number > header_line and line.strip():
                     yield number, line.split()
             return
+        for _ in range(header_line):
+            handle.readline()
         reader = csv.reader(handle, delimiter=delimiter)
-        next(reader, None)
         for cells in reader:
             if cells and (len(cells) > 1 or cells[0].strip() or cells[0] == ""):
-                yield reader.line_num, cells
+                yield header_line + reader.line_num, cells
 
 
-def _parse_cells(file: Path, delimiter: str | None, names: Sequence[str]) -> FloatArray:
+def _parse_cells(
+    file: Path, delimiter: str | None, names: Sequence[str], header_line: int
+) -> FloatArray:
     """Parse the table cell by cell, naming the line and column of the first bad cell."""
     values: list[list[float]] = []
-    for line, cells in _rows(file, delimiter):
+    for line, cells in _rows(file, delimiter, header_line):
         if len(cells) != len(names):
             raise ValueError(
                 f"{file}: line {line} has {len(cells)} value(s) but the header names "
@@ -617,7 +629,9 @@ def _is_date_time(text: str) -> bool:
     return True
 
 
-def _load_table(file: Path, delimiter: str | None, names: Sequence[str]) -> FloatArray:
+def _load_table(
+    file: Path, delimiter: str | None, names: Sequence[str], header_line: int
+) -> FloatArray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
@@ -625,7 +639,7 @@ def _load_table(file: Path, delimiter: str | None, names: Sequence[str]) -> Floa
                 file,
                 dtype=np.float64,
                 delimiter=delimiter,
-                skiprows=1,
+                skiprows=header_line,
                 ndmin=2,
                 encoding="utf-8-sig",
                 comments=None,
@@ -634,9 +648,9 @@ def _load_table(file: Path, delimiter: str | None, names: Sequence[str]) -> Floa
     except ValueError:
         # numpy's fast parser stops at empty cells, words and ragged rows: parse again
         # slowly to treat empty cells as missing and name the line of anything else
-        return _parse_cells(file, delimiter, names)
+        return _parse_cells(file, delimiter, names, header_line)
     if table.size and table.shape[1] != len(names):
-        return _parse_cells(file, delimiter, names)
+        return _parse_cells(file, delimiter, names, header_line)
     return table.reshape(-1, len(names)) if table.size == 0 else table
 
 
@@ -746,6 +760,14 @@ def _read_text(
 ) -> Record:
     with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         header = handle.readline()
+        # comment lines before the header (a device's or an export's notes) are skipped
+        header_line, comment = 1, None
+        while header.lstrip().startswith("#"):
+            comment = header
+            header, header_line = handle.readline(), header_line + 1
+    if comment is not None and _numbers_only(header, file):
+        # np.savetxt(..., header="time,MLII") writes the header as a comment: "# time,MLII"
+        header, header_line = comment.lstrip()[1:].lstrip(), header_line - 1
     if not header.strip():
         raise ValueError(f"{file} is empty or starts with a blank line; it needs a header row")
     delimiter = _delimiter(file, header)
@@ -771,10 +793,10 @@ def _read_text(
         raise ValueError(f"{file} has a time column but no lead columns")
     lead_names = [names[i] for i in columns]
     picked = columns if leads is None else [columns[k] for k in _select(lead_names, leads, file)]
-    table = _load_table(file, delimiter, names)
+    table = _load_table(file, delimiter, names, header_line)
     if table.shape[0] == 0:
         raise ValueError(f"{file} has a header row but no samples; check that it holds the data")
-    blank = _blank_line_inside(file)
+    blank = _blank_line_inside(file, header_line)
     if blank is not None:
         raise ValueError(
             f"{file}: line {blank} is blank, with samples after it; a blank line is not read "
@@ -817,15 +839,15 @@ def _read_text(
     return _finish(signal, rate, [names[i] for i in picked], file)
 
 
-def _blank_line_inside(file: Path) -> int | None:
-    """Line number (1-based) of the first blank line with a line of data after it."""
+def _blank_line_inside(file: Path, header_line: int) -> int | None:
+    """Line number (1-based) of the first blank line after the header with data after it."""
     blank = None
     with file.open(encoding="utf-8-sig", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
                 if blank is not None:
                     return blank
-            elif blank is None and number > 1:
+            elif blank is None and number > header_line:
                 blank = number
     return None
 
