@@ -59,6 +59,7 @@ def threshold_loop(
     value_at: Sequence[float],
     above_at: Sequence[bool],
     least_at: Sequence[float],
+    stretch_at: Sequence[int],
     stop: int,
     refractory: int,
     t_wave: int,
@@ -78,6 +79,9 @@ def threshold_loop(
         Position (samples), feature height, whether it clears the noise gate, and the
         gate's least height. A candidate whose least height is above a typical QRS's
         (1) moves neither level: the noise there hides typical beats.
+    stretch_at : sequence of int, one per candidate
+        How many dropouts (flat stretches) end before it: a beat adds no RR interval to
+        the rhythm from a beat before a different number of them.
     stop : int
         Candidates read.
     refractory, t_wave : int
@@ -167,7 +171,8 @@ def threshold_loop(
                     break
             # accept candidate k as a beat
             position = position_at[k]
-            if n_beats > 0:
+            # no interval across a dropout: it would be the rhythm's mean for 8 beats
+            if n_beats > 0 and stretch_at[k] == stretch_at[chosen[n_beats - 1]]:
                 if n_recent == RECENT_RR:
                     for r in range(RECENT_RR - 1):
                         recent[r] = recent[r + 1]

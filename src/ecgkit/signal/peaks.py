@@ -127,10 +127,14 @@ def _adaptive_threshold(
     fs: float,
     candidates: NDArray[np.int64],
     min_height: NDArray[np.float64],
+    dropouts: NDArray[np.int64],
 ) -> NDArray[np.int64]:
     """Pan-Tompkins dual-level thresholding, T-wave rejection, search-back, P-wave pruning.
 
     ``candidates`` are :func:`_candidates`; one below its ``min_height`` is never a beat.
+    ``dropouts`` are the ``[start, stop)`` flat stretches bridged before the feature: no
+    RR interval across one enters the rhythm (the one that spans a 10-s dropout would be
+    the rhythm's mean for the next eight beats, and keep search-back off).
     The thresholding runs twice over the start of the signal: the first pass learns the
     levels and the rhythm from its first ``STARTUP_BEATS`` beats, the second reads the
     candidates before the last of them again with what the first learnt, so that the
@@ -155,12 +159,17 @@ def _adaptive_threshold(
         noise=float(feature[:learn_end].mean()),
         rr_mean=float(np.median(np.diff(tall))) if len(tall) > 2 else 0.8 * fs,
     )
-    first = _threshold_pass(values, fs, candidates, min_height, first_levels, candidates.size)
+    stretch = np.searchsorted(dropouts[:, 1], candidates, side="right").astype(np.int64)
+    first = _threshold_pass(
+        values, fs, candidates, min_height, stretch, first_levels, candidates.size
+    )
     positions, heights, kept = first.positions, first.heights, first.chosen
     if first.settled is not None:
         # the first pass's beats from its last start-up beat on, the second's before it
         k = STARTUP_BEATS - 1
-        second = _threshold_pass(values, fs, candidates, min_height, first.settled, int(kept[k]))
+        second = _threshold_pass(
+            values, fs, candidates, min_height, stretch, first.settled, int(kept[k])
+        )
         positions = np.concatenate([second.positions, positions[k:]])
         heights = np.concatenate([second.heights, heights[k:]])
         kept = np.concatenate([second.chosen, kept[k:]])
@@ -179,6 +188,7 @@ def _threshold_pass(
     fs: float,
     candidates: NDArray[np.int64],
     min_height: NDArray[np.float64],
+    stretch: NDArray[np.int64],
     levels: _Levels,
     stop: int,
 ) -> _Pass:
@@ -195,6 +205,7 @@ def _threshold_pass(
         values[:stop],
         values[:stop] > min_height[:stop],
         min_height[:stop],
+        stretch[:stop],
     )
     state = [levels.signal, levels.noise, levels.rr_mean]
     recent = levels.recent_rr + [-1] * (RECENT_RR - len(levels.recent_rr))
@@ -209,12 +220,12 @@ def _threshold_pass(
     else:
         args = [a.tolist() for a in inputs] + [state, recent]
         args += [[0] * stop, [0.0] * stop, [0] * stop, [0.0] * 3, [0] * RECENT_RR]
-    position_at, value_at, above_at, least_at, state_at, recent_at, *written = args
+    position_at, value_at, above_at, least_at, stretch_at, state_at, recent_at, *written = args
     beats, heights, chosen, settled_state, settled_recent = written
     loop = threshold_loop if fast else interpreted(threshold_loop)
     n_beats, n_settled = loop(
-        position_at, value_at, above_at, least_at, stop, refractory, t_wave, state_at,
-        recent_at, beats, heights, chosen, settled_state, settled_recent,
+        position_at, value_at, above_at, least_at, stretch_at, stop, refractory, t_wave,
+        state_at, recent_at, beats, heights, chosen, settled_state, settled_recent,
     )  # fmt: skip
     settled = None
     if n_settled >= 0:
@@ -595,7 +606,7 @@ def detect_r_peaks(
         feature, lead_weights = qrs_feature(band, fs)
         candidates = _candidates(feature, fs)
         min_height = noise_gate(feature, band, fs, candidates)
-        peaks = _adaptive_threshold(feature, fs, candidates, min_height)
+        peaks = _adaptive_threshold(feature, fs, candidates, min_height, gaps)
         peaks = recover_recurring(feature, fs, candidates, min_height, peaks)
         peaks = peaks[~ringing(leads, feature, lead_weights, peaks, fs)]
     else:
