@@ -195,6 +195,21 @@ def test_a_smaller_beat_among_the_first_is_found_as_later_in_the_signal(rr, smal
     assert (match.fn, match.fp) == (0, 0)
 
 
+def _with_dropouts(record_id, fill):
+    """Reference beats, beats found, beats found with three dropouts, and the dropouts.
+
+    The dropouts: three 10-s stretches of a bundled excerpt (at a fifth, half and four
+    fifths) held at ``fill`` mV, as ``(start, stop)`` in samples.
+    """
+    record, annotations = load_example(record_id)
+    x = np.asarray(record.signal[:, 0], dtype=np.float64).copy()
+    whole = detect_r_peaks(x, FS)
+    dropouts = [(round(f * x.size), round(f * x.size + 10 * FS)) for f in (0.2, 0.5, 0.8)]
+    for start, stop in dropouts:
+        x[start:stop] = fill
+    return annotations.select(BEAT_SYMBOLS).sample, whole, detect_r_peaks(x, FS), dropouts
+
+
 @pytest.mark.parametrize("fill", [0.0, 1.5])
 def test_a_dropout_gives_no_beat_in_it_or_at_its_edges_and_keeps_the_others(fill):
     # three 10-s stretches held at one value (a lead off, a zero-filled dropout, an
@@ -203,14 +218,7 @@ def test_a_dropout_gives_no_beat_in_it_or_at_its_edges_and_keeps_the_others(fill
     # 122 at 1.5 mV within 1 s of an edge, 8 and 65 inside)
     made_up = inside = lost = 0
     for record_id in ("100", "106", "119", "203", "208", "231"):
-        record, annotations = load_example(record_id)
-        x = np.asarray(record.signal[:, 0], dtype=np.float64).copy()
-        beats = annotations.select(BEAT_SYMBOLS).sample
-        whole = detect_r_peaks(x, FS)
-        dropouts = [(round(f * x.size), round(f * x.size + 10 * FS)) for f in (0.2, 0.5, 0.8)]
-        for start, stop in dropouts:
-            x[start:stop] = fill
-        peaks = detect_r_peaks(x, FS)
+        beats, whole, peaks, dropouts = _with_dropouts(record_id, fill)
         for start, stop in dropouts:
             inside += int(((peaks >= start) & (peaks < stop)).sum())
             before = (peaks >= start - FS) & (peaks < start)
@@ -224,10 +232,12 @@ def test_a_dropout_gives_no_beat_in_it_or_at_its_edges_and_keeps_the_others(fill
     assert lost <= 2
 
 
-@pytest.mark.parametrize("record_id", ["106", "203", "228"])
-def test_beats_after_a_burst_of_loud_noise_are_found(record_id):
-    # 30 s of 3 mV white noise in place of the lead: its peaks pass for beats and used to
-    # lift the threshold's signal level so far that the beats after it stayed under it
+def _beats_after_a_burst(record_id, after_s):
+    """Beats found ``after_s`` (start, end) after a burst, and how far the burst moves them.
+
+    The burst: 30 s of 3 mV white noise at 60-90 s. Returns the beats found without it in
+    that span and the distance (samples) from each to the nearest beat found with it.
+    """
     record, _ = load_example(record_id)
     lead = np.asarray(record.signal[:, 0], dtype=np.float64)
     fs = record.fs
@@ -236,10 +246,18 @@ def test_beats_after_a_burst_of_loud_noise_are_found(record_id):
     burst = slice(round(60 * fs), round(90 * fs))
     noisy[burst] = np.random.default_rng(7).normal(0.0, 3.0, burst.stop - burst.start)
     found = detect_r_peaks(noisy, fs)
-    after = clean_beats[(clean_beats >= 100 * fs) & (clean_beats < 150 * fs)]
-    distance = np.abs(found[np.newaxis, :] - after[:, np.newaxis]).min(axis=1)
+    lo, hi = (90 + t for t in after_s)
+    after = clean_beats[(clean_beats >= lo * fs) & (clean_beats < hi * fs)]
+    return after, np.abs(found[np.newaxis, :] - after[:, np.newaxis]).min(axis=1)
+
+
+@pytest.mark.parametrize("record_id", ["106", "203", "228"])
+def test_beats_after_a_burst_of_loud_noise_are_found(record_id):
+    # the burst's peaks pass for beats and used to lift the threshold's signal level so
+    # far that the beats after it stayed under it
+    after, distance = _beats_after_a_burst(record_id, (10, 60))
     assert after.size > 40
-    assert (distance <= 0.05 * fs).all()
+    assert (distance <= 0.05 * FS).all()
 
 
 def test_beats_in_the_seconds_after_a_burst_of_loud_noise_are_found():
@@ -248,17 +266,8 @@ def test_beats_in_the_seconds_after_a_burst_of_loud_noise_are_found():
     # beats 1-10 s after it missed when the levels learnt there; 3 now)
     missed = total = 0
     for record_id in EXAMPLE_RECORDS:
-        record, _ = load_example(record_id)
-        lead = np.asarray(record.signal[:, 0], dtype=np.float64)
-        fs = record.fs
-        clean_beats = detect_r_peaks(lead, fs)
-        noisy = lead.copy()
-        burst = slice(round(60 * fs), round(90 * fs))
-        noisy[burst] = np.random.default_rng(7).normal(0.0, 3.0, burst.stop - burst.start)
-        found = detect_r_peaks(noisy, fs)
-        after = clean_beats[(clean_beats >= 91 * fs) & (clean_beats < 100 * fs)]
-        distance = np.abs(found[np.newaxis, :] - after[:, np.newaxis]).min(axis=1)
-        missed += int((distance > 0.05 * fs).sum())
+        after, distance = _beats_after_a_burst(record_id, (1, 10))
+        missed += int((distance > 0.05 * FS).sum())
         total += after.size
     assert total > 500
     assert missed <= 0.01 * total
@@ -270,15 +279,8 @@ def test_the_rhythm_does_not_count_an_interval_across_a_dropout():
     # (207: 3 of the beats 1-10 s after three dropouts in each bundled excerpt)
     lost = total = 0
     for record_id in EXAMPLE_RECORDS:
-        record, annotations = load_example(record_id)
-        x = np.asarray(record.signal[:, 0], dtype=np.float64).copy()
-        beats = annotations.select(BEAT_SYMBOLS).sample
-        whole = detect_r_peaks(x, FS)
-        dropouts = [(round(f * x.size), round(f * x.size + 10 * FS)) for f in (0.2, 0.5, 0.8)]
-        for start, stop in dropouts:
-            x[start:stop] = 0.0
+        beats, whole, peaks, dropouts = _with_dropouts(record_id, 0.0)
         after = np.any([(beats >= b + FS) & (beats < b + 10 * FS) for _, b in dropouts], axis=0)
-        peaks = detect_r_peaks(x, FS)
         lost += match_peaks(peaks, beats[after], FS).fn - match_peaks(whole, beats[after], FS).fn
         total += int(after.sum())
     assert total > 1500
