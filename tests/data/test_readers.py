@@ -337,6 +337,24 @@ def test_comment_lines_before_the_header_are_skipped(tmp_path, reference):
         read_signal(noted)
 
 
+def test_sample_numbers_beside_a_time_column_are_left_out(tmp_path, reference):
+    time = np.arange(N) / FS
+    table = np.column_stack([np.arange(N), time, reference.signal])
+    path = tmp_path / "both.csv"
+    np.savetxt(path, table, delimiter=",", header="sample,time,MLII,V1", comments="")
+    record = read_signal(path)
+    assert record.lead_names == NAMES
+    assert record.fs == pytest.approx(FS, rel=1e-7)
+
+
+def test_a_wfdb_or_edf_channel_is_not_refused_as_a_clock(tmp_path, reference):
+    # a counter channel in a WFDB record is named: read, not taken for a time column
+    counter = np.arange(N, dtype=np.float64)[:, None] / 100
+    signal = np.hstack([reference.signal, counter])
+    _write_wfdb(tmp_path / "cnt", signal, (*NAMES, "Counter"), ["mV", "mV", "mV"])
+    assert read_signal(tmp_path / "cnt.hea").lead_names == (*NAMES, "Counter")
+
+
 def test_date_time_stamps_raise_saying_so(tmp_path):
     path = tmp_path / "iso.csv"
     path.write_text("timestamp,MLII\n2024-01-31T10:00:00.000,0.1\n2024-01-31 10:00:00.004,0.2\n")

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -512,7 +513,11 @@ class Predictor:
         """
         record = as_record(recording, fs, axis=axis)
         beats = self.prepare(record, peaks=peaks, leads=leads, chunk_s=chunk_s, progress=progress)
-        return self.annotations_of(beats, lead_signal=self.rhythm_lead(record, leads=leads))
+        with warnings.catch_warnings():
+            # the same lead again: prepare has said which one it took where it had to choose
+            warnings.simplefilter("ignore", UserWarning)
+            lead_signal = self.rhythm_lead(record, leads=leads)
+        return self.annotations_of(beats, lead_signal=lead_signal)
 
     def rhythm_lead(
         self, record: Record, *, leads: Iterable[str | int] | None = None

@@ -125,8 +125,9 @@ def read_signal(
       cells too); a blank line with samples after it raises. Lines starting with ``#``
       before the header row (a device's notes) are skipped; the last of them is the
       header where numbers follow it (``np.savetxt(path, x, header="time,MLII")`` writes
-      ``# time,MLII``). A lead of any format that rises by one even step on every row is
-      a clock, not an ECG, and raises.
+      ``# time,MLII``). A column that rises by one even step on every row under a name
+      the reader does not know (or a NumPy file's column) is a clock, not an ECG, and
+      raises; a second clock column (sample numbers beside time) is left out.
     * ``.npy``: ``[n_samples]`` (one lead) or ``[n_samples, n_leads]``; ``.npz``: the array
       ``signal`` (or the archive's only array), with optional ``fs`` (Hz) and
       ``lead_names``. Leads without a stored name are called ``lead0``, ``lead1``, ...
@@ -387,7 +388,6 @@ def _finish(
             f"{file} has no {what} (signal shape [n_samples, n_leads] = {signal.shape}); "
             "check that it holds the recording"
         )
-    _refuse_clocks(signal, names, file)
     return Record(signal=signal, fs=fs, lead_names=tuple(names), record_id=file.stem)
 
 
@@ -662,10 +662,12 @@ def _time_index(names: Sequence[str], time_column: str | None, file: Path) -> in
                 + ", ".join(repr(n) for n in names)
             )
         return names.index(time_column)
-    for i, name in enumerate(names):
-        if _clock_unit(name) is not None:
-            return i
-    return None
+    # a time column before a column of sample numbers: time gives the rate
+    units = [_clock_unit(name) for name in names]
+    timed = [i for i, unit in enumerate(units) if unit]
+    numbered = [i for i, unit in enumerate(units) if unit == 0.0]
+    found = timed or numbered
+    return found[0] if found else None
 
 
 def _clock_unit(name: str) -> float | None:
@@ -788,7 +790,8 @@ def _read_text(
     if duplicates:
         raise ValueError(f"{file}: the header names {duplicates} twice; give each column its own")
     time_at = _time_index(names, time_column, file)
-    columns = [i for i in range(len(names)) if i != time_at]
+    # every column named as a clock is no lead (a file may have both time and sample numbers)
+    columns = [i for i, name in enumerate(names) if i != time_at and _clock_unit(name) is None]
     if not columns:
         raise ValueError(f"{file} has a time column but no lead columns")
     lead_names = [names[i] for i in columns]
@@ -805,9 +808,9 @@ def _read_text(
             "line) or remove the line"
         )
     signal = table[:, picked]
+    # a clock column the reader does not know by name says so (before fs is asked for)
+    _refuse_clocks(signal, [names[i] for i in picked], file)
     if time_at is None:
-        # a clock column the reader does not know by name says so before fs is asked for
-        _refuse_clocks(signal, [names[i] for i in picked], file)
         rate = _require_fs(fs, file, "no time column")
     else:
         name = names[time_at]
@@ -915,6 +918,7 @@ def _read_npy(
     names = [f"lead{i}" for i in range(array.shape[1])]
     picked = _lead_picks(array.shape[1], names, leads, file)
     signal = _convert(array, picked, units)
+    _refuse_clocks(signal, [names[i] for i in picked], file)
     return _finish(signal, rate, [names[i] for i in picked], file)
 
 
@@ -977,4 +981,5 @@ def _read_npz(
             )
     picked = _lead_picks(n_leads, names, leads, file)
     signal = _convert(array, picked, units)
+    _refuse_clocks(signal, [names[i] for i in picked], file)
     return _finish(signal, rate, [names[i] for i in picked], file)
