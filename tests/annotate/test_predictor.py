@@ -269,3 +269,20 @@ def test_time_lost_to_noise_runs_from_the_beat_before_to_the_beat_after():
     clean = dataclasses.replace(annotations, flag=np.full(n, "", dtype="<U9"))
     assert clean.noise_s == 0.0
     assert clean.analysed_s == clean.recorded_s
+
+
+def test_annotate_says_once_which_lead_it_took(predictor):
+    # the lead is chosen for the model's input and again for the rhythm's lead
+    import warnings
+
+    record, _ = load_example("100")
+    lead = np.asarray(record.signal[: 30 * 360, 0], dtype=np.float64)
+    pleth = np.sin(2 * np.pi * 1.2 * np.arange(lead.size) / 360)
+    two = Record(np.column_stack([pleth, lead]), 360.0, ("Pleth", "ECG"), "psg")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        annotations = predictor.annotate(two)
+    about_lead = [w for w in caught if "does not name" in str(w.message)]
+    assert len(about_lead) == 1
+    assert "using 'ECG'" in str(about_lead[0].message)
+    assert annotations.lead_names == ("ECG",)
