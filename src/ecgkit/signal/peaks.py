@@ -470,7 +470,7 @@ def detect_r_peaks(
        zero-filled dropout: :func:`~ecgkit.signal.flat_stretches`) with recorded samples
        on both sides is replaced by a straight line joining them
        (:func:`~ecgkit.signal.bridge_gaps`), so that the steps at its edges do not pass
-       for beats;
+       for beats, and no RR interval across it counts in the rhythm of step 4;
     1. each lead is band-passed to 3-25 Hz (zero-phase), differentiated, squared and
        averaged over a centred 120 ms window; that slope energy is divided by the lead's
        median 2 s maximum (for a single lead, the median over the 5 minutes around each
