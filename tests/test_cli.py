@@ -435,3 +435,28 @@ def test_a_time_column_is_named_on_the_command_line(tmp_path, capsys):
     row = capsys.readouterr().out.splitlines()[-1].split()
     assert row[0] == "zeit"
     assert 20 < int(row[1]) < 30
+
+
+def test_annotate_reports_times_on_the_recordings_own_clock(tmp_path, capsys):
+    # a CSV whose time column starts at 3600 s: beats.csv and summary.json said 0.2 s
+    import json
+
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    record, _ = load_example("100")
+    lead = np.asarray(record.signal[: 40 * 360, 0]).copy()
+    lead[20 * 360 : 25 * 360] = np.nan
+    table = np.column_stack([3600 + np.arange(lead.size) / 360, lead])
+    path = tmp_path / "late.csv"
+    np.savetxt(path, table, delimiter=",", header="time,MLII", comments="", fmt="%.6f")
+    out = tmp_path / "out"
+    assert main(["annotate", str(path), "--out", str(out), "--no-figure"]) == 0
+    capsys.readouterr()
+    rows = (out / "beats.csv").read_text().splitlines()[1:]
+    first = [float(row.split(",")[1]) for row in rows]
+    assert 3600 < first[0] < 3602
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["start_s"] == pytest.approx(3600.0)
+    assert np.allclose(summary["gaps_s"], [[3620.0, 3625.0]], atol=0.01)

@@ -271,7 +271,7 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         )
         bpm = 60 * record.fs / np.diff(peaks).mean() if peaks.size > 1 else float("nan")
         if args.out is not None:
-            _write_peaks(args.out, peaks, record.fs)
+            _write_peaks(args.out, peaks, record.fs, record.start_s)
         if reference is None:
             print(f"{record.record_id:>8} {peaks.size:>6} {bpm:>6.1f}  (no reference)")
             continue
@@ -290,10 +290,11 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def _write_peaks(path: Path, peaks: np.ndarray, fs: float) -> None:
+def _write_peaks(path: Path, peaks: np.ndarray, fs: float, start_s: float) -> None:
+    """Write ``sample, time_s`` rows: time on the recording's clock (``start_s`` first)."""
     from ecgkit._files import atomic_write
 
-    lines = ["sample,time_s", *(f"{int(p)},{p / fs:.4f}" for p in peaks)]
+    lines = ["sample,time_s", *(f"{int(p)},{start_s + p / fs:.4f}" for p in peaks)]
     with atomic_write(path) as handle:
         handle.write(("\n".join(lines) + "\n").encode())
 

@@ -355,6 +355,19 @@ def test_a_wfdb_or_edf_channel_is_not_refused_as_a_clock(tmp_path, reference):
     assert read_signal(tmp_path / "cnt.hea").lead_names == (*NAMES, "Counter")
 
 
+def test_a_time_column_gives_the_time_of_the_first_sample(tmp_path, reference):
+    # a CSV cut from a longer recording keeps its clock: beats are reported on it
+    time = 3600 + np.arange(N) / FS
+    path = _write_text(tmp_path / "late.csv", reference.signal, NAMES, time=time)
+    assert read_signal(path).start_s == pytest.approx(3600.0)
+    numbers = 3600 * FS + np.arange(N)
+    numbered = _write_text(tmp_path / "n.csv", reference.signal, NAMES, time=numbers,
+                           time_name="sample")  # fmt: skip
+    assert read_signal(numbered, fs=FS).start_s == pytest.approx(3600.0)
+    plain = _write_text(tmp_path / "plain.csv", reference.signal, NAMES)
+    assert read_signal(plain, fs=FS).start_s == 0.0
+
+
 def test_date_time_stamps_raise_saying_so(tmp_path):
     path = tmp_path / "iso.csv"
     path.write_text("timestamp,MLII\n2024-01-31T10:00:00.000,0.1\n2024-01-31 10:00:00.004,0.2\n")

@@ -89,6 +89,10 @@ class BeatAnnotations:
         ``[start, stop)`` of each stretch without an ECG, in samples
         (:attr:`~ecgkit.annotate.PreparedBeats.gaps`); no interval between beats is
         measured across one. None: no gaps.
+    start_s : float
+        Time of the recording's first sample on its own clock, in seconds
+        (:attr:`~ecgkit.data.Record.start_s`): :attr:`time_s` and the times
+        :meth:`summary` gives count from it.
     """
 
     sample: NDArray[np.int64]
@@ -105,14 +109,15 @@ class BeatAnnotations:
     p_waves_absent: NDArray[np.bool_] | None = None
     af_episode: NDArray[np.bool_] | None = None
     gaps: NDArray[np.int64] | None = None
+    start_s: float = 0.0
 
     def __len__(self) -> int:
         return int(self.sample.size)
 
     @property
     def time_s(self) -> NDArray[np.float64]:
-        """R position of each beat in seconds from the start."""
-        return self.sample / self.fs
+        """R position of each beat in seconds on the recording's clock (``start_s`` first)."""
+        return self.start_s + self.sample / self.fs
 
     @property
     def duration_s(self) -> float:
@@ -217,7 +222,8 @@ class BeatAnnotations:
             "recorded_s": self.recorded_s,
             "noise_s": self.noise_s,
             "analysed_s": self.analysed_s,
-            "gaps_s": (self._gaps / self.fs).tolist(),
+            "start_s": self.start_s,
+            "gaps_s": (self.start_s + self._gaps / self.fs).tolist(),
             "n_beats": len(self),
             "counts": counts,
             "unclassified_reasons": flags,
@@ -282,7 +288,7 @@ class BeatAnnotations:
             writer.writerow(
                 [
                     int(self.sample[i]),
-                    f"{self.sample[i] / self.fs:.4f}",
+                    f"{self.start_s + self.sample[i] / self.fs:.4f}",
                     names[i],
                     self.flag[i],
                     rhythm[i],
@@ -567,6 +573,7 @@ class Predictor:
             lead_names=beats.lead_names,
             model=self.name,
             gaps=beats.gaps,
+            start_s=beats.start_s,
         )
         return assess_rhythm(
             annotations,

@@ -130,6 +130,9 @@ class PreparedBeats:
         ``[start, stop)`` of each stretch of the recording without an ECG, in its own
         samples (:func:`ecgkit.signal.signal_gaps` of the model's leads): no beat lies in
         one, and no RR interval is measured across one.
+    start_s : float
+        The recording's :attr:`~ecgkit.data.Record.start_s`: the time of its first sample
+        on its own clock, in seconds.
     """
 
     sample: NDArray[np.int64]
@@ -145,6 +148,7 @@ class PreparedBeats:
     n_duplicates: int
     block: NDArray[np.int64]
     gaps: NDArray[np.int64]
+    start_s: float = 0.0
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -535,6 +539,7 @@ def prepare_beats(
         n_duplicates=n_duplicates,
         block=block,
         gaps=gaps,
+        start_s=record.start_s,
     )
 
 

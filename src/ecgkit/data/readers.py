@@ -381,14 +381,21 @@ def _check_finite(signal: FloatArray, fs: float, names: Sequence[str], file: Pat
 
 
 def _finish(
-    signal: FloatArray, fs: float, names: Sequence[str], file: Path, what: str = "samples"
+    signal: FloatArray,
+    fs: float,
+    names: Sequence[str],
+    file: Path,
+    what: str = "samples",
+    start_s: float = 0.0,
 ) -> Record:
     if signal.shape[0] == 0 or signal.shape[1] == 0:
         raise ValueError(
             f"{file} has no {what} (signal shape [n_samples, n_leads] = {signal.shape}); "
             "check that it holds the recording"
         )
-    return Record(signal=signal, fs=fs, lead_names=tuple(names), record_id=file.stem)
+    return Record(
+        signal=signal, fs=fs, lead_names=tuple(names), record_id=file.stem, start_s=start_s
+    )
 
 
 def _refuse_clocks(signal: FloatArray, names: Sequence[str], file: Path) -> None:
@@ -810,6 +817,7 @@ def _read_text(
     signal = table[:, picked]
     # a clock column the reader does not know by name says so (before fs is asked for)
     _refuse_clocks(signal, [names[i] for i in picked], file)
+    start_s = 0.0
     if time_at is None:
         rate = _require_fs(fs, file, "no time column")
     else:
@@ -818,6 +826,7 @@ def _read_text(
         if unit == 0.0:
             rate = _require_fs(fs, file, f"sample numbers (column {name!r}), not time stamps")
             rows = _rows_from_sample_numbers(table[:, time_at], name, file)
+            start_s = float(table[0, time_at]) / rate
         else:
             if unit is None:  # named by time_column=: seconds unless its name ends in a unit
                 unit = _trailing_unit(name) or 1.0
@@ -832,6 +841,7 @@ def _read_text(
                     "'sample' and pass fs=..."
                 )
             rate = _settle_fs(fs, stored, f"1 / step of column {name!r}", file)
+            start_s = float(seconds[0])
         if rows[-1] + 1 > rows.size:
             # rows the time column skips are missing samples (NaN), as empty cells are
             full = np.full((int(rows[-1]) + 1, signal.shape[1]), np.nan)
@@ -839,7 +849,7 @@ def _read_text(
             signal = full
     if units is not None and units != 1.0:
         signal *= units
-    return _finish(signal, rate, [names[i] for i in picked], file)
+    return _finish(signal, rate, [names[i] for i in picked], file, start_s=start_s)
 
 
 def _blank_line_inside(file: Path, header_line: int) -> int | None:

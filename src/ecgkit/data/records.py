@@ -27,12 +27,17 @@ class Record:
         Name of each lead, e.g. ``("MLII", "V5")``.
     record_id : str
         Record name, e.g. ``"100"``.
+    start_s : float
+        Time of the first sample in seconds on the recording's own clock: a text file's
+        time column gives it (a CSV cut from a longer recording may start at 3600 s);
+        0 otherwise.
     """
 
     signal: NDArray[np.floating]
     fs: float
     lead_names: tuple[str, ...]
     record_id: str
+    start_s: float = 0.0
 
     @property
     def leads_first(self) -> NDArray[np.floating]:
