@@ -141,9 +141,9 @@ def read_signal(
         column, ``.npy``, ``.npz`` without ``fs``); otherwise it must agree with the stored
         rate within 1 %, and the given value is used.
     leads : sequence of str or int, optional
-        Leads to read, by name or by index (position among the file's leads: a time
-        column and EDF+ annotation channels do not count), in the order wanted. All leads
-        by default.
+        Leads to read, by name or by index (position among the file's leads: time and
+        sample-number columns and EDF+ annotation channels do not count), in the order
+        wanted. All leads by default.
     units : str, optional
         Unit of values whose file states none: ``"mV"`` (default), ``"uV"`` (or ``"µV"``)
         or ``"V"``, converted as in Notes. A unit a WFDB or EDF header states always wins.
