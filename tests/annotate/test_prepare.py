@@ -214,6 +214,17 @@ def test_a_model_lead_without_an_ecg_names_a_lead_that_has_one(recipe):
             prepare_beats(Record(signal, 360.0, names, "quiet"), recipe)
 
 
+def test_a_coarsely_rounded_recording_is_not_saturated_but_a_clipped_one_is(recipe):
+    # rounded to 0.1 mV (one decimal in a CSV), the baseline holds a window's lowest value
+    # for 80 ms and more: 165 of 208's 514 beats were flagged saturated
+    record, _ = load_example("208")
+    lead = np.asarray(record.signal[:, :1], dtype=np.float64)
+    rounded = prepare_beats(Record(np.round(lead, 1), 360.0, ("MLII",), "r"), recipe)
+    assert not (rounded.flag == "saturated").any()
+    clipped = prepare_beats(Record(np.clip(lead, -0.5, 0.5), 360.0, ("MLII",), "c"), recipe)
+    assert (clipped.flag == "saturated").sum() > 100
+
+
 def test_peaks_must_be_sorted_integers_inside_the_recording(recipe):
     record, _ = load_example("100")
     with pytest.raises(ValueError, match="strictly increasing"):

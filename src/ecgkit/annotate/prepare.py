@@ -60,12 +60,13 @@ __all__ = [
 
 #: Why a beat was not classified: its window ran past the recording's start or end, its
 #: leads are flat (under 0.05 mV peak to peak: lead off, or a signal not in mV), it is
-#: clipped (the window's extreme value held for 80 ms or more: an amplifier at its
-#: limit), the recording (or its stretch between two gaps) has too few beats to measure
-#: a rhythm, its window reaches into a gap (:func:`ecgkit.signal.signal_gaps`: missing
-#: samples, or every lead held at one value for a second or more), or the beats around it
-#: do not repeat from beat to beat in some lead (:func:`ecgkit.signal.noisy_beats`:
-#: broadband noise, or a channel that is not an ECG).
+#: clipped (its lead's extreme value in the recording held for 80 ms or more in the
+#: window: an amplifier at its limit), the recording (or its stretch between two gaps)
+#: has too few beats to measure a rhythm, its window reaches into a gap
+#: (:func:`ecgkit.signal.signal_gaps`: missing samples, or every lead held at one value
+#: for a second or more), or the beats around it do not repeat from beat to beat in some
+#: lead (:func:`ecgkit.signal.noisy_beats`: broadband noise, or a channel that is not an
+#: ECG).
 FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap", "noise")
 
 _FLAT_MV = 0.05
@@ -296,14 +297,27 @@ def select_leads(
     )
 
 
-def _beat_flags(raw: NDArray[np.floating[Any]], fs: float) -> NDArray[np.str_]:
-    """``"flat"``/``"saturated"``/``""`` per raw window ``[n, leads, L]`` (mV)."""
+def _beat_flags(
+    raw: NDArray[np.floating[Any]], fs: float, limits: NDArray[np.floating[Any]]
+) -> NDArray[np.str_]:
+    """``"flat"``/``"saturated"``/``""`` per raw window ``[n, leads, L]`` (mV).
+
+    ``limits`` is ``[2, leads]``: each lead's smallest and largest value in the stretch
+    the windows were cut from. A window is saturated where it holds one of them for
+    ``_SATURATED_S`` or more (an amplifier at its rail); a run at a window's own extreme
+    that is not the lead's (a recording rounded to 0.1 mV holds its baseline) is not.
+    """
     flags = np.full(raw.shape[0], "", dtype="<U9")
     if raw.shape[0] == 0:
         return flags
     top = raw.max(axis=-1, keepdims=True)
     bottom = raw.min(axis=-1, keepdims=True)
-    held = np.maximum((raw == top).sum(axis=-1), (raw == bottom).sum(axis=-1))
+    at_rail_top = top == limits[1][np.newaxis, :, np.newaxis]
+    at_rail_bottom = bottom == limits[0][np.newaxis, :, np.newaxis]
+    held = np.maximum(
+        np.where(at_rail_top, raw == top, False).sum(axis=-1),
+        np.where(at_rail_bottom, raw == bottom, False).sum(axis=-1),
+    )
     flags[(held >= _SATURATED_S * fs).any(axis=1)] = "saturated"
     flags[((top - bottom)[..., 0] < _FLAT_MV).any(axis=1)] = "flat"
     return flags
@@ -476,7 +490,7 @@ def prepare_beats(
             raw, fs_in, at_input - lo, before_s=recipe.before_s, after_s=recipe.after_s,
             edge="pad", axis=0,
         ).windows  # fmt: skip
-        flag = _beat_flags(raw_windows, fs_in)
+        flag = _beat_flags(raw_windows, fs_in, np.stack([raw.min(axis=0), raw.max(axis=0)]))
         reaches = touches_gaps(at_input - lo - raw_before, at_input - lo + raw_after, local_gaps)
         flag[reaches] = "gap"
         flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
