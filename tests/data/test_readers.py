@@ -433,6 +433,29 @@ def test_any_small_table_round_trips_through_csv(tmp_path_factory, signal, fs):
     assert record.lead_names == tuple(names)
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    fs=st.floats(20.0, 2000.0),
+    start_s=st.floats(0.0, 1e5),
+    column=st.sampled_from(
+        [("time", 1.0), ("Time (s)", 1.0), ("time_ms", 1e3), ("Time [ms]", 1e3), ("t_us", 1e6)]
+    ),
+    n=st.integers(60, 400),
+)
+def test_a_time_column_in_any_unit_gives_fs_and_the_start(tmp_path_factory, fs, start_s, column, n):
+    name, per_second = column
+    time = (start_s + np.arange(n) / fs) * per_second
+    lead = np.sin(0.7 * np.arange(n))
+    path = tmp_path_factory.mktemp("time") / "t.csv"
+    np.savetxt(path, np.column_stack([time, lead]), fmt="%.17g", delimiter=",",
+               header=f"{name},ECG", comments="")  # fmt: skip
+    record = read_signal(path)
+    assert record.lead_names == ("ECG",)
+    assert record.fs == pytest.approx(fs, rel=1e-6)
+    assert record.start_s == pytest.approx(start_s, rel=1e-9, abs=1e-9)
+    np.testing.assert_array_equal(record.signal[:, 0], lead)
+
+
 # --- errors ------------------------------------------------------------------------------
 
 
