@@ -456,6 +456,26 @@ def test_a_time_column_in_any_unit_gives_fs_and_the_start(tmp_path_factory, fs, 
     np.testing.assert_array_equal(record.signal[:, 0], lead)
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    first=st.floats(-1e6, 1e6),
+    step=st.floats(1e-4, 1e3),
+    n=st.integers(50, 3000),
+    column=st.integers(0, 1),
+)
+def test_any_even_ramp_in_a_numpy_file_is_refused_as_a_clock(
+    tmp_path_factory, first, step, n, column
+):
+    ecg = np.sin(0.7 * np.arange(n))
+    ramp = first + step * np.arange(n)
+    table = np.column_stack([ramp, ecg] if column == 0 else [ecg, ramp])
+    path = tmp_path_factory.mktemp("ramp") / "r.npy"
+    np.save(path, table)
+    with pytest.raises(ValueError, match=f"lead 'lead{column}' rises by the same step"):
+        read_signal(path, fs=FS)
+    assert read_signal(path, fs=FS, leads=[1 - column]).signal.shape == (n, 1)
+
+
 # --- errors ------------------------------------------------------------------------------
 
 
