@@ -368,6 +368,47 @@ def test_a_time_column_gives_the_time_of_the_first_sample(tmp_path, reference):
     assert read_signal(plain, fs=FS).start_s == 0.0
 
 
+def _physionet_csv(path, signal, time_cells, units):
+    """A CSV as PhysioNet exports one: quoted names, a row of units, then the samples."""
+    lines = ["'Elapsed time','MLII','V1'", ",".join(f"'{u}'" for u in units)]
+    lines += [f"{t},{a:.3f},{b:.3f}" for t, (a, b) in zip(time_cells, signal, strict=True)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_physionet_csv_exports_are_read(tmp_path, reference):
+    # rdsamp -c -p -v: time in seconds rounded to 1 ms (steps of 2 and 3 ms at 360 Hz),
+    # a row of units under the quoted names; both refused before
+    seconds = [f"{i / FS:.3f}" for i in range(N)]
+    rdsamp = _physionet_csv(tmp_path / "rdsamp.csv", reference.signal, seconds,
+                            ("seconds", "mV", "mV"))  # fmt: skip
+    record = read_signal(rdsamp)
+    assert record.lead_names == NAMES
+    assert record.fs == FS  # a whole number of Hz within what 1-ms stamps leave open
+    np.testing.assert_allclose(record.signal, reference.signal, atol=0.5e-3 + 1e-12)
+    # the ATM: the time as a clock, quoted; a lead in uV
+    clock = [f"'1:{i // 360 // 60:02d}:{(i / FS) % 60:06.3f}'" for i in range(N)]
+    microvolts = reference.signal * np.array([1000.0, 1.0])
+    atm = _physionet_csv(tmp_path / "atm.csv", microvolts, clock, ("hh:mm:ss.mmm", "uV", "mV"))
+    record = read_signal(atm)
+    assert record.fs == FS
+    assert record.start_s == pytest.approx(3600.0)
+    np.testing.assert_allclose(record.signal, reference.signal, atol=0.5e-3 + 1e-12)
+
+
+def test_a_units_row_names_the_time_column_and_the_leads_unit(tmp_path, reference):
+    time = np.arange(N) / FS
+    lines = ["Zeit,MLII,V1", "s,uV,uV"]
+    microvolts = reference.signal * 1000
+    lines += [f"{t:.6f},{a:.1f},{b:.1f}" for t, (a, b) in zip(time, microvolts, strict=True)]
+    path = tmp_path / "zeit.csv"
+    path.write_text("\n".join(lines) + "\n")
+    record = read_signal(path, units="V")  # the file's own units win
+    assert record.lead_names == NAMES
+    assert record.fs == pytest.approx(FS, rel=1e-7)
+    np.testing.assert_allclose(record.signal, reference.signal, atol=0.5e-4 + 1e-12)
+
+
 def test_date_time_stamps_raise_saying_so(tmp_path):
     path = tmp_path / "iso.csv"
     path.write_text("timestamp,MLII\n2024-01-31T10:00:00.000,0.1\n2024-01-31 10:00:00.004,0.2\n")

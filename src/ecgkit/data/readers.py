@@ -72,6 +72,10 @@ _SAMPLE_NUMBER_WORDS = frozenset(
     {"sample", "samples", "sample no", "sample number", "sample index", "index", "idx"}
 )
 _NAME_SEPARATORS = re.compile(r"[\s_\-.#:/()\[\]]+")
+# a row of units under the header (PhysioNet's CSV exports: 'seconds','mV','mV', or the
+# ATM's 'hh:mm:ss.mmm' for a time column written as a clock, '0:01.250')
+_CLOCK_FORMATS = frozenset({"hh:mm:ss.mmm", "hh:mm:ss", "mm:ss.mmm", "mm:ss", "h:mm:ss.mmm"})
+_QUOTES = "'\""
 # a time column that gives a rate under this is in another unit than its name says (or
 # holds sample numbers): a QRS complex, about 0.1 s, needs more than one sample
 _LOWEST_TIME_COLUMN_RATE_HZ = 10.0
@@ -125,7 +129,13 @@ def read_signal(
       cells too); a blank line with samples after it raises. Lines starting with ``#``
       before the header row (a device's notes) are skipped; the last of them is the
       header where numbers follow it (``np.savetxt(path, x, header="time,MLII")`` writes
-      ``# time,MLII``). A column that rises by one even step on every row under a name
+      ``# time,MLII``). Names may be quoted (``'MLII'``); a row of units under the
+      header (PhysioNet's exports: ``'seconds','mV','mV'``, or the ATM's
+      ``'hh:mm:ss.mmm'`` with clock times ``'0:01.250'``) gives the time column's unit
+      (a column of time units is the time column) and each lead's, which win over
+      ``units``. Time stamps rounded coarser than 1 % of the step (a 360-Hz record in ms)
+      may be off by their rounding, and a whole number of Hz within it is the rate.
+      A column that rises by one even step on every row under a name
       the reader does not know (or a NumPy file's column) is a clock, not an ECG, and
       raises; a second clock column (sample numbers beside time) is left out.
     * ``.npy``: ``[n_samples]`` (one lead) or ``[n_samples, n_leads]``; ``.npz``: the array
@@ -590,9 +600,16 @@ def _rows(file: Path, delimiter: str | None, header_line: int) -> Iterator[tuple
 
 
 def _parse_cells(
-    file: Path, delimiter: str | None, names: Sequence[str], header_line: int
+    file: Path,
+    delimiter: str | None,
+    names: Sequence[str],
+    header_line: int,
+    as_clock: int | None = None,
 ) -> FloatArray:
-    """Parse the table cell by cell, naming the line and column of the first bad cell."""
+    """Parse the table cell by cell, naming the line and column of the first bad cell.
+
+    Column ``as_clock`` holds clock times ("0:01.250"), read as seconds.
+    """
     values: list[list[float]] = []
     for line, cells in _rows(file, delimiter, header_line):
         if len(cells) != len(names):
@@ -607,7 +624,7 @@ def _parse_cells(
                 row.append(math.nan)
                 continue
             try:
-                row.append(float(text))
+                row.append(_clock_seconds(text) if column == as_clock else float(text))
             except ValueError:
                 hint = "; decimal commas are not supported" if "," in text else ""
                 advice = "; fix or remove that cell"
@@ -637,8 +654,14 @@ def _is_date_time(text: str) -> bool:
 
 
 def _load_table(
-    file: Path, delimiter: str | None, names: Sequence[str], header_line: int
+    file: Path,
+    delimiter: str | None,
+    names: Sequence[str],
+    header_line: int,
+    as_clock: int | None = None,
 ) -> FloatArray:
+    if as_clock is not None:
+        return _parse_cells(file, delimiter, names, header_line, as_clock)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
@@ -733,7 +756,16 @@ def _rows_from_time(time: FloatArray, name: str, file: Path) -> tuple[float, NDA
         # step carries into every multiple of it
         step = float(steps[single].mean())
         multiple = np.maximum(np.rint(steps / step), 1.0)
-    uneven = np.flatnonzero(np.abs(steps - multiple * step) > _RATE_TOLERANCE * step)
+    # stamps rounded coarser than 1 % of the step (PhysioNet writes a 360-Hz record's time
+    # in ms: steps of 2 and 3 ms) are as even as their rounding lets them be: each step is
+    # then off by less than the stamps' quantum, the least change between two steps
+    changes = np.abs(np.diff(steps))
+    changes = changes[changes > 1e-9 * step]
+    quantum = float(changes.min()) if changes.size else 0.0
+    tolerance = _RATE_TOLERANCE * step
+    if quantum < 0.5 * step:
+        tolerance = max(tolerance, quantum * (1 + 1e-6))
+    uneven = np.flatnonzero(np.abs(steps - multiple * step) > tolerance)
     if uneven.size:
         i = int(uneven[0])
         raise ValueError(
@@ -744,7 +776,13 @@ def _rows_from_time(time: FloatArray, name: str, file: Path) -> tuple[float, NDA
             "uniform rate first"
         )
     rows = np.concatenate([[0], np.cumsum(multiple.astype(np.int64))])
-    return float(rows[-1] / (time[-1] - time[0])), rows
+    span = float(time[-1] - time[0])
+    fs = float(rows[-1] / span)
+    # the stamps fix the span only to their quantum: where a whole number of Hz lies within
+    # what that leaves open, it is the rate (1-ms stamps of 20 s at 360 Hz give 360.004)
+    if abs(fs - round(fs)) <= fs * quantum / span:
+        fs = float(round(fs))
+    return fs, rows
 
 
 def _rows_from_sample_numbers(values: FloatArray, name: str, file: Path) -> NDArray[np.int64]:
@@ -758,6 +796,50 @@ def _rows_from_sample_numbers(values: FloatArray, name: str, file: Path) -> NDAr
             "lead, or drop it"
         )
     return np.asarray(values - values[0], dtype=np.int64)
+
+
+def _unquoted(cell: str) -> str:
+    """A header cell without surrounding blanks and quotes ("'MLII'" is MLII)."""
+    return cell.strip().strip(_QUOTES).strip()
+
+
+def _line_at(file: Path, number: int) -> str:
+    """Line ``number`` (1-based) of ``file``, "" past its end."""
+    with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        for at, line in enumerate(handle, start=1):
+            if at == number:
+                return line
+    return ""
+
+
+def _is_time_unit(unit: str) -> bool:
+    return unit in _SECONDS_PER_UNIT or unit in _CLOCK_FORMATS
+
+
+def _units_row(line: str, delimiter: str | None, n_columns: int) -> list[str] | None:
+    """The units a row under the header states, lower case, or None where it is data.
+
+    A row of units has one cell per column, none a number, each a voltage (mV, uV, V),
+    a unit of time (seconds, ms ...), a clock format (hh:mm:ss.mmm) or empty.
+    """
+    if not line.strip():
+        return None
+    cells = [_unquoted(cell).lower() for cell in _split(line.rstrip("\r\n"), delimiter)]
+    if len(cells) != n_columns or any(_is_number(cell) for cell in cells):
+        return None
+    known = all(not c or _mv_per_unit(c) is not None or _is_time_unit(c) for c in cells)
+    return cells if known else None
+
+
+def _clock_seconds(text: str) -> float:
+    """Seconds of a clock time "[h:]mm:ss.mmm" (quotes allowed); ValueError otherwise."""
+    parts = _unquoted(text).split(":")
+    if not 1 <= len(parts) <= 3:
+        raise ValueError(text)
+    seconds = 0.0
+    for part in parts:
+        seconds = 60 * seconds + float(part)
+    return seconds
 
 
 def _read_text(
@@ -780,7 +862,7 @@ def _read_text(
     if not header.strip():
         raise ValueError(f"{file} is empty or starts with a blank line; it needs a header row")
     delimiter = _delimiter(file, header)
-    names = [cell.strip() for cell in _split(header.rstrip("\r\n"), delimiter)]
+    names = [_unquoted(cell) for cell in _split(header.rstrip("\r\n"), delimiter)]
     if all(_is_number(name) for name in names):
         raise ValueError(
             f"{file} needs a header row of lead names, e.g. 'time,MLII,V5'; its first row "
@@ -796,14 +878,26 @@ def _read_text(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"{file}: the header names {duplicates} twice; give each column its own")
+    stated = _units_row(_line_at(file, header_line + 1), delimiter, len(names))
+    if stated is not None:
+        header_line += 1
     time_at = _time_index(names, time_column, file)
+    if time_at is None and stated is not None:
+        # a column whose stated unit is one of time is the time column
+        timed = [i for i, unit in enumerate(stated) if _is_time_unit(unit)]
+        time_at = timed[0] if len(timed) == 1 else None
     # every column named as a clock is no lead (a file may have both time and sample numbers)
     columns = [i for i, name in enumerate(names) if i != time_at and _clock_unit(name) is None]
     if not columns:
         raise ValueError(f"{file} has a time column but no lead columns")
     lead_names = [names[i] for i in columns]
     picked = columns if leads is None else [columns[k] for k in _select(lead_names, leads, file)]
-    table = _load_table(file, delimiter, names, header_line)
+    as_clock = (
+        time_at
+        if stated is not None and time_at is not None and stated[time_at] in _CLOCK_FORMATS
+        else None
+    )
+    table = _load_table(file, delimiter, names, header_line, as_clock)
     if table.shape[0] == 0:
         raise ValueError(f"{file} has a header row but no samples; check that it holds the data")
     blank = _blank_line_inside(file, header_line)
@@ -830,6 +924,9 @@ def _read_text(
         else:
             if unit is None:  # named by time_column=: seconds unless its name ends in a unit
                 unit = _trailing_unit(name) or 1.0
+            if stated is not None and _is_time_unit(stated[time_at]):
+                # the units row says (a clock's cells were read as seconds)
+                unit = _SECONDS_PER_UNIT.get(stated[time_at], 1.0)
             seconds = table[:, time_at] * unit
             stored, rows = _rows_from_time(seconds, name, file)
             if stored < _LOWEST_TIME_COLUMN_RATE_HZ:
@@ -847,7 +944,11 @@ def _read_text(
             full = np.full((int(rows[-1]) + 1, signal.shape[1]), np.nan)
             full[rows] = signal
             signal = full
-    if units is not None and units != 1.0:
+    if stated is not None:
+        # units the file states win, as a WFDB or EDF header's do
+        factors = [_mv_per_unit(stated[i]) or units or 1.0 for i in picked]
+        signal *= np.asarray(factors)
+    elif units is not None and units != 1.0:
         signal *= units
     return _finish(signal, rate, [names[i] for i in picked], file, start_s=start_s)
 
