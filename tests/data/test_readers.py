@@ -711,6 +711,12 @@ def test_a_row_of_empty_cells_is_a_missing_sample_and_a_blank_line_inside_is_ref
     assert signal.shape == (53, 2)
     assert np.isnan(signal[1]).all()
     assert signal[2].tolist() == [0.3, 3.0]
+    # first, right under the header, it is a missing sample too, not a row of units
+    first = tmp_path / "first.csv"
+    first.write_text("MLII,V1\n,\n0.3,3\n" + "0.2,2\n" * 50)
+    signal = read_signal(first, fs=FS, missing="keep").signal
+    assert signal.shape == (52, 2)
+    assert np.isnan(signal[0]).all()
     one = tmp_path / "one.csv"
     one.write_text('MLII\n0.1\n""\n0.3\n' + "0.2\n" * 50)
     signal = read_signal(one, fs=FS, missing="keep").signal

@@ -825,7 +825,8 @@ def _units_row(line: str, delimiter: str | None, n_columns: int) -> list[str] | 
     if not line.strip():
         return None
     cells = [_unquoted(cell).lower() for cell in _split(line.rstrip("\r\n"), delimiter)]
-    if len(cells) != n_columns or any(_is_number(cell) for cell in cells):
+    # a row of empty cells is a row of missing samples, not of units
+    if len(cells) != n_columns or not any(cells) or any(_is_number(cell) for cell in cells):
         return None
     known = all(not c or _mv_per_unit(c) is not None or _is_time_unit(c) for c in cells)
     return cells if known else None
