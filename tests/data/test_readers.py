@@ -368,10 +368,12 @@ def test_a_time_column_gives_the_time_of_the_first_sample(tmp_path, reference):
     assert read_signal(plain, fs=FS).start_s == 0.0
 
 
-def _physionet_csv(path, signal, time_cells, units):
+def _physionet_csv(path, signal, time_cells, units, quote=""):
     """A CSV as PhysioNet exports one: quoted names, a row of units, then the samples."""
     lines = ["'Elapsed time','MLII','V1'", ",".join(f"'{u}'" for u in units)]
-    lines += [f"{t},{a:.3f},{b:.3f}" for t, (a, b) in zip(time_cells, signal, strict=True)]
+    lines += [
+        f"{t},{quote}{a:.3f}{quote},{b:.3f}" for t, (a, b) in zip(time_cells, signal, strict=True)
+    ]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -389,7 +391,9 @@ def test_physionet_csv_exports_are_read(tmp_path, reference):
     # the ATM: the time as a clock, quoted; a lead in uV
     clock = [f"'1:{i // 360 // 60:02d}:{(i / FS) % 60:06.3f}'" for i in range(N)]
     microvolts = reference.signal * np.array([1000.0, 1.0])
-    atm = _physionet_csv(tmp_path / "atm.csv", microvolts, clock, ("hh:mm:ss.mmm", "uV", "mV"))
+    atm = _physionet_csv(
+        tmp_path / "atm.csv", microvolts, clock, ("hh:mm:ss.mmm", "uV", "mV"), quote="'"
+    )
     record = read_signal(atm)
     assert record.fs == FS
     assert record.start_s == pytest.approx(3600.0)

@@ -619,7 +619,7 @@ def _parse_cells(
             )
         row = []
         for column, cell in enumerate(cells):
-            text = cell.strip()
+            text = _unquoted(cell)  # PhysioNet's ATM quotes its cells with '
             if text.lower() in _MISSING_CELLS:
                 row.append(math.nan)
                 continue
