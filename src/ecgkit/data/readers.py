@@ -21,6 +21,7 @@ naming the file, the channel and the unit.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import numbers
 import os
@@ -599,19 +600,25 @@ def _rows(file: Path, delimiter: str | None, header_line: int) -> Iterator[tuple
                 yield header_line + reader.line_num, cells
 
 
-def _parse_cells(
-    file: Path,
-    delimiter: str | None,
-    names: Sequence[str],
-    header_line: int,
-    as_clock: int | None = None,
-) -> FloatArray:
-    """Parse the table cell by cell, naming the line and column of the first bad cell.
+@dataclasses.dataclass(frozen=True)
+class _TextLayout:
+    """Where a text file's samples are and how to read them.
 
-    Column ``as_clock`` holds clock times ("0:01.250"), read as seconds.
+    The cell separator (None: whitespace), the column names, the header's line (1-based;
+    the samples follow it), and a column of clock times ("0:01.250", read as seconds).
     """
+
+    delimiter: str | None
+    names: Sequence[str]
+    header_line: int
+    as_clock: int | None = None
+
+
+def _parse_cells(file: Path, layout: _TextLayout) -> FloatArray:
+    """Parse the table cell by cell, naming the line and column of the first bad cell."""
+    names, as_clock = layout.names, layout.as_clock
     values: list[list[float]] = []
-    for line, cells in _rows(file, delimiter, header_line):
+    for line, cells in _rows(file, layout.delimiter, layout.header_line):
         if len(cells) != len(names):
             raise ValueError(
                 f"{file}: line {line} has {len(cells)} value(s) but the header names "
@@ -653,23 +660,18 @@ def _is_date_time(text: str) -> bool:
     return True
 
 
-def _load_table(
-    file: Path,
-    delimiter: str | None,
-    names: Sequence[str],
-    header_line: int,
-    as_clock: int | None = None,
-) -> FloatArray:
-    if as_clock is not None:
-        return _parse_cells(file, delimiter, names, header_line, as_clock)
+def _load_table(file: Path, layout: _TextLayout) -> FloatArray:
+    if layout.as_clock is not None:
+        return _parse_cells(file, layout)
+    names = layout.names
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
             table = np.loadtxt(
                 file,
                 dtype=np.float64,
-                delimiter=delimiter,
-                skiprows=header_line,
+                delimiter=layout.delimiter,
+                skiprows=layout.header_line,
                 ndmin=2,
                 encoding="utf-8-sig",
                 comments=None,
@@ -678,9 +680,9 @@ def _load_table(
     except ValueError:
         # numpy's fast parser stops at empty cells, words and ragged rows: parse again
         # slowly to treat empty cells as missing and name the line of anything else
-        return _parse_cells(file, delimiter, names, header_line)
+        return _parse_cells(file, layout)
     if table.size and table.shape[1] != len(names):
-        return _parse_cells(file, delimiter, names, header_line)
+        return _parse_cells(file, layout)
     return table.reshape(-1, len(names)) if table.size == 0 else table
 
 
@@ -898,7 +900,7 @@ def _read_text(
         if stated is not None and time_at is not None and stated[time_at] in _CLOCK_FORMATS
         else None
     )
-    table = _load_table(file, delimiter, names, header_line, as_clock)
+    table = _load_table(file, _TextLayout(delimiter, names, header_line, as_clock))
     if table.shape[0] == 0:
         raise ValueError(f"{file} has a header row but no samples; check that it holds the data")
     blank = _blank_line_inside(file, header_line)
