@@ -312,12 +312,9 @@ def _beat_flags(
         return flags
     top = raw.max(axis=-1, keepdims=True)
     bottom = raw.min(axis=-1, keepdims=True)
-    at_rail_top = top == limits[1][np.newaxis, :, np.newaxis]
-    at_rail_bottom = bottom == limits[0][np.newaxis, :, np.newaxis]
-    held = np.maximum(
-        np.where(at_rail_top, raw == top, False).sum(axis=-1),
-        np.where(at_rail_bottom, raw == bottom, False).sum(axis=-1),
-    )
+    # samples at the lead's rails: none in a window whose own extreme lies inside them
+    lowest, highest = (limit[np.newaxis, :, np.newaxis] for limit in limits)
+    held = np.maximum((raw == highest).sum(axis=-1), (raw == lowest).sum(axis=-1))
     flags[(held >= _SATURATED_S * fs).any(axis=1)] = "saturated"
     flags[((top - bottom)[..., 0] < _FLAT_MV).any(axis=1)] = "flat"
     return flags
@@ -580,8 +577,8 @@ def _warn_if_model_leads_missing(
     if missing <= _WARN_MISSING_SHARE or not others:
         return
     for other in others:
-        lead = record.signal[:, other]
-        if 1 - _recorded_samples(signal_gaps(lead, record.fs), n) / n <= _WARN_MISSING_SHARE:
+        their_gaps = signal_gaps(record.signal[:, other], record.fs)
+        if _recorded_samples(their_gaps, n) / n >= 1 - _WARN_MISSING_SHARE:
             used = ", ".join(repr(record.lead_names[c]) for c in channels)
             name = record.lead_names[other]
             warnings.warn(

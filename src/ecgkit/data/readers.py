@@ -708,7 +708,7 @@ def _clock_unit(name: str) -> float | None:
     None for any other name. "time", "t", "Time (s)", "time_ms", "Elapsed time [ms]",
     "seconds", "ms" name time; "sample", "Sample #", "index" sample numbers.
     """
-    words = _NAME_SEPARATORS.sub(" ", name.lower()).strip()
+    words = _name_words(name)
     if words in _SAMPLE_NUMBER_WORDS:
         return 0.0
     if words in _TIME_WORDS:
@@ -723,8 +723,13 @@ def _clock_unit(name: str) -> float | None:
 
 def _trailing_unit(name: str) -> float | None:
     """Seconds per unit of the unit a name ends in ("Zeit (ms)": 1e-3), None without one."""
-    base, _, unit = _NAME_SEPARATORS.sub(" ", name.lower()).strip().rpartition(" ")
+    base, _, unit = _name_words(name).rpartition(" ")
     return _SECONDS_PER_UNIT.get(unit) if base else None
+
+
+def _name_words(name: str) -> str:
+    """A column's name in lower case, each run of separators, brackets and '#' one space."""
+    return _NAME_SEPARATORS.sub(" ", name.lower()).strip()
 
 
 def _rows_from_time(time: FloatArray, name: str, file: Path) -> tuple[float, NDArray[np.int64]]:
@@ -805,15 +810,6 @@ def _unquoted(cell: str) -> str:
     return cell.strip().strip(_QUOTES).strip()
 
 
-def _line_at(file: Path, number: int) -> str:
-    """Line ``number`` (1-based) of ``file``, "" past its end."""
-    with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        for at, line in enumerate(handle, start=1):
-            if at == number:
-                return line
-    return ""
-
-
 def _is_time_unit(unit: str) -> bool:
     return unit in _SECONDS_PER_UNIT or unit in _CLOCK_FORMATS
 
@@ -859,8 +855,11 @@ def _read_text(
         while header.lstrip().startswith("#"):
             comment = header
             header, header_line = handle.readline(), header_line + 1
+        # the line under the header: a row of units, or the first samples
+        under = handle.readline()
     if comment is not None and _numbers_only(header, file):
         # np.savetxt(..., header="time,MLII") writes the header as a comment: "# time,MLII"
+        under = header
         header, header_line = comment.lstrip()[1:].lstrip(), header_line - 1
     if not header.strip():
         raise ValueError(f"{file} is empty or starts with a blank line; it needs a header row")
@@ -881,7 +880,7 @@ def _read_text(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"{file}: the header names {duplicates} twice; give each column its own")
-    stated = _units_row(_line_at(file, header_line + 1), delimiter, len(names))
+    stated = _units_row(under, delimiter, len(names))
     if stated is not None:
         header_line += 1
     time_at = _time_index(names, time_column, file)
