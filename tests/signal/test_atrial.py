@@ -731,6 +731,41 @@ def test_the_qrs_onset_is_not_a_p_wave(fs):
     assert not detect_af(peaks, fs, signal=sinus).in_af.any()
 
 
+def _with_t_waves(x, peaks, fs):
+    """``x`` with a T wave (0.3 mV, sigma 45 ms) 200 ms after every R peak."""
+    x = x.copy()
+    t = np.arange(x.size)
+    for r in peaks:
+        lo, hi = int(r), min(int(r + 0.4 * fs), x.size)
+        x[lo:hi] += 0.3 * np.exp(-0.5 * ((t[lo:hi] - (r + 0.2 * fs)) / (0.045 * fs)) ** 2)
+    return x
+
+
+@pytest.mark.parametrize("fs", [250, 360, 500])
+def test_the_t_wave_before_a_fast_beat_is_not_a_p_wave(fs):
+    # AF at 130 bpm, mildly irregular (MIT-BIH 202): the window 300-80 ms before each R
+    # peak starts 160 ms after the previous one, on its T wave, which repeats beat to
+    # beat; read whole it gave a consistency of about 0.9 and no AF
+    rng = np.random.default_rng(3)
+    peaks = _peaks_from(0.46 * (1 + 0.05 * rng.standard_normal(200)), fs)
+    no_p = np.zeros(peaks.size, bool)
+    fibrillation = _with_t_waves(_ecg(peaks, fs, p_waves=no_p, f_waves=True), peaks, fs)
+    assert np.nanmedian(p_wave_consistency(fibrillation, peaks, fs)) < 0.4
+    # sinus tachycardia at the same rate keeps its P waves (160 ms before R, after T)
+    sinus = _with_t_waves(_ecg(peaks, fs), peaks, fs)
+    assert np.nanmedian(p_wave_consistency(sinus, peaks, fs)) > 0.9
+    assert not detect_af(peaks, fs, signal=sinus).in_af.any()
+
+
+def test_a_rhythm_too_fast_for_a_window_after_the_t_wave_keeps_the_whole_window():
+    # 200 bpm (ventricular flutter, say): the T wave leaves no 40 ms before the QRS, so the
+    # window is read whole; identical beats are consistent, not "no evidence" (NaN)
+    peaks = _peaks_from(np.full(120, 0.3))
+    values = p_wave_consistency(_with_t_waves(_ecg(peaks, FS), peaks, FS), peaks, FS)
+    assert np.isfinite(values[1:]).all()
+    assert np.median(values) > 0.9
+
+
 @pytest.mark.parametrize("half_window", [1, 2, 15])
 def test_a_beat_is_not_its_own_template(half_window):
     # white noise has nothing in common from one beat to the next; a template that held
