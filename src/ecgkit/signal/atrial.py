@@ -11,8 +11,8 @@ both per beat, over a sliding window of beats, and combines them:
   the median RR, with the intervals next to known ectopic beats left out (the ectopic-beat
   handling of RR-based AF detectors, e.g. Petrenas et al. 2015);
 - :func:`p_wave_consistency`: median correlation of each beat's atrial window (the
-  300-80 ms before its R peak, after the previous beat's T wave) with the median window
-  of its neighbours (the P-wave evidence of Babaeizadeh et al. 2009);
+  300-80 ms before its R peak) with the median window of its neighbours (the P-wave
+  evidence of Babaeizadeh et al. 2009);
 - :func:`rr_pattern_ratio`: how much of that irregularity repeats every second or third
   beat (bigeminy, trigeminy: irregular intervals in a fixed pattern, which AF has not;
   the bigeminy suppression of Petrenas et al. 2015, measured by lagged changes);
@@ -106,15 +106,6 @@ AF_VENTRICULAR_RUN_BEATS = 3
 # complex, band-passed) reaches 60 ms before it, the same in every beat, and reads as a
 # consistent P wave where there is none (LUDB's AF strips 44, 83 and 129)
 _ATRIAL_WINDOW_S = (0.30, 0.08)
-# the window starts no earlier than the end of the previous beat's T wave, put at the
-# previous R peak + QTc sqrt(RR) (Bazett) with QTc at its upper normal limit, 0.46 s: at
-# fast rates (RR 0.46 s: T ends ~0.31 s after R) the window 300 ms before R would hold
-# the previous T wave, which repeats beat to beat in AF as in sinus rhythm and reads as a
-# consistent P wave (MIT-BIH 202's AF at 130 bpm)
-_T_WAVE_END_QTC_S = 0.46
-# a window the T wave leaves shorter than this keeps its whole span (ventricular flutter,
-# AF faster than ~170 bpm: no atrial window lies between T and QRS to measure instead)
-_MIN_ATRIAL_WINDOW_S = 0.04
 _ATRIAL_BAND_HZ = (0.5, 30.0)
 # below 75 Hz the band ends at this share of fs, under the Nyquist frequency; a P wave's
 # energy lies under about 15 Hz, so the band still holds it down to 40 Hz (16 Hz)
@@ -141,37 +132,18 @@ def _atrial_band(fs: float) -> tuple[float, float]:
     return _ATRIAL_BAND_HZ[0], min(_ATRIAL_BAND_HZ[1], _ATRIAL_BAND_FS_SHARE * fs)
 
 
-def _t_wave_ends(peaks: NDArray[np.int64], fs: float) -> NDArray[np.float64]:
-    """Where the T wave before each beat ends, in samples (-inf for the first beat).
-
-    The previous R peak + ``_T_WAVE_END_QTC_S`` sqrt(RR) s, RR the interval that ends at
-    the previous beat (the beat's own interval for the second beat).
-    """
-    ends = np.full(peaks.size, -np.inf)
-    if peaks.size < 2:
-        return ends
-    intervals_s = np.diff(peaks).astype(np.float64) / fs
-    preceding_s = np.concatenate([intervals_s[:1], intervals_s[:-1]])
-    ends[1:] = peaks[:-1] + _T_WAVE_END_QTC_S * np.sqrt(preceding_s) * fs
-    return ends
-
-
 def _atrial_windows(x: FloatArray, peaks: NDArray[np.int64], fs: float) -> NDArray[np.float64]:
     """Band-passed, zero-mean atrial window of every beat, ``[n_beats, n_window]``.
 
     The signal is filtered a block of beats at a time (with 2 s of context on each side),
     so a day-long recording never needs a filtered copy of itself. Beats whose window
     starts before the recording, or that sit in a stretch too short to filter, are NaN.
-    Each window is placed before the earlier of the beat and its R wave; its samples
-    before the previous beat's T wave ends are NaN, unless that leaves under
-    ``_MIN_ATRIAL_WINDOW_S`` of it (then the whole window is kept). Each window is
-    centred on the mean of the samples it keeps.
+    Each window is placed before the earlier of the beat and its R wave.
     """
     start, stop = (round(s * fs) for s in _ATRIAL_WINDOW_S)
     offsets = np.arange(-start, -stop)
     margin = round(2.0 * fs)
     windows = np.full((peaks.size, offsets.size), np.nan)
-    t_wave_ends = _t_wave_ends(peaks, fs)
     for first in range(0, peaks.size, _BLOCK_BEATS):
         block = peaks[first : first + _BLOCK_BEATS]
         low = max(int(block[0]) - start - margin, 0)
@@ -189,21 +161,7 @@ def _atrial_windows(x: FloatArray, peaks: NDArray[np.int64], fs: float) -> NDArr
         index = anchors[:, None] + offsets[None, :]
         inside = index[:, 0] >= 0
         windows[first : first + block.size][inside] = filtered[index[inside] - low]
-        after_t = index >= t_wave_ends[first : first + block.size, None]
-        short = after_t.sum(axis=1) < _MIN_ATRIAL_WINDOW_S * fs
-        after_t[short] = True
-        windows[first : first + block.size][~after_t] = np.nan
-    kept = np.isfinite(windows)
-    centred: NDArray[np.float64] = np.where(kept, _centred_on(windows, kept), np.nan)
-    return centred
-
-
-def _centred_on(values: NDArray[np.float64], keep: NDArray[np.bool_]) -> NDArray[np.float64]:
-    """Each row minus the mean of its ``keep`` samples, 0 outside them."""
-    count = np.maximum(keep.sum(axis=1, keepdims=True), 1)
-    kept = np.where(keep, values, 0.0)
-    mean = kept.sum(axis=1, keepdims=True) / count
-    centred: NDArray[np.float64] = np.where(keep, kept - mean, 0.0)
+    centred: NDArray[np.float64] = windows - windows.mean(axis=1, keepdims=True)
     return centred
 
 
@@ -484,11 +442,8 @@ def p_wave_consistency(
         of the correlation between each beat's atrial window (300 to 80 ms before its R
         peak, band-passed 0.5-30 Hz, 0.5 Hz to 0.4 ``fs`` below 75 Hz; a beat placed on
         the S wave of an rS complex is taken back to its R wave first, so that the window
-        holds no QRS; at fast rates the window starts where the previous beat's T wave
-        ends, at its R peak + 0.46 sqrt(RR) s, Bazett's QT at the upper normal QTc,
-        unless that leaves under 40 ms of it) and the sample-wise median window of its
-        neighbours (itself left out; windows cut short at the ends of the recording),
-        over the samples both hold.
+        holds no QRS) and the sample-wise median window of its neighbours (itself left
+        out; windows cut short at the ends of the recording).
         Close to 1 where every beat has the same P wave (sinus rhythm, sinus arrhythmia,
         atrial ectopy in sinus rhythm), low in AF (fibrillatory waves bear no fixed relation
         to the QRS). NaN where no beat of the window has a usable atrial window
@@ -539,14 +494,10 @@ def p_wave_consistency(
         neighbours = _windows(padded[first : last + 2 * half_window], half_window).copy()
         neighbours[:, half_window] = np.nan  # a beat is not its own template
         template = nan_median(neighbours, axis=1)
-        # over the samples both hold (a window cut short by the T wave before it), each
-        # centred on them
-        both = np.isfinite(windows[first:last]) & np.isfinite(template)
-        own, template = _centred_on(windows[first:last], both), _centred_on(template, both)
+        own = windows[first:last]
         with np.errstate(invalid="ignore", divide="ignore"):
             norm = np.sqrt(np.sum(own**2, axis=1) * np.sum(template**2, axis=1))
             correlation[first:last] = np.sum(own * template, axis=1) / norm
-        correlation[first:last][~both.any(axis=1)] = np.nan
     correlation = np.clip(correlation, -1.0, 1.0)
     return nan_median(_centred(correlation, half_window), axis=1)
 
