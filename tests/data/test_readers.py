@@ -10,6 +10,7 @@ Tolerances, per format, of the samples read back against the samples written (mV
 * NPY/NPZ: exact.
 """
 
+import codecs
 import csv
 
 import numpy as np
@@ -418,6 +419,33 @@ def test_date_time_stamps_raise_saying_so(tmp_path):
     path.write_text("timestamp,MLII\n2024-01-31T10:00:00.000,0.1\n2024-01-31 10:00:00.004,0.2\n")
     with pytest.raises(ValueError, match=r"line 2, column 1 \('timestamp'\).*a date and time"):
         read_signal(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_unicode_text_exports_are_read_as_utf8_is(tmp_path, reference, encoding):
+    # a spreadsheet's "Unicode text" export: UTF-16 with its byte-order mark, tab-separated
+    # lines ending in CRLF (and PhysioNet's units row, an empty cell for a missing sample);
+    # read before as garbled cells ('\x00-\x000...' is not a number)
+    lines = ["'Elapsed time'\t'MLII'\t'V1'", "'seconds'\t'mV'\t'mV'"]
+    lines += [f"{i / FS:.6f}\t{a:.6f}\t{b:.6f}" for i, (a, b) in enumerate(reference.signal)]
+    lines[5] = f"{3 / FS:.6f}\t\t{reference.signal[3, 1]:.6f}"
+    text = "\r\n".join(lines) + "\r\n"
+    mark = codecs.BOM_UTF16_BE if encoding == "utf-16-be" else b""
+    path = tmp_path / "export.txt"
+    path.write_bytes(mark + text.encode(encoding))
+    record = read_signal(path, missing="keep")
+    assert record.lead_names == NAMES
+    assert record.fs == FS
+    expected = reference.signal.copy()
+    expected[3, 0] = np.nan
+    np.testing.assert_allclose(record.signal, expected, atol=CSV_TOLERANCE)
+
+
+def test_utf16_without_its_byte_order_mark_is_refused_saying_so(tmp_path, reference):
+    path = tmp_path / "export.csv"
+    path.write_bytes("MLII,V1\n0.1,0.2\n0.3,0.4\n".encode("utf-16-le"))
+    with pytest.raises(ValueError, match=r"NUL bytes.*not UTF-8 text.*save it as UTF-8"):
+        read_signal(path, fs=FS)
 
 
 def test_csv_in_uv_is_converted_with_units(tmp_path, reference):

@@ -20,6 +20,7 @@ naming the file, the channel and the unit.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import math
@@ -138,7 +139,9 @@ def read_signal(
       may be off by their rounding, and a whole number of Hz within it is the rate.
       A column that rises by one even step on every row under a name
       the reader does not know (or a NumPy file's column) is a clock, not an ECG, and
-      raises; a second clock column (sample numbers beside time) is left out.
+      raises; a second clock column (sample numbers beside time) is left out. The text
+      is UTF-8, or UTF-16 or UTF-32 with a byte-order mark (a spreadsheet's "Unicode
+      text" export).
     * ``.npy``: ``[n_samples]`` (one lead) or ``[n_samples, n_leads]``; ``.npz``: the array
       ``signal`` (or the archive's only array), with optional ``fs`` (Hz) and
       ``lead_names``. Leads without a stored name are called ``lead0``, ``lead1``, ...
@@ -580,13 +583,37 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _rows(file: Path, delimiter: str | None, header_line: int) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of each non-blank line after the header (line ``header_line``).
+def _text_encoding(file: Path) -> str:
+    """How ``file``'s text is encoded, for :func:`open`.
+
+    UTF-16 or UTF-32 where it starts with their byte-order mark (a spreadsheet's "Unicode
+    text" export, PowerShell's ``Out-File``), else UTF-8 (a UTF-8 byte-order mark skipped).
+
+    Raises ValueError where its first 4 KiB hold a NUL byte without such a mark: UTF-16
+    without its mark, or not text at all, which would otherwise fail on a garbled cell.
+    """
+    with file.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        raise ValueError(
+            f"{file} holds NUL bytes, so it is not UTF-8 text: UTF-16 without a byte-order "
+            "mark, or not a text table at all; save it as UTF-8 text (CSV)"
+        )
+    return "utf-8-sig"
+
+
+def _rows(file: Path, layout: _TextLayout) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each non-blank line after the header.
 
     A line of empty cells (``,`` between two leads, ``""`` for one) is a row of missing
     samples, not a blank line: it is kept.
     """
-    with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+    delimiter, header_line = layout.delimiter, layout.header_line
+    with file.open(newline="", encoding=layout.encoding, errors="replace") as handle:
         if delimiter is None:
             for number, line in enumerate(handle, start=1):
                 if number > header_line and line.strip():
@@ -605,12 +632,14 @@ class _TextLayout:
     """Where a text file's samples are and how to read them.
 
     The cell separator (None: whitespace), the column names, the header's line (1-based;
-    the samples follow it), and a column of clock times ("0:01.250", read as seconds).
+    the samples follow it), the text encoding (:func:`_text_encoding`) and a column of
+    clock times ("0:01.250", read as seconds).
     """
 
     delimiter: str | None
     names: Sequence[str]
     header_line: int
+    encoding: str = "utf-8-sig"
     as_clock: int | None = None
 
 
@@ -618,7 +647,7 @@ def _parse_cells(file: Path, layout: _TextLayout) -> FloatArray:
     """Parse the table cell by cell, naming the line and column of the first bad cell."""
     names, as_clock = layout.names, layout.as_clock
     values: list[list[float]] = []
-    for line, cells in _rows(file, layout.delimiter, layout.header_line):
+    for line, cells in _rows(file, layout):
         if len(cells) != len(names):
             raise ValueError(
                 f"{file}: line {line} has {len(cells)} value(s) but the header names "
@@ -673,7 +702,7 @@ def _load_table(file: Path, layout: _TextLayout) -> FloatArray:
                 delimiter=layout.delimiter,
                 skiprows=layout.header_line,
                 ndmin=2,
-                encoding="utf-8-sig",
+                encoding=layout.encoding,
                 comments=None,
                 quotechar='"',
             )
@@ -848,7 +877,8 @@ def _read_text(
     units: float | None,
     time_column: str | None,
 ) -> Record:
-    with file.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+    encoding = _text_encoding(file)
+    with file.open(newline="", encoding=encoding, errors="replace") as handle:
         header = handle.readline()
         # comment lines before the header (a device's or an export's notes) are skipped
         header_line, comment = 1, None
@@ -899,10 +929,11 @@ def _read_text(
         if stated is not None and time_at is not None and stated[time_at] in _CLOCK_FORMATS
         else None
     )
-    table = _load_table(file, _TextLayout(delimiter, names, header_line, as_clock))
+    layout = _TextLayout(delimiter, names, header_line, encoding, as_clock)
+    table = _load_table(file, layout)
     if table.shape[0] == 0:
         raise ValueError(f"{file} has a header row but no samples; check that it holds the data")
-    blank = _blank_line_inside(file, header_line)
+    blank = _blank_line_inside(file, layout)
     if blank is not None:
         raise ValueError(
             f"{file}: line {blank} is blank, with samples after it; a blank line is not read "
@@ -955,15 +986,15 @@ def _read_text(
     return _finish(signal, rate, [names[i] for i in picked], file, start_s=start_s)
 
 
-def _blank_line_inside(file: Path, header_line: int) -> int | None:
+def _blank_line_inside(file: Path, layout: _TextLayout) -> int | None:
     """Line number (1-based) of the first blank line after the header with data after it."""
     blank = None
-    with file.open(encoding="utf-8-sig", errors="replace") as handle:
+    with file.open(encoding=layout.encoding, errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
                 if blank is not None:
                     return blank
-            elif blank is None and number > header_line:
+            elif blank is None and number > layout.header_line:
                 blank = number
     return None
 
