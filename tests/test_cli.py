@@ -337,6 +337,30 @@ def test_annotate_says_where_a_recording_is_noise_and_classifies_none_of_it(tmp_
     assert summary["af_episodes_s"] == []
 
 
+def test_annotate_counts_the_beats_whose_labels_noise_makes_less_reliable(tmp_path, capsys):
+    import csv
+
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    record, _ = load_example("100")
+    signal = record.signal[:, 0].copy()
+    half = signal.size // 2
+    signal[half:] += np.random.default_rng(0).normal(0, 0.4, signal.size - half)
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "noisy", signal)
+    with (tmp_path / "out-noisy" / "beats.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    repeat = np.array([float(row["repeatability"]) for row in rows])
+    classified = np.array([row["class"] != "?" for row in rows])
+    noisy = np.array([int(row["sample"]) >= half for row in rows])
+    # clean beats repeat, beats in the noise less, not so little as to be noise
+    assert np.median(repeat[~noisy]) > 0.95
+    assert 0.4 < np.median(repeat[noisy]) < 0.8
+    assert summary["less_reliable_beats"] == int((classified & (repeat < 0.8)).sum()) > 100
+    assert f"less reliable: {summary['less_reliable_beats']} classified beat(s)" in printed
+
+
 def test_annotate_takes_a_wfdb_records_invalid_samples_as_a_gap(tmp_path, capsys):
     import json
 
@@ -376,7 +400,7 @@ def test_annotate_a_recording_without_a_beat_writes_every_file(tmp_path, capsys,
         assert summary[key] is None
     out = tmp_path / "out-off"
     assert (out / "beats.csv").read_text().splitlines() == [
-        "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F"
+        "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F,repeatability"
     ]
     assert wfdb.rdann(str(out / "off"), "ecgkit").sample.size == 0
 

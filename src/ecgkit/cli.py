@@ -302,6 +302,7 @@ def _write_peaks(path: Path, peaks: np.ndarray, fs: float, start_s: float) -> No
 def _annotate(args: argparse.Namespace) -> int:
     from ecgkit.annotate import Predictor, gate_effect, write_report
     from ecgkit.data import read_signal
+    from ecgkit.signal import REPEAT_RELIABLE
 
     predictor = Predictor.load(args.model, device=args.device)
     if not args.input.exists() and not args.input.with_suffix(".hea").is_file():
@@ -338,6 +339,13 @@ def _annotate(args: argparse.Namespace) -> int:
             f"noise: {noise} beat(s) over {annotations.noise_s:.1f} s, where the lead does not "
             "repeat from beat to beat (broadband noise, or not an ECG): not classified, no "
             "interval measured to them, their time left out of the rates"
+        )
+    less_reliable = summary["less_reliable_beats"]
+    if less_reliable:
+        print(
+            f"less reliable: {less_reliable} classified beat(s) where noise distorts the beats "
+            f"(repeatability under {REPEAT_RELIABLE:g}, the 'repeatability' column of "
+            "beats.csv): their labels agree less often with those of a clean recording"
         )
     for name, count in summary["counts"].items():
         per_hour = (summary["per_hour"] or {}).get(name)

@@ -86,7 +86,7 @@ def test_files_round_trip_csv_wfdb_and_summary(predictor, tmp_path):
         "?" if name == "?" else name for name in annotations.class_names.tolist()
     ]
     rows = (tmp_path / "beats.csv").read_text().splitlines()
-    assert rows[0] == "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F"
+    assert rows[0] == "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F,repeatability"
     assert len(rows) == len(annotations) + 1
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["n_beats"] == len(annotations)

@@ -13,6 +13,7 @@ from ecgkit.signal import (
     noisy_beats,
     running_median,
     segment_beats,
+    typical_repeatability,
 )
 
 FS = 360.0
@@ -127,6 +128,38 @@ def test_repeatability_is_bounded_and_blind_to_gain_offset_and_sign(
     solid = (spread > 1e-6 * (np.abs(windows).max(axis=-1) + 1)).all(axis=0)
     np.testing.assert_allclose(
         beat_repeatability(scaled, neighbours=neighbours)[:, solid], repeat[:, solid], atol=1e-6
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    windows=arrays(
+        np.float64,
+        st.tuples(st.integers(0, 12), st.integers(1, 3), st.integers(2, 20)),
+        elements=finite,
+    ),
+    neighbours=st.integers(1, 5),
+    threshold=st.floats(-1.0, 1.0),
+    one_lead=st.booleans(),
+)
+def test_typical_repeatability_is_the_lowest_leads_median_and_decides_noise(
+    windows, neighbours, threshold, one_lead
+):
+    data = windows[:, 0] if one_lead else windows
+    typical = typical_repeatability(data, neighbours=neighbours)
+    assert typical.shape == (windows.shape[0],)
+    per_lead = running_median(
+        beat_repeatability(data, neighbours=neighbours), neighbours=neighbours
+    )
+    if one_lead:
+        expected = per_lead
+    else:
+        expected = np.array([np.nan if np.isnan(row).all() else np.nanmin(row) for row in per_lead])
+    np.testing.assert_array_equal(typical, expected.reshape(-1))
+    finite_values = typical[np.isfinite(typical)]
+    assert np.all((finite_values >= -1) & (finite_values <= 1))
+    np.testing.assert_array_equal(
+        noisy_beats(data, threshold=threshold, neighbours=neighbours), typical < threshold
     )
 
 

@@ -31,6 +31,7 @@ from ecgkit.data.records import Record
 from ecgkit.metrics import adjust_for_priors, weigh_decisions
 from ecgkit.models import ECGModel, load_pretrained
 from ecgkit.signal.atrial import true_runs
+from ecgkit.signal.quality import REPEAT_RELIABLE
 from ecgkit.train import TrainConfig, Trainer
 from ecgkit.train.batchnorm import array_batches, recording_statistics
 
@@ -93,6 +94,11 @@ class BeatAnnotations:
         Time of the recording's first sample on its own clock, in seconds
         (:attr:`~ecgkit.data.Record.start_s`): :attr:`time_s` and the times
         :meth:`summary` gives count from it.
+    repeatability : numpy.ndarray of float64, shape (n_beats,), optional
+        How well the beats around each one repeat in the model's leads
+        (:attr:`~ecgkit.annotate.PreparedBeats.repeatability`): a classified beat under
+        :data:`~ecgkit.signal.REPEAT_RELIABLE` sits in noise that distorts the beats, and
+        its label is less reliable. None where not measured.
     """
 
     sample: NDArray[np.int64]
@@ -110,6 +116,7 @@ class BeatAnnotations:
     af_episode: NDArray[np.bool_] | None = None
     gaps: NDArray[np.int64] | None = None
     start_s: float = 0.0
+    repeatability: NDArray[np.float64] | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -201,7 +208,9 @@ class BeatAnnotations:
         the beats outside them in shorter runs that the rhythm gate treats as AF
         (:attr:`in_af`), and ``p_waves_absent_beats`` the beats outside both whose P
         waves are clearly absent (None where the P waves were not assessed: AF from the
-        intervals alone).
+        intervals alone). ``less_reliable_beats`` counts the classified beats whose
+        :attr:`repeatability` is under :data:`~ecgkit.signal.REPEAT_RELIABLE` (noise
+        that distorts the beats without hiding them; None where not measured).
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
@@ -232,8 +241,16 @@ class BeatAnnotations:
             "burden_percent": (
                 {c: 100 * counts[c] / classified for c in self.classes} if classified else None
             ),
+            "less_reliable_beats": self._less_reliable_beats(),
             **self._af_summary(),
         }
+
+    def _less_reliable_beats(self) -> int | None:
+        if self.repeatability is None:
+            return None
+        with np.errstate(invalid="ignore"):
+            low = self.repeatability < REPEAT_RELIABLE
+        return int((low & (self.label >= 0)).sum())
 
     def _af_summary(self) -> dict[str, Any]:
         if self.in_af is None:
@@ -272,17 +289,28 @@ class BeatAnnotations:
         return rhythm
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write ``sample, time_s, class, flag, rhythm, p_<class>...`` rows (atomic).
+        """Write ``sample, time_s, class, flag, rhythm, p_<class>..., repeatability`` rows.
 
         ``rhythm`` is ``AF`` for beats inside an atrial fibrillation episode, ``AF-like``
         for other beats the rhythm gate treats as AF and ``no-P`` for other beats whose P
-        waves are clearly absent (:attr:`rhythm`). Returns the path.
+        waves are clearly absent (:attr:`rhythm`); ``repeatability`` is
+        :attr:`repeatability` (empty where not measured). Written atomically; returns the
+        path.
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        header = ["sample", "time_s", "class", "flag", "rhythm", *(f"p_{c}" for c in self.classes)]
+        header = [
+            "sample",
+            "time_s",
+            "class",
+            "flag",
+            "rhythm",
+            *(f"p_{c}" for c in self.classes),
+            "repeatability",
+        ]
         writer.writerow(header)
         names, rhythm = self.class_names, self.rhythm
+        repeat = np.full(len(self), np.nan) if self.repeatability is None else self.repeatability
         for i in range(len(self)):
             probs = ["" if np.isnan(p) else f"{p:.6f}" for p in self.probabilities[i]]
             writer.writerow(
@@ -293,6 +321,7 @@ class BeatAnnotations:
                     self.flag[i],
                     rhythm[i],
                     *probs,
+                    "" if np.isnan(repeat[i]) else f"{repeat[i]:.3f}",
                 ]
             )
         target = Path(path)
@@ -574,6 +603,7 @@ class Predictor:
             model=self.name,
             gaps=beats.gaps,
             start_s=beats.start_s,
+            repeatability=beats.repeatability,
         )
         return assess_rhythm(
             annotations,

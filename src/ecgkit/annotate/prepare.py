@@ -33,16 +33,17 @@ from ecgkit.data.records import Record
 from ecgkit.data.template import template_beat
 from ecgkit.signal import (
     GAP_EDGE_S,
+    REPEAT_MIN,
     RR_FEATURES,
     bridge_gaps,
     clean,
     detect_r_peaks,
     merge_intervals,
-    noisy_beats,
     normalize,
     segment_beats,
     signal_gaps,
     touches_gaps,
+    typical_repeatability,
 )
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
 from ecgkit.signal._validation import check_fs
@@ -134,6 +135,13 @@ class PreparedBeats:
     start_s : float
         The recording's :attr:`~ecgkit.data.Record.start_s`: the time of its first sample
         on its own clock, in seconds.
+    repeatability : numpy.ndarray of float64, shape (n_beats,), optional
+        How well the beats around each one repeat in the model's leads
+        (:func:`ecgkit.signal.typical_repeatability` of the windows before
+        normalisation): near 1 in a clean ECG; under
+        :data:`~ecgkit.signal.REPEAT_MIN` the beat is flagged ``"noise"``, under
+        :data:`~ecgkit.signal.REPEAT_RELIABLE` its label is less reliable. NaN with fewer
+        than two beats; None where not measured.
     """
 
     sample: NDArray[np.int64]
@@ -150,6 +158,7 @@ class PreparedBeats:
     block: NDArray[np.int64]
     gaps: NDArray[np.int64]
     start_s: float = 0.0
+    repeatability: NDArray[np.float64] | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -511,10 +520,12 @@ def prepare_beats(
         keep = np.concatenate(([True], ~border | (np.diff(r_out) >= _DUPLICATE_S * fs_out)))
         n_duplicates = int((~keep).sum())
         sample, r_out, windows, flag = sample[keep], r_out[keep], windows[keep], flag[keep]
+    repeatability = np.full(windows.shape[0], np.nan)
     if windows.shape[0] >= 2:
         # beats that do not repeat from beat to beat (broadband noise, not an ECG): the
         # windows here are the model's, band-passed where the recipe cleans
-        flag[(flag == "") & noisy_beats(windows)] = "noise"
+        repeatability = typical_repeatability(windows)
+        flag[(flag == "") & (repeatability < REPEAT_MIN)] = "noise"
     _warn_if_mostly_flat(flag, record.record_id)
     if recipe.normalize is not None and windows.size:
         windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)
@@ -551,6 +562,7 @@ def prepare_beats(
         block=block,
         gaps=gaps,
         start_s=record.start_s,
+        repeatability=repeatability,
     )
 
 

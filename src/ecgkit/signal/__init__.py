@@ -44,9 +44,11 @@ from ecgkit.signal.peaks import (
 from ecgkit.signal.quality import (
     REPEAT_MIN,
     REPEAT_NEIGHBOURS,
+    REPEAT_RELIABLE,
     beat_repeatability,
     noisy_beats,
     running_median,
+    typical_repeatability,
 )
 from ecgkit.signal.resample import resample, resample_indices, resampled_length
 from ecgkit.signal.rhythm import RELATIVE_RR_FEATURES, RR_FEATURES, rr_features
@@ -75,6 +77,7 @@ __all__ = [
     "RELATIVE_RR_FEATURES",
     "RR_FEATURES",
     "REPEAT_MIN",
+    "REPEAT_RELIABLE",
     "REPEAT_NEIGHBOURS",
     "bandpass",
     "beat_repeatability",
@@ -88,6 +91,7 @@ __all__ = [
     "match_peaks",
     "merge_intervals",
     "noisy_beats",
+    "typical_repeatability",
     "normalize",
     "notch",
     "p_wave_consistency",
