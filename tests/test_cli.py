@@ -382,6 +382,30 @@ def test_annotate_takes_a_wfdb_records_invalid_samples_as_a_gap(tmp_path, capsys
     assert json.loads((out / "summary.json").read_text())["gaps_s"] == [[30.0, 35.0]]
 
 
+def test_annotate_reports_the_date_and_time_a_header_states(tmp_path, capsys):
+    import datetime
+    import json
+
+    import numpy as np
+    import wfdb
+
+    from ecgkit.data import load_example
+
+    record, _ = load_example("208")
+    start = datetime.datetime(2024, 1, 31, 22, 15, 30)
+    wfdb.wrsamp(
+        "dated", fs=360, units=["mV"], sig_name=["MLII"], fmt=["16"],
+        p_signal=np.asarray(record.signal, dtype=np.float64)[: 60 * 360],
+        base_date=start.date(), base_time=start.time(), write_dir=str(tmp_path),
+    )  # fmt: skip
+    out = tmp_path / "out"
+    assert main(["annotate", str(tmp_path / "dated.hea"), "--out", str(out), "--no-figure"]) == 0
+    assert "at 360 Hz from 2024-01-31T22:15:30," in capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["start_time"] == "2024-01-31T22:15:30"
+    assert summary["start_s"] == 0.0
+
+
 @pytest.mark.parametrize("fill", [0.0, float("nan")])
 def test_annotate_a_recording_without_a_beat_writes_every_file(tmp_path, capsys, fill):
     # all of it a lead off or missing (one gap, no beat): the rhythm's loop over the

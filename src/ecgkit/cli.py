@@ -318,9 +318,11 @@ def _annotate(args: argparse.Namespace) -> int:
         annotations, beats, predictor, args.out, record=record, figure=not args.no_figure
     )
     summary = annotations.summary()
+    started = f" from {record.start_time}" if record.start_time else ""
     print(
         f"ecgkit annotate: {record.record_id}, {annotations.duration_s / 60:.1f} min at "
-        f"{record.fs:g} Hz, lead(s) {', '.join(annotations.lead_names)}, model {predictor.name}"
+        f"{record.fs:g} Hz{started}, lead(s) {', '.join(annotations.lead_names)}, "
+        f"model {predictor.name}"
     )
     rate = summary["mean_heart_rate_bpm"]
     if rate:

@@ -51,7 +51,7 @@ def _write_text(path, signal, names, *, delimiter=",", time=None, time_name="tim
     return path
 
 
-def _write_wfdb(path, signal, names, units):
+def _write_wfdb(path, signal, names, units, **header):
     wfdb.wrsamp(
         path.name,
         fs=FS,
@@ -60,12 +60,15 @@ def _write_wfdb(path, signal, names, units):
         p_signal=signal,
         fmt=["16"] * signal.shape[1],
         write_dir=str(path.parent),
+        **header,
     )
     # the ADC step wrsamp chose for each lead, in the lead's unit
     return 1 / np.array(wfdb.rdheader(str(path)).adc_gain)
 
 
-def _write_edf(path, signals, *, labels, fs=FS, dims=None, bdf=False, plus=False, extra=()):
+def _write_edf(
+    path, signals, *, labels, fs=FS, dims=None, bdf=False, plus=False, extra=(), start=None
+):
     """Write ``signals`` [n, k] with pyedflib; ``extra`` adds (label, rate, data, dim) channels.
 
     Returns the digital resolution (mV per step) of each of ``signals``' channels.
@@ -82,6 +85,8 @@ def _write_edf(path, signals, *, labels, fs=FS, dims=None, bdf=False, plus=False
     channels = [(labels[j], fs, signals[:, j], dims[j]) for j in range(signals.shape[1])]
     channels += list(extra)
     writer = pyedflib.EdfWriter(str(path), len(channels), file_type=kinds[bdf, plus])
+    if start is not None:
+        writer.setStartdatetime(start)
     steps = []
     for i, (label, rate, data, dim) in enumerate(channels):
         low, high = float(data.min()) - 0.1, float(data.max()) + 0.1
@@ -203,6 +208,25 @@ def test_discontinuous_edf_plus_is_refused(tmp_path, reference):
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match=r"gaps\.edf is a discontinuous.*EDF\+C"):
         read_signal(path)
+
+
+def test_the_date_and_time_a_header_states_is_the_start_time(tmp_path, reference):
+    import datetime
+
+    start = datetime.datetime(2024, 1, 31, 22, 15, 30)
+    _write_wfdb(tmp_path / "dated", reference.signal, NAMES, ["mV", "mV"],
+                base_date=start.date(), base_time=start.time())  # fmt: skip
+    assert read_signal(tmp_path / "dated.hea").start_time == "2024-01-31T22:15:30"
+    _write_wfdb(tmp_path / "timed", reference.signal, NAMES, ["mV", "mV"], base_time=start.time())
+    assert read_signal(tmp_path / "timed.hea").start_time == "22:15:30"
+    _write_wfdb(tmp_path / "plain", reference.signal, NAMES, ["mV", "mV"])
+    assert read_signal(tmp_path / "plain.hea").start_time is None
+    _write_edf(tmp_path / "dated.edf", reference.signal, labels=NAMES, start=start)
+    record = read_signal(tmp_path / "dated.edf")
+    assert record.start_time == "2024-01-31T22:15:30"
+    assert record.start_s == 0.0
+    _write_text(tmp_path / "plain.csv", reference.signal, NAMES)
+    assert read_signal(tmp_path / "plain.csv", fs=FS).start_time is None
 
 
 def test_csv_with_a_time_column_gives_fs(tmp_path, reference):

@@ -99,6 +99,10 @@ class BeatAnnotations:
         (:attr:`~ecgkit.annotate.PreparedBeats.repeatability`): a classified beat under
         :data:`~ecgkit.signal.REPEAT_RELIABLE` sits in noise that distorts the beats, and
         its label is less reliable. None where not measured.
+    start_time : str or None
+        Date and time of the recording's first sample as its file states it, ISO 8601
+        (:attr:`~ecgkit.data.Record.start_time`); None where it states none. The times
+        :meth:`summary` gives are seconds after it (less :attr:`start_s`).
     """
 
     sample: NDArray[np.int64]
@@ -117,6 +121,7 @@ class BeatAnnotations:
     gaps: NDArray[np.int64] | None = None
     start_s: float = 0.0
     repeatability: NDArray[np.float64] | None = None
+    start_time: str | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -198,7 +203,9 @@ class BeatAnnotations:
         ``per_hour`` is each class's beats per hour of the analysed time (outside the
         gaps and the noise; None where there is none), ``burden_percent`` its share of
         the classified beats (None where none is classified);
-        ``gaps_s`` lists the stretches without an ECG (start and end in seconds),
+        ``start_time`` is the date and time of the first sample as the file states it
+        (ISO 8601, None where it states none), ``gaps_s`` lists the stretches without
+        an ECG (start and end in seconds),
         ``recorded_s`` the seconds outside them, ``noise_s`` the seconds of those lost to
         noise (:attr:`noise_s`) and ``analysed_s`` the rest. Where the rhythm was assessed,
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
@@ -232,6 +239,7 @@ class BeatAnnotations:
             "noise_s": self.noise_s,
             "analysed_s": self.analysed_s,
             "start_s": self.start_s,
+            "start_time": self.start_time,
             "gaps_s": (self.start_s + self._gaps / self.fs).tolist(),
             "n_beats": len(self),
             "counts": counts,
@@ -604,6 +612,7 @@ class Predictor:
             gaps=beats.gaps,
             start_s=beats.start_s,
             repeatability=beats.repeatability,
+            start_time=beats.start_time,
         )
         return assess_rhythm(
             annotations,

@@ -142,6 +142,9 @@ class PreparedBeats:
         :data:`~ecgkit.signal.REPEAT_MIN` the beat is flagged ``"noise"``, under
         :data:`~ecgkit.signal.REPEAT_RELIABLE` its label is less reliable. NaN with fewer
         than two beats; None where not measured.
+    start_time : str or None
+        The recording's :attr:`~ecgkit.data.Record.start_time`: the date and time of its
+        first sample as its file states it (ISO 8601), None where it states none.
     """
 
     sample: NDArray[np.int64]
@@ -159,6 +162,7 @@ class PreparedBeats:
     gaps: NDArray[np.int64]
     start_s: float = 0.0
     repeatability: NDArray[np.float64] | None = None
+    start_time: str | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -563,6 +567,7 @@ def prepare_beats(
         gaps=gaps,
         start_s=record.start_s,
         repeatability=repeatability,
+        start_time=record.start_time,
     )
 
 

@@ -174,8 +174,10 @@ def read_signal(
     -------
     Record
         ``signal`` ``[n_samples, n_leads]`` in mV, float64 (a float32 ``.npy``/``.npz``
-        stays float32), ``fs`` in Hz, ``lead_names``, and the file's stem as
-        ``record_id``.
+        stays float32), ``fs`` in Hz, ``lead_names``, the file's stem as
+        ``record_id``, ``start_s`` (a time column's first value, else 0) and
+        ``start_time`` (the date and time a WFDB or EDF/BDF header states, ISO 8601,
+        else None).
 
     Raises
     ------
@@ -401,6 +403,7 @@ def _finish(
     file: Path,
     what: str = "samples",
     start_s: float = 0.0,
+    start_time: str | None = None,
 ) -> Record:
     if signal.shape[0] == 0 or signal.shape[1] == 0:
         raise ValueError(
@@ -408,7 +411,12 @@ def _finish(
             "check that it holds the recording"
         )
     return Record(
-        signal=signal, fs=fs, lead_names=tuple(names), record_id=file.stem, start_s=start_s
+        signal=signal,
+        fs=fs,
+        lead_names=tuple(names),
+        record_id=file.stem,
+        start_s=start_s,
+        start_time=start_time,
     )
 
 
@@ -458,7 +466,7 @@ def _read_wfdb(file: Path, fs: float | None, leads: tuple[str | int, ...] | None
     # invalid samples kept as NaN here; read_signal raises on them unless told to keep them
     record = read_record(base, leads=channels, missing="keep")
     rate = _settle_fs(fs, record.fs, "its header", file)
-    return Record(record.signal, rate, record.lead_names, base.name)
+    return Record(record.signal, rate, record.lead_names, base.name, start_time=record.start_time)
 
 
 def _edf_is_discontinuous(file: Path) -> bool:
@@ -540,6 +548,7 @@ def _read_edf(
                     f"V, mV or uV; {fix}"
                 )
             factors.append(factor)
+        start_time = reader.getStartdatetime().isoformat()
         n = int(reader.getNSamples()[channels[keep[0]]])
         signal = np.empty((n, len(keep)), dtype=np.float64)
         for j, k in enumerate(keep):
@@ -547,7 +556,7 @@ def _read_edf(
             if factors[j] != 1.0:
                 signal[:, j] *= factors[j]
     rate = _settle_fs(fs, rates[keep[0]], "its header", file)
-    return _finish(signal, rate, [labels[k] for k in keep], file)
+    return _finish(signal, rate, [labels[k] for k in keep], file, start_time=start_time)
 
 
 def _delimiter(file: Path, header: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,11 @@ class Record:
         Time of the first sample in seconds on the recording's own clock: a text file's
         time column gives it (a CSV cut from a longer recording may start at 3600 s);
         0 otherwise.
+    start_time : str or None
+        Date and time of day of the first sample as its file states it, ISO 8601
+        (``"2024-01-31T10:00:00"``; ``"10:00:00"`` where a WFDB header gives a time and no
+        date): a WFDB header's base date and time, an EDF/BDF header's start (which an
+        anonymised file sets to 1985-01-01). None where the file states none.
     """
 
     signal: NDArray[np.floating]
@@ -38,6 +44,7 @@ class Record:
     lead_names: tuple[str, ...]
     record_id: str
     start_s: float = 0.0
+    start_time: str | None = None
 
     @property
     def leads_first(self) -> NDArray[np.floating]:
@@ -273,7 +280,17 @@ def read_record(
         fs=float(rec.fs),
         lead_names=tuple(names),
         record_id=str(rec.record_name),
+        start_time=_wfdb_start_time(rec.base_date, rec.base_time),
     )
+
+
+def _wfdb_start_time(base_date: object, base_time: object) -> str | None:
+    """A WFDB header's base date and time as ISO 8601 (the time alone without a date)."""
+    if not isinstance(base_time, datetime.time):
+        return None
+    if isinstance(base_date, datetime.date):
+        return datetime.datetime.combine(base_date, base_time).isoformat()
+    return base_time.isoformat()
 
 
 def read_annotations(path: str | Path, extension: str = "atr") -> Annotations:
