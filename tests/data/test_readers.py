@@ -438,6 +438,27 @@ def test_a_units_row_names_the_time_column_and_the_leads_unit(tmp_path, referenc
     np.testing.assert_allclose(record.signal, reference.signal, atol=0.5e-4 + 1e-12)
 
 
+@pytest.mark.parametrize(
+    ("unit", "per_mv"), [("millivolts", 1.0), ("Microvolts", 1000.0), ("volts", 1e-3)]
+)
+def test_units_spelled_out_are_read(tmp_path, reference, unit, per_mv):
+    lines = ["time,MLII,V1", f"seconds,{unit},{unit}"]
+    lines += [f"{i / FS:.6f},{a * per_mv:.9f},{b * per_mv:.9f}" for i, (a, b) in
+              enumerate(reference.signal)]  # fmt: skip
+    path = tmp_path / "spelled.csv"
+    path.write_text("\n".join(lines) + "\n")
+    np.testing.assert_allclose(read_signal(path).signal, reference.signal, atol=1e-6)
+
+
+@pytest.mark.parametrize("unit", ["counts", "nV", "adu"])
+def test_a_row_of_units_with_one_not_read_names_it(tmp_path, unit):
+    # it was taken for data: "line 2, column 1 ('time') is not a number: 'seconds'"
+    path = tmp_path / "units.csv"
+    path.write_text(f"time,MLII\nseconds,{unit}\n0.0,0.1\n0.01,0.2\n")
+    with pytest.raises(ValueError, match=rf"row of units, but '{unit}' \(column 'MLII'\)"):
+        read_signal(path)
+
+
 def test_date_time_stamps_raise_saying_so(tmp_path):
     path = tmp_path / "iso.csv"
     path.write_text("timestamp,MLII\n2024-01-31T10:00:00.000,0.1\n2024-01-31 10:00:00.004,0.2\n")

@@ -852,20 +852,35 @@ def _is_time_unit(unit: str) -> bool:
     return unit in _SECONDS_PER_UNIT or unit in _CLOCK_FORMATS
 
 
-def _units_row(line: str, delimiter: str | None, n_columns: int) -> list[str] | None:
+def _units_row(
+    line: str, delimiter: str | None, names: Sequence[str], file: Path
+) -> list[str] | None:
     """The units a row under the header states, lower case, or None where it is data.
 
     A row of units has one cell per column, none a number, each a voltage (mV, uV, V),
-    a unit of time (seconds, ms ...), a clock format (hh:mm:ss.mmm) or empty.
+    a unit of time (seconds, ms ...), a clock format (hh:mm:ss.mmm) or empty. A row of
+    such cells where some are units and others are not raises, naming the one not read.
     """
+    n_columns = len(names)
     if not line.strip():
         return None
-    cells = [_unquoted(cell).lower() for cell in _split(line.rstrip("\r\n"), delimiter)]
+    written = [_unquoted(cell) for cell in _split(line.rstrip("\r\n"), delimiter)]
+    cells = [cell.lower() for cell in written]
     # a row of empty cells is a row of missing samples, not of units
     if len(cells) != n_columns or not any(cells) or any(_is_number(cell) for cell in cells):
         return None
-    known = all(not c or _mv_per_unit(c) is not None or _is_time_unit(c) for c in cells)
-    return cells if known else None
+    known = [not c or _mv_per_unit(c) is not None or _is_time_unit(c) for c in cells]
+    if all(known):
+        return cells
+    if any(c and k for c, k in zip(cells, known, strict=True)):
+        column = known.index(False)
+        raise ValueError(
+            f"{file}: the row under the header is a row of units, but {written[column]!r} "
+            f"(column {names[column]!r}) is not one read here: a lead in V, mV or uV "
+            "(values in ADC counts must be scaled to a voltage first), a time column in "
+            "seconds or ms"
+        )
+    return None
 
 
 def _clock_seconds(text: str) -> float:
@@ -919,7 +934,7 @@ def _read_text(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"{file}: the header names {duplicates} twice; give each column its own")
-    stated = _units_row(under, delimiter, len(names))
+    stated = _units_row(under, delimiter, names, file)
     if stated is not None:
         header_line += 1
     time_at = _time_index(names, time_column, file)

@@ -96,10 +96,16 @@ class Annotations:
 # (U+00B5) is what EDF headers use, the Greek mu (U+03BC) what some writers put instead
 _MV_PER_UNIT: dict[str, float] = {
     "mv": 1.0,
+    "millivolt": 1.0,
+    "millivolts": 1.0,
     "uv": 1e-3,
     "\u00b5v": 1e-3,
     "\u03bcv": 1e-3,
+    "microvolt": 1e-3,
+    "microvolts": 1e-3,
     "v": 1e3,
+    "volt": 1e3,
+    "volts": 1e3,
 }
 
 
