@@ -256,8 +256,7 @@ class BeatAnnotations:
     def _less_reliable_beats(self) -> int | None:
         if self.repeatability is None:
             return None
-        with np.errstate(invalid="ignore"):
-            low = self.repeatability < REPEAT_RELIABLE
+        low = self.repeatability < REPEAT_RELIABLE  # NaN (no neighbour) is not low
         return int((low & (self.label >= 0)).sum())
 
     def _af_summary(self) -> dict[str, Any]:
