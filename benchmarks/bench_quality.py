@@ -59,7 +59,7 @@ SNRS_DB = (24.0, 12.0, 6.0, 0.0, -6.0)
 REPEAT_BINS = (REPEAT_MIN, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0)
 
 
-def typical_repeatability(lead: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+def lead_repeatability(lead: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
     """R peaks (at 360 Hz) and each beat's typical repeatability, as annotate takes a lead."""
     x = clean(resample(lead, fs, MODEL_FS) if fs != MODEL_FS else lead, MODEL_FS)
     peaks = detect_r_peaks(x, MODEL_FS)
@@ -76,7 +76,7 @@ def lead_rows(name: str, leads: list[tuple[str, np.ndarray, float]]) -> dict[str
     lowest = (np.inf, "")
     values = []
     for label, lead, fs in leads:
-        _, typical = typical_repeatability(lead, fs)
+        _, typical = lead_repeatability(lead, fs)
         if typical.size == 0:
             continue
         beats += typical.size
@@ -94,6 +94,8 @@ def lead_rows(name: str, leads: list[tuple[str, np.ndarray, float]]) -> dict[str
         "lowest_at": lowest[1],
         "p01": round(float(np.percentile(every, 1)), 3),
         "under_0.5": int((every < 0.5).sum()),
+        # beats whose labels annotate counts as less reliable
+        "under_reliable_percent": round(100 * float(np.mean(every < REPEAT_RELIABLE)), 2),
     }
 
 
@@ -140,7 +142,7 @@ def run_non_ecg() -> list[dict[str, Any]]:
     rows = []
     for kind in ("white", "pink", "brown", "muscle", "motion", "hum", "sine 1 Hz"):
         for fs in (128.0, 360.0, 500.0):
-            _, typical = typical_repeatability(non_ecg(kind, int(300 * fs), fs, rng), fs)
+            _, typical = lead_repeatability(non_ecg(kind, int(300 * fs), fs, rng), fs)
             rows.append(
                 {
                     "signal": kind,
@@ -182,7 +184,7 @@ def run_nst(data_dir: Path, labels: bool) -> list[dict[str, Any]]:
         for kind in NOISE_KINDS:
             for snr in SNRS_DB:
                 noisy = add_nst_noise(lead, fs, reference, kind, snr, record)
-                peaks, typical = typical_repeatability(noisy, fs)
+                peaks, typical = lead_repeatability(noisy, fs)
                 flagged = typical < REPEAT_MIN
                 inside = gate[np.minimum(peaks, lead.size - 1)]
                 row: dict[str, Any] = {
