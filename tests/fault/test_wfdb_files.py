@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import wfdb
 
-from ecgkit.data import load_example, read_annotations, read_record
+from ecgkit.data import load_example, read_annotations, read_record, read_signal
 
 
 @pytest.fixture
@@ -52,6 +52,53 @@ def test_a_truncated_signal_file_is_refused_with_its_name(record_dir):
     data.write_bytes(data.read_bytes()[:1000])
     with pytest.raises(ValueError, match=r"r\.dat: holds .* truncated"):
         read_record(record_dir / "r")
+
+
+def _challenge_record(folder, signal, *, keep_bytes=None):
+    """A record as the PhysioNet/CinC Challenges ship them: the samples in a MATLAB v4 file
+    (a 24-byte header, then int16) that the WFDB header reads at byte offset 24."""
+    import scipy.io
+
+    values = np.round(signal * 1000).astype(np.int16)[None, :]
+    scipy.io.savemat(folder / "A00001.mat", {"val": values}, format="4")
+    if keep_bytes is not None:
+        data = folder / "A00001.mat"
+        data.write_bytes(data.read_bytes()[:keep_bytes])
+    (folder / "A00001.hea").write_text(
+        f"A00001 1 300 {values.size} 05:05:15 1/05/2000\n"
+        f"A00001.mat 16+24 1000/mV 16 0 {values[0, 0]} 0 0 ECG\n"
+    )
+    return folder / "A00001"
+
+
+def test_a_challenge_record_read_past_its_byte_offset(tmp_path):
+    # refused before: the 24 bytes of the MATLAB header read as 12 samples too many
+    signal = load_example("201")[0].signal[:3000, 0]
+    record = read_record(_challenge_record(tmp_path, signal))
+    assert record.n_samples == 3000
+    np.testing.assert_allclose(record.signal[:, 0], signal, atol=0.5e-3 + 1e-12)
+    assert record.start_time == "2000-05-01T05:05:15"
+    # the signal file named instead of the record, as a user of the Challenge data may
+    np.testing.assert_array_equal(read_signal(tmp_path / "A00001.mat").signal, record.signal)
+    with pytest.raises(ValueError, match=r"A00001\.mat: holds 2488 samples .* truncated"):
+        read_record(_challenge_record(tmp_path, signal, keep_bytes=5000))
+
+
+def test_a_record_with_two_samples_of_a_lead_per_frame_is_read(tmp_path):
+    # "16x2": V1 at twice the frame rate; refused before as 1,500 samples for 1,000
+    first = np.round(np.sin(np.arange(1000) / 10) * 200).astype(int)
+    second = np.round(np.cos(np.arange(2000) / 20) * 200).astype(int)
+    record = wfdb.Record(
+        record_name="mf", n_sig=2, fs=250, sig_len=1000, file_name=["mf.dat"] * 2,
+        fmt=["16", "16"], samps_per_frame=[1, 2], adc_gain=[200, 200], baseline=[0, 0],
+        units=["mV", "mV"], sig_name=["II", "V1"], e_d_signal=[first, second],
+        adc_res=[16, 16], adc_zero=[0, 0], init_value=[int(first[0]), int(second[0])],
+        checksum=[0, 0], block_size=[0, 0],
+    )  # fmt: skip
+    record.wrsamp(expanded=True, write_dir=str(tmp_path))
+    read = read_record(tmp_path / "mf")
+    assert read.signal.shape == (1000, 2)
+    np.testing.assert_allclose(read.signal[:, 0], first / 200)
 
 
 def test_an_empty_annotation_file_is_refused(record_dir):

@@ -110,8 +110,9 @@ def read_signal(
 
     The format follows the extension (case-insensitive):
 
-    * ``.hea``, ``.dat``, or a record name whose ``.hea`` exists: WFDB, through
-      :func:`ecgkit.data.read_record`.
+    * ``.hea``, ``.dat``, a record name whose ``.hea`` exists, or any other signal file
+      beside a ``.hea`` of its name (the PhysioNet/CinC Challenges' ``.mat``, read at the
+      header's byte offset): WFDB, through :func:`ecgkit.data.read_record`.
     * ``.edf``, ``.bdf``: EDF, EDF+ (continuous) and 24-bit BDF/BDF+, through pyedflib.
       EDF+ annotation channels are skipped. Channels sampled at another rate than the ECG
       channels (the most common rate among channels labelled like ECG leads, else among
@@ -251,8 +252,11 @@ def _format_of(file: Path) -> str:
     ext = file.suffix.lower()
     if ext in _FORMATS and file.is_file():
         return _FORMATS[ext]
-    # WFDB records are named without extension, and their names may contain dots
+    # WFDB records are named without extension, and their names may contain dots; a
+    # record's signal file may have any extension (the PhysioNet/CinC Challenges' .mat)
     if file.with_name(file.name + ".hea").is_file():
+        return "wfdb"
+    if ext and file.is_file() and file.with_suffix(".hea").is_file():
         return "wfdb"
     if file.is_dir():
         raise IsADirectoryError(f"{file} is a folder; give one recording file")
@@ -450,7 +454,8 @@ def _rises_evenly(values: FloatArray) -> bool:
 
 
 def _read_wfdb(file: Path, fs: float | None, leads: tuple[str | int, ...] | None) -> Record:
-    base = file.with_suffix("") if file.suffix.lower() in {".hea", ".dat"} else file
+    named = file.with_name(file.name + ".hea").is_file()
+    base = file if named and file.suffix.lower() not in {".hea", ".dat"} else file.with_suffix("")
     channels = None
     if leads is not None:
         import wfdb

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,7 +125,8 @@ class _HeaderFacts:
     n_signals: int
     fs: float | None
     n_samples: int | None
-    files: dict[str, tuple[str, int]]  # signal file -> (format, signals stored in it)
+    # signal file -> (format, samples it stores per frame, bytes before the first sample)
+    files: dict[str, tuple[str, int, int]]
 
 
 def _header_facts(header: Path) -> _HeaderFacts:
@@ -161,12 +163,20 @@ def _header_facts(header: Path) -> _HeaderFacts:
                 f"{header}: the number of samples must be an integer, got {record[3]!r}"
             )
         n_samples = int(record[3])
-    files: dict[str, tuple[str, int]] = {}
+    files: dict[str, tuple[str, int, int]] = {}
     for fields in lines[1 : 1 + int(record[1])]:
         if len(fields) >= 2:
-            name, fmt = fields[0], fields[1].split("x")[0].split(":")[0].split("+")[0]
-            previous = files.get(name, (fmt, 0))
-            files[name] = (previous[0], previous[1] + 1)
+            # format[xsamples per frame][:skew][+byte offset], e.g. "212", "16x4", "16+24"
+            spec = re.fullmatch(r"(\d+)(?:x(\d+))?(?::(\d+))?(?:\+(\d+))?", fields[1])
+            if spec is None:
+                continue  # wfdb names what it cannot read
+            fmt, per_frame, _, offset = spec.groups()
+            previous = files.get(fields[0], (fmt, 0, 0))
+            files[fields[0]] = (
+                previous[0],
+                previous[1] + int(per_frame or 1),
+                max(previous[2], int(offset or 0)),
+            )
     return _HeaderFacts(int(record[1]), fs, n_samples, files)
 
 
@@ -174,14 +184,17 @@ def _check_signal_files(base: Path, facts: _HeaderFacts) -> None:
     """Refuse a signal file that holds more or fewer samples than its header declares."""
     if facts.n_samples is None or "/" in base.name:
         return
-    for name, (fmt, n_signals) in facts.files.items():
+    for name, (fmt, per_frame, offset) in facts.files.items():
         per_sample = _BYTES_PER_SAMPLE.get(fmt)
         file = base.parent / name
         if per_sample is None or not file.is_file():
             continue  # another format, or wfdb names the missing file
-        expected = facts.n_samples * n_signals * per_sample
-        held = file.stat().st_size / (n_signals * per_sample)
-        if abs(file.stat().st_size - expected) >= n_signals * per_sample:
+        # a frame holds one sample of each signal, or several of a faster one ("16x4");
+        # the samples start after the byte offset ("16+24": a MATLAB file's header)
+        frame_bytes = per_frame * per_sample
+        size = file.stat().st_size - offset
+        held = size / frame_bytes
+        if abs(size - facts.n_samples * frame_bytes) >= frame_bytes:
             raise ValueError(
                 f"{file}: holds {held:.0f} samples per signal but its header "
                 f"{base.name}.hea declares {facts.n_samples}; the file is truncated or the "
