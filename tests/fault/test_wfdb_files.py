@@ -84,6 +84,37 @@ def test_a_challenge_record_read_past_its_byte_offset(tmp_path):
         read_record(_challenge_record(tmp_path, signal, keep_bytes=5000))
 
 
+def _with_clock(base, clock):
+    header = base.with_suffix(".hea")
+    lines = header.read_text().splitlines()
+    lines[0] = " ".join(lines[0].split()[:4] + clock.split())
+    header.write_text("\n".join(lines) + "\n")
+    return base
+
+
+@pytest.mark.parametrize(
+    ("clock", "start"),
+    [
+        ("05:05:15 1/05/2000", "2000-05-01T05:05:15"),
+        ("19:44:07.664", "19:44:07.664000"),
+        ("10:00", "00:10:00"),  # WFDB's [[HH:]MM:]SS
+        # the Challenge 2020 headers' order, which wfdb reads as 00:00:05
+        ("05-Feb-2020 11:39:16", "2020-02-05T11:39:16"),
+        ("05-Foo-2020 11:39:16", None),
+    ],
+)
+def test_the_start_time_is_the_header_clock_or_none(tmp_path, clock, start):
+    base = _challenge_record(tmp_path, load_example("201")[0].signal[:300, 0])
+    assert read_record(_with_clock(base, clock)).start_time == start
+
+
+@pytest.mark.parametrize("clock", ["25:00:00", "10:00:00 32/01/2024"])
+def test_an_impossible_clock_is_refused_by_wfdb_naming_it(tmp_path, clock):
+    base = _challenge_record(tmp_path, load_example("201")[0].signal[:300, 0])
+    with pytest.raises(ValueError, match=rf"A00001: time data '{clock.split()[-1]}'"):
+        read_record(_with_clock(base, clock))
+
+
 def test_a_record_with_two_samples_of_a_lead_per_frame_is_read(tmp_path):
     # "16x2": V1 at twice the frame rate; refused before as 1,500 samples for 1,000
     first = np.round(np.sin(np.arange(1000) / 10) * 200).astype(int)

@@ -127,6 +127,7 @@ class _HeaderFacts:
     n_samples: int | None
     # signal file -> (format, samples it stores per frame, bytes before the first sample)
     files: dict[str, tuple[str, int, int]]
+    start_time: str | None = None
 
 
 def _header_facts(header: Path) -> _HeaderFacts:
@@ -177,7 +178,55 @@ def _header_facts(header: Path) -> _HeaderFacts:
                 previous[1] + int(per_frame or 1),
                 max(previous[2], int(offset or 0)),
             )
-    return _HeaderFacts(int(record[1]), fs, n_samples, files)
+    return _HeaderFacts(int(record[1]), fs, n_samples, files, _start_time(record[4:6]))
+
+
+_TIME = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _start_time(fields: list[str]) -> str | None:
+    """The base time and date of a WFDB record line, ISO 8601, or None.
+
+    WFDB writes ``HH:MM:SS[.sss] [DD/MM/YYYY]``; the PhysioNet/CinC Challenge 2020 headers
+    write ``DD-Mon-YYYY HH:MM:SS``, which wfdb reads as a wrong time of day. Anything else
+    states no start time.
+    """
+    if not fields:
+        return None
+    clock, day = fields[0], fields[1] if len(fields) > 1 else None
+    if day is not None and _TIME.fullmatch(day) and not _TIME.fullmatch(clock):
+        clock, day = day, clock
+    match = _TIME.fullmatch(clock)
+    if match is None:
+        return None
+    hours, minutes, seconds = match.groups()
+    whole = int(float(seconds))
+    try:
+        time = datetime.time(
+            int(hours or 0), int(minutes), whole, round((float(seconds) - whole) * 1e6)
+        )
+        date = _date(day) if day is not None else None
+    except ValueError:
+        return None
+    if day is not None and date is None:
+        return None
+    return (datetime.datetime.combine(date, time) if date else time).isoformat()
+
+
+def _date(text: str) -> datetime.date | None:
+    """``DD/MM/YYYY`` (WFDB) or ``DD-Mon-YYYY`` (the Challenge 2020 headers); else None."""
+    parts = re.fullmatch(r"(\d{1,2})([/-])(\w+)\2(\d{4})", text)
+    if parts is None:
+        return None
+    day, _, month, year = parts.groups()
+    if month.isdigit():
+        number = int(month)
+    elif month.lower() in _MONTHS:
+        number = _MONTHS.index(month.lower()) + 1
+    else:
+        return None
+    return datetime.date(int(year), number, int(day))
 
 
 def _check_signal_files(base: Path, facts: _HeaderFacts) -> None:
@@ -264,7 +313,8 @@ def read_record(
         raise TypeError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
     if missing not in ("raise", "keep"):
         raise ValueError(f'missing must be "raise" or "keep", got {missing!r}')
-    _check_signal_files(base, _header_facts(header))
+    facts = _header_facts(header)
+    _check_signal_files(base, facts)
     try:
         rec = wfdb.rdrecord(str(base), channels=leads, return_res=64)
     except FileNotFoundError as error:
@@ -299,17 +349,8 @@ def read_record(
         fs=float(rec.fs),
         lead_names=tuple(names),
         record_id=str(rec.record_name),
-        start_time=_wfdb_start_time(rec.base_date, rec.base_time),
+        start_time=facts.start_time,
     )
-
-
-def _wfdb_start_time(base_date: object, base_time: object) -> str | None:
-    """A WFDB header's base date and time as ISO 8601 (the time alone without a date)."""
-    if not isinstance(base_time, datetime.time):
-        return None
-    if isinstance(base_date, datetime.date):
-        return datetime.datetime.combine(base_date, base_time).isoformat()
-    return base_time.isoformat()
 
 
 def read_annotations(path: str | Path, extension: str = "atr") -> Annotations:
