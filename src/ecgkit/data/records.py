@@ -115,6 +115,11 @@ def _mv_per_unit(unit: str) -> float | None:
     return _MV_PER_UNIT.get(unit.strip().lower())
 
 
+# a WFDB record line's base time, [[HH:]MM:]SS[.sss], and the month names of the
+# Challenge 2020 headers' dates (DD-Mon-YYYY)
+_TIME = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
 #: Bytes per sample of the WFDB storage formats (212 and 310/311 pack samples in bits).
 _BYTES_PER_SAMPLE = {"8": 1.0, "16": 2.0, "24": 3.0, "32": 4.0, "61": 2.0, "80": 1.0,
                      "160": 2.0, "212": 1.5, "310": 4 / 3, "311": 4 / 3}  # fmt: skip
@@ -179,10 +184,6 @@ def _header_facts(header: Path) -> _HeaderFacts:
                 max(previous[2], int(offset or 0)),
             )
     return _HeaderFacts(int(record[1]), fs, n_samples, files, _start_time(record[4:6]))
-
-
-_TIME = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _start_time(fields: list[str]) -> str | None:
