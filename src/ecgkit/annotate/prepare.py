@@ -524,12 +524,11 @@ def prepare_beats(
         keep = np.concatenate(([True], ~border | (np.diff(r_out) >= _DUPLICATE_S * fs_out)))
         n_duplicates = int((~keep).sum())
         sample, r_out, windows, flag = sample[keep], r_out[keep], windows[keep], flag[keep]
-    repeatability = np.full(windows.shape[0], np.nan)
-    if windows.shape[0] >= 2:
-        # beats that do not repeat from beat to beat (broadband noise, not an ECG): the
-        # windows here are the model's, band-passed where the recipe cleans
-        repeatability = typical_repeatability(windows)
-        flag[(flag == "") & (repeatability < REPEAT_MIN)] = "noise"
+    # beats that do not repeat from beat to beat (broadband noise, not an ECG): the windows
+    # here are the model's, band-passed where the recipe cleans; NaN with fewer than two
+    # beats (nothing to compare), which is not under REPEAT_MIN
+    repeatability = typical_repeatability(windows)
+    flag[(flag == "") & (repeatability < REPEAT_MIN)] = "noise"
     _warn_if_mostly_flat(flag, record.record_id)
     if recipe.normalize is not None and windows.size:
         windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)

@@ -252,11 +252,7 @@ def _format_of(file: Path) -> str:
     ext = file.suffix.lower()
     if ext in _FORMATS and file.is_file():
         return _FORMATS[ext]
-    # WFDB records are named without extension, and their names may contain dots; a
-    # record's signal file may have any extension (the PhysioNet/CinC Challenges' .mat)
-    if file.with_name(file.name + ".hea").is_file():
-        return "wfdb"
-    if ext and file.is_file() and file.with_suffix(".hea").is_file():
+    if _wfdb_record_name(file) is not None:
         return "wfdb"
     if file.is_dir():
         raise IsADirectoryError(f"{file} is a folder; give one recording file")
@@ -453,9 +449,23 @@ def _rises_evenly(values: FloatArray) -> bool:
     return step > 0 and bool((np.abs(steps - step) <= _RATE_TOLERANCE * step).all())
 
 
+def _wfdb_record_name(file: Path) -> Path | None:
+    """The WFDB record ``file`` names, or None where it names none.
+
+    WFDB records are named without extension, and their names may contain dots; a header
+    or signal file of any extension (the PhysioNet/CinC Challenges' ``.mat``) names the
+    record of the ``.hea`` beside it.
+    """
+    if file.with_name(file.name + ".hea").is_file():
+        return file
+    if file.suffix and file.is_file() and file.with_suffix(".hea").is_file():
+        return file.with_suffix("")
+    return None
+
+
 def _read_wfdb(file: Path, fs: float | None, leads: tuple[str | int, ...] | None) -> Record:
-    named = file.with_name(file.name + ".hea").is_file()
-    base = file if named and file.suffix.lower() not in {".hea", ".dat"} else file.with_suffix("")
+    # a .dat without its header: read_record names the header it did not find
+    base = _wfdb_record_name(file) or file.with_suffix("")
     channels = None
     if leads is not None:
         import wfdb
