@@ -1,6 +1,7 @@
 """WFDB files that wfdb reads into a wrong record: ecgkit refuses them, naming file and field."""
 
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -130,6 +131,41 @@ def test_a_record_with_two_samples_of_a_lead_per_frame_is_read(tmp_path):
     read = read_record(tmp_path / "mf")
     assert read.signal.shape == (1000, 2)
     np.testing.assert_allclose(read.signal[:, 0], first / 200)
+
+
+@pytest.mark.parametrize(
+    ("gain_field", "gain_read"),
+    [("0/mV", None), ("0(0)/mV", None), ("", None), ("200/mV", 200.0), ("1000(0)/mV", 1000.0)],
+)
+def test_a_lead_without_a_gain_is_read_at_the_default_with_a_warning(
+    tmp_path, gain_field, gain_read
+):
+    # WFDB: a gain of 0 or none marks an uncalibrated amplitude; wfdb reads it at 200 silently
+    lead = load_example("100")[0].signal[:720, 0]
+    signal = np.column_stack([lead, -0.5 * lead])
+    wfdb.wrsamp("g", fs=360, units=["mV", "mV"], sig_name=["MLII", "V5"], p_signal=signal,
+                fmt=["16", "16"], adc_gain=[200, 200], baseline=[0, 0],
+                write_dir=str(tmp_path))  # fmt: skip
+    header = tmp_path / "g.hea"
+    lines = header.read_text().splitlines()
+    fields = lines[2].split()  # V5's line: file, format, gain, resolution, zero, ...
+    # a gain is left out only with every field after it, the lead's name included
+    lines[2] = " ".join([*fields[:2], gain_field, *fields[3:]] if gain_field else fields[:2])
+    header.write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        record = read_record(tmp_path / "g")
+        read_record(tmp_path / "g", leads=[0])  # MLII alone is calibrated
+    name = "V5" if gain_field else "lead1"  # a lead without a stored name: by its number
+    assert record.lead_names == ("MLII", name)
+    messages = [str(w.message) for w in caught if "uncalibrated" in str(w.message)]
+    if gain_read is None:
+        assert len(messages) == 1
+        assert messages[0].startswith(f"record {tmp_path / 'g'}: the header gives lead '{name}' ")
+    else:
+        assert messages == []
+    adc = np.round(signal[:, 1] * 200)
+    np.testing.assert_allclose(record.signal[:, 1], adc / (gain_read or 200.0))
 
 
 def test_an_empty_annotation_file_is_refused(record_dir):

@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ecgkit.data.leads import named_like_ecg
-from ecgkit.data.records import Record, _mv_per_unit, read_record
+from ecgkit.data.records import Record, _lead_names, _mv_per_unit, read_record
 from ecgkit.signal._validation import check_fs
 
 __all__ = ["read_signal"]
@@ -474,7 +474,7 @@ def _read_wfdb(file: Path, fs: float | None, leads: tuple[str | int, ...] | None
         if not header.is_file():
             raise FileNotFoundError(f"WFDB header not found: {header}")
         try:
-            names = [str(n) for n in wfdb.rdheader(str(base)).sig_name or []]
+            names = _lead_names(wfdb.rdheader(str(base)).sig_name, None)
         except Exception as error:  # wfdb raises bare Exceptions on bad headers
             raise ValueError(f"cannot read WFDB header {header}: {error}") from error
         channels = _select(names, leads, header)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,6 +134,8 @@ class _HeaderFacts:
     # signal file -> (format, samples it stores per frame, bytes before the first sample)
     files: dict[str, tuple[str, int, int]]
     start_time: str | None = None
+    # per signal line: False where its gain is 0 or missing (WFDB: amplitude uncalibrated)
+    calibrated: tuple[bool, ...] = ()
 
 
 def _header_facts(header: Path) -> _HeaderFacts:
@@ -170,7 +173,9 @@ def _header_facts(header: Path) -> _HeaderFacts:
             )
         n_samples = int(record[3])
     files: dict[str, tuple[str, int, int]] = {}
+    calibrated = []
     for fields in lines[1 : 1 + int(record[1])]:
+        calibrated.append(len(fields) > 2 and _gain(fields[2]) != 0.0)
         if len(fields) >= 2:
             # format[xsamples per frame][:skew][+byte offset], e.g. "212", "16x4", "16+24"
             spec = re.fullmatch(r"(\d+)(?:x(\d+))?(?::(\d+))?(?:\+(\d+))?", fields[1])
@@ -183,7 +188,17 @@ def _header_facts(header: Path) -> _HeaderFacts:
                 previous[1] + int(per_frame or 1),
                 max(previous[2], int(offset or 0)),
             )
-    return _HeaderFacts(int(record[1]), fs, n_samples, files, _start_time(record[4:6]))
+    return _HeaderFacts(
+        int(record[1]), fs, n_samples, files, _start_time(record[4:6]), tuple(calibrated)
+    )
+
+
+def _gain(field: str) -> float | None:
+    """The ADC gain of a signal line's ``gain[(baseline)][/units]`` field, None if unread."""
+    try:
+        return float(re.split(r"[(/]", field, maxsplit=1)[0])
+    except ValueError:
+        return None  # wfdb names what it cannot read
 
 
 def _start_time(fields: list[str]) -> str | None:
@@ -289,7 +304,14 @@ def read_record(
     Record
         Samples in mV: each lead is converted from the unit its header states (``mV``,
         ``uV``/``µV`` times 1e-3, ``V`` times 1e3; WFDB's default when the header states
-        none is mV).
+        none is mV). A lead without a stored name is called ``lead<k>``, k its channel.
+
+    Warns
+    -----
+    UserWarning
+        When a lead read has a gain of 0 or none in the header, WFDB's mark of an
+        uncalibrated amplitude: it is read at WFDB's default of 200 units per physical
+        unit, so its values in mV are nominal.
 
     Raises
     ------
@@ -324,7 +346,7 @@ def read_record(
         raise ValueError(f"cannot read WFDB record {base}: {error}") from error
     if rec.p_signal is None:
         raise ValueError(f"WFDB record {base} has no signal")
-    names = [str(n) for n in rec.sig_name]
+    names = _lead_names(rec.sig_name, leads)
     factors = []
     for name, unit in zip(names, rec.units or ["mV"] * len(names), strict=True):
         factor = _mv_per_unit(unit or "mV")
@@ -334,6 +356,7 @@ def read_record(
                 "read only the ECG leads with leads=[...]"
             )
         factors.append(factor)
+    _warn_uncalibrated(base, facts, leads, names)
     p_signal = rec.p_signal
     if any(f != 1.0 for f in factors):
         # scale in float64 before a float32 cast so that uV records lose no precision
@@ -352,6 +375,33 @@ def read_record(
         record_id=str(rec.record_name),
         start_time=facts.start_time,
     )
+
+
+def _lead_names(sig_name: object, channels: list[int] | None) -> list[str]:
+    """The names of the channels read; ``lead<k>`` (k its channel) where the header has none."""
+    stored = list(sig_name) if isinstance(sig_name, list | tuple) else []
+    numbers = channels if channels is not None else list(range(len(stored)))
+    return [str(name) if name else f"lead{k}" for name, k in zip(stored, numbers, strict=True)]
+
+
+def _warn_uncalibrated(
+    base: Path, facts: _HeaderFacts, leads: list[int] | None, names: list[str]
+) -> None:
+    """Warn where a lead read has no gain: WFDB's mark of an uncalibrated amplitude."""
+    read = range(len(facts.calibrated)) if leads is None else leads
+    flags = [facts.calibrated[k] if k < len(facts.calibrated) else True for k in read]
+    uncalibrated = [name for name, ok in zip(names, flags, strict=True) if not ok]
+    if uncalibrated:
+        detail = ("leads " if len(uncalibrated) > 1 else "lead ") + ", ".join(
+            repr(name) for name in uncalibrated
+        )
+        warnings.warn(
+            f"record {base}: the header gives {detail} a gain of 0 or none, WFDB's mark of "
+            "an uncalibrated amplitude; read at WFDB's default of 200 units per mV, so the "
+            "amplitudes (and the mV limits of the flat, clipped and spike checks) are nominal",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def read_annotations(path: str | Path, extension: str = "atr") -> Annotations:
