@@ -493,6 +493,39 @@ def test_utf16_without_its_byte_order_mark_is_refused_saying_so(tmp_path, refere
         read_signal(path, fs=FS)
 
 
+@pytest.mark.parametrize(
+    ("separator", "newline", "encoding", "last_newline"),
+    [(",", "\n", "utf-8", True), (";", "\r\n", "utf-8", False), ("\t", "\n", "utf-16", True)],
+)
+def test_a_separator_at_the_end_of_every_line_is_read(
+    tmp_path, reference, separator, newline, encoding, last_newline
+):
+    # some exporters end every line with the separator; refused before as "column 4 of the
+    # header row has no name"
+    rows = [separator.join(["time", *NAMES])]
+    rows += [separator.join([f"{i / FS:.6f}", f"{a:.6f}", f"{b:.6f}"])
+             for i, (a, b) in enumerate(reference.signal)]  # fmt: skip
+    text = newline.join(row + separator for row in rows) + (newline if last_newline else "")
+    path = tmp_path / ("trailing.txt" if separator == "\t" else "trailing.csv")
+    path.write_bytes(text.encode(encoding))
+    record = read_signal(path)
+    _assert_same(record, reference, atol=CSV_TOLERANCE, record_id="trailing")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("0.1,0.2,7", r"line 4 has a value after its last named column"),
+        ("0.1,0.2", r"line 4 has 2 value\(s\) .* names 2 column\(s\) and ends with a separator"),
+    ],
+)
+def test_a_row_that_breaks_the_trailing_separator_is_refused_naming_it(tmp_path, line, message):
+    path = tmp_path / "trailing.csv"
+    path.write_text("MLII,V1,\n0.1,0.2,\n0.3,0.4,\n" + line + "\n0.5,0.6,\n")
+    with pytest.raises(ValueError, match=message):
+        read_signal(path, fs=FS)
+
+
 def test_csv_in_uv_is_converted_with_units(tmp_path, reference):
     path = _write_text(tmp_path / "uv.csv", reference.signal * 1000, NAMES)
     record = read_signal(path, fs=FS, units="uV")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
+import itertools
 import math
 import numbers
 import os
@@ -657,7 +658,8 @@ class _TextLayout:
 
     The cell separator (None: whitespace), the column names, the header's line (1-based;
     the samples follow it), the text encoding (:func:`_text_encoding`) and a column of
-    clock times ("0:01.250", read as seconds).
+    clock times ("0:01.250", read as seconds), and whether every line ends with the
+    separator (an unnamed last column, which must stay empty).
     """
 
     delimiter: str | None
@@ -665,6 +667,8 @@ class _TextLayout:
     header_line: int
     encoding: str = "utf-8-sig"
     as_clock: int | None = None
+    # every line ends with the separator: the last of ``names`` is empty, its cells too
+    trailing: bool = False
 
 
 def _parse_cells(file: Path, layout: _TextLayout) -> FloatArray:
@@ -673,9 +677,12 @@ def _parse_cells(file: Path, layout: _TextLayout) -> FloatArray:
     values: list[list[float]] = []
     for line, cells in _rows(file, layout):
         if len(cells) != len(names):
+            named = len(names) - layout.trailing
+            given = len(cells) - (layout.trailing and not cells[-1].strip())
+            ends = " and ends with a separator, so every row must too" if layout.trailing else ""
             raise ValueError(
-                f"{file}: line {line} has {len(cells)} value(s) but the header names "
-                f"{len(names)} column(s); give every row one value per column"
+                f"{file}: line {line} has {given} value(s) but the header names {named} "
+                f"column(s){ends}; give every row one value per column"
             )
         row = []
         for column, cell in enumerate(cells):
@@ -717,6 +724,8 @@ def _load_table(file: Path, layout: _TextLayout) -> FloatArray:
     if layout.as_clock is not None:
         return _parse_cells(file, layout)
     names = layout.names
+    if layout.trailing and not _lines_end_with_separator(file, layout):
+        return _parse_cells(file, layout)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
@@ -729,14 +738,56 @@ def _load_table(file: Path, layout: _TextLayout) -> FloatArray:
                 encoding=layout.encoding,
                 comments=None,
                 quotechar='"',
+                # the empty last cells, each line's end checked above, are not parsed
+                usecols=range(len(names) - 1) if layout.trailing else None,
             )
     except ValueError:
         # numpy's fast parser stops at empty cells, words and ragged rows: parse again
         # slowly to treat empty cells as missing and name the line of anything else
         return _parse_cells(file, layout)
+    if layout.trailing:
+        table = np.column_stack([table, np.full(table.shape[0], np.nan)])
     if table.size and table.shape[1] != len(names):
         return _parse_cells(file, layout)
     return table.reshape(-1, len(names)) if table.size == 0 else table
+
+
+def _lines_end_with_separator(file: Path, layout: _TextLayout) -> bool:
+    """True where every line of a UTF-8 file after the header ends with the separator.
+
+    A blank line passes (it is refused or skipped elsewhere); False for other encodings,
+    which the cell-by-cell parser checks instead. Read in blocks, byte by byte in numpy.
+    """
+    if layout.encoding != "utf-8-sig" or layout.delimiter is None:
+        return False
+    separator, newline, carriage = ord(layout.delimiter), ord("\n"), ord("\r")
+    with file.open("rb") as handle:
+        for _ in range(layout.header_line):
+            handle.readline()
+        tail = np.array([newline, newline], dtype=np.uint8)  # the two bytes before a block
+        while block := handle.read(1 << 24):
+            data = np.concatenate([tail, np.frombuffer(block, dtype=np.uint8)])
+            ends = np.flatnonzero(data[2:] == newline) + 2
+            last = data[ends - 1]
+            # CRLF: the byte before the carriage return
+            last = np.where(last == carriage, data[ends - 2], last)
+            if not np.isin(last, (separator, newline)).all():
+                return False
+            tail = data[-2:]
+    # a last line without its newline
+    last_byte = tail[-1] if tail[-1] != carriage else tail[-2]
+    return bool(last_byte in (separator, newline))
+
+
+def _check_unnamed_column_empty(cells: FloatArray, file: Path, layout: _TextLayout) -> None:
+    """Refuse a value in the last column, which a trailing separator leaves unnamed."""
+    filled = np.flatnonzero(~np.isnan(cells))
+    if filled.size:
+        line = next(itertools.islice(_rows(file, layout), int(filled[0]), None))[0]
+        raise ValueError(
+            f"{file}: line {line} has a value after its last named column; the header ends "
+            "with a separator, so that column has no name. Name it or leave it empty"
+        )
 
 
 def _time_index(names: Sequence[str], time_column: str | None, file: Path) -> int | None:
@@ -939,7 +990,10 @@ def _read_text(
             f"{file} needs a header row of lead names, e.g. 'time,MLII,V5'; its first row "
             f"is numbers ({header.strip()[:60]!r})"
         )
-    for column, name in enumerate(names):
+    # a separator at the end of every line (some exporters write one): an empty last column
+    trailing = delimiter is not None and len(names) > 1 and not names[-1]
+    named = len(names) - trailing
+    for column, name in enumerate(names[:named]):
         if not name:
             hint = " (an index column written by pandas? use df.to_csv(index=False))"
             raise ValueError(
@@ -958,7 +1012,9 @@ def _read_text(
         timed = [i for i, unit in enumerate(stated) if _is_time_unit(unit)]
         time_at = timed[0] if len(timed) == 1 else None
     # every column named as a clock is no lead (a file may have both time and sample numbers)
-    columns = [i for i, name in enumerate(names) if i != time_at and _clock_unit(name) is None]
+    columns = [
+        i for i, name in enumerate(names[:named]) if i != time_at and _clock_unit(name) is None
+    ]
     if not columns:
         raise ValueError(f"{file} has a time column but no lead columns")
     lead_names = [names[i] for i in columns]
@@ -968,8 +1024,10 @@ def _read_text(
         if stated is not None and time_at is not None and stated[time_at] in _CLOCK_FORMATS
         else None
     )
-    layout = _TextLayout(delimiter, names, header_line, encoding, as_clock)
+    layout = _TextLayout(delimiter, names, header_line, encoding, as_clock, trailing)
     table = _load_table(file, layout)
+    if trailing:
+        _check_unnamed_column_empty(table[:, -1], file, layout)
     if table.shape[0] == 0:
         raise ValueError(f"{file} has a header row but no samples; check that it holds the data")
     blank = _blank_line_inside(file, layout)
