@@ -168,6 +168,33 @@ def test_a_lead_without_a_gain_is_read_at_the_default_with_a_warning(
     np.testing.assert_allclose(record.signal[:, 1], adc / (gain_read or 200.0))
 
 
+@pytest.mark.parametrize("layout", ["fixed", "variable"])
+def test_a_multi_segment_record_with_a_null_segment_reads_it_as_a_gap(tmp_path, layout):
+    # as the MIMIC waveform records: segments, and "~" for a stretch without signal. wfdb
+    # fails to join a fixed layout's null segment ('NoneType' object has no attribute
+    # 'p_signal'), and leads=[...] found no lead in any multi-segment record
+    signal = load_example("100")[0].signal[:3000, 0]
+    for name, part in (("s_0", signal[:1000]), ("s_1", signal[1360:3000])):
+        wfdb.wrsamp(name, fs=360, units=["mV"], sig_name=["II"], p_signal=part[:, None],
+                    fmt=["16"], write_dir=str(tmp_path))  # fmt: skip
+    segments = ["s_0 1000", "~ 360", "s_1 1640"]
+    if layout == "variable":
+        (tmp_path / "s_layout.hea").write_text("s_layout 1 360 0\n~ 0 200/mV 16 0 0 0 0 II\n")
+        segments.insert(0, "s_layout 0")
+    lines = [f"s/{len(segments)} 1 360 3000", *segments]
+    (tmp_path / "s.hea").write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no gain warning: segments hold gains
+        read = read_signal(tmp_path / "s.hea", leads=["II"], missing="keep")
+    assert read.lead_names == ("II",)
+    assert read.signal.shape == (3000, 1)
+    assert np.isnan(read.signal[1000:1360]).all()
+    kept = np.r_[0:1000, 1360:3000]
+    np.testing.assert_allclose(read.signal[kept, 0], signal[kept], atol=1e-4)
+    with pytest.raises(ValueError, match=r"360 missing .* the first from sample 1000"):
+        read_signal(tmp_path / "s.hea")
+
+
 def test_an_empty_annotation_file_is_refused(record_dir):
     (record_dir / "r.atr").write_bytes(b"")
     with pytest.raises(ValueError, match=r"r\.atr is empty"):

@@ -475,7 +475,12 @@ def _read_wfdb(file: Path, fs: float | None, leads: tuple[str | int, ...] | None
         if not header.is_file():
             raise FileNotFoundError(f"WFDB header not found: {header}")
         try:
-            names = _lead_names(wfdb.rdheader(str(base)).sig_name, None)
+            head = wfdb.rdheader(str(base), rd_segments=True)
+            if getattr(head, "segments", None):
+                # multi-segment: the first segment's header (a variable layout's layout
+                # segment, which names every signal) names them
+                head = next((seg for seg in head.segments if seg is not None), head)
+            names = _lead_names(head.sig_name, None)
         except Exception as error:  # wfdb raises bare Exceptions on bad headers
             raise ValueError(f"cannot read WFDB header {header}: {error}") from error
         channels = _select(names, leads, header)

@@ -8,6 +8,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -134,8 +135,11 @@ class _HeaderFacts:
     # signal file -> (format, samples it stores per frame, bytes before the first sample)
     files: dict[str, tuple[str, int, int]]
     start_time: str | None = None
-    # per signal line: False where its gain is 0 or missing (WFDB: amplitude uncalibrated)
+    # per signal line: False where its gain is 0 or missing (WFDB: amplitude uncalibrated);
+    # empty for a multi-segment record
     calibrated: tuple[bool, ...] = ()
+    # a multi-segment record's (segment name, samples); "~" is a null segment, a gap
+    segments: tuple[tuple[str, int], ...] = ()
 
 
 def _header_facts(header: Path) -> _HeaderFacts:
@@ -172,6 +176,16 @@ def _header_facts(header: Path) -> _HeaderFacts:
                 f"{header}: the number of samples must be an integer, got {record[3]!r}"
             )
         n_samples = int(record[3])
+    start_time = _start_time(record[4:6])
+    if "/" in record[0]:
+        # a multi-segment header ("name/segments") lists segments, each with its own header
+        count = record[0].split("/", 1)[1]
+        listed = lines[1 : 1 + int(count)] if count.isdigit() else []
+        segments = tuple(
+            (fields[0], int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else 0)
+            for fields in listed
+        )
+        return _HeaderFacts(int(record[1]), fs, n_samples, {}, start_time, (), segments)
     files: dict[str, tuple[str, int, int]] = {}
     calibrated = []
     for fields in lines[1 : 1 + int(record[1])]:
@@ -188,9 +202,7 @@ def _header_facts(header: Path) -> _HeaderFacts:
                 previous[1] + int(per_frame or 1),
                 max(previous[2], int(offset or 0)),
             )
-    return _HeaderFacts(
-        int(record[1]), fs, n_samples, files, _start_time(record[4:6]), tuple(calibrated)
-    )
+    return _HeaderFacts(int(record[1]), fs, n_samples, files, start_time, tuple(calibrated))
 
 
 def _gain(field: str) -> float | None:
@@ -339,7 +351,10 @@ def read_record(
     facts = _header_facts(header)
     _check_signal_files(base, facts)
     try:
-        rec = wfdb.rdrecord(str(base), channels=leads, return_res=64)
+        if _null_segments_without_layout(facts):
+            rec = _join_segments(base, leads)
+        else:
+            rec = wfdb.rdrecord(str(base), channels=leads, return_res=64)
     except FileNotFoundError as error:
         raise FileNotFoundError(f"signal file of record {base} not found: {error}") from error
     except Exception as error:  # wfdb raises bare Exceptions and ValueErrors on bad files
@@ -377,6 +392,51 @@ def read_record(
     )
 
 
+def _null_segments_without_layout(facts: _HeaderFacts) -> bool:
+    """A fixed-layout multi-segment record with a null segment, which wfdb cannot join."""
+    segments = facts.segments
+    # a variable layout starts with a layout segment of 0 samples; wfdb joins those itself
+    return bool(segments) and segments[0][1] > 0 and any(name == "~" for name, _ in segments)
+
+
+def _join_segments(base: Path, leads: list[int] | None) -> Any:
+    """A fixed-layout multi-segment record as one ``wfdb.Record``, null segments as NaN."""
+    import wfdb
+
+    multi = wfdb.rdrecord(str(base), channels=leads, m2s=False, return_res=64)
+    present = [segment for segment in multi.segments if segment is not None]
+    if not present:
+        raise ValueError("every segment is a null segment ('~'): the record holds no samples")
+    first = present[0]
+    for segment in present[1:]:
+        if list(segment.sig_name) != list(first.sig_name):
+            raise ValueError(
+                f"segment {segment.record_name} has signals {segment.sig_name}, the first "
+                f"{first.sig_name}; a fixed layout needs the same signals in every segment"
+            )
+    width = first.p_signal.shape[1]
+    blocks = [
+        np.full((int(length), width), np.nan) if segment is None else segment.p_signal
+        for segment, length in zip(multi.segments, multi.seg_len, strict=True)
+    ]
+    units = [
+        # the same lead may be stored in other units (and gains) in another segment
+        {str(segment.units[k]) for segment in present}
+        for k in range(width)
+    ]
+    if any(len(unit) > 1 for unit in units):
+        raise ValueError("its segments store a lead in different units")
+    return wfdb.Record(
+        record_name=multi.record_name,
+        fs=multi.fs,
+        n_sig=width,
+        sig_len=int(sum(multi.seg_len)),
+        p_signal=np.concatenate(blocks),
+        sig_name=list(first.sig_name),
+        units=list(first.units),
+    )
+
+
 def _lead_names(sig_name: object, channels: list[int] | None) -> list[str]:
     """The names of the channels read; ``lead<k>`` (k its channel) where the header has none."""
     stored = list(sig_name) if isinstance(sig_name, list | tuple) else []
@@ -388,7 +448,7 @@ def _warn_uncalibrated(
     base: Path, facts: _HeaderFacts, leads: list[int] | None, names: list[str]
 ) -> None:
     """Warn where a lead read has no gain: WFDB's mark of an uncalibrated amplitude."""
-    read = range(len(facts.calibrated)) if leads is None else leads
+    read = range(len(names)) if leads is None else leads
     flags = [facts.calibrated[k] if k < len(facts.calibrated) else True for k in read]
     uncalibrated = [name for name, ok in zip(names, flags, strict=True) if not ok]
     if uncalibrated:
