@@ -21,17 +21,24 @@ Each lead is taken as ``ecgkit annotate`` takes the shipped model's lead: resamp
    MIT-BIH's first lead from a third of each record on; the beats the detector finds in
    the clean record 1-10 s and 10-60 s after the burst that it misses now (a failure
    class of the detector, measured here because the noise check meets it).
+6. Mains hum (``ecgkit.signal.mains_amplitude``): the 50 and 60 Hz lines of MIT-BIH's 48
+   records (both leads) and LUDB's 200 records (12 leads), and the shipped model's labels
+   of the first 3 minutes of the 22 DS1 excerpts with a 50 or 60 Hz sinusoid of 0.02-1 mV
+   added (seeded phases), against its labels without it: as shipped (a line of at least
+   MAINS_NOTCH_MV notched out of the model's leads and the rhythm lead) and with no notch.
 
     python benchmarks/bench_quality.py --data-dir ../shared/data/mitdb
 
-``--sections`` runs some of them (real, non_ecg, nst, bursts; default all).
+``--sections`` runs some of them (real, non_ecg, nst, bursts, mains; default all).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -42,11 +49,14 @@ from _common import MITDB_RECORDS, default_data_dir, environment, write_json
 from _noise import NOISE_KINDS, add_nst_noise, make_noise, nst_gate
 
 from ecgkit.signal import (
+    MAINS_HZ,
+    MAINS_NOTCH_MV,
     REPEAT_MIN,
     REPEAT_RELIABLE,
     beat_repeatability,
     clean,
     detect_r_peaks,
+    mains_amplitude,
     resample,
     running_median,
     segment_beats,
@@ -272,6 +282,69 @@ def run_bursts(data_dir: Path) -> list[dict[str, Any]]:
     return rows
 
 
+HUM_MV = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+HUM_S = 180.0
+
+
+def mains_levels(data_dir: Path, ludb_dir: Path) -> list[dict[str, Any]]:
+    """The 50 and 60 Hz lines of every lead of MIT-BIH and LUDB, in mV."""
+    databases = [("MIT-BIH", [data_dir / r for r in MITDB_RECORDS])]
+    if (ludb_dir / "data").is_dir():
+        ludb = sorted((ludb_dir / "data").glob("*.hea"), key=lambda h: int(h.stem))
+        databases.append(("LUDB", [h.with_suffix("") for h in ludb]))
+    rows = []
+    for name, records in databases:
+        levels = []
+        for path in records:
+            rec = wfdb.rdrecord(str(path))
+            levels.append(np.stack([mains_amplitude(rec.p_signal, rec.fs, hz, axis=0)
+                                    for hz in MAINS_HZ], axis=1))  # fmt: skip
+        every = np.concatenate(levels)
+        for k, hz in enumerate(MAINS_HZ):
+            rows.append({
+                "database": name, "mains_hz": hz, "leads": int(every.shape[0]),
+                "median_mv": round(float(np.median(every[:, k])), 4),
+                "max_mv": round(float(every[:, k].max()), 4),
+                "at_threshold": int((every[:, k] >= MAINS_NOTCH_MV).sum()),
+            })  # fmt: skip
+    return rows
+
+
+def run_mains() -> list[dict[str, Any]]:
+    """Label agreement with hum added, as shipped and with no notch (DS1 excerpts)."""
+    import ecgkit.annotate.prepare as prepare
+    from ecgkit.annotate import Predictor
+    from ecgkit.data import inter_patient_split, load_example
+
+    predictor = Predictor.from_pretrained()
+    rng = np.random.default_rng(0)
+    counts: dict[tuple[str, float, float], list[int]] = {}
+    for record in sorted(set(inter_patient_split().train)):
+        lead = load_example(record)[0].signal[: round(HUM_S * MODEL_FS), :1].astype(np.float64)
+        time_s = np.arange(lead.shape[0]) / MODEL_FS
+        reference = predictor.annotate(lead, fs=MODEL_FS, axis=0)
+        for hz, mv in itertools.product(MAINS_HZ, HUM_MV):
+            hum = mv * np.sin(2 * np.pi * hz * time_s + rng.uniform(0, 2 * np.pi))[:, None]
+            for mode in ("shipped", "no notch"):
+                with (
+                    mock.patch.object(prepare, "mains_to_remove", side_effect=lambda *a, **k: ())
+                    if mode == "no notch"
+                    else contextlib.nullcontext()
+                ):
+                    found = predictor.annotate(lead + hum, fs=MODEL_FS, axis=0)
+                pick = nearest(reference.sample, found.sample, round(0.05 * MODEL_FS))
+                same = (pick >= 0) & (found.label[pick] == reference.label)
+                cell = counts.setdefault((mode, hz, mv), [0, 0, 0])
+                cell[0] += int(same.sum())
+                cell[1] += reference.sample.size
+                cell[2] += int(bool(found.mains_hz))
+    rows = []
+    for (mode, hz, mv), (agree, n, notched) in counts.items():
+        row = {"mode": mode, "mains_hz": hz, "hum_mv": mv, "beats": n}
+        rows.append({**row, "agree_percent": round(100 * agree / n, 2), "notched": notched})
+    return rows
+
+
 def print_table(title: str, rows: list[dict[str, Any]]) -> None:
     print(f"\n{title}")
     keys = list(rows[0])
@@ -280,7 +353,7 @@ def print_table(title: str, rows: list[dict[str, Any]]) -> None:
         print("  ".join(f"{row.get(k, '')!s:>16s}" for k in keys))
 
 
-SECTIONS = ("real", "non_ecg", "nst", "bursts")
+SECTIONS = ("real", "non_ecg", "nst", "bursts", "mains")
 
 
 def main() -> None:
@@ -324,6 +397,16 @@ def main() -> None:
     if "bursts" in args.sections:
         result["bursts"] = run_bursts(args.data_dir)
         print_table("The detector after a 30-s burst of white noise (MIT-BIH)", result["bursts"])
+    if "mains" in args.sections:
+        result["mains_levels"] = mains_levels(args.data_dir, args.ludb_dir)
+        print_table("Mains lines of the real records (mV)", result["mains_levels"])
+        with warnings.catch_warnings():
+            # the rhythm's warnings (a record without P waves ...) are not what is measured
+            warnings.simplefilter("ignore", UserWarning)
+            result["mains"] = run_mains()
+        title = "Hum added to the DS1 excerpts: labels agreeing with those without it "
+        title += f"(notch from {MAINS_NOTCH_MV:g} mV as shipped)"
+        print_table(title, result["mains"])
     result["seconds"] = round(time.perf_counter() - started, 1)
     write_json(args.out, result)
     print(f"\n{result['seconds']} s; wrote {args.out}")

@@ -361,6 +361,21 @@ def test_annotate_counts_the_beats_whose_labels_noise_makes_less_reliable(tmp_pa
     assert f"less reliable: {summary['less_reliable_beats']} classified beat(s)" in printed
 
 
+def test_annotate_says_which_mains_hum_it_notched_out(tmp_path, capsys):
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    signal = load_example("201")[0].signal[: 360 * 60, 0]
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "clean", signal)
+    assert summary["mains_hz"] == []
+    assert "mains hum" not in printed
+    hum = 0.5 * np.sin(2 * np.pi * 60.0 * np.arange(signal.size) / 360.0)
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "hum", signal + hum)
+    assert summary["mains_hz"] == [60.0]
+    assert "mains hum: 60 Hz (a line of 0.1 mV or more) notched out before classifying" in printed
+
+
 def test_annotate_takes_a_wfdb_records_invalid_samples_as_a_gap(tmp_path, capsys):
     import json
 

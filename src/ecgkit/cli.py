@@ -302,7 +302,7 @@ def _write_peaks(path: Path, peaks: np.ndarray, fs: float, start_s: float) -> No
 def _annotate(args: argparse.Namespace) -> int:
     from ecgkit.annotate import Predictor, gate_effect, write_report
     from ecgkit.data import read_signal
-    from ecgkit.signal import REPEAT_RELIABLE
+    from ecgkit.signal import MAINS_NOTCH_MV, REPEAT_RELIABLE
 
     predictor = Predictor.load(args.model, device=args.device)
     if not args.input.exists() and not args.input.with_suffix(".hea").is_file():
@@ -334,6 +334,11 @@ def _annotate(args: argparse.Namespace) -> int:
             f"gaps: {len(summary['gaps_s'])} stretch(es) without an ECG (missing samples, or "
             f"the lead held at one value), {annotations.gap_s:.1f} s; no interval measured "
             "across them"
+        )
+    if summary["mains_hz"]:
+        print(
+            f"mains hum: {' and '.join(f'{hz:g}' for hz in summary['mains_hz'])} Hz "
+            f"(a line of {MAINS_NOTCH_MV:g} mV or more) notched out before classifying"
         )
     noise = summary["unclassified_reasons"].get("noise", 0)
     if noise:

@@ -31,6 +31,7 @@ from ecgkit.data.records import Record
 from ecgkit.metrics import adjust_for_priors, weigh_decisions
 from ecgkit.models import ECGModel, load_pretrained
 from ecgkit.signal.atrial import true_runs
+from ecgkit.signal.filters import notch
 from ecgkit.signal.quality import REPEAT_RELIABLE
 from ecgkit.train import TrainConfig, Trainer
 from ecgkit.train.batchnorm import array_batches, recording_statistics
@@ -103,6 +104,9 @@ class BeatAnnotations:
         Date and time of the recording's first sample as its file states it, ISO 8601
         (:attr:`~ecgkit.data.Record.start_time`); None where it states none. The times
         :meth:`summary` gives are seconds after it (less :attr:`start_s`).
+    mains_hz : tuple of float
+        The mains frequencies (Hz) notched out before the beats were classified
+        (:attr:`~ecgkit.annotate.PreparedBeats.mains_hz`); empty where none was.
     """
 
     sample: NDArray[np.int64]
@@ -122,6 +126,7 @@ class BeatAnnotations:
     start_s: float = 0.0
     repeatability: NDArray[np.float64] | None = None
     start_time: str | None = None
+    mains_hz: tuple[float, ...] = ()
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -217,7 +222,8 @@ class BeatAnnotations:
         waves are clearly absent (None where the P waves were not assessed: AF from the
         intervals alone). ``less_reliable_beats`` counts the classified beats whose
         :attr:`repeatability` is under :data:`~ecgkit.signal.REPEAT_RELIABLE` (noise
-        that distorts the beats without hiding them; None where not measured).
+        that distorts the beats without hiding them; None where not measured);
+        ``mains_hz`` lists the mains frequencies notched out (:attr:`mains_hz`).
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
@@ -250,6 +256,7 @@ class BeatAnnotations:
                 {c: 100 * counts[c] / classified for c in self.classes} if classified else None
             ),
             "less_reliable_beats": self._less_reliable_beats(),
+            "mains_hz": list(self.mains_hz),
             **self._af_summary(),
         }
 
@@ -612,7 +619,11 @@ class Predictor:
             start_s=beats.start_s,
             repeatability=beats.repeatability,
             start_time=beats.start_time,
+            mains_hz=beats.mains_hz,
         )
+        if lead_signal is not None and beats.mains_hz:
+            # the P-wave measure reads this lead: the same lines out of it
+            lead_signal = _without_mains(lead_signal, beats.fs, beats.mains_hz)
         return assess_rhythm(
             annotations,
             lead_signal,
@@ -669,3 +680,22 @@ class Predictor:
         mean = np.mean(maps, axis=0)
         peak = mean.max(axis=1, keepdims=True)
         return np.asarray(mean / np.where(peak > 0, peak, 1.0), dtype=np.float32)
+
+
+def _without_mains(lead: ArrayLike, fs: float, mains_hz: Sequence[float]) -> NDArray[np.float64]:
+    """``lead`` (1-D, mV) with the mains lines notched out, run by run between NaN samples.
+
+    A run too short to filter is left as it is (the P-wave measure finds no evidence there
+    either).
+    """
+    notched = np.array(lead, dtype=np.float64)
+    for first, last in true_runs(np.isfinite(notched)):
+        run = slice(int(first), int(last) + 1)
+        for hz in mains_hz:
+            if hz >= fs / 2:
+                continue
+            try:
+                notched[run] = notch(notched[run], fs, hz)
+            except ValueError:
+                break
+    return notched

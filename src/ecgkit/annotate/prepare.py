@@ -38,8 +38,10 @@ from ecgkit.signal import (
     bridge_gaps,
     clean,
     detect_r_peaks,
+    mains_to_remove,
     merge_intervals,
     normalize,
+    notch,
     segment_beats,
     signal_gaps,
     touches_gaps,
@@ -145,6 +147,11 @@ class PreparedBeats:
     start_time : str or None
         The recording's :attr:`~ecgkit.data.Record.start_time`: the date and time of its
         first sample as its file states it (ISO 8601), None where it states none.
+    mains_hz : tuple of float
+        The mains frequencies (Hz) notched out of the model's leads
+        (:func:`ecgkit.signal.mains_to_remove`: a line of at least
+        :data:`~ecgkit.signal.MAINS_NOTCH_MV` in some chunk of the recording); empty where
+        none was.
     """
 
     sample: NDArray[np.int64]
@@ -163,6 +170,7 @@ class PreparedBeats:
     start_s: float = 0.0
     repeatability: NDArray[np.float64] | None = None
     start_time: str | None = None
+    mains_hz: tuple[float, ...] = ()
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -440,6 +448,7 @@ def prepare_beats(
         tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32], NDArray[np.str_]]
     ] = []
     gap_parts: list[NDArray[np.int64]] = []
+    mains: set[float] = set()
     iterator: Iterable[tuple[int, int]] = bounds
     if progress is not False and len(bounds) > 1:
         from tqdm.auto import tqdm
@@ -459,8 +468,13 @@ def prepare_beats(
             # the filters see a ramp across each gap, not the steps at its edges
             raw = bridge_gaps(held(raw).T.copy(), local_gaps).T
         x = resample(raw, fs_in, fs_out, axis=0) if (up, down) != (1, 1) else raw
+        # a mains line strong enough to move labels is notched out; weaker ones are left
+        hums = mains_to_remove(x, fs_out, axis=0) if x.shape[0] > 1 else ()
         if recipe.clean:
             x = clean(x, fs_out, axis=0)
+        for hum in hums:
+            x = notch(x, fs_out, hum, axis=0)
+        mains.update(hums)
         lo_out = lo * up // down
         first, last = start * up // down, math.ceil(stop * up / down)
         if given is None:
@@ -567,6 +581,7 @@ def prepare_beats(
         start_s=record.start_s,
         repeatability=repeatability,
         start_time=record.start_time,
+        mains_hz=tuple(sorted(mains)),
     )
 
 

@@ -32,6 +32,7 @@ from ecgkit.signal.gaps import (
     signal_gaps,
     touches_gaps,
 )
+from ecgkit.signal.mains import MAINS_HZ, MAINS_NOTCH_MV, mains_amplitude, mains_to_remove
 from ecgkit.signal.match import PeakMatch, match_peaks
 from ecgkit.signal.normalize import normalize
 from ecgkit.signal.peaks import (
@@ -71,6 +72,8 @@ __all__ = [
     "FIDUCIALS",
     "GAP_EDGE_S",
     "GAP_MIN_FLAT_S",
+    "MAINS_HZ",
+    "MAINS_NOTCH_MV",
     "NEUROKIT_METHODS",
     "PEAK_METHODS",
     "PeakMatch",
@@ -88,6 +91,8 @@ __all__ = [
     "flat_stretches",
     "highpass",
     "lowpass",
+    "mains_amplitude",
+    "mains_to_remove",
     "match_peaks",
     "merge_intervals",
     "noisy_beats",
