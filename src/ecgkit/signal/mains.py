@@ -70,19 +70,31 @@ def mains_amplitude(
     """
     fs = check_fs(fs)
     freq = check_positive(freq_hz, "freq_hz", unit="Hz")
+    return _line_amplitudes(x, fs, (freq,), axis)[..., 0]
+
+
+def _line_amplitudes(
+    x: ArrayLike, fs: float, lines_hz: tuple[float, ...], axis: int
+) -> NDArray[np.float64]:
+    """:func:`mains_amplitude` at each of ``lines_hz`` from one spectrum, ``[..., lines]``."""
     arr = as_signal(x, "x", axis=axis)
     ax = check_axis(axis, arr.ndim)
     moved = np.moveaxis(arr, ax, -1).astype(np.float64, copy=False)
     n = moved.shape[-1]
-    if freq + _FLOOR_HZ + 1.0 > fs / 2 or n < _MIN_S * fs:
-        return np.full(moved.shape[:-1], np.nan)
+    amplitudes = np.full((*moved.shape[:-1], len(lines_hz)), np.nan)
+    if n < _MIN_S * fs:
+        return amplitudes
     segment = min(n, round(_SEGMENT_S * fs))
     freqs, power = sps.welch(moved, fs=fs, nperseg=segment, noverlap=segment // 2, axis=-1)
-    offset = np.abs(freqs - freq)
-    line = offset <= _LINE_HZ
-    floor = np.median(power[..., (offset <= _FLOOR_HZ) & ~line], axis=-1)
-    above = np.sum(power[..., line] - floor[..., None], axis=-1) * (freqs[1] - freqs[0])
-    return np.asarray(np.sqrt(2.0 * np.maximum(above, 0.0)), dtype=np.float64)
+    for k, freq in enumerate(lines_hz):
+        if freq + _FLOOR_HZ + 1.0 > fs / 2:
+            continue
+        offset = np.abs(freqs - freq)
+        line = offset <= _LINE_HZ
+        floor = np.median(power[..., (offset <= _FLOOR_HZ) & ~line], axis=-1)
+        above = np.sum(power[..., line] - floor[..., None], axis=-1) * (freqs[1] - freqs[0])
+        amplitudes[..., k] = np.sqrt(2.0 * np.maximum(above, 0.0))
+    return amplitudes
 
 
 def mains_to_remove(
@@ -107,11 +119,9 @@ def mains_to_remove(
         Members of :data:`MAINS_HZ`, in order; empty where no line reaches the threshold
         (or none can be measured: see :func:`mains_amplitude`).
     """
+    fs = check_fs(fs)
     threshold = check_positive(threshold_mv, "threshold_mv", unit="mV")
-    found = []
-    for freq in MAINS_HZ:
-        amplitude = mains_amplitude(x, fs, freq, axis=axis)
-        # NaN (not measurable) is not a line
-        if np.any(amplitude >= threshold):
-            found.append(freq)
-    return tuple(found)
+    amplitudes = _line_amplitudes(x, fs, MAINS_HZ, axis)
+    # NaN (not measurable) is not a line
+    strong = np.asarray((amplitudes >= threshold).reshape(-1, len(MAINS_HZ)).any(axis=0))
+    return tuple(freq for k, freq in enumerate(MAINS_HZ) if strong[k])
