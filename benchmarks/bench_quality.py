@@ -26,10 +26,15 @@ Each lead is taken as ``ecgkit annotate`` takes the shipped model's lead: resamp
    of the first 3 minutes of the 22 DS1 excerpts with a 50 or 60 Hz sinusoid of 0.02-1 mV
    added (seeded phases), against its labels without it: as shipped (a line of at least
    MAINS_NOTCH_MV notched out of the model's leads and the rhythm lead) and with no notch.
+7. Spikes (``ecgkit.signal.spike_stretches``): 20 spikes in the first 3 minutes of each of
+   the 22 DS1 excerpts (5 mV within a sample; 10-50 mV lasting 1-20 ms, as the stress
+   suite's; 2 mV within a sample, under the limit), and 2 mV baseline steps every 20 s
+   (not spikes): labels changed, beats lost and false detections against the clean run,
+   as shipped (spikes bridged before filtering) and without the bridging.
 
     python benchmarks/bench_quality.py --data-dir ../shared/data/mitdb
 
-``--sections`` runs some of them (real, non_ecg, nst, bursts, mains; default all).
+``--sections`` runs some of them (real, non_ecg, nst, bursts, mains, spikes; default all).
 """
 
 from __future__ import annotations
@@ -345,6 +350,63 @@ def run_mains() -> list[dict[str, Any]]:
     return rows
 
 
+SPIKE_KINDS = ("5 mV, 1 sample", "10-50 mV, 1-20 ms", "2 mV, 1 sample", "2 mV steps every 20 s")
+
+
+def with_artefacts(lead: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
+    """``lead`` (360 Hz, mV) with 20 spikes of ``kind``, or with baseline steps."""
+    out = lead.copy()
+    if kind.startswith("2 mV steps"):
+        time_s = np.arange(lead.size) / MODEL_FS + rng.uniform(0, 20)
+        return out + 2.0 * (np.floor(time_s / 20) % 2)
+    for at in rng.choice(np.arange(500, lead.size - 500), 20, replace=False):
+        sign = rng.choice([-1.0, 1.0])
+        if kind == "10-50 mV, 1-20 ms":
+            width = max(1, round(rng.uniform(1, 20) / 1000 * MODEL_FS))
+            out[at : at + width] += sign * rng.uniform(10, 50)
+        else:
+            out[at] += sign * (5.0 if kind.startswith("5 mV") else 2.0)
+    return out
+
+
+def run_spikes() -> list[dict[str, Any]]:
+    """Labels with spikes added, as shipped and without bridging them (DS1 excerpts)."""
+    import ecgkit.annotate.prepare as prepare
+    from ecgkit.annotate import Predictor
+    from ecgkit.data import inter_patient_split, load_example
+
+    predictor = Predictor.from_pretrained()
+    none = np.zeros((0, 2), dtype=np.int64)
+    rows = []
+    for kind, mode in itertools.product(SPIKE_KINDS, ("shipped", "not bridged")):
+        rng = np.random.default_rng(7)
+        cell = {"artefact": kind, "mode": mode, "classified": 0, "changed": 0, "lost": 0}
+        cell.update({"false_beats": 0, "S_more": 0, "V_more": 0, "bridged": 0})
+        for record in sorted(set(inter_patient_split().train)):
+            lead = load_example(record)[0].signal[: round(HUM_S * MODEL_FS), 0].astype(float)
+            reference = predictor.annotate(lead, fs=MODEL_FS)
+            spiked = with_artefacts(lead, kind, rng)
+            with (
+                mock.patch.object(prepare, "spike_stretches", return_value=none)
+                if mode == "not bridged"
+                else contextlib.nullcontext()
+            ):
+                found = predictor.annotate(spiked, fs=MODEL_FS)
+            pick = nearest(reference.sample, found.sample, round(0.05 * MODEL_FS))
+            classified = reference.label >= 0
+            cell["classified"] += int(classified.sum())
+            cell["changed"] += int(
+                (classified & (pick >= 0) & (found.label[pick] != reference.label)).sum()
+            )
+            cell["lost"] += int((pick < 0).sum())
+            cell["false_beats"] += len(found) - int((pick >= 0).sum())
+            for name, code in (("S_more", 1), ("V_more", 2)):
+                cell[name] += int((found.label == code).sum() - (reference.label == code).sum())
+            cell["bridged"] += found.n_spikes
+        rows.append(cell)
+    return rows
+
+
 def print_table(title: str, rows: list[dict[str, Any]]) -> None:
     print(f"\n{title}")
     keys = list(rows[0])
@@ -353,7 +415,7 @@ def print_table(title: str, rows: list[dict[str, Any]]) -> None:
         print("  ".join(f"{row.get(k, '')!s:>16s}" for k in keys))
 
 
-SECTIONS = ("real", "non_ecg", "nst", "bursts", "mains")
+SECTIONS = ("real", "non_ecg", "nst", "bursts", "mains", "spikes")
 
 
 def main() -> None:
@@ -407,6 +469,11 @@ def main() -> None:
         title = "Hum added to the DS1 excerpts: labels agreeing with those without it "
         title += f"(notch from {MAINS_NOTCH_MV:g} mV as shipped)"
         print_table(title, result["mains"])
+    if "spikes" in args.sections:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            result["spikes"] = run_spikes()
+        print_table("Spikes added to the DS1 excerpts (20 in 3 minutes each)", result["spikes"])
     result["seconds"] = round(time.perf_counter() - started, 1)
     write_json(args.out, result)
     print(f"\n{result['seconds']} s; wrote {args.out}")

@@ -376,6 +376,16 @@ def test_annotate_says_which_mains_hum_it_notched_out(tmp_path, capsys):
     assert "mains hum: 60 Hz (a line of 0.1 mV or more) notched out before classifying" in printed
 
 
+def test_annotate_says_how_many_spikes_it_bridged(tmp_path, capsys):
+    from ecgkit.data import load_example
+
+    signal = load_example("100")[0].signal[: 360 * 60, 0].copy()
+    signal[[1000, 5000, 9000]] += 8.0
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "spikes", signal)
+    assert summary["spikes_removed"] == 3
+    assert "spikes: 3 (steeper than 1000 mV/s and back within 50 ms) replaced" in printed
+
+
 def test_annotate_takes_a_wfdb_records_invalid_samples_as_a_gap(tmp_path, capsys):
     import json
 

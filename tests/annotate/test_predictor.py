@@ -310,3 +310,21 @@ def test_mains_hum_is_notched_out_and_changes_no_label(mains_hz):
     fast = np.interp(np.arange(round(time[-1] * 1000)) / 1000, time, lead[:, 0])
     fast_hum = np.sin(2 * np.pi * mains_hz * np.arange(fast.size) / 1000 + 0.3)
     assert predictor.annotate(fast + fast_hum, fs=1000.0).mains_hz == (mains_hz,)
+
+
+def test_spikes_are_bridged_before_filtering_and_change_no_label():
+    # 20 spikes of 5-30 mV, 1-20 ms, in 3 minutes of record 208 (DS1): before, they were
+    # taken for beats and rang into the windows around them (DS1 excerpts: 357 of 5,196
+    # labels changed, 270 beats lost, 381 false detections)
+    predictor = Predictor.from_pretrained()
+    lead = np.asarray(load_example("208")[0].signal[: 180 * 360, 0], dtype=np.float64)
+    clean = predictor.annotate(lead, fs=360.0)
+    assert clean.n_spikes == 0
+    spiked = lead.copy()
+    rng = np.random.default_rng(4)
+    for at in np.sort(rng.choice(np.arange(500, lead.size - 500, 400), 20, replace=False)):
+        spiked[at : at + rng.integers(1, 8)] += rng.uniform(5, 30) * rng.choice([-1, 1])
+    annotations = predictor.annotate(spiked, fs=360.0)
+    assert annotations.n_spikes == annotations.summary()["spikes_removed"] == 20
+    assert np.array_equal(annotations.sample, clean.sample)
+    assert np.mean(annotations.label == clean.label) >= 0.99

@@ -107,6 +107,9 @@ class BeatAnnotations:
     mains_hz : tuple of float
         The mains frequencies (Hz) notched out before the beats were classified
         (:attr:`~ecgkit.annotate.PreparedBeats.mains_hz`); empty where none was.
+    n_spikes : int
+        Spikes bridged before the model's leads were filtered
+        (:attr:`~ecgkit.annotate.PreparedBeats.n_spikes`).
     """
 
     sample: NDArray[np.int64]
@@ -127,6 +130,7 @@ class BeatAnnotations:
     repeatability: NDArray[np.float64] | None = None
     start_time: str | None = None
     mains_hz: tuple[float, ...] = ()
+    n_spikes: int = 0
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -223,7 +227,8 @@ class BeatAnnotations:
         intervals alone). ``less_reliable_beats`` counts the classified beats whose
         :attr:`repeatability` is under :data:`~ecgkit.signal.REPEAT_RELIABLE` (noise
         that distorts the beats without hiding them; None where not measured);
-        ``mains_hz`` lists the mains frequencies notched out (:attr:`mains_hz`).
+        ``mains_hz`` lists the mains frequencies notched out (:attr:`mains_hz`),
+        ``spikes_removed`` counts the spikes bridged (:attr:`n_spikes`).
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
@@ -257,6 +262,7 @@ class BeatAnnotations:
             ),
             "less_reliable_beats": self._less_reliable_beats(),
             "mains_hz": list(self.mains_hz),
+            "spikes_removed": self.n_spikes,
             **self._af_summary(),
         }
 
@@ -620,6 +626,7 @@ class Predictor:
             repeatability=beats.repeatability,
             start_time=beats.start_time,
             mains_hz=beats.mains_hz,
+            n_spikes=beats.n_spikes,
         )
         if lead_signal is not None and beats.mains_hz:
             # the P-wave measure reads this lead: the same lines out of it

@@ -44,6 +44,7 @@ from ecgkit.signal import (
     notch,
     segment_beats,
     signal_gaps,
+    spike_stretches,
     touches_gaps,
     typical_repeatability,
 )
@@ -152,6 +153,9 @@ class PreparedBeats:
         (:func:`ecgkit.signal.mains_to_remove`: a line of at least
         :data:`~ecgkit.signal.MAINS_NOTCH_MV` in some chunk of the recording); empty where
         none was.
+    n_spikes : int
+        Spikes (:func:`ecgkit.signal.spike_stretches` at the model's rate) replaced by a
+        straight line in the model's leads before they were filtered.
     """
 
     sample: NDArray[np.int64]
@@ -171,6 +175,7 @@ class PreparedBeats:
     repeatability: NDArray[np.float64] | None = None
     start_time: str | None = None
     mains_hz: tuple[float, ...] = ()
+    n_spikes: int = 0
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -449,6 +454,7 @@ def prepare_beats(
     ] = []
     gap_parts: list[NDArray[np.int64]] = []
     mains: set[float] = set()
+    spike_parts: list[NDArray[np.int64]] = []
     iterator: Iterable[tuple[int, int]] = bounds
     if progress is not False and len(bounds) > 1:
         from tqdm.auto import tqdm
@@ -462,12 +468,19 @@ def prepare_beats(
     for start, stop in iterator:
         lo, hi = max(start - margin, 0), min(stop + margin, n_in)
         raw = np.asarray(record.signal[lo:hi][:, channels], dtype=np.float64)
+        lo_out = lo * up // down
         local_gaps = signal_gaps(raw, fs_in, axis=0)
         gap_parts.append(local_gaps + lo)
         if local_gaps.size:
             # the filters see a ramp across each gap, not the steps at its edges
             raw = bridge_gaps(held(raw).T.copy(), local_gaps).T
         x = resample(raw, fs_in, fs_out, axis=0) if (up, down) != (1, 1) else raw
+        # spikes (steeper than a heart makes, and back) ring through the filters into the
+        # beats around them and pass for beats: bridged as the gaps are
+        spikes = spike_stretches(x, fs_out, axis=0)
+        if spikes.shape[0]:
+            x = bridge_gaps(np.array(x.T, dtype=np.float64), spikes).T
+            spike_parts.append(spikes + lo_out)
         # a mains line strong enough to move labels is notched out; weaker ones are left
         hums = mains_to_remove(x, fs_out, axis=0) if x.shape[0] > 1 else ()
         if recipe.clean:
@@ -475,7 +488,6 @@ def prepare_beats(
         for hum in hums:
             x = notch(x, fs_out, hum, axis=0)
         mains.update(hums)
-        lo_out = lo * up // down
         first, last = start * up // down, math.ceil(stop * up / down)
         if given is None:
             recorded = x.shape[0] > 1 and _recorded_samples(local_gaps, hi - lo) > 0
@@ -582,6 +594,7 @@ def prepare_beats(
         repeatability=repeatability,
         start_time=record.start_time,
         mains_hz=tuple(sorted(mains)),
+        n_spikes=int(merge_intervals(np.concatenate(spike_parts)).shape[0]) if spike_parts else 0,
     )
 
 

@@ -54,6 +54,7 @@ from ecgkit.signal.quality import (
 from ecgkit.signal.resample import resample, resample_indices, resampled_length
 from ecgkit.signal.rhythm import RELATIVE_RR_FEATURES, RR_FEATURES, rr_features
 from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
+from ecgkit.signal.spikes import SPIKE_MAX_S, SPIKE_MV_PER_S, spike_stretches
 
 __all__ = [
     "AF_HALF_WINDOW",
@@ -79,6 +80,8 @@ __all__ = [
     "PeakMatch",
     "RELATIVE_RR_FEATURES",
     "RR_FEATURES",
+    "SPIKE_MAX_S",
+    "SPIKE_MV_PER_S",
     "REPEAT_MIN",
     "REPEAT_RELIABLE",
     "REPEAT_NEIGHBOURS",
@@ -112,5 +115,6 @@ __all__ = [
     "running_median",
     "segment_beats",
     "signal_gaps",
+    "spike_stretches",
     "touches_gaps",
 ]
