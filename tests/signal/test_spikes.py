@@ -75,3 +75,7 @@ def test_a_burst_of_broadband_noise_holds_no_spike(sd):
 def test_bad_input_is_refused(bad):
     with pytest.raises(ValueError, match="x "):
         spike_stretches(bad, FS)
+    with pytest.raises(ValueError, match="limit_mv_per_s"):
+        spike_stretches(ECG, FS, limit_mv_per_s=0.0)
+    with pytest.raises(ValueError, match="max_s"):
+        spike_stretches(ECG, FS, max_s=-1.0)

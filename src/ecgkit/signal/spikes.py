@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.signal._validation import as_signal, check_axis, check_fs
+from ecgkit.signal._validation import as_signal, check_axis, check_fs, check_positive
 from ecgkit.signal.gaps import merge_intervals
 
 __all__ = ["SPIKE_MAX_S", "SPIKE_MV_PER_S", "spike_stretches"]
@@ -70,15 +70,23 @@ def spike_stretches(
         most a third as fast as the limit), merged over the leads. Empty where
         a lead has more steep jumps than 1 % of its samples (a signal not in mV, or not
         an ECG).
+
+    Raises
+    ------
+    ValueError
+        When ``x`` is empty or holds NaN or infinite values, or ``fs``,
+        ``limit_mv_per_s`` or ``max_s`` is not a positive number.
     """
     fs = check_fs(fs)
+    limit = check_positive(limit_mv_per_s, "limit_mv_per_s", unit="mV/s")
+    longest = check_positive(max_s, "max_s")
     arr = as_signal(x, "x", axis=axis)
     moved = np.moveaxis(arr, check_axis(axis, arr.ndim), -1).reshape(-1, arr.shape[axis])
-    reach = max(round(max_s * fs), 1)
+    reach = max(round(longest * fs), 1)
     found = []
     for lead in moved:
         jump = np.diff(lead.astype(np.float64)) * fs
-        steep = np.flatnonzero(np.abs(jump) > limit_mv_per_s)
+        steep = np.flatnonzero(np.abs(jump) > limit)
         if steep.size > _MAX_STEEP_SHARE * lead.size:
             continue
         k = 0
