@@ -30,7 +30,7 @@ Each lead is taken as ``ecgkit annotate`` takes the shipped model's lead: resamp
    the 22 DS1 excerpts (5 mV within a sample; 10-50 mV lasting 1-20 ms, as the stress
    suite's; 2 mV within a sample, under the limit), and 2 mV baseline steps every 20 s
    (not spikes): labels changed, beats lost and false detections against the clean run,
-   as shipped (spikes bridged before filtering) and without the bridging.
+   as shipped (spikes bridged and steps subtracted before filtering) and without that.
 
     python benchmarks/bench_quality.py --data-dir ../shared/data/mitdb
 
@@ -370,7 +370,7 @@ def with_artefacts(lead: np.ndarray, kind: str, rng: np.random.Generator) -> np.
 
 
 def run_spikes() -> list[dict[str, Any]]:
-    """Labels with spikes added, as shipped and without bridging them (DS1 excerpts)."""
+    """Labels with spikes or steps added, as shipped and without removing them (DS1)."""
     import ecgkit.annotate.prepare as prepare
     from ecgkit.annotate import Predictor
     from ecgkit.data import inter_patient_split, load_example
@@ -378,19 +378,18 @@ def run_spikes() -> list[dict[str, Any]]:
     predictor = Predictor.from_pretrained()
     none = np.zeros((0, 2), dtype=np.int64)
     rows = []
-    for kind, mode in itertools.product(SPIKE_KINDS, ("shipped", "not bridged")):
+    for kind, mode in itertools.product(SPIKE_KINDS, ("shipped", "not removed")):
         rng = np.random.default_rng(7)
         cell = {"artefact": kind, "mode": mode, "classified": 0, "changed": 0, "lost": 0}
-        cell.update({"false_beats": 0, "S_more": 0, "V_more": 0, "bridged": 0})
+        cell.update({"false_beats": 0, "S_more": 0, "V_more": 0, "spikes": 0, "steps": 0})
         for record in sorted(set(inter_patient_split().train)):
             lead = load_example(record)[0].signal[: round(HUM_S * MODEL_FS), 0].astype(float)
             reference = predictor.annotate(lead, fs=MODEL_FS)
             spiked = with_artefacts(lead, kind, rng)
-            with (
-                mock.patch.object(prepare, "spike_stretches", return_value=none)
-                if mode == "not bridged"
-                else contextlib.nullcontext()
-            ):
+            with contextlib.ExitStack() as stack:
+                if mode == "not removed":
+                    for name in ("spike_stretches", "baseline_steps"):
+                        stack.enter_context(mock.patch.object(prepare, name, return_value=none))
                 found = predictor.annotate(spiked, fs=MODEL_FS)
             pick = nearest(reference.sample, found.sample, round(0.05 * MODEL_FS))
             classified = reference.label >= 0
@@ -402,7 +401,8 @@ def run_spikes() -> list[dict[str, Any]]:
             cell["false_beats"] += len(found) - int((pick >= 0).sum())
             for name, code in (("S_more", 1), ("V_more", 2)):
                 cell[name] += int((found.label == code).sum() - (reference.label == code).sum())
-            cell["bridged"] += found.n_spikes
+            cell["spikes"] += found.n_spikes
+            cell["steps"] += found.n_steps
         rows.append(cell)
     return rows
 

@@ -386,6 +386,16 @@ def test_annotate_says_how_many_spikes_it_bridged(tmp_path, capsys):
     assert "spikes: 3 (steeper than 1000 mV/s and back within 50 ms) replaced" in printed
 
 
+def test_annotate_says_how_many_baseline_steps_it_subtracted(tmp_path, capsys):
+    from ecgkit.data import load_example
+
+    signal = load_example("100")[0].signal[: 360 * 60, 0].copy()
+    signal[360 * 30 + 100 :] += 3.0  # between two beats (t = 30.28 s)
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "step", signal)
+    assert summary["steps_removed"] == 1
+    assert "baseline steps: 1 (a jump of 1 mV or more between two samples that stays)" in printed
+
+
 def test_annotate_takes_a_wfdb_records_invalid_samples_as_a_gap(tmp_path, capsys):
     import json
 

@@ -302,7 +302,13 @@ def _write_peaks(path: Path, peaks: np.ndarray, fs: float, start_s: float) -> No
 def _annotate(args: argparse.Namespace) -> int:
     from ecgkit.annotate import Predictor, gate_effect, write_report
     from ecgkit.data import read_signal
-    from ecgkit.signal import MAINS_NOTCH_MV, REPEAT_RELIABLE, SPIKE_MAX_S, SPIKE_MV_PER_S
+    from ecgkit.signal import (
+        MAINS_NOTCH_MV,
+        REPEAT_RELIABLE,
+        SPIKE_MAX_S,
+        SPIKE_MV_PER_S,
+        STEP_MIN_MV,
+    )
 
     predictor = Predictor.load(args.model, device=args.device)
     if not args.input.exists() and not args.input.with_suffix(".hea").is_file():
@@ -344,6 +350,11 @@ def _annotate(args: argparse.Namespace) -> int:
         print(
             f"spikes: {summary['spikes_removed']} (steeper than {SPIKE_MV_PER_S:g} mV/s and back "
             f"within {SPIKE_MAX_S * 1000:g} ms) replaced by a straight line before filtering"
+        )
+    if summary["steps_removed"]:
+        print(
+            f"baseline steps: {summary['steps_removed']} (a jump of {STEP_MIN_MV:g} mV or more "
+            "between two samples that stays) subtracted before filtering"
         )
     noise = summary["unclassified_reasons"].get("noise", 0)
     if noise:

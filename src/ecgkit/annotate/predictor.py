@@ -110,6 +110,9 @@ class BeatAnnotations:
     n_spikes : int
         Spikes bridged before the model's leads were filtered
         (:attr:`~ecgkit.annotate.PreparedBeats.n_spikes`).
+    n_steps : int
+        Baseline steps subtracted before the model's leads were filtered
+        (:attr:`~ecgkit.annotate.PreparedBeats.n_steps`).
     """
 
     sample: NDArray[np.int64]
@@ -131,6 +134,7 @@ class BeatAnnotations:
     start_time: str | None = None
     mains_hz: tuple[float, ...] = ()
     n_spikes: int = 0
+    n_steps: int = 0
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -228,7 +232,8 @@ class BeatAnnotations:
         :attr:`repeatability` is under :data:`~ecgkit.signal.REPEAT_RELIABLE` (noise
         that distorts the beats without hiding them; None where not measured);
         ``mains_hz`` lists the mains frequencies notched out (:attr:`mains_hz`),
-        ``spikes_removed`` counts the spikes bridged (:attr:`n_spikes`).
+        ``spikes_removed`` counts the spikes bridged (:attr:`n_spikes`),
+        ``steps_removed`` the baseline steps subtracted (:attr:`n_steps`).
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
@@ -263,6 +268,7 @@ class BeatAnnotations:
             "less_reliable_beats": self._less_reliable_beats(),
             "mains_hz": list(self.mains_hz),
             "spikes_removed": self.n_spikes,
+            "steps_removed": self.n_steps,
             **self._af_summary(),
         }
 
@@ -627,6 +633,7 @@ class Predictor:
             start_time=beats.start_time,
             mains_hz=beats.mains_hz,
             n_spikes=beats.n_spikes,
+            n_steps=beats.n_steps,
         )
         if lead_signal is not None and beats.mains_hz:
             # the P-wave measure reads this lead: the same lines out of it

@@ -35,6 +35,7 @@ from ecgkit.signal import (
     GAP_EDGE_S,
     REPEAT_MIN,
     RR_FEATURES,
+    baseline_steps,
     bridge_gaps,
     clean,
     detect_r_peaks,
@@ -42,6 +43,7 @@ from ecgkit.signal import (
     merge_intervals,
     normalize,
     notch,
+    remove_steps,
     segment_beats,
     signal_gaps,
     spike_stretches,
@@ -156,6 +158,9 @@ class PreparedBeats:
     n_spikes : int
         Spikes (:func:`ecgkit.signal.spike_stretches` at the model's rate) replaced by a
         straight line in the model's leads before they were filtered.
+    n_steps : int
+        Baseline steps (:func:`ecgkit.signal.baseline_steps` at the model's rate)
+        subtracted from the model's leads before they were filtered.
     """
 
     sample: NDArray[np.int64]
@@ -176,6 +181,7 @@ class PreparedBeats:
     start_time: str | None = None
     mains_hz: tuple[float, ...] = ()
     n_spikes: int = 0
+    n_steps: int = 0
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -455,6 +461,7 @@ def prepare_beats(
     gap_parts: list[NDArray[np.int64]] = []
     mains: set[float] = set()
     spike_parts: list[NDArray[np.int64]] = []
+    step_parts: list[NDArray[np.int64]] = []
     iterator: Iterable[tuple[int, int]] = bounds
     if progress is not False and len(bounds) > 1:
         from tqdm.auto import tqdm
@@ -481,6 +488,11 @@ def prepare_beats(
         if spikes.shape[0]:
             x = bridge_gaps(np.array(x.T, dtype=np.float64), spikes).T
             spike_parts.append(spikes + lo_out)
+        # so does a step of the baseline, through the high-pass: the level after it goes
+        steps = baseline_steps(x, fs_out, axis=0)
+        if steps.shape[0]:
+            x = remove_steps(x, steps, axis=0)
+            step_parts.append(steps[:, 0] + lo_out)
         # a mains line strong enough to move labels is notched out; weaker ones are left
         hums = mains_to_remove(x, fs_out, axis=0) if x.shape[0] > 1 else ()
         if recipe.clean:
@@ -595,6 +607,7 @@ def prepare_beats(
         start_time=record.start_time,
         mains_hz=tuple(sorted(mains)),
         n_spikes=int(merge_intervals(np.concatenate(spike_parts)).shape[0]) if spike_parts else 0,
+        n_steps=int(np.unique(np.concatenate(step_parts)).size) if step_parts else 0,
     )
 
 

@@ -55,6 +55,7 @@ from ecgkit.signal.resample import resample, resample_indices, resampled_length
 from ecgkit.signal.rhythm import RELATIVE_RR_FEATURES, RR_FEATURES, rr_features
 from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
 from ecgkit.signal.spikes import SPIKE_MAX_S, SPIKE_MV_PER_S, spike_stretches
+from ecgkit.signal.steps import STEP_MIN_MV, baseline_steps, remove_steps
 
 __all__ = [
     "AF_HALF_WINDOW",
@@ -82,10 +83,12 @@ __all__ = [
     "RR_FEATURES",
     "SPIKE_MAX_S",
     "SPIKE_MV_PER_S",
+    "STEP_MIN_MV",
     "REPEAT_MIN",
     "REPEAT_RELIABLE",
     "REPEAT_NEIGHBOURS",
     "bandpass",
+    "baseline_steps",
     "beat_repeatability",
     "bridge_gaps",
     "clean",
@@ -105,6 +108,7 @@ __all__ = [
     "p_wave_consistency",
     "refine_peaks",
     "remove_baseline",
+    "remove_steps",
     "resample",
     "resample_indices",
     "resampled_length",
