@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ecgkit.signal._validation import as_signal, check_axis, check_fs, check_positive
-from ecgkit.signal.spikes import SPIKE_MAX_S, _stands_out
+from ecgkit.signal.spikes import _MAX_STEEP_SHARE, SPIKE_MAX_S, _stands_out
 
 __all__ = ["STEP_MIN_MV", "baseline_steps", "remove_steps"]
 
@@ -50,7 +50,9 @@ def baseline_steps(
         flattened; 0 for a 1-D signal), in time order. A jump is a step where it is at
         least ``min_mv``, three times steeper than every other jump within
         :data:`~ecgkit.signal.SPIKE_MAX_S`, and no jump of the opposite sign and at
-        least half its size follows within that time (a spike, not a step).
+        least half its size follows within that time (a spike, not a step). None in a
+        lead where more than 1 % of the jumps are that large (broadband noise, or a
+        signal not in mV).
 
     Raises
     ------
@@ -66,7 +68,10 @@ def baseline_steps(
     found = []
     for lead, values in enumerate(moved):
         jump = np.diff(values.astype(np.float64))
-        for at in np.flatnonzero(np.abs(jump) >= smallest):
+        large = np.flatnonzero(np.abs(jump) >= smallest)
+        if large.size > _MAX_STEEP_SHARE * values.size:
+            continue  # broadband noise, or a signal not in mV: no step stands out there
+        for at in large:
             if not _stands_out(jump, int(at), int(at), reach):
                 continue
             after = jump[at + 1 : at + 1 + reach]
