@@ -75,9 +75,8 @@ def baseline_steps(
             if not _stands_out(jump, int(at), int(at), reach):
                 continue
             after = jump[at + 1 : at + 1 + reach]
-            if (np.sign(after) == -np.sign(jump[at])).any() and (
-                np.abs(after[np.sign(after) == -np.sign(jump[at])]) >= abs(jump[at]) / 2
-            ).any():
+            back = after[np.sign(after) == -np.sign(jump[at])]
+            if (np.abs(back) >= abs(jump[at]) / 2).any():
                 continue  # it comes back: a spike
             found.append((int(at) + 1, lead))
     if not found:
