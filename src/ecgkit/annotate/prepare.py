@@ -494,7 +494,7 @@ def prepare_beats(
             x = remove_steps(x, steps, axis=0)
             step_parts.append(steps[:, 0] + lo_out)
         # a mains line strong enough to move labels is notched out; weaker ones are left
-        hums = mains_to_remove(x, fs_out, axis=0) if x.shape[0] > 1 else ()
+        hums = mains_to_remove(x, fs_out, axis=0)
         if recipe.clean:
             x = clean(x, fs_out, axis=0)
         for hum in hums:

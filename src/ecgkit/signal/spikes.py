@@ -15,6 +15,8 @@ neighbours, as ``ecgkit annotate`` does before it filters.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -80,15 +82,9 @@ def spike_stretches(
     fs = check_fs(fs)
     limit = check_positive(limit_mv_per_s, "limit_mv_per_s", unit="mV/s")
     longest = check_positive(max_s, "max_s")
-    arr = as_signal(x, "x", axis=axis)
-    moved = np.moveaxis(arr, check_axis(axis, arr.ndim), -1).reshape(-1, arr.shape[axis])
     reach = max(round(longest * fs), 1)
     found = []
-    for lead in moved:
-        jump = np.diff(lead.astype(np.float64)) * fs
-        steep = np.flatnonzero(np.abs(jump) > limit)
-        if steep.size > _MAX_STEEP_SHARE * lead.size:
-            continue
+    for _, jump, steep in _lead_jumps(x, axis, fs, lambda jump: np.abs(jump) > limit):
         k = 0
         while k < steep.size - 1:
             first, back = steep[k], steep[k + 1]
@@ -105,6 +101,26 @@ def spike_stretches(
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     return merge_intervals(np.asarray(sorted(found), dtype=np.int64))
+
+
+def _lead_jumps(
+    x: ArrayLike,
+    axis: int,
+    scale: float,
+    large: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
+) -> Iterator[tuple[int, NDArray[np.float64], NDArray[np.int64]]]:
+    """Each lead's number, jumps between samples (times ``scale``) and where ``large``.
+
+    A lead where more than :data:`_MAX_STEEP_SHARE` of the jumps are large is left out:
+    broadband noise, or a signal not in mV, where no spike or step stands out.
+    """
+    arr = as_signal(x, "x", axis=axis)
+    moved = np.moveaxis(arr, check_axis(axis, arr.ndim), -1).reshape(-1, arr.shape[axis])
+    for lead, values in enumerate(moved):
+        jump = np.diff(values.astype(np.float64)) * scale
+        where = np.flatnonzero(large(jump))
+        if where.size <= _MAX_STEEP_SHARE * values.size:
+            yield lead, jump, where
 
 
 def _stands_out(jump: NDArray[np.float64], first: int, back: int, reach: int) -> bool:

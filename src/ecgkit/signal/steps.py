@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ecgkit.signal._validation import as_signal, check_axis, check_fs, check_positive
-from ecgkit.signal.spikes import _MAX_STEEP_SHARE, SPIKE_MAX_S, _stands_out
+from ecgkit.signal.spikes import SPIKE_MAX_S, _lead_jumps, _stands_out
 
 __all__ = ["STEP_MIN_MV", "baseline_steps", "remove_steps"]
 
@@ -62,15 +62,9 @@ def baseline_steps(
     """
     fs = check_fs(fs)
     smallest = check_positive(min_mv, "min_mv", unit="mV")
-    arr = as_signal(x, "x", axis=axis)
-    moved = np.moveaxis(arr, check_axis(axis, arr.ndim), -1).reshape(-1, arr.shape[axis])
     reach = max(round(SPIKE_MAX_S * fs), 1)
     found = []
-    for lead, values in enumerate(moved):
-        jump = np.diff(values.astype(np.float64))
-        large = np.flatnonzero(np.abs(jump) >= smallest)
-        if large.size > _MAX_STEEP_SHARE * values.size:
-            continue  # broadband noise, or a signal not in mV: no step stands out there
+    for lead, jump, large in _lead_jumps(x, axis, 1.0, lambda jump: np.abs(jump) >= smallest):
         for at in large:
             if not _stands_out(jump, int(at), int(at), reach):
                 continue
