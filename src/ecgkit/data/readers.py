@@ -672,8 +672,16 @@ class _TextLayout:
     header_line: int
     encoding: str = "utf-8-sig"
     as_clock: int | None = None
-    # every line ends with the separator: the last of ``names`` is empty, its cells too
-    trailing: bool = False
+
+    @property
+    def trailing(self) -> bool:
+        """Every line ends with the separator: the last of ``names`` is empty, its cells too."""
+        return _ends_with_separator(self.names, self.delimiter)
+
+
+def _ends_with_separator(names: Sequence[str], delimiter: str | None) -> bool:
+    """A header row that ends with its separator (some exporters end every line so)."""
+    return delimiter is not None and len(names) > 1 and not names[-1]
 
 
 def _parse_cells(file: Path, layout: _TextLayout) -> FloatArray:
@@ -995,8 +1003,8 @@ def _read_text(
             f"{file} needs a header row of lead names, e.g. 'time,MLII,V5'; its first row "
             f"is numbers ({header.strip()[:60]!r})"
         )
-    # a separator at the end of every line (some exporters write one): an empty last column
-    trailing = delimiter is not None and len(names) > 1 and not names[-1]
+    # a separator at the end of every line: an empty last column
+    trailing = _ends_with_separator(names, delimiter)
     named = len(names) - trailing
     for column, name in enumerate(names[:named]):
         if not name:
@@ -1029,7 +1037,7 @@ def _read_text(
         if stated is not None and time_at is not None and stated[time_at] in _CLOCK_FORMATS
         else None
     )
-    layout = _TextLayout(delimiter, names, header_line, encoding, as_clock, trailing)
+    layout = _TextLayout(delimiter, names, header_line, encoding, as_clock)
     table = _load_table(file, layout)
     if trailing:
         _check_unnamed_column_empty(table[:, -1], file, layout)
