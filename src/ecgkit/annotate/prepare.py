@@ -83,6 +83,14 @@ _WARN_FLAT_MIN_BEATS = 3
 # lead with one: a warning names it
 _WARN_MISSING_SHARE = 0.5
 _SATURATED_S = 0.08
+# a recording looks clipped where at least this share of its beats (and this many) hold a
+# lead's extreme value for 2 samples or more, in a lead resolved finely enough (its smallest
+# step between values at most 1 % of its range) that such a run is a rail, not a rounding
+# level; rounded to 0.1 mV, MIT-BIH 201's deep S waves share their lowest value
+_WARN_CLIPPED_SHARE = 0.05
+_WARN_CLIPPED_MIN_BEATS = 5
+_CLIPPED_MIN_SAMPLES = 2
+_FINE_STEP_SHARE = 0.01
 _DUPLICATE_S = 0.2
 # end to end on MIT-BIH DS2, the shipped model's S and V F1 stay within 1 point of 360 Hz
 # from 500 Hz down to 50 Hz; at 40 Hz S F1 falls 12.8 points, V F1 1.6 (S Se 74.9 -> 50.6 %;
@@ -344,12 +352,48 @@ def _beat_flags(
         return flags
     top = raw.max(axis=-1, keepdims=True)
     bottom = raw.min(axis=-1, keepdims=True)
-    # samples at the lead's rails: none in a window whose own extreme lies inside them
-    lowest, highest = (limit[np.newaxis, :, np.newaxis] for limit in limits)
-    held = np.maximum((raw == highest).sum(axis=-1), (raw == lowest).sum(axis=-1))
-    flags[(held >= _SATURATED_S * fs).any(axis=1)] = "saturated"
+    flags[(_held_at_limits(raw, limits) >= _SATURATED_S * fs).any(axis=1)] = "saturated"
     flags[((top - bottom)[..., 0] < _FLAT_MV).any(axis=1)] = "flat"
     return flags
+
+
+def _finely_resolved(raw: NDArray[np.floating[Any]]) -> NDArray[np.bool_]:
+    """Per lead of ``raw`` ``(n_samples, n_leads)``: resolved finely enough to show a rail.
+
+    Its smallest step between two values is at most ``_FINE_STEP_SHARE`` of its range
+    (missing samples left out).
+    """
+    fine = np.zeros(raw.shape[1], dtype=bool)
+    for lead in range(raw.shape[1]):
+        values = np.unique(raw[:, lead][np.isfinite(raw[:, lead])])
+        if values.size > 2:
+            fine[lead] = np.diff(values).min() <= _FINE_STEP_SHARE * (values[-1] - values[0])
+    return fine
+
+
+def _at_rail(
+    raw: NDArray[np.floating[Any]], limits: NDArray[np.floating[Any]], fine: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """Per raw window ``[n, leads, L]``: whether it reaches a rail.
+
+    A ``fine`` lead holds one of its ``limits`` (``[2, leads]``, as for
+    :func:`_beat_flags`) for ``_CLIPPED_MIN_SAMPLES`` or more.
+    """
+    held = _held_at_limits(raw, limits)
+    return np.asarray(((held >= _CLIPPED_MIN_SAMPLES) & fine).any(axis=1), dtype=bool)
+
+
+def _held_at_limits(
+    raw: NDArray[np.floating[Any]], limits: NDArray[np.floating[Any]]
+) -> NDArray[np.int64]:
+    """``[n, leads]``: samples of each raw window ``[n, leads, L]`` at its lead's limits.
+
+    The lowest or the highest value in ``limits`` ``[2, leads]``, whichever the window
+    holds more often; none in a window whose own extremes lie inside them.
+    """
+    lowest, highest = (limit[np.newaxis, :, np.newaxis] for limit in limits)
+    held = np.maximum((raw == highest).sum(axis=-1), (raw == lowest).sum(axis=-1))
+    return np.asarray(held, dtype=np.int64)
 
 
 def segment_of(sample: NDArray[np.int64], gaps: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -462,6 +506,7 @@ def prepare_beats(
     mains: set[float] = set()
     spike_parts: list[NDArray[np.int64]] = []
     step_parts: list[NDArray[np.int64]] = []
+    rail_parts: list[NDArray[np.bool_]] = []
     iterator: Iterable[tuple[int, int]] = bounds
     if progress is not False and len(bounds) > 1:
         from tqdm.auto import tqdm
@@ -475,6 +520,7 @@ def prepare_beats(
     for start, stop in iterator:
         lo, hi = max(start - margin, 0), min(stop + margin, n_in)
         raw = np.asarray(record.signal[lo:hi][:, channels], dtype=np.float64)
+        fine = _finely_resolved(raw)  # before gaps are bridged with values of no step
         lo_out = lo * up // down
         local_gaps = signal_gaps(raw, fs_in, axis=0)
         gap_parts.append(local_gaps + lo)
@@ -538,7 +584,9 @@ def prepare_beats(
             raw, fs_in, at_input - lo, before_s=recipe.before_s, after_s=recipe.after_s,
             edge="pad", axis=0,
         ).windows  # fmt: skip
-        flag = _beat_flags(raw_windows, fs_in, np.stack([raw.min(axis=0), raw.max(axis=0)]))
+        limits = np.stack([raw.min(axis=0), raw.max(axis=0)])
+        flag = _beat_flags(raw_windows, fs_in, limits)
+        rail_parts.append(_at_rail(raw_windows, limits, fine))
         reaches = touches_gaps(at_input - lo - raw_before, at_input - lo + raw_after, local_gaps)
         flag[reaches] = "gap"
         flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
@@ -553,6 +601,7 @@ def prepare_beats(
         else np.zeros((0, len(channels), recipe.window_samples), np.float32)
     )
     flag = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, dtype="<U9")
+    at_rail = np.concatenate(rail_parts) if rail_parts else np.zeros(0, dtype=bool)
     n_duplicates = 0
     if given is None and r_out.size > 1:
         # two chunks may each place one beat near their shared border: only there is a
@@ -562,12 +611,14 @@ def prepare_beats(
         keep = np.concatenate(([True], ~border | (np.diff(r_out) >= _DUPLICATE_S * fs_out)))
         n_duplicates = int((~keep).sum())
         sample, r_out, windows, flag = sample[keep], r_out[keep], windows[keep], flag[keep]
+        at_rail = at_rail[keep]
     # beats that do not repeat from beat to beat (broadband noise, not an ECG): the windows
     # here are the model's, band-passed where the recipe cleans; NaN with fewer than two
     # beats (nothing to compare), which is not under REPEAT_MIN
     repeatability = typical_repeatability(windows)
     flag[(flag == "") & (repeatability < REPEAT_MIN)] = "noise"
     _warn_if_mostly_flat(flag, record.record_id)
+    _warn_if_clipped(at_rail, record.record_id)
     if recipe.normalize is not None and windows.size:
         windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)
     block = context_blocks(r_out / fs_out, n_in / fs_in)
@@ -619,6 +670,21 @@ def _warn_if_mostly_flat(flag: NDArray[np.str_], record_id: str) -> None:
             f"{record_id}: {flat} of {flag.size} beats are flat (under {_FLAT_MV:g} mV peak to "
             "peak) and not classified: a lead off, or a recording not in mV; one in volts "
             "reads right with units='V' (ecgkit annotate --units V)",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _warn_if_clipped(at_rail: NDArray[np.bool_], record_id: str) -> None:
+    """Say so where many beats hold a lead's extreme value: an amplifier at its limit."""
+    n = int(at_rail.sum())
+    if n >= _WARN_CLIPPED_MIN_BEATS and n >= _WARN_CLIPPED_SHARE * at_rail.size:
+        warnings.warn(
+            f"{record_id}: {n} of {at_rail.size} beats reach a lead's extreme value and hold "
+            f"it for {_CLIPPED_MIN_SAMPLES} samples or more: the recording looks clipped (an "
+            "amplifier at its limit). Beats held there for "
+            f"{_SATURATED_S * 1000:g} ms or more are flagged 'saturated'; the others are "
+            "classified from their clipped shape and may be mislabelled",
             UserWarning,
             stacklevel=3,
         )
