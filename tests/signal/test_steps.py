@@ -58,6 +58,11 @@ def test_a_spike_a_small_jump_and_noise_are_not_steps():
     assert baseline_steps(small, FS).shape == (0, 2)
     noisy = ECG + np.random.default_rng(0).normal(0, 1.0, ECG.size)
     assert baseline_steps(noisy, FS).shape == (0, 2)
+    # a QRS's steepest edge at 2 mV: down in one sample, back over 70 ms, too slowly for
+    # a jump back, but the level comes back (LUDB's leads at twice their scale did this)
+    edge = ECG.copy()
+    edge[at : at + 25] -= np.linspace(2.0, 0.0, 25, endpoint=False)
+    assert baseline_steps(edge, FS).shape == (0, 2)
 
 
 def test_bad_input_is_refused():
@@ -72,6 +77,13 @@ def test_no_lead_of_mitdb_holds_a_baseline_step(mitdb_dir):
     # why the annotate path leaves MIT-BIH (and so DS2's results) as it was
     from ecgkit.data import read_record
 
+    tripled = {}
     for header in sorted(mitdb_dir.glob("*.hea")):
         record = read_record(header.with_suffix(""))
         assert baseline_steps(record.signal, record.fs, axis=0).shape == (0, 2), record.record_id
+        steps = baseline_steps(3 * record.signal, record.fs, axis=0)
+        if steps.size:
+            tripled[record.record_id] = steps.tolist()
+    # at three times the amplitude (QRS complexes of several mV, where the 1 mV limit alone
+    # found 26 steps, QRS edges) only 203's clamp: -0.56 mV to 0.02, then held 0.6 s
+    assert tripled == {"203": [[168743, 0]]}

@@ -55,7 +55,7 @@ from ecgkit.signal.resample import resample, resample_indices, resampled_length
 from ecgkit.signal.rhythm import RELATIVE_RR_FEATURES, RR_FEATURES, rr_features
 from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
 from ecgkit.signal.spikes import SPIKE_MAX_S, SPIKE_MV_PER_S, spike_stretches
-from ecgkit.signal.steps import STEP_MIN_MV, baseline_steps, remove_steps
+from ecgkit.signal.steps import STEP_LEVEL_S, STEP_MIN_MV, baseline_steps, remove_steps
 
 __all__ = [
     "AF_HALF_WINDOW",
@@ -83,6 +83,7 @@ __all__ = [
     "RR_FEATURES",
     "SPIKE_MAX_S",
     "SPIKE_MV_PER_S",
+    "STEP_LEVEL_S",
     "STEP_MIN_MV",
     "REPEAT_MIN",
     "REPEAT_RELIABLE",

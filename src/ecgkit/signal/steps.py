@@ -6,8 +6,11 @@ second on either side, which a detector takes for beats and a classifier reads i
 windows around it (2 mV steps every 20 s in MIT-BIH's DS1 excerpts changed 3 % of the
 labels). A step is a jump of at least :data:`STEP_MIN_MV` between two samples that stands
 three times above every other jump within :data:`~ecgkit.signal.SPIKE_MAX_S` (a QRS
-changes over several samples, none standing out so) and does not come back within it
-(that would be a spike, :func:`ecgkit.signal.spike_stretches`). :func:`remove_steps`
+changes over several samples, none standing out so), does not come back within it
+(that would be a spike, :func:`ecgkit.signal.spike_stretches`) and moves the lead's level
+for good: its median over :data:`STEP_LEVEL_S` after the jump differs from that before
+it by half the jump or more (a QRS's steepest edge, one sample at 2 mV, comes back within
+a beat). :func:`remove_steps`
 subtracts each from the samples after it: the level after a step is no part of the ECG,
 and the filters then see no transient.
 """
@@ -20,11 +23,15 @@ from numpy.typing import ArrayLike, NDArray
 from ecgkit.signal._validation import as_signal, check_axis, check_fs, check_positive
 from ecgkit.signal.spikes import SPIKE_MAX_S, _lead_jumps, _stands_out
 
-__all__ = ["STEP_MIN_MV", "baseline_steps", "remove_steps"]
+__all__ = ["STEP_LEVEL_S", "STEP_MIN_MV", "baseline_steps", "remove_steps"]
 
 #: The smallest step (mV) between two samples: at 360 Hz, 1.26 times the steepest change
-#: inside any beat of MIT-BIH (230 mV/s) and LUDB (286 mV/s).
+#: inside any beat of MIT-BIH (230 mV/s) and LUDB (286 mV/s). Not a bound on a QRS: LUDB's
+#: leads are each scaled to span 1 mV, and at twice that a QRS falls by more in a sample.
 STEP_MIN_MV = 1.0
+#: A step's level stays: the lead's median over this long (s) after it differs from that
+#: before it by at least half the jump, in its direction (a QRS edge comes back).
+STEP_LEVEL_S = 0.5
 
 
 def baseline_steps(
@@ -50,9 +57,12 @@ def baseline_steps(
         flattened; 0 for a 1-D signal), in time order. A jump is a step where it is at
         least ``min_mv``, three times steeper than every other jump within
         :data:`~ecgkit.signal.SPIKE_MAX_S`, and no jump of the opposite sign and at
-        least half its size follows within that time (a spike, not a step). None in a
-        lead where more than 1 % of the jumps are that large (broadband noise, or a
-        signal not in mV).
+        least half its size follows within that time (a spike, not a step), and the
+        lead's median over :data:`STEP_LEVEL_S` after that time differs from its median
+        over as long before the jump by half the jump or more, in its direction (a
+        level that stays; a jump with fewer than that time's samples on either side is
+        not taken). None in a lead where more than 1 % of the jumps are that large
+        (broadband noise, or a signal not in mV).
 
     Raises
     ------
@@ -63,8 +73,12 @@ def baseline_steps(
     fs = check_fs(fs)
     smallest = check_positive(min_mv, "min_mv", unit="mV")
     reach = max(round(SPIKE_MAX_S * fs), 1)
+    span = max(round(STEP_LEVEL_S * fs), 1)
     found = []
     for lead, jump, large in _lead_jumps(x, axis, 1.0, lambda jump: np.abs(jump) >= smallest):
+        if not large.size:
+            continue
+        level = np.concatenate(([0.0], np.cumsum(jump)))  # the lead, less its first value
         for at in large:
             if not _stands_out(jump, int(at), int(at), reach):
                 continue
@@ -72,10 +86,25 @@ def baseline_steps(
             back = after[np.sign(after) == -np.sign(jump[at])]
             if (np.abs(back) >= abs(jump[at]) / 2).any():
                 continue  # it comes back: a spike
-            found.append((int(at) + 1, lead))
+            if _level_stays(level, int(at), jump[at], reach, span):
+                found.append((int(at) + 1, lead))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     return np.asarray(sorted(found), dtype=np.int64)
+
+
+def _level_stays(level: NDArray[np.float64], at: int, size: float, reach: int, span: int) -> bool:
+    """Whether ``level`` (a lead's samples) moves by half of ``size`` or more for good.
+
+    The jump of ``size`` lies between samples ``at`` and ``at + 1``; the medians compared
+    are of the ``span`` samples ending ``reach`` before it and starting ``reach`` after it.
+    """
+    before = level[max(at - reach - span + 1, 0) : max(at - reach + 1, 0)]
+    after = level[at + 1 + reach : at + 1 + reach + span]
+    if before.size < reach or after.size < reach:
+        return False
+    moved = float(np.median(after) - np.median(before))
+    return bool(np.sign(moved) == np.sign(size) and abs(moved) >= abs(size) / 2)
 
 
 def remove_steps(x: ArrayLike, steps: ArrayLike, *, axis: int = -1) -> NDArray[np.float64]:
