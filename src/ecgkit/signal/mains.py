@@ -29,7 +29,8 @@ MAINS_HZ: tuple[float, ...] = (50.0, 60.0)
 #: before use (docs/benchmarks.rst, "Mains hum"): the largest candidate (0.02, 0.05, 0.1,
 #: 0.2 mV) under which hum added to MIT-BIH's DS1 excerpts left at least 99.5 % of the
 #: shipped model's labels as they were without it; the strongest line in MIT-BIH's 48
-#: records is 0.032 mV (60 Hz, 122's V1), in LUDB's 200 records 0.016 mV.
+#: records is 0.032 mV (60 Hz, 122's V1), in LUDB's 200 records 0.016 mV (in LUDB's scale,
+#: each lead spanning 1 mV: 0.016 of a lead's range).
 MAINS_NOTCH_MV = 0.1
 
 _SEGMENT_S = 4.0  # Welch segment: 0.25 Hz resolution
