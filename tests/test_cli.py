@@ -383,7 +383,7 @@ def test_annotate_says_how_many_spikes_it_bridged(tmp_path, capsys):
     signal[[1000, 5000, 9000]] += 8.0
     _, printed, summary = _annotate_csv(tmp_path, capsys, "spikes", signal)
     assert summary["spikes_removed"] == 3
-    assert "spikes: 3 (steeper than 1000 mV/s and back within 50 ms) replaced" in printed
+    assert "spikes: 3 (steeper than 700 mV/s and back within 50 ms) replaced" in printed
 
 
 def test_annotate_says_how_many_baseline_steps_it_subtracted(tmp_path, capsys):

@@ -45,6 +45,17 @@ def test_spikes_are_merged_over_the_leads_and_scale_with_the_limit(scale, n_lead
     np.testing.assert_array_equal(spike_stretches(x.T, FS), found)
 
 
+def test_a_spike_of_2_mv_within_a_sample_is_found_where_the_ecg_is_quiet():
+    # 720 mV/s at 360 Hz: above the limit, which QRS complexes of several mV do not reach
+    # with an edge three times steeper than their others
+    quiet = np.flatnonzero(np.abs(np.diff(ECG)) < 0.02)
+    at = int(quiet[quiet > 1000][0]) + 1
+    x = ECG.copy()
+    x[at] += 2.0
+    assert spike_stretches(x, FS).tolist() == [[at, at + 1]]
+    assert spike_stretches(3 * ECG, FS).shape == (0, 2)
+
+
 def test_a_step_and_a_wide_pulse_are_not_spikes():
     step = ECG.copy()
     step[4000:] += 5.0

@@ -4,11 +4,11 @@ A spike of a few mV within a sample or a few milliseconds is no part of an ECG, 
 band-pass turns it into a wavelet that a detector takes for a beat and a classifier
 reads inside the windows around it. At 360 Hz no beat of MIT-BIH's 48 records (both
 leads) or LUDB's 200 (12 leads, resampled) changes faster than 286 mV/s between two
-samples; :data:`SPIKE_MV_PER_S` is 3.5 times that. (LUDB's leads are each scaled to span
+samples; :data:`SPIKE_MV_PER_S` is 2.4 times that. (LUDB's leads are each scaled to span
 1 mV, so a QRS of several mV is faster; what keeps a QRS from being taken for a spike is
 that none of its edges stands three times above its others: at 5 and 10 times LUDB's scale
-only pacemaker spikes are found and, at 10 times, a one-sample glitch of record 164, away
-from any QRS.) A spike is a jump steeper than it
+only pacemaker spikes and one-sample glitches away from any QRS are found, and none at 1-3
+times, nor in MIT-BIH at 1 and 3 times.) A spike is a jump steeper than it
 followed, within :data:`SPIKE_MAX_S`, by a steep jump back (a step, which does not come
 back, is not one), both edges three times steeper than any other jump that near
 (broadband noise, which the noise check is for, has steep jumps all around);
@@ -30,9 +30,11 @@ from ecgkit.signal.gaps import merge_intervals
 __all__ = ["SPIKE_MAX_S", "SPIKE_MV_PER_S", "spike_stretches"]
 
 #: The steepest change between two samples (mV/s, at the signal's rate) taken for a heart's:
-#: 3.5 times the steepest inside any beat of MIT-BIH (230 mV/s) and LUDB (286 mV/s, its
-#: leads scaled to span 1 mV) at 360 Hz.
-SPIKE_MV_PER_S = 1000.0
+#: 3 times the steepest inside any beat of MIT-BIH (230 mV/s), 2.4 times LUDB's (286 mV/s,
+#: its leads scaled to span 1 mV) at 360 Hz. The lower of 700 and 500 (session 31; 1,000
+#: before) under which MIT-BIH at 1 and 3 times its scale and LUDB at 1-3 times hold no
+#: spike: a spike of 2 mV within a sample at 360 Hz (720 mV/s) is one.
+SPIKE_MV_PER_S = 700.0
 
 #: The longest spike, in seconds: a steep jump back later than this makes a step.
 SPIKE_MAX_S = 0.05
