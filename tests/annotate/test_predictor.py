@@ -330,6 +330,25 @@ def test_spikes_are_bridged_before_filtering_and_change_no_label():
     assert np.mean(annotations.label == clean.label) >= 0.99
 
 
+@pytest.mark.parametrize("record", ["203", "201"])
+def test_spikes_and_steps_are_taken_out_of_the_lead_the_p_waves_are_read_from(record):
+    # the P-wave measure reads the recording's own lead: left there, the spikes took the P
+    # waves of 29 of 203's beats and the steps those of 8 of 201's
+    predictor = Predictor.from_pretrained()
+    lead = np.asarray(load_example(record)[0].signal[: 180 * 360, 0], dtype=np.float64)
+    clean = predictor.annotate(lead, fs=360.0)
+    if record == "203":
+        artefact = lead.copy()
+        rng = np.random.default_rng(4)
+        for at in np.sort(rng.choice(np.arange(500, lead.size - 500, 400), 20, replace=False)):
+            artefact[at : at + rng.integers(1, 8)] += rng.uniform(5, 30) * rng.choice([-1, 1])
+    else:
+        artefact = lead + 2.0 * (np.floor(np.arange(lead.size) / 360.0 / 20.0 + 0.3) % 2)
+    annotations = predictor.annotate(artefact, fs=360.0)
+    assert annotations.n_spikes + annotations.n_steps > 0
+    assert np.array_equal(annotations.p_waves_absent, clean.p_waves_absent)
+
+
 def test_baseline_steps_are_subtracted_before_filtering_and_change_no_label():
     # 2 mV steps every 20 s in 3 minutes of record 208 (DS1): each rang through the
     # high-pass for a second (DS1 excerpts: 168 of 5,196 labels changed, 120 false beats)

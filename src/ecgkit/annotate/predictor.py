@@ -32,7 +32,10 @@ from ecgkit.metrics import adjust_for_priors, weigh_decisions
 from ecgkit.models import ECGModel, load_pretrained
 from ecgkit.signal.atrial import true_runs
 from ecgkit.signal.filters import notch
+from ecgkit.signal.gaps import bridge_gaps
 from ecgkit.signal.quality import REPEAT_RELIABLE
+from ecgkit.signal.spikes import spike_stretches
+from ecgkit.signal.steps import baseline_steps, remove_steps
 from ecgkit.train import TrainConfig, Trainer
 from ecgkit.train.batchnorm import array_batches, recording_statistics
 
@@ -635,9 +638,12 @@ class Predictor:
             n_spikes=beats.n_spikes,
             n_steps=beats.n_steps,
         )
-        if lead_signal is not None and beats.mains_hz:
-            # the P-wave measure reads this lead: the same lines out of it
-            lead_signal = _without_mains(lead_signal, beats.fs, beats.mains_hz)
+        artefacts = bool(beats.n_spikes or beats.n_steps)
+        if lead_signal is not None and (beats.mains_hz or artefacts):
+            # the P-wave measure reads this lead: the same artefacts out of it
+            lead_signal = _cleaned_rhythm_lead(
+                lead_signal, beats.fs, beats.mains_hz, artefacts=artefacts
+            )
         return assess_rhythm(
             annotations,
             lead_signal,
@@ -696,15 +702,27 @@ class Predictor:
         return np.asarray(mean / np.where(peak > 0, peak, 1.0), dtype=np.float32)
 
 
-def _without_mains(lead: ArrayLike, fs: float, mains_hz: Sequence[float]) -> NDArray[np.float64]:
-    """``lead`` (1-D, mV) with the mains lines notched out, run by run between NaN samples.
+def _cleaned_rhythm_lead(
+    lead: ArrayLike, fs: float, mains_hz: Sequence[float], *, artefacts: bool
+) -> NDArray[np.float64]:
+    """``lead`` (1-D, mV) cleaned as the model's leads were, run by run between NaN samples.
 
-    A run too short to filter is left as it is (the P-wave measure finds no evidence there
+    Where ``artefacts``, its spikes bridged and its baseline steps subtracted (found at
+    the lead's own rate, :func:`ecgkit.signal.spike_stretches`,
+    :func:`ecgkit.signal.baseline_steps`); then the ``mains_hz`` lines notched out. A run
+    too short to filter is left as it is (the P-wave measure finds no evidence there
     either).
     """
     notched = np.array(lead, dtype=np.float64)
     for first, last in true_runs(np.isfinite(notched)):
         run = slice(int(first), int(last) + 1)
+        if artefacts and last > first:
+            spikes = spike_stretches(notched[run], fs)
+            if spikes.shape[0]:
+                notched[run] = bridge_gaps(notched[np.newaxis, run].copy(), spikes)[0]
+            steps = baseline_steps(notched[run], fs)
+            if steps.shape[0]:
+                notched[run] = remove_steps(notched[run], steps)
         for hz in mains_hz:
             if hz >= fs / 2:
                 continue
