@@ -330,6 +330,15 @@ def test_spikes_are_bridged_before_filtering_and_change_no_label():
     assert np.mean(annotations.label == clean.label) >= 0.99
 
 
+def test_the_summary_counts_the_beats_that_reach_a_rail():
+    predictor = Predictor.from_pretrained()
+    lead = np.asarray(load_example("201")[0].signal[: 120 * 360, 0], dtype=np.float64)
+    assert predictor.annotate(lead, fs=360.0).summary()["clipped_beats"] < 5  # 1: its lowest
+    with pytest.warns(UserWarning, match="looks clipped"):
+        clipped = predictor.annotate(np.clip(lead, -0.4, 0.4), fs=360.0)
+    assert clipped.summary()["clipped_beats"] == clipped.n_clipped > len(clipped) // 2
+
+
 @pytest.mark.parametrize("record", ["203", "201"])
 def test_spikes_and_steps_are_taken_out_of_the_lead_the_p_waves_are_read_from(record):
     # the P-wave measure reads the recording's own lead: left there, the spikes took the P

@@ -238,10 +238,12 @@ def test_a_recording_clipped_at_its_peaks_is_warned_about_but_a_rounded_one_is_n
     with pytest.warns(UserWarning, match=r"\d+ of \d+ beats reach .* looks clipped"):
         beats = prepare_beats(Record(clipped[:, None], 360.0, ("MLII",), "c"), recipe)
     assert (beats.flag == "").mean() > 0.9
+    assert beats.n_clipped > 0.5 * len(beats)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for signal in (lead, np.round(lead, 1)):
-            prepare_beats(Record(signal[:, None], 360.0, ("MLII",), "r"), recipe)
+            kept = prepare_beats(Record(signal[:, None], 360.0, ("MLII",), "r"), recipe)
+            assert kept.n_clipped < 5
 
 
 def test_peaks_must_be_sorted_integers_inside_the_recording(recipe):

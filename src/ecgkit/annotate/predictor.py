@@ -116,6 +116,9 @@ class BeatAnnotations:
     n_steps : int
         Baseline steps subtracted before the model's leads were filtered
         (:attr:`~ecgkit.annotate.PreparedBeats.n_steps`).
+    n_clipped : int
+        Beats that reach a model lead's rail
+        (:attr:`~ecgkit.annotate.PreparedBeats.n_clipped`).
     """
 
     sample: NDArray[np.int64]
@@ -138,6 +141,7 @@ class BeatAnnotations:
     mains_hz: tuple[float, ...] = ()
     n_spikes: int = 0
     n_steps: int = 0
+    n_clipped: int = 0
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -236,7 +240,8 @@ class BeatAnnotations:
         that distorts the beats without hiding them; None where not measured);
         ``mains_hz`` lists the mains frequencies notched out (:attr:`mains_hz`),
         ``spikes_removed`` counts the spikes bridged (:attr:`n_spikes`),
-        ``steps_removed`` the baseline steps subtracted (:attr:`n_steps`).
+        ``steps_removed`` the baseline steps subtracted (:attr:`n_steps`) and
+        ``clipped_beats`` the beats that reach a lead's rail (:attr:`n_clipped`).
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
@@ -272,6 +277,7 @@ class BeatAnnotations:
             "mains_hz": list(self.mains_hz),
             "spikes_removed": self.n_spikes,
             "steps_removed": self.n_steps,
+            "clipped_beats": self.n_clipped,
             **self._af_summary(),
         }
 
@@ -637,6 +643,7 @@ class Predictor:
             mains_hz=beats.mains_hz,
             n_spikes=beats.n_spikes,
             n_steps=beats.n_steps,
+            n_clipped=beats.n_clipped,
         )
         artefacts = bool(beats.n_spikes or beats.n_steps)
         if lead_signal is not None and (beats.mains_hz or artefacts):

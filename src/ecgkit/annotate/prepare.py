@@ -169,6 +169,11 @@ class PreparedBeats:
     n_steps : int
         Baseline steps (:func:`ecgkit.signal.baseline_steps` at the model's rate)
         subtracted from the model's leads before they were filtered.
+    n_clipped : int
+        Beats whose raw window holds a model lead's extreme value in its chunk for 2
+        samples or more, in a lead resolved finely enough for that to be a rail (an
+        amplifier at its limit); those held there 80 ms or more are also flagged
+        ``"saturated"``. Many of them make a warning that the recording looks clipped.
     """
 
     sample: NDArray[np.int64]
@@ -190,6 +195,7 @@ class PreparedBeats:
     mains_hz: tuple[float, ...] = ()
     n_spikes: int = 0
     n_steps: int = 0
+    n_clipped: int = 0
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -659,6 +665,7 @@ def prepare_beats(
         mains_hz=tuple(sorted(mains)),
         n_spikes=int(merge_intervals(np.concatenate(spike_parts)).shape[0]) if spike_parts else 0,
         n_steps=int(np.unique(np.concatenate(step_parts)).size) if step_parts else 0,
+        n_clipped=int(at_rail.sum()),
     )
 
 
