@@ -60,8 +60,9 @@ def baseline_steps(
         least half its size follows within that time (a spike, not a step), and the
         lead's median over :data:`STEP_LEVEL_S` after that time differs from its median
         over as long before the jump by half the jump or more, in its direction (a
-        level that stays; a jump with fewer than that time's samples on either side is
-        not taken). None in a lead where more than 1 % of the jumps are that large
+        level that stays; a jump within twice :data:`~ecgkit.signal.SPIKE_MAX_S` of
+        either end of the signal, with too little on that side to compare, is not
+        taken). None in a lead where more than 1 % of the jumps are that large
         (broadband noise, or a signal not in mV).
 
     Raises
@@ -97,7 +98,8 @@ def _level_stays(level: NDArray[np.float64], at: int, size: float, reach: int, s
     """Whether ``level`` (a lead's samples) moves by half of ``size`` or more for good.
 
     The jump of ``size`` lies between samples ``at`` and ``at + 1``; the medians compared
-    are of the ``span`` samples ending ``reach`` before it and starting ``reach`` after it.
+    are of the ``span`` samples ending ``reach`` before it and starting ``reach`` after it
+    (fewer at an end of the signal, but at least ``reach``).
     """
     before = level[max(at - reach - span + 1, 0) : max(at - reach + 1, 0)]
     after = level[at + 1 + reach : at + 1 + reach + span]
