@@ -214,6 +214,24 @@ def test_a_model_lead_without_an_ecg_names_a_lead_that_has_one(recipe):
             prepare_beats(Record(signal, 360.0, names, "quiet"), recipe)
 
 
+def test_a_noisy_model_lead_names_a_lead_that_is_not(recipe):
+    # MLII under 1 mV of white noise, V5 clean: 98 % of the beats noise and unclassified,
+    # with no word that V5 holds a clean ECG
+    record, _ = load_example("100")
+    lead = np.asarray(record.signal[: 120 * 360, 0], dtype=np.float64)
+    noisy = lead + np.random.default_rng(0).normal(0, 1.0, lead.size)
+    other = np.roll(lead, 7)  # a second ECG lead: the same beats
+    names = ("MLII", "V5")
+    with pytest.warns(UserWarning, match=r"noise in 'MLII' .*'V5' is not noisy: leads=\['V5'\]"):
+        prepare_beats(Record(np.column_stack([noisy, other]), 360.0, names, "n"), recipe)
+    both = np.column_stack([noisy, other + np.random.default_rng(1).normal(0, 1.0, lead.size)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prepare_beats(Record(both, 360.0, names, "both"), recipe)
+        # a channel not named as an ECG lead is not offered (a respiration trace repeats)
+        prepare_beats(Record(np.column_stack([noisy, other]), 360.0, ("MLII", "Resp"), "r"), recipe)
+
+
 def test_a_coarsely_rounded_recording_is_not_saturated_but_a_clipped_one_is(recipe):
     # rounded to 0.1 mV (one decimal in a CSV), the baseline holds a window's lowest value
     # for 80 ms and more: 165 of 208's 514 beats were flagged saturated

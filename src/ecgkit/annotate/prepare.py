@@ -28,7 +28,7 @@ from ecgkit.annotate.context import (
     segment_rr_features,
 )
 from ecgkit.annotate.recipe import BeatRecipe
-from ecgkit.data.leads import first_ecg_channel, lead_key
+from ecgkit.data.leads import first_ecg_channel, lead_key, named_like_ecg
 from ecgkit.data.records import Record
 from ecgkit.data.template import template_beat
 from ecgkit.signal import (
@@ -82,6 +82,9 @@ _WARN_FLAT_MIN_BEATS = 3
 # the model's leads without an ECG for more than this share of the recording, and another
 # lead with one: a warning names it
 _WARN_MISSING_SHARE = 0.5
+# the same share of the beats noise in the model's leads: another lead is checked on the
+# first this many beats, and named where it is not noisy
+_NOISY_CHECK_BEATS = 1000
 _SATURATED_S = 0.08
 # a recording looks clipped where at least this share of its beats (and this many) hold a
 # lead's extreme value for 2 samples or more, in a lead resolved finely enough (its smallest
@@ -625,6 +628,7 @@ def prepare_beats(
     flag[(flag == "") & (repeatability < REPEAT_MIN)] = "noise"
     _warn_if_mostly_flat(flag, record.record_id)
     _warn_if_clipped(at_rail, record.record_id)
+    _warn_if_model_leads_noisy(record, channels, sample, flag, recipe)
     if recipe.normalize is not None and windows.size:
         windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)
     block = context_blocks(r_out / fs_out, n_in / fs_in)
@@ -716,6 +720,52 @@ def _warn_if_model_leads_missing(
                 f"(a lead off, or missing samples), {name!r} does: leads=[{name!r}] "
                 f"(ecgkit annotate --leads {name}) annotates it, with a model trained on "
                 f"{', '.join(trained)}, whose labels another lead changes",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
+
+
+def _warn_if_model_leads_noisy(
+    record: Record,
+    channels: Sequence[int],
+    sample: NDArray[np.int64],
+    flag: NDArray[np.str_],
+    recipe: BeatRecipe,
+) -> None:
+    """Say so where most beats are noise in the model's leads and another ECG lead's not.
+
+    The other lead (named like an ECG lead) is judged on the first
+    ``_NOISY_CHECK_BEATS`` beats: its windows at the same positions, band-passed as the
+    recipe does, repeat (:data:`REPEAT_MIN`) for at least half of them.
+    """
+    noise = float(np.mean(flag == "noise")) if flag.size else 0.0
+    # named as an ECG: a respiration or pulse channel repeats from beat to beat too
+    others = [
+        c
+        for c in range(record.signal.shape[1])
+        if c not in channels and named_like_ecg(record.lead_names[c])
+    ]
+    if noise <= _WARN_MISSING_SHARE or not others:
+        return
+    fs = record.fs
+    at = sample[:_NOISY_CHECK_BEATS]
+    lo = max(int(at[0]) - round(fs), 0)
+    hi = min(int(at[-1]) + round(fs), record.n_samples)
+    for other in others:
+        lead = held(np.asarray(record.signal[lo:hi, other], dtype=np.float64))
+        filtered = clean(lead, fs) if recipe.clean else lead
+        windows = segment_beats(
+            filtered, fs, at - lo, before_s=recipe.before_s, after_s=recipe.after_s, edge="pad"
+        ).windows
+        if np.mean(typical_repeatability(windows) >= REPEAT_MIN) >= 0.5:
+            used = ", ".join(repr(record.lead_names[c]) for c in channels)
+            name = record.lead_names[other]
+            warnings.warn(
+                f"{record.record_id}: {noise:.0%} of the beats are noise in {used} and not "
+                f"classified; {name!r} is not noisy: leads=[{name!r}] (ecgkit annotate "
+                f"--leads {name}) annotates it, with a model trained on "
+                f"{', '.join(recipe.leads)}, whose labels another lead changes",
                 UserWarning,
                 stacklevel=3,
             )
