@@ -212,6 +212,8 @@ def test_a_model_lead_without_an_ecg_names_a_lead_that_has_one(recipe):
         warnings.simplefilter("error")
         for signal in (np.column_stack([lead, off]), np.column_stack([off, off])):
             prepare_beats(Record(signal, 360.0, names, "quiet"), recipe)
+        # a channel not named as an ECG lead is not offered (a respiration trace)
+        prepare_beats(Record(np.column_stack([off, lead]), 360.0, ("MLII", "Resp"), "r"), recipe)
 
 
 def test_a_noisy_model_lead_names_a_lead_that_is_not(recipe):

@@ -704,10 +704,10 @@ def _warn_if_clipped(at_rail: NDArray[np.bool_], record_id: str) -> None:
 def _warn_if_model_leads_missing(
     record: Record, channels: Sequence[int], gaps: NDArray[np.int64], trained: Sequence[str]
 ) -> None:
-    """Say so where the model's leads are mostly gap and another lead is not."""
+    """Say so where the model's leads are mostly gap and another ECG lead is not."""
     n = record.n_samples
     missing = 1 - _recorded_samples(gaps, n) / n
-    others = [c for c in range(record.signal.shape[1]) if c not in channels]
+    others = _other_ecg_leads(record, channels)
     if missing <= _WARN_MISSING_SHARE or not others:
         return
     for other in others:
@@ -740,12 +740,7 @@ def _warn_if_model_leads_noisy(
     recipe does, repeat (:data:`REPEAT_MIN`) for at least half of them.
     """
     noise = float(np.mean(flag == "noise")) if flag.size else 0.0
-    # named as an ECG: a respiration or pulse channel repeats from beat to beat too
-    others = [
-        c
-        for c in range(record.signal.shape[1])
-        if c not in channels and named_like_ecg(record.lead_names[c])
-    ]
+    others = _other_ecg_leads(record, channels)
     if noise <= _WARN_MISSING_SHARE or not others:
         return
     fs = record.fs
@@ -770,6 +765,19 @@ def _warn_if_model_leads_noisy(
                 stacklevel=3,
             )
             return
+
+
+def _other_ecg_leads(record: Record, channels: Sequence[int]) -> list[int]:
+    """The recording's channels besides ``channels`` that are named as ECG leads.
+
+    Only those are offered in place of the model's: a respiration or pulse channel holds
+    samples and repeats from beat to beat too.
+    """
+    return [
+        c
+        for c in range(record.signal.shape[1])
+        if c not in channels and named_like_ecg(record.lead_names[c])
+    ]
 
 
 def _recorded_samples(gaps: NDArray[np.int64], n: int) -> int:
