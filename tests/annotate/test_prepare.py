@@ -234,6 +234,18 @@ def test_a_noisy_model_lead_names_a_lead_that_is_not(recipe):
         prepare_beats(Record(np.column_stack([noisy, other]), 360.0, ("MLII", "Resp"), "r"), recipe)
 
 
+def test_a_recording_in_uv_or_adc_units_read_as_mv_is_warned_about(recipe):
+    # labelled as in mV (each beat is normalised), but with the spike and step searches
+    # off (every jump of 1 "mV" or more) and hum of 0.01 mV notched as 2 "mV" of counts
+    lead = np.asarray(load_example("100")[0].signal[: 60 * 360, 0], dtype=np.float64)
+    for scaled in (1000 * lead, np.round(200 * lead + 1024)):
+        with pytest.warns(UserWarning, match=r"span \d+ mV peak to peak .* units='uV'"):
+            prepare_beats(Record(scaled[:, None], 360.0, ("MLII",), "u"), recipe)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prepare_beats(Record(5 * lead[:, None], 360.0, ("MLII",), "tall"), recipe)
+
+
 def test_a_coarsely_rounded_recording_is_not_saturated_but_a_clipped_one_is(recipe):
     # rounded to 0.1 mV (one decimal in a CSV), the baseline holds a window's lowest value
     # for 80 ms and more: 165 of 208's 514 beats were flagged saturated

@@ -76,6 +76,9 @@ __all__ = [
 FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap", "noise")
 
 _FLAT_MV = 0.05
+# beats whose median peak to peak is larger than this are not in mV (uV or ADC units read
+# as mV): no ECG's QRS reaches it, and the spike, step and mains checks work in mV
+_WARN_LARGE_MV = 30.0
 # more than this share of the beats flat (and at least this many): a warning says why
 _WARN_FLAT_SHARE = 0.5
 _WARN_FLAT_MIN_BEATS = 3
@@ -516,6 +519,7 @@ def prepare_beats(
     spike_parts: list[NDArray[np.int64]] = []
     step_parts: list[NDArray[np.int64]] = []
     rail_parts: list[NDArray[np.bool_]] = []
+    span_parts: list[NDArray[np.float64]] = []
     iterator: Iterable[tuple[int, int]] = bounds
     if progress is not False and len(bounds) > 1:
         from tqdm.auto import tqdm
@@ -596,6 +600,7 @@ def prepare_beats(
         limits = np.stack([raw.min(axis=0), raw.max(axis=0)])
         flag = _beat_flags(raw_windows, fs_in, limits)
         rail_parts.append(_at_rail(raw_windows, limits, fine))
+        span_parts.append(np.ptp(raw_windows, axis=-1).max(axis=1))
         reaches = touches_gaps(at_input - lo - raw_before, at_input - lo + raw_after, local_gaps)
         flag[reaches] = "gap"
         flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
@@ -611,6 +616,7 @@ def prepare_beats(
     )
     flag = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, dtype="<U9")
     at_rail = np.concatenate(rail_parts) if rail_parts else np.zeros(0, dtype=bool)
+    beat_mv = np.concatenate(span_parts) if span_parts else np.zeros(0)
     n_duplicates = 0
     if given is None and r_out.size > 1:
         # two chunks may each place one beat near their shared border: only there is a
@@ -620,7 +626,7 @@ def prepare_beats(
         keep = np.concatenate(([True], ~border | (np.diff(r_out) >= _DUPLICATE_S * fs_out)))
         n_duplicates = int((~keep).sum())
         sample, r_out, windows, flag = sample[keep], r_out[keep], windows[keep], flag[keep]
-        at_rail = at_rail[keep]
+        at_rail, beat_mv = at_rail[keep], beat_mv[keep]
     # beats that do not repeat from beat to beat (broadband noise, not an ECG): the windows
     # here are the model's, band-passed where the recipe cleans; NaN with fewer than two
     # beats (nothing to compare), which is not under REPEAT_MIN
@@ -628,6 +634,7 @@ def prepare_beats(
     flag[(flag == "") & (repeatability < REPEAT_MIN)] = "noise"
     _warn_if_mostly_flat(flag, record.record_id)
     _warn_if_clipped(at_rail, record.record_id)
+    _warn_if_not_mv(beat_mv[flag == ""], record.record_id)
     _warn_if_model_leads_noisy(record, channels, sample, flag, recipe)
     if recipe.normalize is not None and windows.size:
         windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)
@@ -681,6 +688,19 @@ def _warn_if_mostly_flat(flag: NDArray[np.str_], record_id: str) -> None:
             f"{record_id}: {flat} of {flag.size} beats are flat (under {_FLAT_MV:g} mV peak to "
             "peak) and not classified: a lead off, or a recording not in mV; one in volts "
             "reads right with units='V' (ecgkit annotate --units V)",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _warn_if_not_mv(beat_mv: NDArray[np.float64], record_id: str) -> None:
+    """Say so where the beats are far larger than an ECG's in mV (a file in uV, or counts)."""
+    if beat_mv.size and float(np.median(beat_mv)) > _WARN_LARGE_MV:
+        warnings.warn(
+            f"{record_id}: the beats span {float(np.median(beat_mv)):.4g} mV peak to peak "
+            f"(median), more than any heart's (over {_WARN_LARGE_MV:g}): a recording in uV or "
+            "in ADC units read as mV? units='uV' (ecgkit annotate --units uV) reads it in "
+            "uV; the labels hold at any scale, but the spike, step and mains checks work in mV",
             UserWarning,
             stacklevel=3,
         )
