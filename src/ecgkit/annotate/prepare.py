@@ -695,9 +695,10 @@ def _warn_if_mostly_flat(flag: NDArray[np.str_], record_id: str) -> None:
 
 def _warn_if_not_mv(beat_mv: NDArray[np.float64], record_id: str) -> None:
     """Say so where the beats are far larger than an ECG's in mV (a file in uV, or counts)."""
-    if beat_mv.size and float(np.median(beat_mv)) > _WARN_LARGE_MV:
+    median = float(np.median(beat_mv)) if beat_mv.size else 0.0
+    if median > _WARN_LARGE_MV:
         warnings.warn(
-            f"{record_id}: the beats span {float(np.median(beat_mv)):.4g} mV peak to peak "
+            f"{record_id}: the beats span {median:.4g} mV peak to peak "
             f"(median), more than any heart's (over {_WARN_LARGE_MV:g}): a recording in uV or "
             "in ADC units read as mV? units='uV' (ecgkit annotate --units uV) reads it in "
             "uV; the labels hold at any scale, but the spike, step and mains checks work in mV",
