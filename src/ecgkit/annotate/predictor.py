@@ -24,6 +24,7 @@ from ecgkit.annotate.prepare import (
     prepare_beats,
     segment_of,
     select_leads,
+    without_spikes_and_steps,
 )
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.annotate.rhythm import assess_rhythm
@@ -32,10 +33,7 @@ from ecgkit.metrics import adjust_for_priors, weigh_decisions
 from ecgkit.models import ECGModel, load_pretrained
 from ecgkit.signal.atrial import true_runs
 from ecgkit.signal.filters import notch
-from ecgkit.signal.gaps import bridge_gaps
 from ecgkit.signal.quality import REPEAT_RELIABLE
-from ecgkit.signal.spikes import spike_stretches
-from ecgkit.signal.steps import baseline_steps, remove_steps
 from ecgkit.train import TrainConfig, Trainer
 from ecgkit.train.batchnorm import array_batches, recording_statistics
 
@@ -714,22 +712,16 @@ def _cleaned_rhythm_lead(
 ) -> NDArray[np.float64]:
     """``lead`` (1-D, mV) cleaned as the model's leads were, run by run between NaN samples.
 
-    Where ``artefacts``, its spikes bridged and its baseline steps subtracted (found at
-    the lead's own rate, :func:`ecgkit.signal.spike_stretches`,
-    :func:`ecgkit.signal.baseline_steps`); then the ``mains_hz`` lines notched out. A run
-    too short to filter is left as it is (the P-wave measure finds no evidence there
-    either).
+    Where ``artefacts``, its spikes bridged and its baseline steps subtracted, found at
+    the lead's own rate (``without_spikes_and_steps``, as for the model's leads); then the
+    ``mains_hz`` lines notched out. A run too short to filter is left as it is (the P-wave
+    measure finds no evidence there either).
     """
     notched = np.array(lead, dtype=np.float64)
     for first, last in true_runs(np.isfinite(notched)):
         run = slice(int(first), int(last) + 1)
         if artefacts and last > first:
-            spikes = spike_stretches(notched[run], fs)
-            if spikes.shape[0]:
-                notched[run] = bridge_gaps(notched[np.newaxis, run].copy(), spikes)[0]
-            steps = baseline_steps(notched[run], fs)
-            if steps.shape[0]:
-                notched[run] = remove_steps(notched[run], steps)
+            notched[run] = without_spikes_and_steps(notched[run, np.newaxis], fs)[0][:, 0]
         for hz in mains_hz:
             if hz >= fs / 2:
                 continue

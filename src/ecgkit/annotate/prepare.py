@@ -62,6 +62,7 @@ __all__ = [
     "prepare_beats",
     "segment_of",
     "select_leads",
+    "without_spikes_and_steps",
 ]
 
 #: Why a beat was not classified: its window ran past the recording's start or end, its
@@ -350,21 +351,22 @@ def select_leads(
 
 
 def _beat_flags(
-    raw: NDArray[np.floating[Any]], fs: float, limits: NDArray[np.floating[Any]]
+    raw: NDArray[np.floating[Any]], fs: float, held: NDArray[np.int64]
 ) -> NDArray[np.str_]:
     """``"flat"``/``"saturated"``/``""`` per raw window ``[n, leads, L]`` (mV).
 
-    ``limits`` is ``[2, leads]``: each lead's smallest and largest value in the stretch
-    the windows were cut from. A window is saturated where it holds one of them for
-    ``_SATURATED_S`` or more (an amplifier at its rail); a run at a window's own extreme
-    that is not the lead's (a recording rounded to 0.1 mV holds its baseline) is not.
+    ``held`` is :func:`_held_at_limits` of the windows: the samples at each lead's
+    smallest or largest value in the stretch they were cut from. A window is saturated
+    where it holds one of them for ``_SATURATED_S`` or more (an amplifier at its rail); a
+    run at a window's own extreme that is not the lead's (a recording rounded to 0.1 mV
+    holds its baseline) is not.
     """
     flags = np.full(raw.shape[0], "", dtype="<U9")
     if raw.shape[0] == 0:
         return flags
     top = raw.max(axis=-1, keepdims=True)
     bottom = raw.min(axis=-1, keepdims=True)
-    flags[(_held_at_limits(raw, limits) >= _SATURATED_S * fs).any(axis=1)] = "saturated"
+    flags[(held >= _SATURATED_S * fs).any(axis=1)] = "saturated"
     flags[((top - bottom)[..., 0] < _FLAT_MV).any(axis=1)] = "flat"
     return flags
 
@@ -383,18 +385,6 @@ def _finely_resolved(raw: NDArray[np.floating[Any]]) -> NDArray[np.bool_]:
     return fine
 
 
-def _at_rail(
-    raw: NDArray[np.floating[Any]], limits: NDArray[np.floating[Any]], fine: NDArray[np.bool_]
-) -> NDArray[np.bool_]:
-    """Per raw window ``[n, leads, L]``: whether it reaches a rail.
-
-    A ``fine`` lead holds one of its ``limits`` (``[2, leads]``, as for
-    :func:`_beat_flags`) for ``_CLIPPED_MIN_SAMPLES`` or more.
-    """
-    held = _held_at_limits(raw, limits)
-    return np.asarray(((held >= _CLIPPED_MIN_SAMPLES) & fine).any(axis=1), dtype=bool)
-
-
 def _held_at_limits(
     raw: NDArray[np.floating[Any]], limits: NDArray[np.floating[Any]]
 ) -> NDArray[np.int64]:
@@ -406,6 +396,26 @@ def _held_at_limits(
     lowest, highest = (limit[np.newaxis, :, np.newaxis] for limit in limits)
     held = np.maximum((raw == highest).sum(axis=-1), (raw == lowest).sum(axis=-1))
     return np.asarray(held, dtype=np.int64)
+
+
+def without_spikes_and_steps(
+    x: NDArray[np.floating[Any]], fs: float
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.int64], NDArray[np.int64]]:
+    """``x`` ``(n_samples, n_leads)`` (mV) with its spikes bridged and its steps taken out.
+
+    Spikes (steeper than a heart makes, and back) ring through the filters into the beats
+    around them and pass for beats: they are bridged as the gaps are
+    (:func:`ecgkit.signal.spike_stretches`); so does a step of the baseline, through the
+    high-pass, and the level after it goes (:func:`ecgkit.signal.baseline_steps`). Also
+    returns the spikes' ``[start, stop)`` rows and the steps' ``[sample, lead]`` rows.
+    """
+    spikes = spike_stretches(x, fs, axis=0)
+    if spikes.shape[0]:
+        x = bridge_gaps(np.array(x.T, dtype=np.float64), spikes).T
+    steps = baseline_steps(x, fs, axis=0)
+    if steps.shape[0]:
+        x = remove_steps(x, steps, axis=0)
+    return x, spikes, steps
 
 
 def segment_of(sample: NDArray[np.int64], gaps: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -541,16 +551,10 @@ def prepare_beats(
             # the filters see a ramp across each gap, not the steps at its edges
             raw = bridge_gaps(held(raw).T.copy(), local_gaps).T
         x = resample(raw, fs_in, fs_out, axis=0) if (up, down) != (1, 1) else raw
-        # spikes (steeper than a heart makes, and back) ring through the filters into the
-        # beats around them and pass for beats: bridged as the gaps are
-        spikes = spike_stretches(x, fs_out, axis=0)
+        x, spikes, steps = without_spikes_and_steps(x, fs_out)
         if spikes.shape[0]:
-            x = bridge_gaps(np.array(x.T, dtype=np.float64), spikes).T
             spike_parts.append(spikes + lo_out)
-        # so does a step of the baseline, through the high-pass: the level after it goes
-        steps = baseline_steps(x, fs_out, axis=0)
         if steps.shape[0]:
-            x = remove_steps(x, steps, axis=0)
             step_parts.append(steps[:, 0] + lo_out)
         # a mains line strong enough to move labels is notched out; weaker ones are left
         hums = mains_to_remove(x, fs_out, axis=0)
@@ -597,9 +601,10 @@ def prepare_beats(
             raw, fs_in, at_input - lo, before_s=recipe.before_s, after_s=recipe.after_s,
             edge="pad", axis=0,
         ).windows  # fmt: skip
-        limits = np.stack([raw.min(axis=0), raw.max(axis=0)])
-        flag = _beat_flags(raw_windows, fs_in, limits)
-        rail_parts.append(_at_rail(raw_windows, limits, fine))
+        at_limits = _held_at_limits(raw_windows, np.stack([raw.min(axis=0), raw.max(axis=0)]))
+        flag = _beat_flags(raw_windows, fs_in, at_limits)
+        # a window at a rail of a finely resolved lead: many of them, a clipped recording
+        rail_parts.append(np.asarray(((at_limits >= _CLIPPED_MIN_SAMPLES) & fine).any(axis=1)))
         span_parts.append(np.ptp(raw_windows, axis=-1).max(axis=1))
         reaches = touches_gaps(at_input - lo - raw_before, at_input - lo + raw_after, local_gaps)
         flag[reaches] = "gap"
