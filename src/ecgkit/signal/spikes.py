@@ -74,8 +74,8 @@ def spike_stretches(
     numpy.ndarray of int64, shape (n_spikes, 2)
         The samples between each steep jump and the steep jump back (of the opposite
         sign) within ``max_s``, both three times steeper than every other jump within
-        ``max_s`` of them (broadband noise has steep jumps all around; a QRS changes at
-        most a third as fast as the limit), merged over the leads. Empty where
+        ``max_s`` of them (broadband noise has steep jumps all around; a QRS changes over
+        several samples, none standing out so), merged over the leads. Empty where
         a lead has more steep jumps than 1 % of its samples (a signal not in mV, or not
         an ECG).
 
@@ -90,7 +90,7 @@ def spike_stretches(
     longest = check_positive(max_s, "max_s")
     reach = max(round(longest * fs), 1)
     found = []
-    for _, jump, steep in _lead_jumps(x, axis, fs, lambda jump: np.abs(jump) > limit):
+    for _, _, jump, steep in _lead_jumps(x, axis, fs, lambda jump: np.abs(jump) > limit):
         k = 0
         while k < steep.size - 1:
             first, back = steep[k], steep[k + 1]
@@ -114,26 +114,26 @@ def _lead_jumps(
     axis: int,
     scale: float,
     large: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
-) -> Iterator[tuple[int, NDArray[np.float64], NDArray[np.int64]]]:
-    """Each lead's number, jumps between samples (times ``scale``) and where ``large``.
+) -> Iterator[tuple[int, NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]]:
+    """Each lead's number, samples, jumps between them (times ``scale``) and where ``large``.
 
     A lead where more than :data:`_MAX_STEEP_SHARE` of the jumps are large is left out:
     broadband noise, or a signal not in mV, where no spike or step stands out.
     """
     arr = as_signal(x, "x", axis=axis)
     moved = np.moveaxis(arr, check_axis(axis, arr.ndim), -1).reshape(-1, arr.shape[axis])
-    for lead, values in enumerate(moved):
-        jump = np.diff(values.astype(np.float64)) * scale
+    for lead, values in enumerate(moved.astype(np.float64, copy=False)):
+        jump = np.diff(values) * scale
         where = np.flatnonzero(large(jump))
         if where.size <= _MAX_STEEP_SHARE * values.size:
-            yield lead, jump, where
+            yield lead, values, jump, where
 
 
 def _stands_out(jump: NDArray[np.float64], first: int, back: int, reach: int) -> bool:
     """Both edges :data:`_STANDS_OUT` times steeper than every other jump within reach.
 
-    Broadband noise has steep jumps all around; a spike on an ECG has none (a QRS changes
-    by at most 286 mV/s, a spike by 1,000 or more).
+    Broadband noise has steep jumps all around; a spike on an ECG has none near it, and a
+    QRS, however tall, changes over several samples, none of its jumps standing out so.
     """
     low, high = max(first - reach, 0), min(back + reach + 1, jump.size)
     others = np.abs(jump[low:high])

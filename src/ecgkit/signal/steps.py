@@ -76,10 +76,9 @@ def baseline_steps(
     reach = max(round(SPIKE_MAX_S * fs), 1)
     span = max(round(STEP_LEVEL_S * fs), 1)
     found = []
-    for lead, jump, large in _lead_jumps(x, axis, 1.0, lambda jump: np.abs(jump) >= smallest):
-        if not large.size:
-            continue
-        level = np.concatenate(([0.0], np.cumsum(jump)))  # the lead, less its first value
+    for lead, level, jump, large in _lead_jumps(
+        x, axis, 1.0, lambda jump: np.abs(jump) >= smallest
+    ):
         for at in large:
             if not _stands_out(jump, int(at), int(at), reach):
                 continue
