@@ -25,6 +25,7 @@ from ecgkit.signal.atrial import (
     AF_PATTERN_THRESHOLD,
     AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD,
     AF_VENTRICULAR_RUN_BEATS,
+    _t_wave_ends,
     true_runs,
 )
 
@@ -749,21 +750,32 @@ def test_sinus_tachycardia_with_t_waves_in_the_atrial_window_keeps_its_p_waves()
     assert not detect_af(peaks, FS, signal=sinus).in_af.any()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known limit (issue 12): at 130 bpm the atrial window (300-80 ms before R) "
-    "starts on the previous beat's T wave, which repeats like a P wave; leaving the "
-    "samples before the T wave's end out (Bazett QT at QTc 0.45-0.46 s, sessions 19 and "
-    "29) fixes this case but loses LUDB's AF strip 88, so it was not taken",
-)
 def test_the_t_wave_before_a_fast_af_beat_is_not_a_p_wave():
     # AF at 130 bpm, mildly irregular (as MIT-BIH 202's): consistency about 0.9, no AF
     rng = np.random.default_rng(3)
     peaks = _peaks_from(0.46 * (1 + 0.05 * rng.standard_normal(200)))
     no_p = np.zeros(peaks.size, bool)
     fibrillation = _with_t_waves(_ecg(peaks, FS, p_waves=no_p, f_waves=True), peaks, FS)
+    # the window starts where the previous T wave ends (Fridericia QT), so the T wave,
+    # which repeats before every beat, is no longer read as a P wave
     assert np.nanmedian(p_wave_consistency(fibrillation, peaks, FS)) < 0.4
+
+
+def test_a_window_with_no_room_after_the_t_wave_is_taken_whole():
+    # 250 bpm (ventricular flutter's rate): the previous T wave would leave under 40 ms
+    # of the window; it is read whole, as before, rather than giving no evidence
+    peaks = _peaks_from(np.full(120, 0.24))
+    waves = _with_t_waves(_ecg(peaks, FS), peaks, FS)
+    consistency = p_wave_consistency(waves, peaks, FS)
+    assert np.isfinite(consistency[5:]).all()
+    assert np.median(consistency[5:]) > 0.9
+
+
+def test_the_t_wave_end_follows_fridericia_from_the_interval_before_the_previous_beat():
+    peaks = np.array([0, 360, 540, 1260])
+    ends = _t_wave_ends(peaks, 360.0)
+    qt = 0.40 * np.cbrt(np.array([1.0, 1.0, 0.5])) * 360
+    np.testing.assert_array_equal(ends, [-1, *(peaks[:-1] + np.round(qt).astype(int))])
 
 
 @pytest.mark.parametrize("half_window", [1, 2, 15])

@@ -106,6 +106,16 @@ AF_VENTRICULAR_RUN_BEATS = 3
 # complex, band-passed) reaches 60 ms before it, the same in every beat, and reads as a
 # consistent P wave where there is none (LUDB's AF strips 44, 83 and 129)
 _ATRIAL_WINDOW_S = (0.30, 0.08)
+# the window starts no earlier than the end of the previous beat's T wave, which at fast
+# rates (AF with a rapid ventricular response) lies inside 300 ms of the next R peak: the
+# same ST-T tail before every beat reads as a consistent P wave and hides AF. The T wave
+# ends a QT interval after the previous beat, by Fridericia's formula QT = QTc * RR^(1/3)
+# (RR in s, the interval before that beat) with a typical QTc of 0.40 s (Fridericia's
+# corrected QT of healthy adults lies about 0.38-0.42 s)
+_QTC_S = 0.40
+# a window with less than this left after the T wave gives no evidence (a P wave lasts
+# about 100 ms; at 150 bpm it falls on the T wave and cannot be told apart)
+_MIN_ATRIAL_WINDOW_S = 0.04
 _ATRIAL_BAND_HZ = (0.5, 30.0)
 # below 75 Hz the band ends at this share of fs, under the Nyquist frequency; a P wave's
 # energy lies under about 15 Hz, so the band still holds it down to 40 Hz (16 Hz)
@@ -144,6 +154,7 @@ def _atrial_windows(x: FloatArray, peaks: NDArray[np.int64], fs: float) -> NDArr
     offsets = np.arange(-start, -stop)
     margin = round(2.0 * fs)
     windows = np.full((peaks.size, offsets.size), np.nan)
+    t_wave_ends = _t_wave_ends(peaks, fs)
     for first in range(0, peaks.size, _BLOCK_BEATS):
         block = peaks[first : first + _BLOCK_BEATS]
         low = max(int(block[0]) - start - margin, 0)
@@ -160,9 +171,34 @@ def _atrial_windows(x: FloatArray, peaks: NDArray[np.int64], fs: float) -> NDArr
             continue
         index = anchors[:, None] + offsets[None, :]
         inside = index[:, 0] >= 0
-        windows[first : first + block.size][inside] = filtered[index[inside] - low]
-    centred: NDArray[np.float64] = windows - windows.mean(axis=1, keepdims=True)
+        own = windows[first : first + block.size]
+        own[inside] = filtered[index[inside] - low]
+        # cut where a P wave still has room after the T wave; a window left shorter than
+        # that (ventricular flutter, P on T) stays whole, as it was
+        early = index < t_wave_ends[first : first + block.size, None]
+        room = (offsets.size - early.sum(axis=1)) >= round(_MIN_ATRIAL_WINDOW_S * fs)
+        own[early & room[:, None]] = np.nan
+    count = (~np.isnan(windows)).sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(windows, axis=1, keepdims=True) / count
+    centred: NDArray[np.float64] = windows - mean
     return centred
+
+
+def _t_wave_ends(peaks: NDArray[np.int64], fs: float) -> NDArray[np.int64]:
+    """For each beat, the sample where the previous beat's T wave ends (Fridericia).
+
+    The QT interval of beat ``i - 1`` follows the interval before it: ``QTc * RR^(1/3)``
+    with RR in seconds (the beat's own interval for the second beat); the first beat has
+    no previous T wave (its bound is the start of the recording, -1).
+    """
+    ends = np.full(peaks.size, -1, dtype=np.int64)
+    if peaks.size < 2:
+        return ends
+    rr = np.diff(peaks) / fs
+    before_previous = np.concatenate(([rr[0]], rr[:-1]))
+    ends[1:] = peaks[:-1] + np.round(_QTC_S * np.cbrt(before_previous) * fs).astype(np.int64)
+    return ends
 
 
 def _check_exclude(exclude: ArrayLike | None, n: int) -> NDArray[np.bool_]:
@@ -443,7 +479,10 @@ def p_wave_consistency(
         peak, band-passed 0.5-30 Hz, 0.5 Hz to 0.4 ``fs`` below 75 Hz; a beat placed on
         the S wave of an rS complex is taken back to its R wave first, so that the window
         holds no QRS) and the sample-wise median window of its neighbours (itself left
-        out; windows cut short at the ends of the recording).
+        out; windows cut short at the ends of the recording), over the samples both hold.
+        At fast rates a window starts where the previous beat's T wave ends (Fridericia:
+        0.40 s times the cube root of the interval before that beat, in s, after its R
+        peak), where that leaves at least 40 ms of it; shorter, it is taken whole.
         Close to 1 where every beat has the same P wave (sinus rhythm, sinus arrhythmia,
         atrial ectopy in sinus rhythm), low in AF (fibrillatory waves bear no fixed relation
         to the QRS). NaN where no beat of the window has a usable atrial window
@@ -486,6 +525,7 @@ def p_wave_consistency(
     if peaks.size == 0:
         return np.zeros(0, dtype=np.float64)
     windows = _atrial_windows(x, peaks, fs)
+    min_samples = round(_MIN_ATRIAL_WINDOW_S * fs)
     windows[skip] = np.nan
     correlation = np.full(peaks.size, np.nan)
     padded = _nan_padded(windows, half_window)
@@ -495,9 +535,14 @@ def p_wave_consistency(
         neighbours[:, half_window] = np.nan  # a beat is not its own template
         template = nan_median(neighbours, axis=1)
         own = windows[first:last]
+        # over the samples both hold (a window is cut short after a fast beat's T wave)
+        both = ~np.isnan(own) & ~np.isnan(template)
+        own, template = np.where(both, own, 0.0), np.where(both, template, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             norm = np.sqrt(np.sum(own**2, axis=1) * np.sum(template**2, axis=1))
-            correlation[first:last] = np.sum(own * template, axis=1) / norm
+            correlation[first:last] = np.where(
+                both.sum(axis=1) >= min_samples, np.sum(own * template, axis=1) / norm, np.nan
+            )
     correlation = np.clip(correlation, -1.0, 1.0)
     return nan_median(_centred(correlation, half_window), axis=1)
 
