@@ -113,8 +113,10 @@ _ATRIAL_WINDOW_S = (0.30, 0.08)
 # (RR in s, the interval before that beat) with a typical QTc of 0.40 s (Fridericia's
 # corrected QT of healthy adults lies about 0.38-0.42 s)
 _QTC_S = 0.40
-# a window with less than this left after the T wave gives no evidence (a P wave lasts
-# about 100 ms; at 150 bpm it falls on the T wave and cannot be told apart)
+# the window is cut only where at least this much of it is left after the T wave; with
+# less (ventricular flutter, a P wave on the T wave) it is read whole, as before: giving
+# no evidence there let the intervals alone call 207's ventricular flutter AF. The
+# correlation also needs this many samples that both a window and its template hold
 _MIN_ATRIAL_WINDOW_S = 0.04
 _ATRIAL_BAND_HZ = (0.5, 30.0)
 # below 75 Hz the band ends at this share of fs, under the Nyquist frequency; a P wave's
