@@ -739,13 +739,10 @@ def _warn_if_model_leads_missing(
     for other in others:
         their_gaps = signal_gaps(record.signal[:, other], record.fs)
         if _recorded_samples(their_gaps, n) / n >= 1 - _WARN_MISSING_SHARE:
-            used = ", ".join(repr(record.lead_names[c]) for c in channels)
-            name = record.lead_names[other]
             warnings.warn(
-                f"{record.record_id}: {used} holds no ECG for {missing:.0%} of the recording "
-                f"(a lead off, or missing samples), {name!r} does: leads=[{name!r}] "
-                f"(ecgkit annotate --leads {name}) annotates it, with a model trained on "
-                f"{', '.join(trained)}, whose labels another lead changes",
+                f"{record.record_id}: {_lead_list(record, channels)} holds no ECG for "
+                f"{missing:.0%} of the recording (a lead off, or missing samples), "
+                f"{record.lead_names[other]!r} does: {_use_instead(record, other, trained)}",
                 UserWarning,
                 stacklevel=3,
             )
@@ -780,17 +777,29 @@ def _warn_if_model_leads_noisy(
             filtered, fs, at - lo, before_s=recipe.before_s, after_s=recipe.after_s, edge="pad"
         ).windows
         if np.mean(typical_repeatability(windows) >= REPEAT_MIN) >= 0.5:
-            used = ", ".join(repr(record.lead_names[c]) for c in channels)
-            name = record.lead_names[other]
             warnings.warn(
-                f"{record.record_id}: {noise:.0%} of the beats are noise in {used} and not "
-                f"classified; {name!r} is not noisy: leads=[{name!r}] (ecgkit annotate "
-                f"--leads {name}) annotates it, with a model trained on "
-                f"{', '.join(recipe.leads)}, whose labels another lead changes",
+                f"{record.record_id}: {noise:.0%} of the beats are noise in "
+                f"{_lead_list(record, channels)} and not classified; "
+                f"{record.lead_names[other]!r} is not noisy: "
+                f"{_use_instead(record, other, recipe.leads)}",
                 UserWarning,
                 stacklevel=3,
             )
             return
+
+
+def _lead_list(record: Record, channels: Sequence[int]) -> str:
+    """The names of ``channels``, quoted and joined, as the warnings name the model's leads."""
+    return ", ".join(repr(record.lead_names[c]) for c in channels)
+
+
+def _use_instead(record: Record, other: int, trained: Sequence[str]) -> str:
+    """The advice the lead-offering warnings end with: how to annotate lead ``other``."""
+    name = record.lead_names[other]
+    return (
+        f"leads=[{name!r}] (ecgkit annotate --leads {name}) annotates it, with a model "
+        f"trained on {', '.join(trained)}, whose labels another lead changes"
+    )
 
 
 def _other_ecg_leads(record: Record, channels: Sequence[int]) -> list[int]:
