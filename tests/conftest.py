@@ -32,6 +32,25 @@ def _mitdb_dir() -> Path | None:
     return None
 
 
+def _ludb_dir() -> Path | None:
+    env = os.environ.get("ECGKIT_DATA_DIR")
+    candidates = [Path(env) / "ludb", Path(env).parent / "ludb"] if env else []
+    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "data" / "ludb")
+    for path in candidates:
+        if (path / "data" / "1.hea").is_file():
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def ludb_dir() -> Path:
+    """Folder of the Lobachevsky University Database (LUDB); skips the test when absent."""
+    path = _ludb_dir()
+    if path is None:
+        pytest.skip("LUDB not found (set ECGKIT_DATA_DIR to the folder holding ludb/)")
+    return path
+
+
 @pytest.fixture(scope="session")
 def mitdb_dir() -> Path:
     """Folder of the MIT-BIH Arrhythmia Database; skips the test when it is absent."""

@@ -30,3 +30,31 @@ def ecg_with_atrial_waves(peaks, fs, *, p_waves=None, f_waves=False, seed=0):
         waves = sosfiltfilt(sos, rng.normal(size=n))
         x += 0.05 * waves / waves.std()
     return x
+
+
+def _gauss(t, centre, width, height):
+    return height * np.exp(-0.5 * ((t - centre) / width) ** 2)
+
+
+def paced_ecg(n_beats=10, *, fs=500.0, rr_s=0.8, paced=None, spike_mv=0.5, seed=0):
+    """An ECG (mV) of P, QRS and T waves; where ``paced`` (beat numbers, default all) a
+    pacemaker spike (a jump of ``spike_mv`` within a sample and a 4-ms decay) 80 ms before
+    a wide QRS instead. Returns the signal, the R peaks and the spikes' first samples."""
+    rng = np.random.default_rng(seed)
+    paced = tuple(range(n_beats)) if paced is None else paced
+    r_peaks = np.round((0.6 + rr_s * np.arange(n_beats)) * fs).astype(np.int64)
+    n = int(r_peaks[-1] + fs)
+    t = np.arange(n) / fs
+    x = 0.01 * rng.standard_normal(n)
+    spikes = []
+    for i, r in enumerate(r_peaks):
+        tr = r / fs
+        x += _gauss(t, tr + 0.25, 0.04, 0.25)  # T wave
+        if i in paced:
+            x += _gauss(t, tr, 0.03, -0.8)  # wide paced QRS, its R peak at tr
+            start = int(r - round(0.08 * fs))
+            x[start : start + 12] += spike_mv * np.exp(-np.arange(12) / (0.004 * fs))
+            spikes.append(start)
+        else:
+            x += _gauss(t, tr - 0.16, 0.02, 0.12) + _gauss(t, tr, 0.01, 1.2)
+    return x, r_peaks, np.asarray(spikes, dtype=np.int64)

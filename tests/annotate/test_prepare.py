@@ -10,6 +10,7 @@ from ecgkit.data import BEAT_SYMBOLS, load_example
 from ecgkit.data.records import Record
 from ecgkit.signal import RR_FEATURES, resample, rr_features
 
+from ..synthetic import paced_ecg
 from .conftest import make_recipe
 
 
@@ -345,3 +346,20 @@ def test_a_recording_of_noise_gives_no_classified_beat(recipe):
     assert beats.sample.size > 20
     assert not beats.classifiable.any()
     assert (beats.flag == "noise").mean() > 0.9
+
+
+def test_paced_beats_are_flagged_and_warned_about_and_unpaced_ones_are_not(recipe):
+    # 500 Hz, the spikes in the second lead only (a lead the model does not read)
+    paced, _, _ = paced_ecg(75, paced=tuple(range(10, 75)))
+    unpaced, _, _ = paced_ecg(75, paced=())
+    names = ("MLII", "V1")
+    with pytest.warns(UserWarning, match=r"pacemaker spike precedes \d+ of \d+ beats"):
+        beats = prepare_beats(Record(np.column_stack([unpaced, paced]), 500.0, names, "p"), recipe)
+    assert 60 <= (beats.flag == "paced").sum() <= 65
+    assert not (beats.flag[:8] == "paced").any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain = prepare_beats(
+            Record(np.column_stack([unpaced, unpaced]), 500.0, names, "u"), recipe
+        )
+    assert not (plain.flag == "paced").any()

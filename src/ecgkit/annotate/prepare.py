@@ -43,10 +43,12 @@ from ecgkit.signal import (
     merge_intervals,
     normalize,
     notch,
+    paced_from_spikes,
     remove_steps,
     segment_beats,
     signal_gaps,
     spike_stretches,
+    spikes_before_beats,
     touches_gaps,
     typical_repeatability,
 )
@@ -71,10 +73,12 @@ __all__ = [
 #: window: an amplifier at its limit), the recording (or its stretch between two gaps)
 #: has too few beats to measure a rhythm, its window reaches into a gap
 #: (:func:`ecgkit.signal.signal_gaps`: missing samples, or every lead held at one value
-#: for a second or more), or the beats around it do not repeat from beat to beat in some
+#: for a second or more), the beats around it do not repeat from beat to beat in some
 #: lead (:func:`ecgkit.signal.noisy_beats`: broadband noise, or a channel that is not an
-#: ECG).
-FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap", "noise")
+#: ECG), or a pacemaker spike precedes it in an ECG lead where most beats have one
+#: (:func:`ecgkit.signal.paced_beats`: a paced beat, AAMI class Q, which the model never
+#: saw).
+FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap", "noise", "paced")
 
 _FLAT_MV = 0.05
 # beats whose median peak to peak is larger than this are not in mV (uV or ADC units read
@@ -530,6 +534,10 @@ def prepare_beats(
     step_parts: list[NDArray[np.int64]] = []
     rail_parts: list[NDArray[np.bool_]] = []
     span_parts: list[NDArray[np.float64]] = []
+    # pacemaker spikes are looked for in every ECG lead at the recording's own rate (a
+    # spike lasts a sample or two: resampling and filtering smooth it away)
+    ecg_leads = [*channels, *_other_ecg_leads(record, channels)]
+    paced_parts: list[NDArray[np.bool_]] = []
     iterator: Iterable[tuple[int, int]] = bounds
     if progress is not False and len(bounds) > 1:
         from tqdm.auto import tqdm
@@ -607,6 +615,8 @@ def prepare_beats(
         rail_parts.append(np.asarray(((at_limits >= _CLIPPED_MIN_SAMPLES) & fine).any(axis=1)))
         span_parts.append(np.ptp(raw_windows, axis=-1).max(axis=1))
         reaches = touches_gaps(at_input - lo - raw_before, at_input - lo + raw_after, local_gaps)
+        every_lead = held(np.asarray(record.signal[lo:hi][:, ecg_leads], dtype=np.float64))
+        paced_parts.append(spikes_before_beats(every_lead, fs_in, at_input - lo, axis=0))
         flag[reaches] = "gap"
         flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
         parts.append((at_input, glob, windows, flag))
@@ -622,6 +632,9 @@ def prepare_beats(
     flag = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, dtype="<U9")
     at_rail = np.concatenate(rail_parts) if rail_parts else np.zeros(0, dtype=bool)
     beat_mv = np.concatenate(span_parts) if span_parts else np.zeros(0)
+    spikes_before = (
+        np.concatenate(paced_parts, axis=1) if paced_parts else np.zeros((0, 0), dtype=bool)
+    )
     n_duplicates = 0
     if given is None and r_out.size > 1:
         # two chunks may each place one beat near their shared border: only there is a
@@ -631,11 +644,15 @@ def prepare_beats(
         keep = np.concatenate(([True], ~border | (np.diff(r_out) >= _DUPLICATE_S * fs_out)))
         n_duplicates = int((~keep).sum())
         sample, r_out, windows, flag = sample[keep], r_out[keep], windows[keep], flag[keep]
-        at_rail, beat_mv = at_rail[keep], beat_mv[keep]
+        at_rail, beat_mv, spikes_before = at_rail[keep], beat_mv[keep], spikes_before[:, keep]
     # beats that do not repeat from beat to beat (broadband noise, not an ECG): the windows
     # here are the model's, band-passed where the recipe cleans; NaN with fewer than two
     # beats (nothing to compare), which is not under REPEAT_MIN
     repeatability = typical_repeatability(windows)
+    paced = paced_from_spikes(spikes_before) if spikes_before.size else np.zeros(0, dtype=bool)
+    if paced.any():
+        flag[(flag == "") & paced] = "paced"
+        _warn_if_paced(int(paced.sum()), paced.size, record.record_id)
     flag[(flag == "") & (repeatability < REPEAT_MIN)] = "noise"
     _warn_if_mostly_flat(flag, record.record_id)
     _warn_if_clipped(at_rail, record.record_id)
@@ -696,6 +713,18 @@ def _warn_if_mostly_flat(flag: NDArray[np.str_], record_id: str) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _warn_if_paced(n_paced: int, n_beats: int, record_id: str) -> None:
+    """Say that the paced beats are not classified, and why."""
+    warnings.warn(
+        f"{record_id}: a pacemaker spike precedes {n_paced} of {n_beats} beats; they are "
+        "flagged 'paced' and not classified: the model never saw paced beats (AAMI class Q; "
+        "MIT-BIH's paced records are not in DS1 or DS2). Spikes a recorder has smoothed "
+        "away are not found, so a paced recording can also pass without this warning",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _warn_if_not_mv(beat_mv: NDArray[np.float64], record_id: str) -> None:

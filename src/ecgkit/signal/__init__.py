@@ -35,6 +35,16 @@ from ecgkit.signal.gaps import (
 from ecgkit.signal.mains import MAINS_HZ, MAINS_NOTCH_MV, mains_amplitude, mains_to_remove
 from ecgkit.signal.match import PeakMatch, match_peaks
 from ecgkit.signal.normalize import normalize
+from ecgkit.signal.pacing import (
+    PACED_MIN_BEATS,
+    PACED_MIN_SHARE,
+    PACED_WINDOW_S,
+    PACING_SPIKE_STANDS_OUT,
+    paced_beats,
+    paced_from_spikes,
+    pacemaker_spikes,
+    spikes_before_beats,
+)
 from ecgkit.signal.peaks import (
     FIDUCIALS,
     NEUROKIT_METHODS,
@@ -81,6 +91,10 @@ __all__ = [
     "PeakMatch",
     "RELATIVE_RR_FEATURES",
     "RR_FEATURES",
+    "PACED_MIN_BEATS",
+    "PACED_MIN_SHARE",
+    "PACED_WINDOW_S",
+    "PACING_SPIKE_STANDS_OUT",
     "SPIKE_MAX_S",
     "SPIKE_MV_PER_S",
     "STEP_LEVEL_S",
@@ -120,6 +134,10 @@ __all__ = [
     "running_median",
     "segment_beats",
     "signal_gaps",
+    "paced_beats",
+    "paced_from_spikes",
+    "pacemaker_spikes",
     "spike_stretches",
+    "spikes_before_beats",
     "touches_gaps",
 ]

@@ -1,0 +1,238 @@
+"""Pacemaker spikes: the stimulus artefact a pacemaker leaves before the beat it paces.
+
+A pacemaker's stimulus lasts 0.1-2 ms; an ECG recorded at 500 Hz or more with a wide
+enough band shows it as a jump within one sample off a flat baseline, often followed by a
+slower return (the pacing lead's recharge), and then the P wave (atrial pacing) or the
+wide QRS (ventricular pacing) it starts. Paced beats are AAMI class Q: a beat classifier
+trained on MIT-BIH's unpaced records (DS1 and DS2 leave the paced records 102, 104, 107
+and 217 out, as ANSI/AAMI EC57 does) calls them whatever they resemble, so the annotate
+path flags them instead of labelling them.
+
+:func:`pacemaker_spikes` finds the jumps, :func:`spikes_before_beats` which beats have one
+before them in each lead, and :func:`paced_from_spikes` (or :func:`paced_beats`, both
+steps) takes those beats as paced in a lead where most beats have one. The test is
+relative to the signal itself (no mV threshold): a spike is a jump
+:data:`PACING_SPIKE_STANDS_OUT` times larger than the signal's whole span over the 30 ms
+before it and than every jump in the 50 ms after its return. A QRS never leaves a flat
+baseline within one sample (its steepest edge follows
+its own upstroke), and a clipped R wave's fall from its plateau follows the rise to it.
+
+Where a recorder has smoothed the stimulus away, nothing is found: MIT-BIH's paced
+records (360 Hz, analogue tape, a 0.1-100 Hz band) show none; LUDB's (500 Hz) show them in
+7 of its 10 paced strips (docs/benchmarks.rst, "Pacemaker spikes").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike, NDArray
+
+from ecgkit.signal._validation import (
+    FloatArray,
+    as_increasing_indices,
+    as_signal,
+    check_axis,
+    check_fs,
+)
+
+__all__ = [
+    "PACED_MIN_BEATS",
+    "PACED_MIN_SHARE",
+    "PACED_WINDOW_S",
+    "PACING_SPIKE_STANDS_OUT",
+    "paced_beats",
+    "paced_from_spikes",
+    "pacemaker_spikes",
+    "spikes_before_beats",
+]
+
+#: A spike's jump is this many times larger than the signal's span over the
+#: :data:`_FLAT_BEFORE_S` before it and than every jump in the :data:`_AFTER_S` after its
+#: return (the same factor as the artefact spikes of :mod:`ecgkit.signal.spikes`).
+PACING_SPIKE_STANDS_OUT = 3.0
+#: A beat is paced where a spike lies this many seconds before its R peak, up to the R
+#: peak itself (a detector may place the beat on the spike): ventricular pacing's spike
+#: 0-150 ms before the R peak, atrial pacing's a PR interval (up to 300 ms) and more.
+PACED_WINDOW_S = (0.35, 0.0)
+#: :func:`paced_beats` flags beats only in a lead where at least this share of all beats
+#: has a spike before it ...
+PACED_MIN_SHARE = 0.5
+#: ... and at least this many. Chosen after a scan of LUDB's 200 strips (12 leads each)
+#: and MIT-BIH's 48 records (both leads): 7 of LUDB's 10 paced strips have a lead with
+#: more than half of their beats after a spike, no lead of an unpaced strip more than 0.38.
+PACED_MIN_BEATS = 3
+
+# the span before a spike is measured over this long (s): the flat baseline it leaves
+_FLAT_BEFORE_S = 0.03
+# the jumps after a spike are compared over this long (s) ...
+_AFTER_S = 0.05
+# ... from this long (s; at least 2 samples) after its jump on: its own return, whether
+# sharp (bipolar) or a decay (unipolar, the pacing lead's recharge), comes before
+_RETURN_S = 0.006
+# a spike's jump is at least this share of the lead's span (its 0.5-99.5th percentiles):
+# a flat, coarsely quantised signal has one-step jumps off a flat line everywhere
+_MIN_SHARE_OF_SPAN = 0.05
+
+
+def pacemaker_spikes(x: ArrayLike, fs: float) -> NDArray[np.int64]:
+    """Samples where a pacemaker spike leaves the baseline, in one lead.
+
+    Parameters
+    ----------
+    x : array_like, shape (n_samples,)
+        One lead (any unit; the test is relative), finite.
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_spikes,)
+        For each spike, the first sample after its jump: a jump between two samples
+        :data:`PACING_SPIKE_STANDS_OUT` times larger than the span of the 30 ms before it
+        and than every jump 6-56 ms after it, and at least 5 % of the lead's span.
+
+    Raises
+    ------
+    ValueError
+        When ``x`` is not 1-D, is empty or holds NaN or infinite values, or ``fs`` is not
+        a positive rate.
+    """
+    fs = check_fs(fs)
+    arr = as_signal(x, "x", max_ndim=1).astype(np.float64, copy=False)
+    n = arr.size
+    if n < 2:
+        return np.zeros(0, dtype=np.int64)
+    jump = np.abs(np.diff(arr))
+    before = max(round(_FLAT_BEFORE_S * fs), 1)
+    skip = max(round(_RETURN_S * fs), 2)
+    after = max(round(_AFTER_S * fs), 1)
+    # span of x[i - before .. i] for the jump from x[i] to x[i + 1]; no room: never a spike
+    span = np.full(n - 1, np.inf)
+    if n - 1 > before:
+        windows = sliding_window_view(arr[: n - 1], before + 1)
+        span[before:] = windows.max(axis=1) - windows.min(axis=1)
+    # largest jump in [i + skip, i + skip + after); none beyond the end counts
+    later = np.full(n - 1, np.inf)
+    room = n - 1 - skip - after + 1
+    if room > 0:
+        later[:room] = sliding_window_view(jump[skip:], after).max(axis=1)
+    low, high = np.percentile(arr, [0.5, 99.5])
+    stands_out = (jump > PACING_SPIKE_STANDS_OUT * span) & (jump > PACING_SPIKE_STANDS_OUT * later)
+    large = jump >= _MIN_SHARE_OF_SPAN * (high - low)
+    return (np.flatnonzero(stands_out & large) + 1).astype(np.int64)
+
+
+def spikes_before_beats(
+    x: ArrayLike,
+    fs: float,
+    peaks: ArrayLike,
+    *,
+    axis: int = -1,
+) -> NDArray[np.bool_]:
+    """Per lead and beat: a pacemaker spike lies before the beat's R peak.
+
+    Parameters
+    ----------
+    x : array_like
+        Signal, one lead ``(n_samples,)`` or several along the other axis, finite.
+    fs : float
+        Sampling rate in Hz.
+    peaks : array_like of int, shape (n_beats,)
+        R peaks, strictly increasing sample indices into ``x``.
+    axis : int
+        Time axis of ``x``.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_leads, n_beats)
+        True where a spike (:func:`pacemaker_spikes`) of the lead lies from
+        ``PACED_WINDOW_S[0]`` s before the beat's R peak to ``PACED_WINDOW_S[1]`` s
+        before it (leads in the order of ``x`` with the time axis moved last).
+
+    Raises
+    ------
+    ValueError
+        When ``x`` is empty or holds NaN or infinite values, ``fs`` is not a positive
+        rate, or ``peaks`` are not increasing sample indices inside ``x``.
+    """
+    fs = check_fs(fs)
+    arr: FloatArray = as_signal(x, "x", axis=axis)
+    leads = np.moveaxis(arr, check_axis(axis, arr.ndim), -1).reshape(-1, arr.shape[axis])
+    beats = as_increasing_indices(peaks, "peaks", leads.shape[1])
+    first = beats - round(PACED_WINDOW_S[0] * fs)
+    last = beats - round(PACED_WINDOW_S[1] * fs)
+    hits = np.zeros((leads.shape[0], beats.size), dtype=bool)
+    for row, lead in zip(hits, leads, strict=True):
+        spikes = pacemaker_spikes(lead, fs)
+        # the first spike at or after a beat's window start lies before its end
+        at = np.searchsorted(spikes, first)
+        inside = at < spikes.size
+        row[inside] = spikes[at[inside]] <= last[inside]
+    return hits
+
+
+def paced_from_spikes(spikes_before: ArrayLike) -> NDArray[np.bool_]:
+    """Paced beats from :func:`spikes_before_beats`: where most beats of a lead have one.
+
+    Parameters
+    ----------
+    spikes_before : array_like of bool, shape (n_leads, n_beats)
+        Per lead and beat, a spike before the beat (all of a recording's beats: the
+        share is the recording's).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_beats,)
+        The beats with a spike in a lead where at least :data:`PACED_MIN_SHARE` of the
+        beats, and :data:`PACED_MIN_BEATS`, have one; all False otherwise (a spike here
+        and there is an artefact, not a pacemaker).
+
+    Raises
+    ------
+    ValueError
+        When ``spikes_before`` is not a 2-D boolean array.
+    """
+    hits = np.asarray(spikes_before)
+    if hits.ndim != 2 or hits.dtype != np.bool_:
+        raise ValueError(
+            "spikes_before must be a 2-D boolean array (n_leads, n_beats), "
+            f"got {hits.dtype} of shape {hits.shape}"
+        )
+    count = hits.sum(axis=1)
+    paced_leads = (count >= PACED_MIN_BEATS) & (count >= PACED_MIN_SHARE * hits.shape[1])
+    return np.asarray(hits[paced_leads].any(axis=0), dtype=bool)
+
+
+def paced_beats(
+    x: ArrayLike,
+    fs: float,
+    peaks: ArrayLike,
+    *,
+    axis: int = -1,
+) -> NDArray[np.bool_]:
+    """Beats with a pacemaker spike before them, in a lead where most beats have one.
+
+    Parameters
+    ----------
+    x : array_like
+        Signal, one lead ``(n_samples,)`` or several along the other axis, finite.
+    fs : float
+        Sampling rate in Hz.
+    peaks : array_like of int, shape (n_beats,)
+        R peaks, strictly increasing sample indices into ``x``.
+    axis : int
+        Time axis of ``x``.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_beats,)
+        :func:`paced_from_spikes` of :func:`spikes_before_beats`.
+
+    Raises
+    ------
+    ValueError
+        When ``x`` is empty or holds NaN or infinite values, ``fs`` is not a positive
+        rate, or ``peaks`` are not increasing sample indices inside ``x``.
+    """
+    return paced_from_spikes(spikes_before_beats(x, fs, peaks, axis=axis))
