@@ -337,6 +337,15 @@ def test_annotate_says_where_a_recording_is_noise_and_classifies_none_of_it(tmp_
     assert summary["af_episodes_s"] == []
 
 
+def test_annotate_says_which_beats_a_pacemaker_paced_and_classifies_none_of_them(tmp_path, capsys):
+    from .synthetic import paced_ecg
+
+    paced, _, _ = paced_ecg(70, fs=360.0, paced=tuple(range(10, 70)))
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "paced", paced)
+    assert "after a pacemaker spike: not classified" in printed
+    assert 55 <= summary["unclassified_reasons"]["paced"] <= 60
+
+
 def test_annotate_counts_the_beats_whose_labels_noise_makes_less_reliable(tmp_path, capsys):
     import csv
 

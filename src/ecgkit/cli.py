@@ -363,6 +363,12 @@ def _annotate(args: argparse.Namespace) -> int:
             "repeat from beat to beat (broadband noise, or not an ECG): not classified, no "
             "interval measured to them, their time left out of the rates"
         )
+    paced = summary["unclassified_reasons"].get("paced", 0)
+    if paced:
+        print(
+            f"paced: {paced} beat(s) after a pacemaker spike: not classified (paced beats, "
+            "AAMI class Q, are not in the model's training data)"
+        )
     less_reliable = summary["less_reliable_beats"]
     if less_reliable:
         print(
