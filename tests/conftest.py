@@ -22,22 +22,14 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
-def _mitdb_dir() -> Path | None:
+def _database_dir(name: str, marker: str) -> Path | None:
+    """The folder of database ``name`` that holds ``marker``: ``ECGKIT_DATA_DIR`` itself,
+    ``name`` inside it or beside it, or ``../shared/data/name`` beside the project."""
     env = os.environ.get("ECGKIT_DATA_DIR")
-    candidates = [Path(env), Path(env) / "mitdb"] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "data" / "mitdb")
+    candidates = [Path(env), Path(env) / name, Path(env).parent / name] if env else []
+    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "data" / name)
     for path in candidates:
-        if (path / "100.hea").is_file():
-            return path
-    return None
-
-
-def _ludb_dir() -> Path | None:
-    env = os.environ.get("ECGKIT_DATA_DIR")
-    candidates = [Path(env) / "ludb", Path(env).parent / "ludb"] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "data" / "ludb")
-    for path in candidates:
-        if (path / "data" / "1.hea").is_file():
+        if (path / marker).is_file():
             return path
     return None
 
@@ -45,7 +37,7 @@ def _ludb_dir() -> Path | None:
 @pytest.fixture(scope="session")
 def ludb_dir() -> Path:
     """Folder of the Lobachevsky University Database (LUDB); skips the test when absent."""
-    path = _ludb_dir()
+    path = _database_dir("ludb", "data/1.hea")
     if path is None:
         pytest.skip("LUDB not found (set ECGKIT_DATA_DIR to the folder holding ludb/)")
     return path
@@ -54,7 +46,7 @@ def ludb_dir() -> Path:
 @pytest.fixture(scope="session")
 def mitdb_dir() -> Path:
     """Folder of the MIT-BIH Arrhythmia Database; skips the test when it is absent."""
-    path = _mitdb_dir()
+    path = _database_dir("mitdb", "100.hea")
     if path is None:
         pytest.skip("MIT-BIH Arrhythmia Database not found (set ECGKIT_DATA_DIR)")
     return path

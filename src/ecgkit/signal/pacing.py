@@ -112,7 +112,7 @@ def pacemaker_spikes(x: ArrayLike, fs: float) -> NDArray[np.int64]:
     if n - 1 > before:
         windows = sliding_window_view(arr[: n - 1], before + 1)
         span[before:] = windows.max(axis=1) - windows.min(axis=1)
-    # largest jump in [i + skip, i + skip + after); none beyond the end counts
+    # largest jump in [i + skip, i + skip + after); too near the end to compare: never a spike
     later = np.full(n - 1, np.inf)
     room = n - 1 - skip - after + 1
     if room > 0:
