@@ -25,8 +25,8 @@ records (360 Hz, analogue tape, a 0.1-100 Hz band) show none; LUDB's (500 Hz) sh
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from ecgkit.signal._validation import (
     FloatArray,
@@ -107,16 +107,21 @@ def pacemaker_spikes(x: ArrayLike, fs: float) -> NDArray[np.int64]:
     before = max(round(_FLAT_BEFORE_S * fs), 1)
     skip = max(round(_RETURN_S * fs), 2)
     after = max(round(_AFTER_S * fs), 1)
-    # span of x[i - before .. i] for the jump from x[i] to x[i + 1]; no room: never a spike
+    # span of x[i - before .. i] for the jump from x[i] to x[i + 1] (running extremes, in
+    # time independent of the window's length); no room: never a spike
     span = np.full(n - 1, np.inf)
     if n - 1 > before:
-        windows = sliding_window_view(arr[: n - 1], before + 1)
-        span[before:] = windows.max(axis=1) - windows.min(axis=1)
+        head = arr[: n - 1]
+        trailing = before // 2  # the filters' window ends at the sample itself
+        top = maximum_filter1d(head, before + 1, origin=trailing)
+        bottom = minimum_filter1d(head, before + 1, origin=trailing)
+        span[before:] = (top - bottom)[before:]
     # largest jump in [i + skip, i + skip + after); too near the end to compare: never a spike
     later = np.full(n - 1, np.inf)
     room = n - 1 - skip - after + 1
     if room > 0:
-        later[:room] = sliding_window_view(jump[skip:], after).max(axis=1)
+        leading = maximum_filter1d(jump, after, origin=-(after // 2))  # window starts there
+        later[:room] = leading[skip : skip + room]
     low, high = np.percentile(arr, [0.5, 99.5])
     stands_out = (jump > PACING_SPIKE_STANDS_OUT * span) & (jump > PACING_SPIKE_STANDS_OUT * later)
     large = jump >= _MIN_SHARE_OF_SPAN * (high - low)
