@@ -15,6 +15,7 @@ from ecgkit.signal import (
     paced_beats,
     paced_from_spikes,
     pacemaker_spikes,
+    resample,
     spikes_before_beats,
 )
 
@@ -40,6 +41,18 @@ def test_a_beat_placed_on_the_spike_itself_is_paced_and_one_before_it_is_not() -
     x, _, spikes = _ecg()
     assert paced_beats(x, FS, spikes).all()
     assert not paced_beats(x, FS, spikes - 5).any()
+
+
+@pytest.mark.parametrize("factor", [2, 4])
+def test_a_spike_spread_over_samples_at_a_high_rate_is_found(factor: int) -> None:
+    # resampled from 500 Hz, the jump spreads over 2-4 samples (a band-limited front end)
+    x, r_peaks, _ = _ecg()
+    fast = resample(x, FS, factor * FS)
+    assert paced_beats(fast, factor * FS, r_peaks * factor).all()
+    unpaced, r_unpaced, _ = _ecg(paced=())
+    assert not paced_beats(
+        resample(unpaced, FS, factor * FS), factor * FS, r_unpaced * factor
+    ).any()
 
 
 def test_beats_are_paced_only_where_most_beats_have_a_spike() -> None:

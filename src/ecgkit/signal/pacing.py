@@ -17,7 +17,9 @@ before it and than every jump in the 50 ms after its return. A QRS never leaves 
 baseline within one sample (its steepest edge follows
 its own upstroke), and a clipped R wave's fall from its plateau follows the rise to it.
 
-Where a recorder has smoothed the stimulus away, nothing is found: MIT-BIH's paced
+At 750 Hz and more a jump is also the largest change within 2 ms, since a front end's
+low-pass spreads the stimulus's edge over samples there. Where a recorder has smoothed the
+stimulus away, nothing is found: MIT-BIH's paced
 records (360 Hz, analogue tape, a 0.1-100 Hz band) show none; LUDB's (500 Hz) show them in
 7 of its 10 paced strips (docs/benchmarks.rst, "Pacemaker spikes").
 """
@@ -63,6 +65,9 @@ PACED_MIN_SHARE = 0.5
 #: more than half of their beats after a spike, no lead of an unpaced strip more than 0.38.
 PACED_MIN_BEATS = 3
 
+# at 750 Hz and more a spike's jump is also looked for as the largest change within this
+# long (s): at such rates the front end's low-pass spreads a stimulus's edge over samples
+_EDGE_S = 0.002
 # the span before a spike is measured over this long (s): the flat baseline it leaves
 _FLAT_BEFORE_S = 0.03
 # the jumps after a spike are compared over this long (s) ...
@@ -88,9 +93,11 @@ def pacemaker_spikes(x: ArrayLike, fs: float) -> NDArray[np.int64]:
     Returns
     -------
     numpy.ndarray of int64, shape (n_spikes,)
-        For each spike, the first sample after its jump: a jump between two samples
-        :data:`PACING_SPIKE_STANDS_OUT` times larger than the span of the 30 ms before it
-        and than every jump 6-56 ms after it, and at least 5 % of the lead's span.
+        For each spike, the first sample after its jump: a jump within one sample (at
+        750 Hz and more, also the largest change within 2 ms: the front end's low-pass
+        spreads a stimulus's edge) :data:`PACING_SPIKE_STANDS_OUT` times larger than the
+        span of the 30 ms before it and than every jump 6-56 ms after it, and at least
+        5 % of the lead's span.
 
     Raises
     ------
@@ -103,29 +110,50 @@ def pacemaker_spikes(x: ArrayLike, fs: float) -> NDArray[np.int64]:
     n = arr.size
     if n < 2:
         return np.zeros(0, dtype=np.int64)
-    jump = np.abs(np.diff(arr))
+    low, high = np.percentile(arr, [0.5, 99.5])
+    least = _MIN_SHARE_OF_SPAN * (high - low)
+    found = _jumps_off_flat(arr, fs, 1, least)
+    edge = round(_EDGE_S * fs)
+    if edge > 1:  # a sharp stimulus within one sample, or one the front end spread
+        found = np.union1d(found, _jumps_off_flat(arr, fs, edge, least))
+    return found.astype(np.int64)
+
+
+def _jumps_off_flat(
+    arr: NDArray[np.float64], fs: float, edge: int, least: float
+) -> NDArray[np.int64]:
+    """The first sample after each spike's jump (see :func:`pacemaker_spikes`).
+
+    A jump is the largest change from a sample within ``edge`` samples after it, at least
+    ``least``; the return it is allowed before the later jumps count grows with ``edge``.
+    """
+    n = arr.size
+    if n <= edge:
+        return np.zeros(0, dtype=np.int64)
+    jump = np.abs(arr[1 : n - edge + 1] - arr[: n - edge])
+    for ahead in range(2, edge + 1):
+        np.maximum(jump, np.abs(arr[ahead : n - edge + ahead] - arr[: n - edge]), out=jump)
+    count = jump.size
     before = max(round(_FLAT_BEFORE_S * fs), 1)
-    skip = max(round(_RETURN_S * fs), 2)
+    skip = max(round(_RETURN_S * fs), 2) + edge - 1
     after = max(round(_AFTER_S * fs), 1)
-    # span of x[i - before .. i] for the jump from x[i] to x[i + 1] (running extremes, in
-    # time independent of the window's length); no room: never a spike
-    span = np.full(n - 1, np.inf)
-    if n - 1 > before:
-        head = arr[: n - 1]
+    # span of x[i - before .. i] for the jump from x[i] (running extremes, in time
+    # independent of the window's length); no room: never a spike
+    span = np.full(count, np.inf)
+    if count > before:
+        head = arr[:count]
         trailing = before // 2  # the filters' window ends at the sample itself
         top = maximum_filter1d(head, before + 1, origin=trailing)
         bottom = minimum_filter1d(head, before + 1, origin=trailing)
         span[before:] = (top - bottom)[before:]
     # largest jump in [i + skip, i + skip + after); too near the end to compare: never a spike
-    later = np.full(n - 1, np.inf)
-    room = n - 1 - skip - after + 1
+    later = np.full(count, np.inf)
+    room = count - skip - after + 1
     if room > 0:
         leading = maximum_filter1d(jump, after, origin=-(after // 2))  # window starts there
         later[:room] = leading[skip : skip + room]
-    low, high = np.percentile(arr, [0.5, 99.5])
     stands_out = (jump > PACING_SPIKE_STANDS_OUT * span) & (jump > PACING_SPIKE_STANDS_OUT * later)
-    large = jump >= _MIN_SHARE_OF_SPAN * (high - low)
-    return (np.flatnonzero(stands_out & large) + 1).astype(np.int64)
+    return np.flatnonzero(stands_out & (jump >= least)) + 1
 
 
 def spikes_before_beats(
