@@ -142,6 +142,8 @@ def test_bad_input_is_refused() -> None:
         paced_beats(x, FS, [x.size + 3])
     with pytest.raises(ValueError, match="spikes_before"):
         paced_from_spikes(np.ones(4, dtype=bool))
+    with pytest.raises(TypeError, match="spikes_before"):
+        paced_from_spikes(np.ones((2, 4), dtype=int))
     assert pacemaker_spikes([0.0], FS).size == 0
     assert paced_beats(x, FS, np.zeros(0, dtype=np.int64)).size == 0
 

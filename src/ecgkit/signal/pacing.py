@@ -223,15 +223,16 @@ def paced_from_spikes(spikes_before: ArrayLike) -> NDArray[np.bool_]:
 
     Raises
     ------
+    TypeError
+        When ``spikes_before`` is not boolean.
     ValueError
-        When ``spikes_before`` is not a 2-D boolean array.
+        When it is not 2-D.
     """
     hits = np.asarray(spikes_before)
-    if hits.ndim != 2 or hits.dtype != np.bool_:
-        raise ValueError(
-            "spikes_before must be a 2-D boolean array (n_leads, n_beats), "
-            f"got {hits.dtype} of shape {hits.shape}"
-        )
+    if hits.dtype != np.bool_:
+        raise TypeError(f"spikes_before must be a boolean array, got dtype {hits.dtype}")
+    if hits.ndim != 2:
+        raise ValueError(f"spikes_before must be 2-D (n_leads, n_beats), got shape {hits.shape}")
     count = hits.sum(axis=1)
     paced_leads = (count >= PACED_MIN_BEATS) & (count >= PACED_MIN_SHARE * hits.shape[1])
     return np.asarray(hits[paced_leads].any(axis=0), dtype=bool)
