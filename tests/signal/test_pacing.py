@@ -13,10 +13,10 @@ from ecgkit.signal import (
     PACED_MIN_SHARE,
     detect_r_peaks,
     paced_beats,
-    paced_from_spikes,
+    paced_from_delays,
     pacemaker_spikes,
+    pacing_spike_delays,
     resample,
-    spikes_before_beats,
 )
 
 from ..synthetic import paced_ecg as _ecg
@@ -63,6 +63,18 @@ def test_beats_are_paced_only_where_most_beats_have_a_spike() -> None:
     assert not paced_beats(fewer, FS, r_fewer).any()
 
 
+def test_glitches_at_any_time_are_not_a_pacemaker_even_before_most_beats() -> None:
+    # at 170 bpm the 0.35-s windows cover most of the time: one-sample glitches three
+    # times a second land in most of them, but at any delay from the R peak
+    x, r_peaks, _ = _ecg(n_beats=120, rr_s=0.35, paced=())
+    rng = np.random.default_rng(3)
+    glitches = np.sort(rng.choice(x.size - 2, size=int(3 * x.size / FS), replace=False))
+    x[glitches] += 0.5
+    delays = pacing_spike_delays(x, FS, r_peaks)
+    assert np.isfinite(delays).mean() > PACED_MIN_SHARE  # a spike before most beats ...
+    assert not paced_beats(x, FS, r_peaks).any()  # ... but not one that starts them
+
+
 def test_a_clipped_r_wave_falling_from_its_plateau_is_not_a_spike() -> None:
     x, r_peaks, _ = _ecg(paced=())
     clipped = np.minimum(x, 0.6)
@@ -103,10 +115,10 @@ def test_spikes_in_one_lead_of_several_flag_the_beats() -> None:
     x, r_peaks, _ = _ecg()
     unpaced, _, _ = _ecg(paced=())
     both = np.stack([unpaced, x])
-    hits = spikes_before_beats(both, FS, r_peaks)
-    assert hits.shape == (2, r_peaks.size)
-    assert not hits[0].any()
-    assert hits[1].all()
+    delays = pacing_spike_delays(both, FS, r_peaks)
+    assert delays.shape == (2, r_peaks.size)
+    assert np.isnan(delays[0]).all()
+    assert np.allclose(delays[1], 0.08)  # each spike 80 ms before its R peak
     assert paced_beats(both, FS, r_peaks).all()
     assert paced_beats(both.T, FS, r_peaks, axis=0).all()
 
@@ -140,10 +152,10 @@ def test_bad_input_is_refused() -> None:
         paced_beats(x, FS, r_peaks[::-1])
     with pytest.raises(ValueError, match="peaks"):
         paced_beats(x, FS, [x.size + 3])
-    with pytest.raises(ValueError, match="spikes_before"):
-        paced_from_spikes(np.ones(4, dtype=bool))
-    with pytest.raises(TypeError, match="spikes_before"):
-        paced_from_spikes(np.ones((2, 4), dtype=int))
+    with pytest.raises(ValueError, match="delays"):
+        paced_from_delays(np.ones(4))
+    with pytest.raises(TypeError, match="delays"):
+        paced_from_delays(np.ones((2, 4), dtype=bool))
     assert pacemaker_spikes([0.0], FS).size == 0
     assert paced_beats(x, FS, np.zeros(0, dtype=np.int64)).size == 0
 

@@ -43,12 +43,12 @@ from ecgkit.signal import (
     merge_intervals,
     normalize,
     notch,
-    paced_from_spikes,
+    paced_from_delays,
+    pacing_spike_delays,
     remove_steps,
     segment_beats,
     signal_gaps,
     spike_stretches,
-    spikes_before_beats,
     touches_gaps,
     typical_repeatability,
 )
@@ -537,7 +537,7 @@ def prepare_beats(
     # pacemaker spikes are looked for in every ECG lead at the recording's own rate (a
     # spike lasts a sample or two: resampling and filtering smooth it away)
     ecg_leads = [*channels, *_other_ecg_leads(record, channels)]
-    paced_parts: list[NDArray[np.bool_]] = []
+    paced_parts: list[NDArray[np.float64]] = []
     iterator: Iterable[tuple[int, int]] = bounds
     if progress is not False and len(bounds) > 1:
         from tqdm.auto import tqdm
@@ -616,7 +616,7 @@ def prepare_beats(
         span_parts.append(np.ptp(raw_windows, axis=-1).max(axis=1))
         reaches = touches_gaps(at_input - lo - raw_before, at_input - lo + raw_after, local_gaps)
         every_lead = held(np.asarray(record.signal[lo:hi][:, ecg_leads], dtype=np.float64))
-        paced_parts.append(spikes_before_beats(every_lead, fs_in, at_input - lo, axis=0))
+        paced_parts.append(pacing_spike_delays(every_lead, fs_in, at_input - lo, axis=0))
         flag[reaches] = "gap"
         flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
         parts.append((at_input, glob, windows, flag))
@@ -632,9 +632,7 @@ def prepare_beats(
     flag = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, dtype="<U9")
     at_rail = np.concatenate(rail_parts) if rail_parts else np.zeros(0, dtype=bool)
     beat_mv = np.concatenate(span_parts) if span_parts else np.zeros(0)
-    spikes_before = (
-        np.concatenate(paced_parts, axis=1) if paced_parts else np.zeros((0, 0), dtype=bool)
-    )
+    spike_delays = np.concatenate(paced_parts, axis=1) if paced_parts else np.zeros((0, 0))
     n_duplicates = 0
     if given is None and r_out.size > 1:
         # two chunks may each place one beat near their shared border: only there is a
@@ -644,12 +642,12 @@ def prepare_beats(
         keep = np.concatenate(([True], ~border | (np.diff(r_out) >= _DUPLICATE_S * fs_out)))
         n_duplicates = int((~keep).sum())
         sample, r_out, windows, flag = sample[keep], r_out[keep], windows[keep], flag[keep]
-        at_rail, beat_mv, spikes_before = at_rail[keep], beat_mv[keep], spikes_before[:, keep]
+        at_rail, beat_mv, spike_delays = at_rail[keep], beat_mv[keep], spike_delays[:, keep]
     # beats that do not repeat from beat to beat (broadband noise, not an ECG): the windows
     # here are the model's, band-passed where the recipe cleans; NaN with fewer than two
     # beats (nothing to compare), which is not under REPEAT_MIN
     repeatability = typical_repeatability(windows)
-    paced = paced_from_spikes(spikes_before) if spikes_before.size else np.zeros(0, dtype=bool)
+    paced = paced_from_delays(spike_delays) if spike_delays.size else np.zeros(0, dtype=bool)
     if paced.any():
         flag[(flag == "") & paced] = "paced"
         _warn_if_paced(int(paced.sum()), paced.size, record.record_id)

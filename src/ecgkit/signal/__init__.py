@@ -36,14 +36,15 @@ from ecgkit.signal.mains import MAINS_HZ, MAINS_NOTCH_MV, mains_amplitude, mains
 from ecgkit.signal.match import PeakMatch, match_peaks
 from ecgkit.signal.normalize import normalize
 from ecgkit.signal.pacing import (
+    PACED_MAX_DELAY_SPREAD_S,
     PACED_MIN_BEATS,
     PACED_MIN_SHARE,
     PACED_WINDOW_S,
     PACING_SPIKE_STANDS_OUT,
     paced_beats,
-    paced_from_spikes,
+    paced_from_delays,
     pacemaker_spikes,
-    spikes_before_beats,
+    pacing_spike_delays,
 )
 from ecgkit.signal.peaks import (
     FIDUCIALS,
@@ -91,6 +92,7 @@ __all__ = [
     "PeakMatch",
     "RELATIVE_RR_FEATURES",
     "RR_FEATURES",
+    "PACED_MAX_DELAY_SPREAD_S",
     "PACED_MIN_BEATS",
     "PACED_MIN_SHARE",
     "PACED_WINDOW_S",
@@ -135,9 +137,9 @@ __all__ = [
     "segment_beats",
     "signal_gaps",
     "paced_beats",
-    "paced_from_spikes",
+    "paced_from_delays",
     "pacemaker_spikes",
     "spike_stretches",
-    "spikes_before_beats",
+    "pacing_spike_delays",
     "touches_gaps",
 ]

@@ -8,9 +8,9 @@ trained on MIT-BIH's unpaced records (DS1 and DS2 leave the paced records 102, 1
 and 217 out, as ANSI/AAMI EC57 does) calls them whatever they resemble, so the annotate
 path flags them instead of labelling them.
 
-:func:`pacemaker_spikes` finds the jumps, :func:`spikes_before_beats` which beats have one
-before them in each lead, and :func:`paced_from_spikes` (or :func:`paced_beats`, both
-steps) takes those beats as paced in a lead where most beats have one. The test is
+:func:`pacemaker_spikes` finds the jumps, :func:`pacing_spike_delays` how long before each
+beat one lies in each lead, and :func:`paced_from_delays` (or :func:`paced_beats`, both
+steps) takes those beats as paced in a lead where most beats have one, at one delay. The test is
 relative to the signal itself (no mV threshold): a spike is a jump
 :data:`PACING_SPIKE_STANDS_OUT` times larger than the signal's whole span over the 30 ms
 before it and than every jump in the 50 ms after its return. A QRS never leaves a flat
@@ -39,14 +39,15 @@ from ecgkit.signal._validation import (
 )
 
 __all__ = [
+    "PACED_MAX_DELAY_SPREAD_S",
     "PACED_MIN_BEATS",
     "PACED_MIN_SHARE",
     "PACED_WINDOW_S",
     "PACING_SPIKE_STANDS_OUT",
     "paced_beats",
-    "paced_from_spikes",
+    "paced_from_delays",
     "pacemaker_spikes",
-    "spikes_before_beats",
+    "pacing_spike_delays",
 ]
 
 #: A spike's jump is this many times larger than the signal's span over the
@@ -64,6 +65,12 @@ PACED_MIN_SHARE = 0.5
 #: and MIT-BIH's 48 records (both leads): 7 of LUDB's 10 paced strips have a lead with
 #: more than half of their beats after a spike, no lead of an unpaced strip more than 0.38.
 PACED_MIN_BEATS = 3
+#: ... and only where the delays from those spikes to their R peaks agree: their median
+#: absolute deviation at most this (s). A stimulus starts its beat, so the R peak follows
+#: it at the same delay (LUDB's paced strips: at most 3 ms in every lead); spikes that
+#: come at any time (glitches at a fast rate, where the windows cover most of the time)
+#: spread over the whole window.
+PACED_MAX_DELAY_SPREAD_S = 0.02
 
 # at 750 Hz and more a spike's jump is also looked for as the largest change within this
 # long (s): at such rates the front end's low-pass spreads a stimulus's edge over samples
@@ -156,14 +163,14 @@ def _jumps_off_flat(
     return np.flatnonzero(stands_out & (jump >= least)) + 1
 
 
-def spikes_before_beats(
+def pacing_spike_delays(
     x: ArrayLike,
     fs: float,
     peaks: ArrayLike,
     *,
     axis: int = -1,
-) -> NDArray[np.bool_]:
-    """Per lead and beat: a pacemaker spike lies before the beat's R peak.
+) -> NDArray[np.float64]:
+    """Per lead and beat: how long before the beat's R peak its pacemaker spike lies.
 
     Parameters
     ----------
@@ -178,10 +185,11 @@ def spikes_before_beats(
 
     Returns
     -------
-    numpy.ndarray of bool, shape (n_leads, n_beats)
-        True where a spike (:func:`pacemaker_spikes`) of the lead lies from
-        ``PACED_WINDOW_S[0]`` s before the beat's R peak to ``PACED_WINDOW_S[1]`` s
-        before it (leads in the order of ``x`` with the time axis moved last).
+    numpy.ndarray of float64, shape (n_leads, n_beats)
+        Seconds from the last spike (:func:`pacemaker_spikes`) of the lead that lies
+        from ``PACED_WINDOW_S[0]`` s before the beat's R peak to ``PACED_WINDOW_S[1]`` s
+        before it, to the R peak; NaN where none does (leads in the order of ``x`` with
+        the time axis moved last).
 
     Raises
     ------
@@ -195,47 +203,57 @@ def spikes_before_beats(
     beats = as_increasing_indices(peaks, "peaks", leads.shape[1])
     first = beats - round(PACED_WINDOW_S[0] * fs)
     last = beats - round(PACED_WINDOW_S[1] * fs)
-    hits = np.zeros((leads.shape[0], beats.size), dtype=bool)
-    for row, lead in zip(hits, leads, strict=True):
+    delays = np.full((leads.shape[0], beats.size), np.nan)
+    for row, lead in zip(delays, leads, strict=True):
         spikes = pacemaker_spikes(lead, fs)
-        # the first spike at or after a beat's window start lies before its end
-        at = np.searchsorted(spikes, first)
-        inside = at < spikes.size
-        row[inside] = spikes[at[inside]] <= last[inside]
-    return hits
+        # the last spike at or before a beat's window end, if it lies after its start
+        at = np.searchsorted(spikes, last, side="right") - 1
+        inside = at >= 0
+        inside[inside] = spikes[at[inside]] >= first[inside]
+        row[inside] = (beats[inside] - spikes[at[inside]]) / fs
+    return delays
 
 
-def paced_from_spikes(spikes_before: ArrayLike) -> NDArray[np.bool_]:
-    """Paced beats from :func:`spikes_before_beats`: where most beats of a lead have one.
+def paced_from_delays(delays: ArrayLike) -> NDArray[np.bool_]:
+    """Paced beats from :func:`pacing_spike_delays`: where a lead's spikes start its beats.
 
     Parameters
     ----------
-    spikes_before : array_like of bool, shape (n_leads, n_beats)
-        Per lead and beat, a spike before the beat (all of a recording's beats: the
-        share is the recording's).
+    delays : array_like of float, shape (n_leads, n_beats)
+        Per lead and beat, seconds from its spike to its R peak, NaN where none (all of a
+        recording's beats: the share is the recording's).
 
     Returns
     -------
     numpy.ndarray of bool, shape (n_beats,)
         The beats with a spike in a lead where at least :data:`PACED_MIN_SHARE` of the
-        beats, and :data:`PACED_MIN_BEATS`, have one; all False otherwise (a spike here
-        and there is an artefact, not a pacemaker).
+        beats, and :data:`PACED_MIN_BEATS`, have one, at delays whose median absolute
+        deviation is at most :data:`PACED_MAX_DELAY_SPREAD_S` (a stimulus starts its beat,
+        so the R peak follows it at the same delay every time); all False otherwise (a
+        spike here and there, or spikes at any time, are artefacts, not a pacemaker).
 
     Raises
     ------
     TypeError
-        When ``spikes_before`` is not boolean.
+        When ``delays`` is not a real-valued array.
     ValueError
         When it is not 2-D.
     """
-    hits = np.asarray(spikes_before)
-    if hits.dtype != np.bool_:
-        raise TypeError(f"spikes_before must be a boolean array, got dtype {hits.dtype}")
-    if hits.ndim != 2:
-        raise ValueError(f"spikes_before must be 2-D (n_leads, n_beats), got shape {hits.shape}")
-    count = hits.sum(axis=1)
-    paced_leads = (count >= PACED_MIN_BEATS) & (count >= PACED_MIN_SHARE * hits.shape[1])
-    return np.asarray(hits[paced_leads].any(axis=0), dtype=bool)
+    values = np.asarray(delays)
+    if values.dtype == np.bool_ or not np.issubdtype(values.dtype, np.floating):
+        raise TypeError(f"delays must be an array of floats (s, NaN: none), got {values.dtype}")
+    if values.ndim != 2:
+        raise ValueError(f"delays must be 2-D (n_leads, n_beats), got shape {values.shape}")
+    found = np.isfinite(values)
+    paced = np.zeros(values.shape[1], dtype=bool)
+    for lead_found, lead_delays in zip(found, values, strict=True):
+        count = int(lead_found.sum())
+        if count < PACED_MIN_BEATS or count < PACED_MIN_SHARE * values.shape[1]:
+            continue
+        kept = lead_delays[lead_found]
+        if np.median(np.abs(kept - np.median(kept))) <= PACED_MAX_DELAY_SPREAD_S:
+            paced |= lead_found
+    return paced
 
 
 def paced_beats(
@@ -261,7 +279,7 @@ def paced_beats(
     Returns
     -------
     numpy.ndarray of bool, shape (n_beats,)
-        :func:`paced_from_spikes` of :func:`spikes_before_beats`.
+        :func:`paced_from_delays` of :func:`pacing_spike_delays`.
 
     Raises
     ------
@@ -269,4 +287,4 @@ def paced_beats(
         When ``x`` is empty or holds NaN or infinite values, ``fs`` is not a positive
         rate, or ``peaks`` are not increasing sample indices inside ``x``.
     """
-    return paced_from_spikes(spikes_before_beats(x, fs, peaks, axis=axis))
+    return paced_from_delays(pacing_spike_delays(x, fs, peaks, axis=axis))
