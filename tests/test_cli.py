@@ -344,6 +344,10 @@ def test_annotate_says_which_beats_a_pacemaker_paced_and_classifies_none_of_them
     _, printed, summary = _annotate_csv(tmp_path, capsys, "paced", paced)
     assert "after a pacemaker spike: not classified" in printed
     assert 55 <= summary["unclassified_reasons"]["paced"] <= 60
+    import wfdb
+
+    symbols = wfdb.rdann(str(tmp_path / "out-paced" / "paced"), "ecgkit").symbol
+    assert symbols.count("/") == summary["unclassified_reasons"]["paced"]  # WFDB's paced beat
 
 
 def test_annotate_counts_the_beats_whose_labels_noise_makes_less_reliable(tmp_path, capsys):

@@ -42,6 +42,8 @@ __all__ = ["BeatAnnotations", "Predictor"]
 #: WFDB annotation code of each AAMI class (``"?"``: beat not classified).
 WFDB_SYMBOLS = {"N": "N", "S": "S", "V": "V", "F": "F", "Q": "Q"}
 UNCLASSIFIED = "?"
+# a beat flagged "paced" is written with WFDB's code for a paced beat (AAMI class Q)
+PACED_SYMBOL = "/"
 # a WFDB annotation file's end: an annotation of type 0 at time difference 0
 _WFDB_END_OF_FILE = b"\x00\x00"
 
@@ -365,8 +367,9 @@ class BeatAnnotations:
     def to_wfdb(self, out_dir: str | Path, extension: str = "ecgkit") -> Path:
         """Write a WFDB annotation file ``<record_id>.<extension>`` that ``wfdb.rdann`` reads.
 
-        Beat codes are the AAMI class names (N, S, V, F, Q are WFDB beat codes), ``"?"``
-        for beats not classified. Returns the file written (atomically).
+        Beat codes are the AAMI class names (N, S, V, F, Q are WFDB beat codes), ``"/"``
+        (WFDB's paced beat) for beats flagged ``"paced"``, ``"?"`` for other beats not
+        classified. Returns the file written (atomically).
         """
         import tempfile
 
@@ -374,7 +377,10 @@ class BeatAnnotations:
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        symbols = [WFDB_SYMBOLS.get(name, UNCLASSIFIED) for name in self.class_names]
+        symbols = [
+            PACED_SYMBOL if flag == "paced" else WFDB_SYMBOLS.get(name, UNCLASSIFIED)
+            for name, flag in zip(self.class_names, self.flag, strict=True)
+        ]
         target = out / f"{self.record_id}.{extension}"
         if self.sample.size == 0:
             # wfdb.wrann refuses to write no annotation; WFDB's format for none is its
