@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ecgkit.signal import (
+    PACED_HALF_WINDOW,
     PACED_MIN_SHARE,
     detect_r_peaks,
     paced_beats,
@@ -61,6 +62,15 @@ def test_beats_are_paced_only_where_most_beats_have_a_spike() -> None:
     assert np.array_equal(paced_beats(x, FS, r_peaks), np.arange(10) < half)
     fewer, r_fewer, _ = _ecg(paced=tuple(range(half - 1)))
     assert not paced_beats(fewer, FS, r_fewer).any()
+
+
+def test_a_pacemaker_that_paces_part_of_a_long_recording_is_found_there() -> None:
+    # 60 paced beats after 140 unpaced ones: under half of the recording's beats, but
+    # most of the beats around each of them
+    assert PACED_HALF_WINDOW < 60  # longer than a window's half, under half the beats
+    x, r_peaks, _ = _ecg(n_beats=200, paced=tuple(range(140, 200)))
+    flags = paced_beats(x, FS, r_peaks)
+    assert np.array_equal(flags, np.arange(200) >= 140)
 
 
 def test_glitches_at_any_time_are_not_a_pacemaker_even_before_most_beats() -> None:

@@ -36,6 +36,7 @@ from ecgkit.signal.mains import MAINS_HZ, MAINS_NOTCH_MV, mains_amplitude, mains
 from ecgkit.signal.match import PeakMatch, match_peaks
 from ecgkit.signal.normalize import normalize
 from ecgkit.signal.pacing import (
+    PACED_HALF_WINDOW,
     PACED_MAX_DELAY_SPREAD_S,
     PACED_MIN_BEATS,
     PACED_MIN_SHARE,
@@ -92,6 +93,7 @@ __all__ = [
     "PeakMatch",
     "RELATIVE_RR_FEATURES",
     "RR_FEATURES",
+    "PACED_HALF_WINDOW",
     "PACED_MAX_DELAY_SPREAD_S",
     "PACED_MIN_BEATS",
     "PACED_MIN_SHARE",

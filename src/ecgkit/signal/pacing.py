@@ -27,9 +27,11 @@ records (360 Hz, analogue tape, a 0.1-100 Hz band) show none; LUDB's (500 Hz) sh
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
+from ecgkit.signal._median import nan_median
 from ecgkit.signal._validation import (
     FloatArray,
     as_increasing_indices,
@@ -39,6 +41,7 @@ from ecgkit.signal._validation import (
 )
 
 __all__ = [
+    "PACED_HALF_WINDOW",
     "PACED_MAX_DELAY_SPREAD_S",
     "PACED_MIN_BEATS",
     "PACED_MIN_SHARE",
@@ -58,8 +61,8 @@ PACING_SPIKE_STANDS_OUT = 3.0
 #: peak itself (a detector may place the beat on the spike): ventricular pacing's spike
 #: 0-150 ms before the R peak, atrial pacing's a PR interval (up to 300 ms) and more.
 PACED_WINDOW_S = (0.35, 0.0)
-#: :func:`paced_beats` flags beats only in a lead where at least this share of all beats
-#: has a spike before it ...
+#: :func:`paced_beats` flags beats only in a lead where at least this share of the beats
+#: around them (:data:`PACED_HALF_WINDOW`) has a spike before it ...
 PACED_MIN_SHARE = 0.5
 #: ... and at least this many. Chosen after a scan of LUDB's 200 strips (12 leads each)
 #: and MIT-BIH's 48 records (both leads): 7 of LUDB's 10 paced strips have a lead with
@@ -71,6 +74,10 @@ PACED_MIN_BEATS = 3
 #: come at any time (glitches at a fast rate, where the windows cover most of the time)
 #: spread over the whole window.
 PACED_MAX_DELAY_SPREAD_S = 0.02
+#: Beats on each side of a beat in the window over which :func:`paced_from_delays` counts
+#: (31 beats, about 25 s at 75 bpm; a 10-s strip is one window): a demand pacemaker
+#: that paces some minutes of a day has its beats found there.
+PACED_HALF_WINDOW = 15
 
 # at 750 Hz and more a spike's jump is also looked for as the largest change within this
 # long (s): at such rates the front end's low-pass spreads a stimulus's edge over samples
@@ -226,11 +233,13 @@ def paced_from_delays(delays: ArrayLike) -> NDArray[np.bool_]:
     Returns
     -------
     numpy.ndarray of bool, shape (n_beats,)
-        The beats with a spike in a lead where at least :data:`PACED_MIN_SHARE` of the
-        beats, and :data:`PACED_MIN_BEATS`, have one, at delays whose median absolute
-        deviation is at most :data:`PACED_MAX_DELAY_SPREAD_S` (a stimulus starts its beat,
-        so the R peak follows it at the same delay every time); all False otherwise (a
-        spike here and there, or spikes at any time, are artefacts, not a pacemaker).
+        The beats with a spike in a lead where, among the beat and the
+        :data:`PACED_HALF_WINDOW` beats on each side of it, at least
+        :data:`PACED_MIN_SHARE` of the beats, and :data:`PACED_MIN_BEATS`, have one, at
+        delays whose median absolute deviation is at most
+        :data:`PACED_MAX_DELAY_SPREAD_S` (a stimulus starts its beat, so the R peak
+        follows it at the same delay every time); False elsewhere (a spike here and
+        there, or spikes at any time, are artefacts, not a pacemaker).
 
     Raises
     ------
@@ -244,15 +253,29 @@ def paced_from_delays(delays: ArrayLike) -> NDArray[np.bool_]:
         raise TypeError(f"delays must be an array of floats (s, NaN: none), got {values.dtype}")
     if values.ndim != 2:
         raise ValueError(f"delays must be 2-D (n_leads, n_beats), got shape {values.shape}")
-    found = np.isfinite(values)
-    paced = np.zeros(values.shape[1], dtype=bool)
-    for lead_found, lead_delays in zip(found, values, strict=True):
-        count = int(lead_found.sum())
-        if count < PACED_MIN_BEATS or count < PACED_MIN_SHARE * values.shape[1]:
+    n_beats = values.shape[1]
+    paced = np.zeros(n_beats, dtype=bool)
+    if n_beats == 0:
+        return paced
+    # each beat's window of beats, the recording's edges padded with beats that are not
+    # there (NaN, not counted); a recording shorter than a window is one window
+    half = PACED_HALF_WINDOW
+    there = sliding_window_view(np.pad(np.ones(n_beats), half), 2 * half + 1).sum(axis=1)
+    for lead_delays in values.astype(np.float64, copy=False):
+        found = np.isfinite(lead_delays)
+        if found.sum() < PACED_MIN_BEATS:
             continue
-        kept = lead_delays[lead_found]
-        if np.median(np.abs(kept - np.median(kept))) <= PACED_MAX_DELAY_SPREAD_S:
-            paced |= lead_found
+        windows = sliding_window_view(
+            np.pad(lead_delays, half, constant_values=np.nan), 2 * half + 1
+        )
+        count = np.isfinite(windows).sum(axis=1)
+        enough = found & (count >= PACED_MIN_BEATS) & (count >= PACED_MIN_SHARE * there)
+        if not enough.any():
+            continue
+        local = windows[enough]
+        centre = nan_median(local, axis=1)
+        spread = nan_median(np.abs(local - centre[:, None]), axis=1)
+        paced[np.flatnonzero(enough)[spread <= PACED_MAX_DELAY_SPREAD_S]] = True
     return paced
 
 
