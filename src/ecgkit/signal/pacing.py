@@ -10,18 +10,18 @@ path flags them instead of labelling them.
 
 :func:`pacemaker_spikes` finds the jumps, :func:`pacing_spike_delays` how long before each
 beat one lies in each lead, and :func:`paced_from_delays` (or :func:`paced_beats`, both
-steps) takes those beats as paced in a lead where most beats have one, at one delay. The test is
-relative to the signal itself (no mV threshold): a spike is a jump
-:data:`PACING_SPIKE_STANDS_OUT` times larger than the signal's whole span over the 30 ms
-before it and than every jump in the 50 ms after its return. A QRS never leaves a flat
-baseline within one sample (its steepest edge follows
-its own upstroke), and a clipped R wave's fall from its plateau follows the rise to it.
+steps) takes those beats as paced in a lead where most of the beats around them have one,
+at one delay. The test is relative to the signal itself (no mV threshold): a spike is a
+jump :data:`PACING_SPIKE_STANDS_OUT` times larger than the signal's whole span over the
+30 ms before it and than every jump in the 50 ms after its return. A QRS never leaves a
+flat baseline within one sample (its steepest edge follows its own upstroke), and a
+clipped R wave's fall from its plateau follows the rise to it.
 
 At 750 Hz and more a jump is also the largest change within 2 ms, since a front end's
 low-pass spreads the stimulus's edge over samples there. Where a recorder has smoothed the
-stimulus away, nothing is found: MIT-BIH's paced
-records (360 Hz, analogue tape, a 0.1-100 Hz band) show none; LUDB's (500 Hz) show them in
-7 of its 10 paced strips (docs/benchmarks.rst, "Pacemaker spikes").
+stimulus away, nothing is found: MIT-BIH's paced records (360 Hz, analogue tape, a
+0.1-100 Hz band) show none; LUDB's (500 Hz) show them in 7 of its 10 paced strips
+(docs/benchmarks.rst, "Paced beats: pacemaker spikes").
 """
 
 from __future__ import annotations
