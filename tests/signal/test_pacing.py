@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ecgkit.signal import (
     PACED_HALF_WINDOW,
     PACED_MIN_SHARE,
+    PACED_WINDOW_S,
     detect_r_peaks,
     paced_beats,
     paced_from_delays,
@@ -148,6 +149,24 @@ def test_the_test_is_the_same_at_any_gain_and_offset(
     flags = paced_beats(x, FS, r_peaks)
     assert np.array_equal(paced_beats(moved, FS, r_peaks), flags)
     assert flags.sum() in (0, len(paced))
+
+
+@given(
+    paced=st.sets(st.integers(0, 29), max_size=30),
+    rr_s=st.floats(0.4, 1.2),
+    spike_mv=st.floats(0.05, 2.0),
+    seed=st.integers(0, 50),
+)
+def test_delays_lie_in_the_window_and_only_beats_with_one_are_paced(
+    paced: set[int], rr_s: float, spike_mv: float, seed: int
+) -> None:
+    x, r_peaks, _ = _ecg(30, rr_s=rr_s, paced=tuple(sorted(paced)), spike_mv=spike_mv, seed=seed)
+    delays = pacing_spike_delays(np.stack([x, -x]), FS, r_peaks)
+    found = delays[np.isfinite(delays)]
+    assert np.all((found >= PACED_WINDOW_S[1]) & (found <= PACED_WINDOW_S[0]))
+    flags = paced_beats(np.stack([x, -x]), FS, r_peaks)
+    assert not (flags & ~np.isfinite(delays).any(axis=0)).any()
+    assert np.array_equal(flags, paced_beats(-x, FS, r_peaks))  # a lead's sign is no matter
 
 
 def test_bad_input_is_refused() -> None:
