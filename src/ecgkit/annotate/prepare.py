@@ -550,7 +550,9 @@ def prepare_beats(
         )
     for start, stop in iterator:
         lo, hi = max(start - margin, 0), min(stop + margin, n_in)
-        raw = np.asarray(record.signal[lo:hi][:, channels], dtype=np.float64)
+        # the chunk read once: the model's leads first, then the other ECG leads
+        every_lead = np.asarray(record.signal[lo:hi][:, ecg_leads], dtype=np.float64)
+        raw = np.ascontiguousarray(every_lead[:, : len(channels)])
         fine = _finely_resolved(raw)  # before gaps are bridged with values of no step
         lo_out = lo * up // down
         local_gaps = signal_gaps(raw, fs_in, axis=0)
@@ -615,8 +617,7 @@ def prepare_beats(
         rail_parts.append(np.asarray(((at_limits >= _CLIPPED_MIN_SAMPLES) & fine).any(axis=1)))
         span_parts.append(np.ptp(raw_windows, axis=-1).max(axis=1))
         reaches = touches_gaps(at_input - lo - raw_before, at_input - lo + raw_after, local_gaps)
-        every_lead = held(np.asarray(record.signal[lo:hi][:, ecg_leads], dtype=np.float64))
-        paced_parts.append(pacing_spike_delays(every_lead, fs_in, at_input - lo, axis=0))
+        paced_parts.append(pacing_spike_delays(held(every_lead), fs_in, at_input - lo, axis=0))
         flag[reaches] = "gap"
         flag[beats.padded | (at_input - raw_before < 0) | (at_input + raw_after > n_in)] = "edge"
         parts.append((at_input, glob, windows, flag))
