@@ -32,9 +32,11 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
+from ecgkit.signal._beat_windows import centred as _centred
+from ecgkit.signal._beat_windows import nan_padded as _nan_padded
+from ecgkit.signal._beat_windows import row_windows as _windows
 from ecgkit.signal._median import nan_median
 from ecgkit.signal._r_wave import before_the_r_wave
 from ecgkit.signal._validation import (
@@ -223,22 +225,6 @@ def _check_half_window(half_window: object, n_beats: int) -> int:
         raise ValueError(f"half_window must be >= 1 beat, got {half_window}")
     # a window wider than the recording is the whole recording: never pad past that
     return int(min(half_window, max(n_beats, 1)))
-
-
-def _windows(padded: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
-    """Every run of ``2 * half_window + 1`` rows: ``[n, 2 * half_window + 1, ...]``."""
-    return np.moveaxis(sliding_window_view(padded, 2 * half_window + 1, axis=0), -1, 1)
-
-
-def _nan_padded(values: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
-    """``values`` with ``half_window`` rows of NaN before and after (windows shrink at the ends)."""
-    pad = [(half_window, half_window)] + [(0, 0)] * (values.ndim - 1)
-    return np.pad(values, pad, constant_values=np.nan)
-
-
-def _centred(values: NDArray[np.float64], half_window: int) -> NDArray[np.float64]:
-    """Windows ``[n, 2 * half_window + 1, ...]`` centred on each row, NaN past the ends."""
-    return _windows(_nan_padded(values, half_window), half_window)
 
 
 def rr_irregularity(

@@ -27,10 +27,10 @@ stimulus away, nothing is found: MIT-BIH's paced records (360 Hz, analogue tape,
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
+from ecgkit.signal._beat_windows import centred
 from ecgkit.signal._median import nan_median
 from ecgkit.signal._validation import (
     FloatArray,
@@ -228,7 +228,7 @@ def paced_from_delays(delays: ArrayLike) -> NDArray[np.bool_]:
     ----------
     delays : array_like of float, shape (n_leads, n_beats)
         Per lead and beat, seconds from its spike to its R peak, NaN where none (all of a
-        recording's beats: the share is the recording's).
+        recording's beats in order: the beats around each beat count).
 
     Returns
     -------
@@ -257,17 +257,14 @@ def paced_from_delays(delays: ArrayLike) -> NDArray[np.bool_]:
     paced = np.zeros(n_beats, dtype=bool)
     if n_beats == 0:
         return paced
-    # each beat's window of beats, the recording's edges padded with beats that are not
-    # there (NaN, not counted); a recording shorter than a window is one window
-    half = PACED_HALF_WINDOW
-    there = sliding_window_view(np.pad(np.ones(n_beats), half), 2 * half + 1).sum(axis=1)
+    # each beat's window of beats, NaN past the recording's ends (not counted); a
+    # recording shorter than a window is one window
+    there = np.isfinite(centred(np.ones(n_beats), PACED_HALF_WINDOW)).sum(axis=1)
     for lead_delays in values.astype(np.float64, copy=False):
         found = np.isfinite(lead_delays)
         if found.sum() < PACED_MIN_BEATS:
             continue
-        windows = sliding_window_view(
-            np.pad(lead_delays, half, constant_values=np.nan), 2 * half + 1
-        )
+        windows = centred(lead_delays, PACED_HALF_WINDOW)
         count = np.isfinite(windows).sum(axis=1)
         enough = found & (count >= PACED_MIN_BEATS) & (count >= PACED_MIN_SHARE * there)
         if not enough.any():
