@@ -363,3 +363,24 @@ def test_paced_beats_are_flagged_and_warned_about_and_unpaced_ones_are_not(recip
             Record(np.column_stack([unpaced, unpaced]), 500.0, names, "u"), recipe
         )
     assert not (plain.flag == "paced").any()
+
+
+def test_a_heart_rate_no_heart_has_is_warned_about_as_a_wrong_rate_or_missed_beats(recipe):
+    # MIT-BIH 100 (about 74 bpm) declared at a third of its rate reads 25 bpm; at its own
+    # rate, and at two thirds of it (50 bpm), nothing is said
+    record, _ = load_example("100")
+    lead = np.asarray(record.signal[:, :1], dtype=np.float64)
+    with pytest.warns(UserWarning, match=r"median heart rate is 24\.7 bpm, slower than 30 bpm"):
+        prepare_beats(Record(lead, 120.0, ("MLII",), "slow"), recipe)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fs in (360.0, 240.0):
+            prepare_beats(Record(lead, fs, ("MLII",), "r"), recipe)
+    # a synthetic QRS every 150 ms (400 bpm), beats given: no heart's either
+    fast, peaks, _ = paced_ecg(30, rr_s=0.15, paced=())
+    with pytest.warns(UserWarning, match=r"median heart rate is 400 bpm, faster than 300 bpm"):
+        prepare_beats(Record(fast[:, None], 500.0, ("MLII",), "fast"), recipe, peaks=peaks)
+    # fewer than 5 intervals say nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prepare_beats(Record(fast[:, None], 500.0, ("MLII",), "few"), recipe, peaks=peaks[:5])

@@ -103,6 +103,11 @@ _WARN_CLIPPED_MIN_BEATS = 5
 _CLIPPED_MIN_SAMPLES = 2
 _FINE_STEP_SHARE = 0.01
 _DUPLICATE_S = 0.2
+# a median heart rate outside this range (bpm), over at least this many intervals, is no
+# heart's sustained rate: beats missed or doubled, or a sampling rate other than the
+# recording's (a rate off by a factor of two or less stays inside it)
+_PLAUSIBLE_BPM = (30.0, 300.0)
+_RATE_MIN_INTERVALS = 5
 # end to end on MIT-BIH DS2, the shipped model's S and V F1 stay within 1 point of 360 Hz
 # from 500 Hz down to 50 Hz; at 40 Hz S F1 falls 12.8 points, V F1 1.6 (S Se 74.9 -> 50.6 %;
 # benchmarks/bench_annotate.py --rates; docs/benchmarks.rst, "Shifts alone, carried through")
@@ -662,6 +667,7 @@ def prepare_beats(
     block = context_blocks(r_out / fs_out, n_in / fs_in)
     # no interval across a gap, nor to or from a beat in noise
     stretch = rhythm_stretches(segment_of(sample, gaps), flag == "noise")
+    _warn_if_rate_implausible(r_out, stretch, fs_out, fs_in, record.record_id)
     if r_out.size >= 2:
         every_rr = block_rr_features(
             segment_rr_features(r_out, fs_out, stretch, local_beats=recipe.local_beats),
@@ -712,6 +718,38 @@ def _warn_if_mostly_flat(flag: NDArray[np.str_], record_id: str) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _warn_if_rate_implausible(
+    r_out: NDArray[np.int64],
+    stretch: NDArray[np.int64],
+    fs_out: float,
+    fs_in: float,
+    record_id: str,
+) -> None:
+    """Say so where the median heart rate is no heart's: beats missed or doubled, or a wrong fs.
+
+    ``r_out`` are the beats at the model's rate ``fs_out``; intervals are taken between
+    consecutive beats of one ``stretch`` (none across a gap or to a beat in noise).
+    """
+    same = stretch[1:] == stretch[:-1]
+    if int(same.sum()) < _RATE_MIN_INTERVALS:
+        return
+    bpm = 60.0 * fs_out / float(np.median(np.diff(r_out)[same]))
+    slowest, fastest = _PLAUSIBLE_BPM
+    if slowest <= bpm <= fastest:
+        return
+    if bpm < slowest:
+        what = f"slower than {slowest:g} bpm: beats missed, or a sampling rate lower"
+    else:
+        what = f"faster than {fastest:g} bpm: noise taken as beats, or a sampling rate higher"
+    warnings.warn(
+        f"{record_id}: the median heart rate is {bpm:.3g} bpm, {what} than the recording's "
+        f"(fs={fs_in:g} Hz was given or read; ecgkit annotate --fs sets it for CSV and NPY). "
+        "Intervals, rates and times are then off by the same factor",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _warn_if_paced(n_paced: int, n_beats: int, record_id: str) -> None:
