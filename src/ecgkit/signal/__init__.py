@@ -22,6 +22,15 @@ from ecgkit.signal.atrial import (
     rr_irregularity,
     rr_pattern_ratio,
 )
+from ecgkit.signal.calibration import (
+    CALIBRATION_MAX_MV,
+    CALIBRATION_MIN_MV,
+    CALIBRATION_SEARCH_S,
+    PULSE_EDGE_S,
+    PULSE_MAX_S,
+    PULSE_MIN_S,
+    calibration_pulses,
+)
 from ecgkit.signal.filters import bandpass, clean, highpass, lowpass, notch, remove_baseline
 from ecgkit.signal.gaps import (
     GAP_EDGE_S,
@@ -82,6 +91,9 @@ __all__ = [
     "AF_VENTRICULAR_RUN_BEATS",
     "AFDetection",
     "Beats",
+    "CALIBRATION_MAX_MV",
+    "CALIBRATION_MIN_MV",
+    "CALIBRATION_SEARCH_S",
     "EdgePolicy",
     "FIDUCIALS",
     "GAP_EDGE_S",
@@ -96,6 +108,9 @@ __all__ = [
     "PACED_WINDOW_S",
     "PACING_SPIKE_STANDS_OUT",
     "PEAK_METHODS",
+    "PULSE_EDGE_S",
+    "PULSE_MAX_S",
+    "PULSE_MIN_S",
     "PeakMatch",
     "RELATIVE_RR_FEATURES",
     "RR_FEATURES",
@@ -110,6 +125,7 @@ __all__ = [
     "baseline_steps",
     "beat_repeatability",
     "bridge_gaps",
+    "calibration_pulses",
     "clean",
     "detect_af",
     "detect_r_peaks",

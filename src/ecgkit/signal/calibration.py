@@ -1,0 +1,232 @@
+"""Calibration pulses: the rectangles a recorder or an ECG printout puts before the ECG.
+
+An electrocardiograph marks its gain with a rectangular pulse (1 mV for 200 ms, a box
+10 mm high and 5 mm wide at 10 mm/mV and 25 mm/s), and many recordings start (or end)
+with one or a few of them: the first second of a Holter export, the left edge of each
+row of a printed 12-lead ECG and so of each lead digitised from it. A pulse has two
+edges steeper than a QRS's and flat levels between them, which the detector takes for
+beats and the classifier for whatever they resemble: five 1-mV pulses before MIT-BIH 100
+gave ten "beats", seven of them called S, without a word.
+
+:func:`calibration_pulses` finds such a train at either end of a signal: a stretch that
+starts at the signal's first sample (or ends at its last) and holds nothing but flat
+levels and rectangular pulses, each one
+
+- a step of :data:`CALIBRATION_MIN_MV` to :data:`CALIBRATION_MAX_MV` (standard pulses are
+  0.5, 1 or 2 mV; an amplifier at its limit makes larger rectangles), and at least a
+  tenth of the lead's span (its 0.5-99.5th percentiles), within :data:`PULSE_EDGE_S`, the
+  signal flat over the 20 ms before and after it (its standard deviation there at most
+  5 % of the step),
+- followed :data:`PULSE_MIN_S` to :data:`PULSE_MAX_S` later by a step back to within a
+  quarter of either step of the level before it, the plateau between flat (its deviation
+  from a parabola, which takes the droop of a high-pass, at most twice the noise beside
+  it plus 1 % of the step) and further from the lead's median than the levels on either
+  side (the interval between two clipped R waves has steep edges and a flat baseline
+  too, but that baseline is the lead's median level),
+
+and the level before each pulse (from the start, or from the pulse before) as flat as its
+plateau must be. Only the ends are searched: inside a recording, deep ventricular
+complexes in V1 and amplifiers at their limits make rectangles too (MIT-BIH 200's V1
+holds several), and the ECG around them is no calibration. The criteria come from the
+pulse's definition; on real ECGs (every 10-s strip of MIT-BIH, both leads; LUDB, 12
+leads) no train is found (``benchmarks/bench_calibration.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ecgkit.signal._validation import as_signal, check_axis, check_fs
+from ecgkit.signal.atrial import true_runs
+from ecgkit.signal.gaps import merge_intervals
+
+__all__ = [
+    "CALIBRATION_MAX_MV",
+    "CALIBRATION_MIN_MV",
+    "CALIBRATION_SEARCH_S",
+    "PULSE_EDGE_S",
+    "PULSE_MAX_S",
+    "PULSE_MIN_S",
+    "calibration_pulses",
+]
+
+#: The smallest calibration step (mV): a quarter of the smallest standard pulse (0.5 mV at
+#: 20 mm/mV, ... 1 mV at 10 mm/mV, 2 mV at 5 mm/mV) with room for a recorder's own gain.
+CALIBRATION_MIN_MV = 0.2
+#: The largest calibration step (mV): the largest standard pulse (2 mV at 5 mm/mV) with
+#: room for a recorder's own gain. An amplifier driven to its limit makes larger
+#: rectangles (MIT-BIH 200's V1: 3.8-4.5 mV), and against a step that large the small
+#: complexes before it would pass for a flat level.
+CALIBRATION_MAX_MV = 3.0
+#: How far (s) from each end of a signal a calibration train may reach.
+CALIBRATION_SEARCH_S = 10.0
+#: A pulse's edge rises (or falls) within this long (s): one sample where a calibration
+#: is generated digitally or drawn, a few where a 100 Hz low-pass rounds it (its ringing
+#: settles within 16 ms at 250 Hz).
+PULSE_EDGE_S = 0.016
+#: The shortest and longest pulse (s, from edge to edge): standard pulses last 0.1-0.2 s,
+#: a square-wave calibration 0.5 s; a QRS's flat part (a clipped R wave, a QS complex's
+#: trough) lasts less than 80 ms.
+PULSE_MIN_S = 0.08
+PULSE_MAX_S = 2.0
+# the signal is flat over this long (s, at least 3 samples) on either side of an edge ...
+_FLAT_S = 0.02
+# ... its standard deviation there at most this share of the step
+_FLAT_SPREAD = 0.05
+# a step is at least this share of the lead's span (0.5-99.5th percentiles): a digitised
+# trace's small rectangles (LUDB's flat stretches hold some of 3 % of its span) are not
+_MIN_SHARE_OF_SPAN = 0.1
+# the step back ends within this share of either step (the smaller) of the level before
+_BACK_SHARE = 0.25
+# the plateau's deviation from a parabola: at most this many times the noise of the flat
+# stretches beside it, plus this share of the step
+_PLATEAU_NOISE_RATIO = 2.0
+_PLATEAU_LEAST_SPREAD = 0.01
+
+_ENDS = ("start", "end")
+
+
+def calibration_pulses(
+    x: ArrayLike,
+    fs: float,
+    *,
+    axis: int = -1,
+    ends: Collection[str] = _ENDS,
+) -> NDArray[np.int64]:
+    """``[start, stop)`` rows of the calibration trains at the ends of ``x``, any lead.
+
+    Parameters
+    ----------
+    x : array_like
+        Signal (mV), finite; ``axis`` is time. 1-D, or 2-D with one lead per row (time
+        along ``axis``).
+    fs : float
+        Sampling rate in Hz.
+    axis : int
+        Time axis.
+    ends : collection of str
+        Where to look: ``"start"`` (a train from the first sample on), ``"end"`` (one
+        up to the last sample), or both (default). A chunk of a longer recording is
+        searched only at the recording's own ends.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_trains, 2)
+        ``[start, stop)`` samples of each train, in time order, neither overlapping nor
+        touching: from the first sample (or from just before the first pulse of a train
+        at the end) to just after its last pulse (or the last sample), where a
+        train of one or more pulses (see the module) lies within
+        :data:`CALIBRATION_SEARCH_S` of that end in any lead. Empty where none does.
+
+    Raises
+    ------
+    ValueError
+        When ``x`` is empty, holds NaN or infinite values or has more than 2 dimensions,
+        ``fs`` is not a positive rate, or ``ends`` names something else.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecgkit.signal import calibration_pulses
+    >>> x = np.zeros(1000)          # 4 s at 250 Hz
+    >>> x[50:100] = 1.0             # a 1 mV, 200 ms pulse
+    >>> x[400:] = np.sin(np.arange(600) / 8.0)   # then something that is not flat
+    >>> calibration_pulses(x, fs=250).tolist()
+    [[0, 105]]
+    """
+    fs = check_fs(fs)
+    wanted = set(ends)
+    if not wanted <= set(_ENDS):
+        raise ValueError(f"ends must name 'start' and/or 'end', got {sorted(wanted)!r}")
+    arr = as_signal(x, "x", max_ndim=2).astype(np.float64, copy=False)
+    leads = np.moveaxis(arr, check_axis(axis, arr.ndim), -1).reshape(-1, arr.shape[axis])
+    n = leads.shape[-1]
+    reach = min(n, round(CALIBRATION_SEARCH_S * fs))
+    found = []
+    for lead in leads:
+        least = max(
+            CALIBRATION_MIN_MV, _MIN_SHARE_OF_SPAN * float(np.ptp(np.percentile(lead, [0.5, 99.5])))
+        )
+        median = float(np.median(lead))
+        if "start" in wanted:
+            stop = _train_from_start(lead[:reach], fs, least, median)
+            if stop:
+                found.append((0, stop))
+        if "end" in wanted:
+            stop = _train_from_start(lead[::-1][:reach], fs, least, median)
+            if stop:
+                found.append((n - stop, n))
+    return merge_intervals(np.asarray(found, dtype=np.int64).reshape(-1, 2))
+
+
+def _train_from_start(lead: NDArray[np.float64], fs: float, least: float, median: float) -> int:
+    """Where the calibration train that starts ``lead`` ends (0: none)."""
+    edge = max(round(PULSE_EDGE_S * fs), 1)
+    flat = max(round(_FLAT_S * fs), 3)
+    at, step = _edges(lead, edge, flat, least)
+    shortest, longest = max(round(PULSE_MIN_S * fs), 3), round(PULSE_MAX_S * fs)
+    reached = 0
+    for k in range(at.size - 1):
+        a, b = int(at[k]), int(at[k + 1])
+        height = abs(step[k])
+        if np.sign(step[k]) == np.sign(step[k + 1]) or not shortest <= b - a <= longest:
+            continue
+        if max(height, abs(step[k + 1])) > CALIBRATION_MAX_MV:
+            continue
+        if abs(step[k] + step[k + 1]) > _BACK_SHARE * min(height, abs(step[k + 1])):
+            continue
+        before = lead[a - flat + 1 : a + 1]
+        after = lead[b + edge : b + edge + flat]
+        plateau = lead[a + edge : b + 1]
+        level = abs(plateau.mean() - median)
+        if max(abs(before.mean() - median), abs(after.mean() - median)) >= level:
+            continue  # the interval between two steep waves, at the lead's baseline
+        most = _PLATEAU_NOISE_RATIO * max(float(before.std()), float(after.std()))
+        most += _PLATEAU_LEAST_SPREAD * height
+        if _bend(plateau) > most:
+            continue
+        if _bend(lead[reached : a - flat + 1]) > most:
+            break  # something not flat before this pulse: the ECG has started
+        reached = b + edge + flat
+    return reached
+
+
+def _bend(x: NDArray[np.float64]) -> float:
+    """Standard deviation of ``x`` about its least-squares parabola (0 for 3 samples or fewer)."""
+    if x.size <= 3:
+        return 0.0
+    t = np.linspace(-1.0, 1.0, x.size)
+    return float(np.std(x - np.polyval(np.polyfit(t, x, 2), t)))
+
+
+def _edges(
+    lead: NDArray[np.float64], edge: int, flat: int, least: float
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The last sample before each step of ``lead`` and the step (level after - before).
+
+    A step: the mean over the ``flat`` samples from ``edge`` after it minus that over the
+    ``flat`` samples up to it, at least ``least`` in size, both stretches' standard
+    deviations at most :data:`_FLAT_SPREAD` of it; of adjacent such samples, the largest.
+    """
+    n = lead.size
+    last = n - edge - flat + 1  # the samples i with room on both sides: flat - 1 <= i < last
+    if last <= flat - 1:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    centred = lead - np.median(lead)
+    sums = np.concatenate(([0.0], np.cumsum(centred)))
+    squares = np.concatenate(([0.0], np.cumsum(centred * centred)))
+    mean = (sums[flat:] - sums[:-flat]) / flat  # over lead[j : j + flat]
+    spread = np.sqrt(np.maximum((squares[flat:] - squares[:-flat]) / flat - mean * mean, 0.0))
+    i = np.arange(flat - 1, last)
+    before, after = i - flat + 1, i + edge
+    step = mean[after] - mean[before]
+    size = np.abs(step)
+    steps = (size >= least) & (np.maximum(spread[before], spread[after]) <= _FLAT_SPREAD * size)
+    runs = true_runs(steps)
+    best = np.array(
+        [first + int(np.argmax(size[first : final + 1])) for first, final in runs], dtype=np.int64
+    )
+    return i[best], step[best]
