@@ -337,9 +337,9 @@ def _annotate(args: argparse.Namespace) -> int:
         print(f"{len(annotations)} beats, no heart rate (no interval between two beats)")
     if summary["gaps_s"]:
         print(
-            f"gaps: {len(summary['gaps_s'])} stretch(es) without an ECG (missing samples, or "
-            f"the lead held at one value), {annotations.gap_s:.1f} s; no interval measured "
-            "across them"
+            f"gaps: {len(summary['gaps_s'])} stretch(es) without an ECG (missing samples, "
+            f"the lead held at one value, or a calibration signal), {annotations.gap_s:.1f} s; "
+            "no interval measured across them"
         )
     if summary["mains_hz"]:
         print(

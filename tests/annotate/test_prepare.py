@@ -384,3 +384,37 @@ def test_a_heart_rate_no_heart_has_is_warned_about_as_a_wrong_rate_or_missed_bea
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         prepare_beats(Record(fast[:, None], 500.0, ("MLII",), "few"), recipe, peaks=peaks[:5])
+
+
+def test_a_calibration_signal_at_either_end_is_a_gap_with_no_beats_and_a_warning(recipe):
+    # five 1-mV, 200-ms pulses before MIT-BIH 100's excerpt gave ten "beats" (S, V, N)
+    record, _ = load_example("100")
+    # 20 minutes (the excerpt four times), annotated in chunks of 10
+    lead = np.tile(np.asarray(record.signal[:, 0], dtype=np.float64), 4)
+    cal = np.zeros(5 * 360)
+    for k in range(5):
+        cal[k * 360 + 90 : k * 360 + 162] = 1.0
+    for where, signal in (
+        ("start", np.concatenate([cal + lead[0], lead])),
+        ("end", np.concatenate([lead, cal + lead[-1]])),
+    ):
+        # the train is looked for only at the recording's own ends, not at the chunks'
+        with pytest.warns(UserWarning, match=r"calibration signal .* at \d+\.\d+-\d+\.\d+ s"):
+            beats = prepare_beats(
+                Record(signal[:, None], 360.0, ("MLII",), "c"), recipe, chunk_s=600
+            )
+        assert beats.gaps.shape == (1, 2)
+        start, stop = beats.gaps[0]
+        if where == "start":
+            assert start == 0
+            assert 4.4 * 360 < stop <= 5 * 360 + 20
+            assert beats.sample.min() > stop
+        else:
+            # from just before its first pulse (0.25 s after the ECG's last sample)
+            assert stop == signal.size
+            assert lead.size <= start < lead.size + 0.25 * 360
+            assert beats.sample.max() < start
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain = prepare_beats(Record(lead[:, None], 360.0, ("MLII",), "p"), recipe, chunk_s=600)
+    assert plain.gaps.shape == (0, 2)

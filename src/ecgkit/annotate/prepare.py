@@ -37,6 +37,7 @@ from ecgkit.signal import (
     RR_FEATURES,
     baseline_steps,
     bridge_gaps,
+    calibration_pulses,
     clean,
     detect_r_peaks,
     mains_to_remove,
@@ -534,6 +535,7 @@ def prepare_beats(
         tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32], NDArray[np.str_]]
     ] = []
     gap_parts: list[NDArray[np.int64]] = []
+    calibration_parts: list[NDArray[np.int64]] = []
     mains: set[float] = set()
     spike_parts: list[NDArray[np.int64]] = []
     step_parts: list[NDArray[np.int64]] = []
@@ -561,6 +563,12 @@ def prepare_beats(
         fine = _finely_resolved(raw)  # before gaps are bridged with values of no step
         lo_out = lo * up // down
         local_gaps = signal_gaps(raw, fs_in, axis=0)
+        # a calibration signal at either end of the recording holds no ECG either
+        ends = [end for end, at in (("start", lo == 0), ("end", hi == n_in)) if at]
+        calibration = calibration_pulses(held(raw), fs_in, axis=0, ends=ends)
+        if calibration.size:
+            calibration_parts.append(calibration + lo)
+            local_gaps = merge_intervals(np.concatenate([local_gaps, calibration]))
         gap_parts.append(local_gaps + lo)
         if local_gaps.size:
             # the filters see a ramp across each gap, not the steps at its edges
@@ -628,6 +636,8 @@ def prepare_beats(
         parts.append((at_input, glob, windows, flag))
     gaps = merge_intervals(np.concatenate(gap_parts)) if gap_parts else np.zeros((0, 2), np.int64)
     _warn_if_model_leads_missing(record, channels, gaps, recipe.leads)
+    if calibration_parts:
+        _warn_of_calibration(np.concatenate(calibration_parts), fs_in, record.record_id)
     sample = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
     r_out = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
     windows = (
@@ -718,6 +728,17 @@ def _warn_if_mostly_flat(flag: NDArray[np.str_], record_id: str) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _warn_of_calibration(stretches: NDArray[np.int64], fs: float, record_id: str) -> None:
+    """Say where a calibration signal was taken as no ECG (``[start, stop)`` samples at ``fs``)."""
+    where = ", ".join(f"{start / fs:.2f}-{stop / fs:.2f} s" for start, stop in stretches)
+    warnings.warn(
+        f"{record_id}: a calibration signal (rectangular pulses, such as 1 mV for 200 ms) at "
+        f"{where} is taken as no ECG, as a gap: no beat is detected there",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _warn_if_rate_implausible(
