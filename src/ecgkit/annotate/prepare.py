@@ -761,13 +761,15 @@ def _warn_if_rate_implausible(
     if slowest <= bpm <= fastest:
         return
     if bpm < slowest:
-        what = f"slower than {slowest:g} bpm: beats missed, or a sampling rate lower"
+        what = f"slower than {slowest:g} bpm: beats missed, a sampling rate lower"
+        rhythm = "a ventricular escape rhythm that slow"
     else:
-        what = f"faster than {fastest:g} bpm: noise taken as beats, or a sampling rate higher"
+        what = f"faster than {fastest:g} bpm: noise taken as beats, a sampling rate higher"
+        rhythm = "peaks given closer than beats come"
     warnings.warn(
         f"{record_id}: the median heart rate is {bpm:.3g} bpm, {what} than the recording's "
-        f"(fs={fs_in:g} Hz was given or read; ecgkit annotate --fs sets it for CSV and NPY). "
-        "Intervals, rates and times are then off by the same factor",
+        f"(fs={fs_in:g} Hz was given or read; ecgkit annotate --fs sets it for CSV and NPY; "
+        f"a wrong one puts intervals, rates and times off by the same factor), or {rhythm}",
         UserWarning,
         stacklevel=3,
     )
