@@ -418,3 +418,18 @@ def test_a_calibration_signal_at_either_end_is_a_gap_with_no_beats_and_a_warning
         warnings.simplefilter("error")
         plain = prepare_beats(Record(lead[:, None], 360.0, ("MLII",), "p"), recipe, chunk_s=600)
     assert plain.gaps.shape == (0, 2)
+    # the train is held at the level after it: the filters see no step, and the beats after
+    # it are cut as after a flat level
+    flat = np.concatenate([np.full(cal.size, lead[0]), lead])[:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train = np.concatenate([cal + lead[0], lead])[:, None]
+        after_train = prepare_beats(Record(train, 360.0, ("MLII",), "t"), recipe)
+        after_flat = prepare_beats(Record(flat, 360.0, ("MLII",), "f"), recipe)
+    both = np.intersect1d(
+        after_train.sample[after_train.flag == ""], after_flat.sample[after_flat.flag == ""]
+    )[:3]
+    np.testing.assert_array_equal(
+        after_train.windows[np.searchsorted(after_train.sample, both)],
+        after_flat.windows[np.searchsorted(after_flat.sample, both)],
+    )

@@ -569,6 +569,7 @@ def prepare_beats(
         if calibration.size:
             calibration_parts.append(calibration + lo)
             local_gaps = merge_intervals(np.concatenate([local_gaps, calibration]))
+            raw = _held_over_ends(raw, calibration)
         gap_parts.append(local_gaps + lo)
         if local_gaps.size:
             # the filters see a ramp across each gap, not the steps at its edges
@@ -728,6 +729,22 @@ def _warn_if_mostly_flat(flag: NDArray[np.str_], record_id: str) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _held_over_ends(raw: NDArray[np.float64], stretches: NDArray[np.int64]) -> NDArray[np.float64]:
+    """``raw`` ``(n_samples, n_leads)`` with each stretch at an end held at the sample beside it.
+
+    The filters then see a level, not the pulses' steps (:func:`ecgkit.signal.bridge_gaps`
+    joins only stretches with samples on both sides).
+    """
+    n = raw.shape[0]
+    out = raw.copy()
+    for start, stop in stretches:
+        if start == 0 and stop < n:
+            out[:stop] = out[stop]
+        elif stop == n and start > 0:
+            out[start:] = out[start - 1]
+    return out
 
 
 def _warn_of_calibration(stretches: NDArray[np.int64], fs: float, record_id: str) -> None:
