@@ -142,6 +142,8 @@ def calibration_pulses(
     if not wanted <= set(_ENDS):
         raise ValueError(f"ends must name 'start' and/or 'end', got {sorted(wanted)!r}")
     arr = as_signal(x, "x", max_ndim=2).astype(np.float64, copy=False)
+    if not wanted:
+        return np.zeros((0, 2), dtype=np.int64)
     leads = np.moveaxis(arr, check_axis(axis, arr.ndim), -1).reshape(-1, arr.shape[axis])
     n = leads.shape[-1]
     reach = min(n, round(CALIBRATION_SEARCH_S * fs))
