@@ -14,27 +14,30 @@ levels and rectangular pulses, each one
 
 - a step of :data:`CALIBRATION_MIN_MV` to :data:`CALIBRATION_MAX_MV` (standard pulses are
   0.5, 1 or 2 mV; an amplifier at its limit makes larger rectangles), and at least a
-  tenth of the lead's span (its 0.5-99.5th percentiles), within :data:`PULSE_EDGE_S`, the
-  signal flat over the 20 ms before and after it (its standard deviation there at most
-  5 % of the step),
+  tenth of the lead's span (its 0.5-99.5th percentiles over the 10 s searched), within
+  :data:`PULSE_EDGE_S`, the signal flat over the 20 ms before and after it (its standard
+  deviation there at most 5 % of the step),
 - followed :data:`PULSE_MIN_S` to :data:`PULSE_MAX_S` later by a step back to within a
   quarter of either step of the level before it, the plateau between flat (its deviation
   from a parabola, which takes the droop of a high-pass, at most twice the noise beside
-  it plus 1 % of the step) and further from the lead's median than the levels on either
-  side (the interval between two clipped R waves has steep edges and a flat baseline
-  too, but that baseline is the lead's median level),
+  it plus 1 % of the step) and further from the lead's median over the 10 s searched
+  than the levels on either side (the interval between two clipped R waves has steep
+  edges and a flat baseline too, but that baseline is the lead's median level),
 
 and the level before each pulse (from the start, or from the pulse before) as flat as its
 plateau must be. Only the ends are searched: inside a recording, deep ventricular
 complexes in V1 and amplifiers at their limits make rectangles too (MIT-BIH 200's V1
 holds several), and the ECG around them is no calibration. The criteria come from the
 pulse's definition; on real ECGs (every 10-s strip of MIT-BIH, both leads; LUDB, 12
-leads) no train is found (``benchmarks/bench_calibration.py``).
+leads) no train is found (``benchmarks/bench_calibration.py``). A train that holds its
+pulses' level for more than half of the 10 s searched is not found (the median is then
+its level). :func:`ecgkit.signal.detect_r_peaks` leaves out the beats inside a train.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -85,6 +88,9 @@ _BACK_SHARE = 0.25
 # stretches beside it, plus this share of the step
 _PLATEAU_NOISE_RATIO = 2.0
 _PLATEAU_LEAST_SPREAD = 0.01
+
+# steps within this factor of the largest of their run are as large (rounding aside)
+_TIE = 1.0 - 1e-9
 
 _ENDS = ("start", "end")
 
@@ -141,31 +147,48 @@ def calibration_pulses(
     wanted = set(ends)
     if not wanted <= set(_ENDS):
         raise ValueError(f"ends must name 'start' and/or 'end', got {sorted(wanted)!r}")
-    arr = as_signal(x, "x", max_ndim=2).astype(np.float64, copy=False)
+    arr = as_signal(x, "x", max_ndim=2)
     if not wanted:
         return np.zeros((0, 2), dtype=np.int64)
-    leads = np.moveaxis(arr, check_axis(axis, arr.ndim), -1).reshape(-1, arr.shape[axis])
-    n = leads.shape[-1]
+    return trains_at_ends(arr, fs, axis=axis, ends=wanted)
+
+
+def trains_at_ends(
+    arr: NDArray[np.floating[Any]], fs: float, *, axis: int = -1, ends: Collection[str] = _ENDS
+) -> NDArray[np.int64]:
+    """:func:`calibration_pulses` of a checked, finite 1-D or 2-D ``arr``.
+
+    Reads only the :data:`CALIBRATION_SEARCH_S` at each end (a memory-mapped recording is
+    not read whole); for :func:`ecgkit.signal.detect_r_peaks`, which has checked its
+    input already.
+    """
+    time_axis = check_axis(axis, arr.ndim)
+    n = arr.shape[time_axis]
     reach = min(n, round(CALIBRATION_SEARCH_S * fs))
     found = []
-    for lead in leads:
-        least = max(
-            CALIBRATION_MIN_MV, _MIN_SHARE_OF_SPAN * float(np.ptp(np.percentile(lead, [0.5, 99.5])))
-        )
-        median = float(np.median(lead))
-        if "start" in wanted:
-            stop = _train_from_start(lead[:reach], fs, least, median)
+    for end in _ENDS:
+        if end not in ends:
+            continue
+        cut: list[slice] = [slice(None)] * arr.ndim
+        cut[time_axis] = slice(n - reach, n) if end == "end" else slice(0, reach)
+        window = arr[tuple(cut)]
+        leads = np.moveaxis(np.asarray(window, dtype=np.float64), time_axis, -1).reshape(-1, reach)
+        for lead in leads:
+            stop = _train_from_start(lead[::-1] if end == "end" else lead, fs)
             if stop:
-                found.append((0, stop))
-        if "end" in wanted:
-            stop = _train_from_start(lead[::-1][:reach], fs, least, median)
-            if stop:
-                found.append((n - stop, n))
+                found.append((n - stop, n) if end == "end" else (0, stop))
     return merge_intervals(np.asarray(found, dtype=np.int64).reshape(-1, 2))
 
 
-def _train_from_start(lead: NDArray[np.float64], fs: float, least: float, median: float) -> int:
-    """Where the calibration train that starts ``lead`` ends (0: none)."""
+def _train_from_start(lead: NDArray[np.float64], fs: float) -> int:
+    """Where the calibration train that starts ``lead`` ends (0: none).
+
+    Steps and levels are judged against the span and median of ``lead`` itself, the
+    :data:`CALIBRATION_SEARCH_S` searched.
+    """
+    span = float(np.ptp(np.percentile(lead, [0.5, 99.5])))
+    least = max(CALIBRATION_MIN_MV, _MIN_SHARE_OF_SPAN * span)
+    median = float(np.median(lead))
     edge = max(round(PULSE_EDGE_S * fs), 1)
     flat = max(round(_FLAT_S * fs), 3)
     at, step = _edges(lead, edge, flat, least)
@@ -228,7 +251,13 @@ def _edges(
     size = np.abs(step)
     steps = (size >= least) & (np.maximum(spread[before], spread[after]) <= _FLAT_SPREAD * size)
     runs = true_runs(steps)
+    # the first of the largest (to rounding: an ideal edge's alignments tie, and an offset
+    # or a sign flip moves the last bits)
     best = np.array(
-        [first + int(np.argmax(size[first : final + 1])) for first, final in runs], dtype=np.int64
+        [
+            first + int(np.argmax(size[first : final + 1] >= _TIE * size[first : final + 1].max()))
+            for first, final in runs
+        ],
+        dtype=np.int64,
     )
     return i[best], step[best]
