@@ -337,6 +337,25 @@ def test_annotate_says_where_a_recording_is_noise_and_classifies_none_of_it(tmp_
     assert summary["af_episodes_s"] == []
 
 
+def test_annotate_takes_a_calibration_train_for_a_gap_and_says_where(tmp_path, capsys):
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    lead = np.asarray(load_example("100")[0].signal[: 60 * 360, 0], dtype=np.float64)
+    cal = np.full(3 * 360, lead[0])
+    for k in range(3):
+        cal[k * 360 + 90 : k * 360 + 162] += 1.0  # 1 mV for 200 ms, once a second
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "cal", np.concatenate([cal, lead]))
+    assert "or a calibration signal), 2.5 s" in printed
+    (start, stop), *rest = summary["calibration_s"]
+    assert not rest
+    assert start == 0.0
+    assert 2.4 < stop < 2.5
+    assert summary["gaps_s"] == summary["calibration_s"]
+    assert summary["counts"]["S"] + summary["counts"]["V"] <= 2  # the pulses were 6 beats
+
+
 def test_annotate_says_which_beats_a_pacemaker_paced_and_classifies_none_of_them(tmp_path, capsys):
     from .synthetic import paced_ecg
 

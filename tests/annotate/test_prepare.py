@@ -404,6 +404,7 @@ def test_a_calibration_signal_at_either_end_is_a_gap_with_no_beats_and_a_warning
                 Record(signal[:, None], 360.0, ("MLII",), "c"), recipe, chunk_s=600
             )
         assert beats.gaps.shape == (1, 2)
+        np.testing.assert_array_equal(beats.calibration, beats.gaps)
         start, stop = beats.gaps[0]
         if where == "start":
             assert start == 0
@@ -418,6 +419,7 @@ def test_a_calibration_signal_at_either_end_is_a_gap_with_no_beats_and_a_warning
         warnings.simplefilter("error")
         plain = prepare_beats(Record(lead[:, None], 360.0, ("MLII",), "p"), recipe, chunk_s=600)
     assert plain.gaps.shape == (0, 2)
+    assert plain.calibration.shape == (0, 2)
     # the train is held at the level after it: the filters see no step, and the beats after
     # it are cut as after a flat level
     flat = np.concatenate([np.full(cal.size, lead[0]), lead])[:, None]

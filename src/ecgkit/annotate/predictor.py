@@ -119,6 +119,10 @@ class BeatAnnotations:
     n_clipped : int
         Beats that reach a model lead's rail
         (:attr:`~ecgkit.annotate.PreparedBeats.n_clipped`).
+    calibration : numpy.ndarray of int64, shape (n_trains, 2), optional
+        ``[start, stop)`` samples of the calibration trains at the recording's ends
+        (:attr:`~ecgkit.annotate.PreparedBeats.calibration`), each also a gap; None where
+        not looked for.
     """
 
     sample: NDArray[np.int64]
@@ -142,6 +146,7 @@ class BeatAnnotations:
     n_spikes: int = 0
     n_steps: int = 0
     n_clipped: int = 0
+    calibration: NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -240,8 +245,10 @@ class BeatAnnotations:
         that distorts the beats without hiding them; None where not measured);
         ``mains_hz`` lists the mains frequencies notched out (:attr:`mains_hz`),
         ``spikes_removed`` counts the spikes bridged (:attr:`n_spikes`),
-        ``steps_removed`` the baseline steps subtracted (:attr:`n_steps`) and
-        ``clipped_beats`` the beats that reach a lead's rail (:attr:`n_clipped`).
+        ``steps_removed`` the baseline steps subtracted (:attr:`n_steps`),
+        ``clipped_beats`` the beats that reach a lead's rail (:attr:`n_clipped`) and
+        ``calibration_s`` the calibration trains taken as gaps (:attr:`calibration`; start
+        and end in seconds).
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
@@ -278,6 +285,11 @@ class BeatAnnotations:
             "spikes_removed": self.n_spikes,
             "steps_removed": self.n_steps,
             "clipped_beats": self.n_clipped,
+            "calibration_s": (
+                (self.start_s + self.calibration / self.fs).tolist()
+                if self.calibration is not None
+                else []
+            ),
             **self._af_summary(),
         }
 
@@ -648,6 +660,7 @@ class Predictor:
             n_spikes=beats.n_spikes,
             n_steps=beats.n_steps,
             n_clipped=beats.n_clipped,
+            calibration=beats.calibration,
         )
         artefacts = bool(beats.n_spikes or beats.n_steps)
         if lead_signal is not None and (beats.mains_hz or artefacts):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -160,8 +160,9 @@ class PreparedBeats:
         statistics are taken together; all 0 in a recording under an hour.
     gaps : numpy.ndarray of int64, shape (n_gaps, 2)
         ``[start, stop)`` of each stretch of the recording without an ECG, in its own
-        samples (:func:`ecgkit.signal.signal_gaps` of the model's leads): no beat lies in
-        one, and no RR interval is measured across one.
+        samples (:func:`ecgkit.signal.signal_gaps` of the model's leads, and the
+        calibration trains at its ends): no beat lies in one, and no RR interval is
+        measured across one.
     start_s : float
         The recording's :attr:`~ecgkit.data.Record.start_s`: the time of its first sample
         on its own clock, in seconds.
@@ -191,6 +192,10 @@ class PreparedBeats:
         samples or more, in a lead resolved finely enough for that to be a rail (an
         amplifier at its limit); those held there 80 ms or more are also flagged
         ``"saturated"``. Many of them make a warning that the recording looks clipped.
+    calibration : numpy.ndarray of int64, shape (n_trains, 2)
+        ``[start, stop)`` of each calibration train at the recording's start or end
+        (:func:`ecgkit.signal.calibration_pulses` of the model's leads), in its own
+        samples; each is also one of :attr:`gaps`.
     """
 
     sample: NDArray[np.int64]
@@ -213,6 +218,7 @@ class PreparedBeats:
     n_spikes: int = 0
     n_steps: int = 0
     n_clipped: int = 0
+    calibration: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 2), np.int64))
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -637,8 +643,13 @@ def prepare_beats(
         parts.append((at_input, glob, windows, flag))
     gaps = merge_intervals(np.concatenate(gap_parts)) if gap_parts else np.zeros((0, 2), np.int64)
     _warn_if_model_leads_missing(record, channels, gaps, recipe.leads)
-    if calibration_parts:
-        _warn_of_calibration(np.concatenate(calibration_parts), fs_in, record.record_id)
+    calibration = (
+        merge_intervals(np.concatenate(calibration_parts))
+        if calibration_parts
+        else np.zeros((0, 2), np.int64)
+    )
+    if calibration.size:
+        _warn_of_calibration(calibration, fs_in, record.record_id)
     sample = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
     r_out = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
     windows = (
@@ -715,6 +726,7 @@ def prepare_beats(
         n_spikes=int(merge_intervals(np.concatenate(spike_parts)).shape[0]) if spike_parts else 0,
         n_steps=int(np.unique(np.concatenate(step_parts)).size) if step_parts else 0,
         n_clipped=int(at_rail.sum()),
+        calibration=calibration,
     )
 
 
