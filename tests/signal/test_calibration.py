@@ -170,6 +170,7 @@ def test_several_leads_give_one_stretch_and_bad_input_is_refused():
     assert calibration_pulses(both.T, fs, axis=0).tolist() == found.tolist()
     assert calibration_pulses(x, fs, ends=["end"]).shape == (0, 2)
     assert calibration_pulses(x, fs, ends=[]).shape == (0, 2)
+    assert calibration_pulses(x, fs, ends="start").tolist() == found.tolist()
     with pytest.raises(ValueError, match="ends"):
         calibration_pulses(x, fs, ends=["middle"])
     with pytest.raises(ValueError, match="NaN"):

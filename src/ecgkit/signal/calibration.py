@@ -100,7 +100,7 @@ def calibration_pulses(
     fs: float,
     *,
     axis: int = -1,
-    ends: Collection[str] = _ENDS,
+    ends: str | Collection[str] = _ENDS,
 ) -> NDArray[np.int64]:
     """``[start, stop)`` rows of the calibration trains at the ends of ``x``, any lead.
 
@@ -113,7 +113,7 @@ def calibration_pulses(
         Sampling rate in Hz.
     axis : int
         Time axis.
-    ends : collection of str
+    ends : str or collection of str
         Where to look: ``"start"`` (a train from the first sample on), ``"end"`` (one
         up to the last sample), or both (default). A chunk of a longer recording is
         searched only at the recording's own ends.
@@ -144,7 +144,7 @@ def calibration_pulses(
     [[0, 105]]
     """
     fs = check_fs(fs)
-    wanted = set(ends)
+    wanted = {ends} if isinstance(ends, str) else set(ends)
     if not wanted <= set(_ENDS):
         raise ValueError(f"ends must name 'start' and/or 'end', got {sorted(wanted)!r}")
     arr = as_signal(x, "x", max_ndim=2)
