@@ -191,7 +191,7 @@ def _train_from_start(lead: NDArray[np.float64], fs: float) -> int:
     median = float(np.median(lead))
     edge = max(round(PULSE_EDGE_S * fs), 1)
     flat = max(round(_FLAT_S * fs), 3)
-    at, step = _edges(lead, edge, flat, least)
+    at, step = _edges(lead, edge, flat, least, median)
     shortest, longest = max(round(PULSE_MIN_S * fs), 3), round(PULSE_MAX_S * fs)
     reached = 0
     for k in range(at.size - 1):
@@ -228,28 +228,35 @@ def _bend(x: NDArray[np.float64]) -> float:
 
 
 def _edges(
-    lead: NDArray[np.float64], edge: int, flat: int, least: float
+    lead: NDArray[np.float64], edge: int, flat: int, least: float, median: float
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """The last sample before each step of ``lead`` and the step (level after - before).
 
     A step: the mean over the ``flat`` samples from ``edge`` after it minus that over the
     ``flat`` samples up to it, at least ``least`` in size, both stretches' standard
     deviations at most :data:`_FLAT_SPREAD` of it; of adjacent such samples, the largest.
+    ``median`` (the lead's) only centres the sums.
     """
-    n = lead.size
-    last = n - edge - flat + 1  # the samples i with room on both sides: flat - 1 <= i < last
-    if last <= flat - 1:
+    count = lead.size - edge - 2 * flat + 2  # the samples i with room on both sides
+    if count <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    centred = lead - np.median(lead)
+    centred = lead - median
     sums = np.concatenate(([0.0], np.cumsum(centred)))
     squares = np.concatenate(([0.0], np.cumsum(centred * centred)))
     mean = (sums[flat:] - sums[:-flat]) / flat  # over lead[j : j + flat]
-    spread = np.sqrt(np.maximum((squares[flat:] - squares[:-flat]) / flat - mean * mean, 0.0))
-    i = np.arange(flat - 1, last)
-    before, after = i - flat + 1, i + edge
-    step = mean[after] - mean[before]
+    # i = flat - 1 + k: the stretch up to it starts at k, the one after it at k + flat - 1 + edge
+    ahead = flat - 1 + edge
+    step = mean[ahead : ahead + count] - mean[:count]
     size = np.abs(step)
-    steps = (size >= least) & (np.maximum(spread[before], spread[after]) <= _FLAT_SPREAD * size)
+    (candidates,) = np.nonzero(size >= least)
+    if candidates.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    variance = (squares[flat:] - squares[:-flat]) / flat - mean * mean
+    spread = np.sqrt(
+        np.maximum(np.maximum(variance[candidates], variance[candidates + ahead]), 0.0)
+    )
+    steps = np.zeros(count, dtype=bool)
+    steps[candidates[spread <= _FLAT_SPREAD * size[candidates]]] = True
     runs = true_runs(steps)
     # the first of the largest (to rounding: an ideal edge's alignments tie, and an offset
     # or a sign flip moves the last bits)
@@ -260,4 +267,4 @@ def _edges(
         ],
         dtype=np.int64,
     )
-    return i[best], step[best]
+    return best + flat - 1, step[best]
