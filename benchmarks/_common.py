@@ -98,6 +98,11 @@ def ludb_group(rhythm: str) -> str | None:
     return "sinus" if "inus" in rhythm else None
 
 
+def ludb_records(ludb_dir: Path) -> list[Path]:
+    """LUDB headers (``data/<n>.hea``), in record order."""
+    return sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem))
+
+
 def ludb_table(ludb_dir: Path) -> list[dict[str, str]]:
     """The rows of LUDB's ``ludb.csv`` (ID, rhythms, pacing, extrasystoles ...); none without it."""
     table = ludb_dir / "ludb.csv"

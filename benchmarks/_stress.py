@@ -244,11 +244,6 @@ def resampled(x: np.ndarray, fs: float, reference: np.ndarray, fs_out: float) ->
     return Case("", y, fs_out, resample_indices(reference, fs, fs_out, n_samples_out=y.size))
 
 
-def ludb_records(ludb_dir: Path) -> list[Path]:
-    """LUDB headers (``data/<n>.hea``), in record order."""
-    return sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem))
-
-
 def ludb_paced(ludb_dir: Path) -> set[str]:
     """The LUDB records ``ludb.csv`` lists any cardiac pacing for (empty without the file)."""
     return {row["ID"].strip() for row in ludb_table(ludb_dir) if row["Cardiac pacing"].strip()}

@@ -35,6 +35,7 @@ from _common import (
     default_data_dir,
     environment,
     ludb_group,
+    ludb_records,
     ludb_rhythm,
     mitdb_rhythm_labels,
     write_json,
@@ -185,7 +186,7 @@ def extra_records(data_dir: Path) -> set[str]:
 
 def run_ludb(ludb_dir: Path, rate: float | None = None) -> dict[str, Any]:
     calls: dict[str, list[bool]] = {}
-    for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
+    for header in ludb_records(ludb_dir):
         rhythm = ludb_rhythm(header)
         record = read_signal(header, leads=["ii"])
         marks = read_annotations(header.with_suffix(""), extension="ii")

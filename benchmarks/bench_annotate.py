@@ -46,6 +46,7 @@ from _common import (
     default_data_dir,
     environment,
     ludb_group,
+    ludb_records,
     ludb_rhythm,
     ludb_table,
     mitdb_rhythm,
@@ -170,7 +171,7 @@ def run_ludb(predictor: Predictor, ludb_dir: Path) -> dict[str, Any]:
     groups: dict[str, list[BeatAnnotations]] = {"af": [], "sinus": []}
     listed = ludb_extrasystoles(ludb_dir)
     by_listing: dict[str, list[BeatAnnotations]] = {}
-    for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
+    for header in ludb_records(ludb_dir):
         rhythm = ludb_rhythm(header)
         group = ludb_group(rhythm)
         if group is None:

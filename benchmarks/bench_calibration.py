@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import wfdb
-from _common import MITDB_RECORDS, default_data_dir, environment, write_json
+from _common import MITDB_RECORDS, default_data_dir, environment, ludb_records, write_json
 from scipy.signal import butter, sosfilt
 
 from ecgkit.signal import calibration_pulses, resample
@@ -64,7 +64,7 @@ def false_trains(data_dir: Path, ludb_dir: Path) -> dict[str, Any]:
                 if calibration_pulses(clipped[start : start + strip], 360.0).size:
                     found["mitdb_clipped"].append(f"{record} clipped at {share:g}, at {start}")
     if (ludb_dir / "data").is_dir():
-        for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
+        for header in ludb_records(ludb_dir):
             signal = np.asarray(wfdb.rdrecord(str(header.with_suffix(""))).p_signal, float)
             for scale, lead in itertools.product((1.0, 3.0, 10.0), range(signal.shape[1])):
                 checked["ludb"] += 1

@@ -20,7 +20,14 @@ from typing import Any
 
 import numpy as np
 import wfdb
-from _common import MITDB_RECORDS, default_data_dir, environment, ludb_table, write_json
+from _common import (
+    MITDB_RECORDS,
+    default_data_dir,
+    environment,
+    ludb_records,
+    ludb_table,
+    write_json,
+)
 
 from ecgkit.signal import detect_r_peaks, paced_beats, resample
 
@@ -51,7 +58,7 @@ def score(shares: dict[str, float], paced: set[str]) -> dict[str, Any]:
 def run_ludb(ludb_dir: Path, factors: list[int]) -> dict[str, Any]:
     paced = {row["ID"].strip() for row in ludb_table(ludb_dir) if row["Cardiac pacing"].strip()}
     shares: dict[str, dict[str, float]] = {}
-    for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
+    for header in ludb_records(ludb_dir):
         record = wfdb.rdrecord(str(header.with_suffix("")))
         signal = np.asarray(record.p_signal, dtype=np.float64)
         lead_ii = [name.lower() for name in record.sig_name].index("ii")

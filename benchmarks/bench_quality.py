@@ -50,7 +50,7 @@ from unittest import mock
 
 import numpy as np
 import wfdb
-from _common import MITDB_RECORDS, default_data_dir, environment, write_json
+from _common import MITDB_RECORDS, default_data_dir, environment, ludb_records, write_json
 from _noise import NOISE_KINDS, add_nst_noise, make_noise, nst_gate
 
 from ecgkit.signal import (
@@ -127,7 +127,7 @@ def run_mitdb(data_dir: Path) -> list[dict[str, Any]]:
 
 def run_ludb(ludb_dir: Path) -> list[dict[str, Any]]:
     signals = []
-    for header in sorted((ludb_dir / "data").glob("*.hea"), key=lambda p: int(p.stem)):
+    for header in ludb_records(ludb_dir):
         rec = wfdb.rdrecord(str(header.with_suffix("")))
         for j, name in enumerate(rec.sig_name):
             signals.append((f"{header.stem} {name}", rec.p_signal[:, j], float(rec.fs)))
@@ -295,7 +295,7 @@ def mains_levels(data_dir: Path, ludb_dir: Path) -> list[dict[str, Any]]:
     """The 50 and 60 Hz lines of every lead of MIT-BIH and LUDB, in mV."""
     databases = [("MIT-BIH", [data_dir / r for r in MITDB_RECORDS])]
     if (ludb_dir / "data").is_dir():
-        ludb = sorted((ludb_dir / "data").glob("*.hea"), key=lambda h: int(h.stem))
+        ludb = ludb_records(ludb_dir)
         databases.append(("LUDB", [h.with_suffix("") for h in ludb]))
     rows = []
     for name, records in databases:

@@ -68,7 +68,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import MITDB_RECORDS, default_data_dir, environment, sleepecg_version, write_json
+from _common import (
+    MITDB_RECORDS,
+    default_data_dir,
+    environment,
+    ludb_records,
+    sleepecg_version,
+    write_json,
+)
 from _noise import add_nst_noise
 from _stress import (
     LUDB_LEADS,
@@ -80,7 +87,6 @@ from _stress import (
     ludb_fused_case,
     ludb_leads,
     ludb_paced,
-    ludb_records,
     mitdb_lead,
     resampled,
     seed_of,
