@@ -1,4 +1,4 @@
-"""Calibration trains (ecgkit.signal.calibration_pulses): found before or after an ECG.
+"""Calibration trains (ecgkit.signal.calibration_pulses): found at an ECG's ends or inside it.
 
 False trains: every 10-s strip of MIT-BIH's 48 records (both leads, at 1 and 3 times its
 scale: 44,160 strip-leads), each read as a recording of its own so that every strip's
@@ -11,7 +11,15 @@ a second, before or after the first 20 s of MIT-BIH 100 (resampled to the rate),
 through a 100 Hz low-pass, or that and a 0.05 Hz high-pass (rounded edges, drooping
 plateaus), with 0, 0.01 and 0.02 mV of white noise. A train counts as found where one
 stretch starts at the first sample (ends at the last) and reaches past the last pulse
-but not 50 ms into the ECG. Prints a table and writes JSON.
+but not 50 ms into the ECG.
+
+Inside a recording (``inside=True``, trains of 3 or more pulses at one period): false
+trains in MIT-BIH's 48 whole records (both leads, at 1 and 3 times its scale; the first
+lead clipped as above) and LUDB's 200 strips (12 leads, x1, x3, x10); trains found: 3 or
+5 pulses as above, 0.3 s after the ECG of MIT-BIH 100's first minute is replaced by a
+flat level at 30 s (a recorder's test signal switched on), found where one stretch starts
+within 50 ms (4 samples at 50 Hz) before the first pulse and ends after the last but not
+50 ms after the stretch replaced. Prints a table and writes JSON.
 
     python benchmarks/bench_calibration.py --data-dir ../shared/data/mitdb
 """
@@ -52,13 +60,8 @@ def false_trains(data_dir: Path, ludb_dir: Path) -> dict[str, Any]:
             checked["mitdb"] += 1
             if calibration_pulses(scale * signal[start : start + strip, lead], 360.0).size:
                 found["mitdb"].append(f"{record} lead {lead} x{scale:g} at {start}")
-        first = signal[:, 0]
-        middle = float(np.median(first))
-        low, high = np.quantile(first, [0.001, 0.999])
         for share in CLIP_SHARES:
-            clipped = np.clip(
-                first, middle - share * (middle - low), middle + share * (high - middle)
-            )
+            clipped = _clipped(signal[:, 0], share)
             for start in range(0, signal.shape[0] - strip, 10 * strip):
                 checked["mitdb_clipped"] += 1
                 if calibration_pulses(clipped[start : start + strip], 360.0).size:
@@ -71,6 +74,39 @@ def false_trains(data_dir: Path, ludb_dir: Path) -> dict[str, Any]:
                 if calibration_pulses(scale * signal[:, lead], 500.0).size:
                     found["ludb"].append(f"{header.stem} lead {lead} x{scale:g}")
     return {"checked": checked, "found": found}
+
+
+def false_trains_inside(data_dir: Path, ludb_dir: Path) -> dict[str, Any]:
+    """Whole records (leads) of real ECGs with a train found inside them (should be none)."""
+    found: dict[str, list[str]] = {"mitdb": [], "mitdb_clipped": [], "ludb": []}
+    checked = dict.fromkeys(found, 0)
+    for record in MITDB_RECORDS:
+        signal = np.asarray(wfdb.rdrecord(str(data_dir / record)).p_signal, dtype=np.float64)
+        for scale, lead in itertools.product((1.0, 3.0), range(signal.shape[1])):
+            checked["mitdb"] += 1
+            trains = calibration_pulses(scale * signal[:, lead], 360.0, ends=(), inside=True)
+            found["mitdb"].extend(f"{record} lead {lead} x{scale:g} at {a}-{b}" for a, b in trains)
+        for share in CLIP_SHARES:
+            checked["mitdb_clipped"] += 1
+            trains = calibration_pulses(_clipped(signal[:, 0], share), 360.0, ends=(), inside=True)
+            found["mitdb_clipped"].extend(
+                f"{record} clipped at {share:g}, at {a}-{b}" for a, b in trains
+            )
+    if (ludb_dir / "data").is_dir():
+        for header in ludb_records(ludb_dir):
+            signal = np.asarray(wfdb.rdrecord(str(header.with_suffix(""))).p_signal, float)
+            for scale, lead in itertools.product((1.0, 3.0, 10.0), range(signal.shape[1])):
+                checked["ludb"] += 1
+                if calibration_pulses(scale * signal[:, lead], 500.0, ends=(), inside=True).size:
+                    found["ludb"].append(f"{header.stem} lead {lead} x{scale:g}")
+    return {"checked": checked, "found": found}
+
+
+def _clipped(lead: np.ndarray, share: float) -> np.ndarray:
+    """``lead`` clipped at ``share`` of the way from its median to its 0.1 / 99.9 % quantiles."""
+    middle = float(np.median(lead))
+    low, high = np.quantile(lead, [0.001, 0.999])
+    return np.clip(lead, middle - share * (middle - low), middle + share * (high - middle))
 
 
 def _train_recording(
@@ -127,6 +163,37 @@ def trains_found(data_dir: Path) -> dict[str, Any]:
     return {"rows": rows}
 
 
+def trains_found_inside(data_dir: Path) -> dict[str, Any]:
+    """Share of synthetic test-signal trains found inside an ECG, by rate, height and noise."""
+    rng = np.random.default_rng(0)
+    ecg_360 = np.asarray(wfdb.rdrecord(str(data_dir / "100"), sampto=360 * 60).p_signal[:, 0])
+    rows = []
+    for fs in RATES:
+        ecg = resample(ecg_360, 360.0, fs) if fs != 360.0 else ecg_360
+        at = round(30 * fs)
+        for height, width_s, noise, shape, n in itertools.product(
+            HEIGHTS_MV, WIDTHS_S, NOISES_MV, SHAPES, (3, 5)
+        ):
+            x = ecg.copy()
+            size = round((n + 0.4) * fs)
+            x[at : at + size] = x[at]
+            for k in range(n):
+                start = at + round((0.3 + k) * fs)
+                x[start : start + round(width_s * fs)] += height
+            x = _shaped(x, fs, shape) + noise * rng.standard_normal(x.size)
+            got = calibration_pulses(x, fs, ends=(), inside=True)
+            first = at + round(0.3 * fs)
+            last_pulse = at + round((n - 0.7 + width_s) * fs)
+            slack = max(round(0.05 * fs), 4)  # an edge's flat stretch: 3 samples or more
+            ok = (
+                got.shape == (1, 2)
+                and first - slack <= got[0, 0] < first
+                and last_pulse < got[0, 1] <= at + size + slack
+            )
+            rows.append({"fs": fs, "height_mv": height, "noise_mv": noise, "found": bool(ok)})
+    return {"rows": rows}
+
+
 def _share(rows: list[dict[str, Any]], **where: float) -> str:
     chosen = [r["found"] for r in rows if all(r[k] == v for k, v in where.items())]
     return f"{sum(chosen)}/{len(chosen)}"
@@ -142,19 +209,25 @@ def main() -> None:
     results: dict[str, Any] = {"environment": environment()}
     results["false"] = false_trains(args.data_dir, args.ludb_dir)
     results["found"] = trains_found(args.data_dir)
-    print("real ECGs, strip-leads with a train found (none wanted):")
-    for key, n in results["false"]["checked"].items():
-        hits = results["false"]["found"][key]
-        print(f"  {key:14} {len(hits):>4} of {n:<6} {'; '.join(hits[:4])}")
-    rows = results["found"]["rows"]
-    print("synthetic trains found, by rate (columns: noise 0 / 0.01 / 0.02 mV; heights pooled)")
-    for fs in RATES:
-        cells = [_share(rows, fs=fs, noise_mv=noise) for noise in NOISES_MV]
-        print(f"  {fs:>6g} Hz  " + "  ".join(f"{c:>7}" for c in cells))
-    print("by height (rates pooled): " + ", ".join(
-        f"{h:g} mV " + " / ".join(_share(rows, height_mv=h, noise_mv=n) for n in NOISES_MV)
-        for h in HEIGHTS_MV
-    ))  # fmt: skip
+    results["false_inside"] = false_trains_inside(args.data_dir, args.ludb_dir)
+    results["found_inside"] = trains_found_inside(args.data_dir)
+    for where, unit, false, found in (
+        ("at the ends", "strip-leads", "false", "found"),
+        ("inside", "record-leads", "false_inside", "found_inside"),
+    ):
+        print(f"trains {where}: real ECGs, {unit} with a train found (none wanted):")
+        for key, n in results[false]["checked"].items():
+            hits = results[false]["found"][key]
+            print(f"  {key:14} {len(hits):>4} of {n:<6} {'; '.join(hits[:4])}")
+        rows = results[found]["rows"]
+        print("synthetic trains found, by rate (columns: noise 0 / 0.01 / 0.02 mV; heights pooled)")
+        for fs in RATES:
+            cells = [_share(rows, fs=fs, noise_mv=noise) for noise in NOISES_MV]
+            print(f"  {fs:>6g} Hz  " + "  ".join(f"{c:>7}" for c in cells))
+        print("by height (rates pooled): " + ", ".join(
+            f"{h:g} mV " + " / ".join(_share(rows, height_mv=h, noise_mv=n) for n in NOISES_MV)
+            for h in HEIGHTS_MV
+        ))  # fmt: skip
     results["seconds"] = round(time.perf_counter() - started, 1)
     write_json(args.out, results)
     print(f"wrote {args.out} ({results['seconds']} s)")

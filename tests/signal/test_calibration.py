@@ -70,11 +70,116 @@ def test_a_train_a_recorder_filtered_is_found(fs):
 def test_the_bundled_excerpts_have_no_calibration_train():
     for record in EXAMPLE_RECORDS:
         signal = np.asarray(load_example(record)[0].signal, dtype=np.float64)
-        assert calibration_pulses(signal, 360.0, axis=0).shape == (0, 2), record
+        assert calibration_pulses(signal, 360.0, axis=0, inside=True).shape == (0, 2), record
         # every 10-s strip of the first minute, each read as a recording of its own
         for start in range(0, 360 * 60, 3600):
             strip = signal[start : start + 3600]
             assert calibration_pulses(strip, 360.0, axis=0).shape == (0, 2), (record, start)
+
+
+def _inside(fs, at_s=10.0, **train):
+    """The 20-s ECG with ``train`` (flat before its first pulse) in place of it from ``at_s``."""
+    cal, ecg = _train(fs, **train), _ecg(fs)
+    at = round(at_s * fs)
+    x = ecg.copy()
+    x[at : at + cal.size] = cal + ecg[at]
+    return x, at, cal.size
+
+
+@pytest.mark.parametrize("fs", [50.0, 128.0, 360.0, 1000.0])
+@pytest.mark.parametrize(("width_s", "period_s"), [(0.2, 1.0), (0.5, 1.0), (0.1, 0.5)])
+def test_a_test_signal_inside_a_recording_is_found_from_its_first_to_its_last_pulse(
+    fs, width_s, period_s
+):
+    # a pulse a second, a 1 Hz square wave, a pulse every half second; 3 or 5 pulses
+    for n in (3, 5):
+        x, at, _ = _inside(fs, width_s=width_s, period_s=period_s, n=n, lead_in_s=0.3)
+        first = at + round(0.3 * fs)
+        last_ends = first + round((n - 1) * period_s * fs) + round(width_s * fs)
+        found = calibration_pulses(x, fs, ends=(), inside=True)
+        assert found.shape == (1, 2), n
+        slack = max(round(0.05 * fs), 4)  # the flat stretch beside an edge: 3 samples or more
+        assert first - slack <= found[0, 0] < first
+        assert last_ends < found[0, 1] <= last_ends + slack
+        # with the ends searched too, the same (the ECG's ends hold no train)
+        np.testing.assert_array_equal(calibration_pulses(x, fs, inside=True), found)
+        # and not without inside
+        assert calibration_pulses(x, fs).shape == (0, 2)
+
+
+def test_a_filtered_noisy_test_signal_inside_is_found_and_its_sign_does_not_matter():
+    fs = 500.0
+    x, at, _ = _inside(fs, width_s=0.5, n=4, lead_in_s=0.3)
+    x = sosfilt(butter(2, 100.0, fs=fs, output="sos"), x - x[0])
+    x = sosfilt(butter(1, 0.05, "high", fs=fs, output="sos"), x)
+    x += 0.01 * np.random.default_rng(1).standard_normal(x.size)
+    for sign, offset in ((1.0, 0.0), (-1.0, 3.0)):
+        found = calibration_pulses(sign * x + offset, fs, ends=(), inside=True)
+        assert found.shape == (1, 2)
+        assert at < found[0, 0] < at + round(0.3 * fs) < found[0, 1] < at + round(4.3 * fs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    offset=st.floats(-50.0, 50.0),
+    sign=st.sampled_from([-1.0, 1.0]),
+    height=st.floats(0.5, 2.5),
+    width_s=st.floats(0.1, 0.5),
+    n=st.integers(3, 6),
+    level_s=st.floats(0.1, 1.5),
+    at_s=st.floats(1.0, 9.0),
+)
+def test_a_train_inside_is_found_whatever_its_offset_sign_pulses_and_place(
+    offset, sign, height, width_s, n, level_s, at_s
+):
+    fs = 250.0
+    period_s = width_s + level_s
+    x, at, _ = _inside(fs, at_s=at_s, height=height, width_s=width_s, n=n, period_s=period_s)
+    x = np.concatenate([x, _ecg(fs)])  # room for the longest train
+    found = calibration_pulses(sign * x + offset, fs, ends=(), inside=True)
+    assert found.shape == (1, 2)
+    # from within 40 ms before the first edge (an ideal edge's alignments tie: the first is
+    # taken) to within 40 ms after the last
+    first = at + round(0.2 * fs)
+    assert first - 0.04 * fs <= found[0, 0] < first
+    last_ends = first + round((n - 1) * period_s * fs) + round(width_s * fs)
+    assert last_ends < found[0, 1] <= last_ends + 0.04 * fs
+    # the output depends on the shape alone
+    np.testing.assert_array_equal(found, calibration_pulses(x, fs, ends=(), inside=True))
+
+
+def test_inside_a_recording_only_three_pulses_at_one_period_are_a_train():
+    fs = 360.0
+    # two pulses are not (nor is one: a deep V1 complex or a rail makes a rectangle)
+    x, _, _ = _inside(fs, n=2)
+    assert calibration_pulses(x, fs, inside=True).shape == (0, 2)
+    x, _, _ = _inside(fs, n=3)
+    assert calibration_pulses(x, fs, inside=True).shape == (1, 2)
+    # pulses of different widths, heights or spacing are no clock's
+    for widths, heights, starts in (
+        ((0.2, 0.3, 0.2), (1.0, 1.0, 1.0), (0.2, 1.2, 2.2)),
+        ((0.2, 0.2, 0.2), (1.0, 0.6, 1.0), (0.2, 1.2, 2.2)),
+        ((0.2, 0.2, 0.2), (1.0, 1.0, 1.0), (0.2, 1.2, 1.7)),
+        ((0.2, 0.2, 0.2), (1.0, -1.0, 1.0), (0.2, 1.2, 2.2)),  # one pointing down
+    ):
+        x = ECG.copy()
+        at = round(5 * fs)
+        x[at : at + round(3 * fs)] = ECG[at]
+        for width, height, start in zip(widths, heights, starts, strict=True):
+            first = at + round(start * fs)
+            x[first : first + round(width * fs)] += height
+        assert calibration_pulses(x, fs, inside=True).shape == (0, 2), (widths, heights, starts)
+    # levels between the pulses shorter than a pulse may be, or longer
+    for period_s in (0.26, 2.5):
+        x, _, _ = _inside(fs, at_s=5.0, n=4, period_s=period_s)
+        assert calibration_pulses(x, fs, inside=True).shape == (0, 2), period_s
+    x, _, _ = _inside(fs, n=4)
+    assert calibration_pulses(x, fs, inside=True).shape == (1, 2)
+    # a wave between the second and third pulse (no steep edge, a T wave's shape): the
+    # level is not flat, and neither run of two pulses is a train
+    t = np.arange(x.size) / fs
+    x += 0.3 * np.exp(-0.5 * ((t - (10.2 + 1.6)) / 0.05) ** 2)
+    assert calibration_pulses(x, fs, inside=True).shape == (0, 2)
 
 
 def test_a_rectangle_after_a_beat_is_no_calibration():
@@ -180,6 +285,9 @@ def test_several_leads_give_one_stretch_and_bad_input_is_refused():
     with pytest.raises(ValueError, match="sampling rate"):
         calibration_pulses(x, 0.0)
     assert calibration_pulses(np.zeros(3), fs).shape == (0, 2)
+    assert calibration_pulses(np.zeros(3), fs, inside=True).shape == (0, 2)
+    with pytest.raises(TypeError, match="inside must be True or False"):
+        calibration_pulses(x, fs, inside="yes")  # type: ignore[arg-type]
 
 
 def test_ludb_strips_have_no_calibration_train(ludb_dir: Path) -> None:
@@ -189,7 +297,8 @@ def test_ludb_strips_have_no_calibration_train(ludb_dir: Path) -> None:
         record = wfdb.rdrecord(str(ludb_dir / "data" / str(number)))
         for scale in (1.0, 3.0):
             signal = scale * np.asarray(record.p_signal, dtype=np.float64)
-            assert calibration_pulses(signal, 500.0, axis=0).shape == (0, 2), number
+            found = calibration_pulses(signal, 500.0, axis=0, inside=True)
+            assert found.shape == (0, 2), number
 
 
 @pytest.mark.parametrize("fs", [100.0, 360.0, 500.0])

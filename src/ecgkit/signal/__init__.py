@@ -29,6 +29,8 @@ from ecgkit.signal.calibration import (
     PULSE_EDGE_S,
     PULSE_MAX_S,
     PULSE_MIN_S,
+    TRAIN_AGREEMENT,
+    TRAIN_MIN_PULSES,
     calibration_pulses,
 )
 from ecgkit.signal.filters import bandpass, clean, highpass, lowpass, notch, remove_baseline
@@ -111,6 +113,8 @@ __all__ = [
     "PULSE_EDGE_S",
     "PULSE_MAX_S",
     "PULSE_MIN_S",
+    "TRAIN_AGREEMENT",
+    "TRAIN_MIN_PULSES",
     "PeakMatch",
     "RELATIVE_RR_FEATURES",
     "RR_FEATURES",

@@ -25,18 +25,31 @@ levels and rectangular pulses, each one
   edges and a flat baseline too, but that baseline is the lead's median level),
 
 and the level before each pulse (from the start, or from the pulse before) as flat as its
-plateau must be. Only the ends are searched: inside a recording, deep ventricular
-complexes in V1 and amplifiers at their limits make rectangles too (MIT-BIH 200's V1
-holds several), and the ECG around them is no calibration. The criteria come from the
-pulse's definition; on real ECGs (every 10-s strip of MIT-BIH, both leads; LUDB, 12
-leads) no train is found (``benchmarks/bench_calibration.py``). A train that holds its
-pulses' level for more than half of the 10 s searched is not found (the median is then
-its level). :func:`ecgkit.signal.detect_r_peaks` leaves out the beats inside a train.
+plateau must be. A train that holds its pulses' level for more than half of the 10 s
+searched is not found (the median is then its level).
+
+Inside a recording a single rectangle is no calibration: deep ventricular complexes in
+V1 and amplifiers at their limits make rectangles too (MIT-BIH 200's V1 holds several).
+A recorder's test signal (a square wave, or a pulse a second, switched on during a
+recording) comes from a clock, so with ``inside=True`` a train is also
+:data:`TRAIN_MIN_PULSES` or more pulses as above (without the median test: a square
+wave's two levels are as far from it) at one period: pointing the same way, each level
+between two of them as flat as a plateau and :data:`PULSE_MIN_S` to :data:`PULSE_MAX_S`
+long, widths, steps and levels' lengths within :data:`TRAIN_AGREEMENT` of the first's.
+
+The criteria come from the pulse's definition; on real ECGs (every 10-s strip of
+MIT-BIH, both leads, for trains at the ends; its 48 whole records for trains inside
+them; LUDB, 12 leads, for both) no train is found
+(``benchmarks/bench_calibration.py``). A recording clipped at both of an amplifier's
+rails makes such trains (its R waves held at one rail, the levels between at the other,
+at a paced or ventricular rhythm's one period). :func:`ecgkit.signal.detect_r_peaks`
+leaves out the beats inside a train at its ends (it does not search inside).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,6 +66,8 @@ __all__ = [
     "PULSE_EDGE_S",
     "PULSE_MAX_S",
     "PULSE_MIN_S",
+    "TRAIN_AGREEMENT",
+    "TRAIN_MIN_PULSES",
     "calibration_pulses",
 ]
 
@@ -75,6 +90,12 @@ PULSE_EDGE_S = 0.016
 #: trough) lasts less than 80 ms.
 PULSE_MIN_S = 0.08
 PULSE_MAX_S = 2.0
+#: Inside a recording, a calibration is a train of at least this many pulses at one
+#: period (a recorder's test signal comes from a clock); a single rectangle is not.
+TRAIN_MIN_PULSES = 3
+#: ... the pulses' widths and steps, and the levels' lengths, within this share of the
+#: first pulse's (and the first level's).
+TRAIN_AGREEMENT = 0.25
 # the signal is flat over this long (s, at least 3 samples) on either side of an edge ...
 _FLAT_S = 0.02
 # ... its standard deviation there at most this share of the step
@@ -101,6 +122,7 @@ def calibration_pulses(
     *,
     axis: int = -1,
     ends: str | Collection[str] = _ENDS,
+    inside: bool = False,
 ) -> NDArray[np.int64]:
     """``[start, stop)`` rows of the calibration trains at the ends of ``x``, any lead.
 
@@ -117,6 +139,10 @@ def calibration_pulses(
         Where to look: ``"start"`` (a train from the first sample on), ``"end"`` (one
         up to the last sample), or both (default). A chunk of a longer recording is
         searched only at the recording's own ends.
+    inside : bool
+        Also look for trains anywhere in ``x``: :data:`TRAIN_MIN_PULSES` or more pulses
+        at one period (see the module), which a single rectangle inside an ECG is not.
+        Reads the whole signal.
 
     Returns
     -------
@@ -125,7 +151,9 @@ def calibration_pulses(
         touching: from the first sample (or from just before the first pulse of a train
         at the end) to just after its last pulse (or the last sample), where a
         train of one or more pulses (see the module) lies within
-        :data:`CALIBRATION_SEARCH_S` of that end in any lead. Empty where none does.
+        :data:`CALIBRATION_SEARCH_S` of that end in any lead, and with ``inside``, from
+        just before the first pulse to just after the last of each train inside ``x``.
+        Empty where none is.
 
     Raises
     ------
@@ -147,10 +175,25 @@ def calibration_pulses(
     wanted = {ends} if isinstance(ends, str) else set(ends)
     if not wanted <= set(_ENDS):
         raise ValueError(f"ends must name 'start' and/or 'end', got {sorted(wanted)!r}")
+    if not isinstance(inside, (bool, np.bool_)):
+        raise TypeError(f"inside must be True or False, got {type(inside).__name__}")
     arr = as_signal(x, "x", max_ndim=2)
-    if not wanted:
-        return np.zeros((0, 2), dtype=np.int64)
-    return trains_at_ends(arr, fs, axis=axis, ends=wanted)
+    at_ends = trains_at_ends(arr, fs, axis=axis, ends=wanted) if wanted else None
+    if not inside:
+        return np.zeros((0, 2), dtype=np.int64) if at_ends is None else at_ends
+    within = trains_inside(arr, fs, axis=axis)
+    return within if at_ends is None else merge_intervals(np.concatenate([at_ends, within]))
+
+
+def trains_inside(
+    arr: NDArray[np.floating[Any]], fs: float, *, axis: int = -1
+) -> NDArray[np.int64]:
+    """:func:`calibration_pulses` ``(inside=True, ends=())`` of a checked, finite ``arr``."""
+    time_axis = check_axis(axis, arr.ndim)
+    n = arr.shape[time_axis]
+    leads = np.moveaxis(np.asarray(arr, dtype=np.float64), time_axis, -1).reshape(-1, n)
+    found = [train for lead in leads for train in _periodic_trains(lead, fs)]
+    return merge_intervals(np.asarray(found, dtype=np.int64).reshape(-1, 2))
 
 
 def trains_at_ends(
@@ -186,37 +229,120 @@ def _train_from_start(lead: NDArray[np.float64], fs: float) -> int:
     Steps and levels are judged against the span and median of ``lead`` itself, the
     :data:`CALIBRATION_SEARCH_S` searched.
     """
-    span = float(np.ptp(np.percentile(lead, [0.5, 99.5])))
-    least = max(CALIBRATION_MIN_MV, _MIN_SHARE_OF_SPAN * span)
-    median = float(np.median(lead))
-    edge = max(round(PULSE_EDGE_S * fs), 1)
-    flat = max(round(_FLAT_S * fs), 3)
-    at, step = _edges(lead, edge, flat, least, median)
-    shortest, longest = max(round(PULSE_MIN_S * fs), 3), round(PULSE_MAX_S * fs)
+    scale = _Scale.of(lead, fs)
+    at, step = _edges(lead, scale.edge, scale.flat, scale.least, scale.median)
     reached = 0
     for k in range(at.size - 1):
         a, b = int(at[k]), int(at[k + 1])
-        height = abs(step[k])
-        if np.sign(step[k]) == np.sign(step[k + 1]) or not shortest <= b - a <= longest:
+        most = _pulse_allowance(lead, scale, a, b, float(step[k]), float(step[k + 1]))
+        if most is None:
             continue
-        if max(height, abs(step[k + 1])) > CALIBRATION_MAX_MV:
-            continue
-        if abs(step[k] + step[k + 1]) > _BACK_SHARE * min(height, abs(step[k + 1])):
-            continue
-        before = lead[a - flat + 1 : a + 1]
-        after = lead[b + edge : b + edge + flat]
-        plateau = lead[a + edge : b + 1]
-        level = abs(plateau.mean() - median)
-        if max(abs(before.mean() - median), abs(after.mean() - median)) >= level:
+        level = abs(lead[a + scale.edge : b + 1].mean() - scale.median)
+        before = lead[a - scale.flat + 1 : a + 1]
+        after = lead[b + scale.edge : b + scale.edge + scale.flat]
+        if max(abs(before.mean() - scale.median), abs(after.mean() - scale.median)) >= level:
             continue  # the interval between two steep waves, at the lead's baseline
-        most = _PLATEAU_NOISE_RATIO * max(float(before.std()), float(after.std()))
-        most += _PLATEAU_LEAST_SPREAD * height
-        if _bend(plateau) > most:
-            continue
-        if _bend(lead[reached : a - flat + 1]) > most:
+        if _bend(lead[reached : a - scale.flat + 1]) > most:
             break  # something not flat before this pulse: the ECG has started
-        reached = b + edge + flat
+        reached = b + scale.edge + scale.flat
     return reached
+
+
+def _periodic_trains(lead: NDArray[np.float64], fs: float) -> list[tuple[int, int]]:
+    """``[start, stop)`` of each run of :data:`TRAIN_MIN_PULSES` or more pulses at one period.
+
+    Consecutive pulses point the same way, the level between them is as flat as a
+    plateau must be and lasts :data:`PULSE_MIN_S` to :data:`PULSE_MAX_S`, and each pulse's
+    width and step, and each level's length, lie within :data:`TRAIN_AGREEMENT` of the
+    first's. Runs may overlap (a square wave's pulses up and its pulses down).
+    """
+    scale = _Scale.of(lead, fs)
+    at, step = _edges(lead, scale.edge, scale.flat, scale.least, scale.median)
+    pulses: dict[int, float] = {}  # first edge's index -> flatness allowance
+    for k in range(at.size - 1):
+        most = _pulse_allowance(
+            lead, scale, int(at[k]), int(at[k + 1]), float(step[k]), float(step[k + 1])
+        )
+        if most is not None:
+            pulses[k] = most
+    trains = []
+    chained: set[int] = set()
+    for first in sorted(pulses):
+        if first in chained:
+            continue
+        run = [first]
+        width, height = at[first + 1] - at[first], abs(step[first])
+        spacing = None
+        while (k := run[-1]) + 2 in pulses:
+            gap = int(at[k + 2] - at[k + 1])
+            agrees = (
+                np.sign(step[k + 2]) == np.sign(step[first])
+                and abs(at[k + 3] - at[k + 2] - width) <= TRAIN_AGREEMENT * width
+                and abs(abs(step[k + 2]) - height) <= TRAIN_AGREEMENT * height
+                and scale.shortest <= gap <= scale.longest
+                and (spacing is None or abs(gap - spacing) <= TRAIN_AGREEMENT * spacing)
+            )
+            level = lead[int(at[k + 1]) + scale.edge : int(at[k + 2]) + 1]
+            if not agrees or _bend(level) > max(pulses[k], pulses[k + 2]):
+                break
+            spacing = gap if spacing is None else spacing
+            run.append(k + 2)
+        chained.update(run)
+        if len(run) >= TRAIN_MIN_PULSES:
+            last = run[-1] + 1
+            trains.append(
+                (int(at[first]) - scale.flat + 1, int(at[last]) + scale.edge + scale.flat)
+            )
+    return trains
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """What a lead's steps are judged by, in its own units and samples."""
+
+    least: float  # the smallest step (mV)
+    median: float  # the lead's median level (mV)
+    edge: int  # samples an edge may take
+    flat: int  # samples flat on either side of an edge
+    shortest: int  # the shortest pulse or level (samples)
+    longest: int  # the longest
+
+    @classmethod
+    def of(cls, lead: NDArray[np.float64], fs: float) -> _Scale:
+        span = float(np.ptp(np.percentile(lead, [0.5, 99.5])))
+        return cls(
+            least=max(CALIBRATION_MIN_MV, _MIN_SHARE_OF_SPAN * span),
+            median=float(np.median(lead)),
+            edge=max(round(PULSE_EDGE_S * fs), 1),
+            flat=max(round(_FLAT_S * fs), 3),
+            shortest=max(round(PULSE_MIN_S * fs), 3),
+            longest=round(PULSE_MAX_S * fs),
+        )
+
+
+def _pulse_allowance(
+    lead: NDArray[np.float64], scale: _Scale, a: int, b: int, up: float, down: float
+) -> float | None:
+    """How far from flat a level may be beside the pulse of edges ``a``, ``b``; None: no pulse.
+
+    ``up`` and ``down`` are the two steps (mV, signed). A pulse: steps of opposite sign,
+    :data:`PULSE_MIN_S` to :data:`PULSE_MAX_S` apart, neither over
+    :data:`CALIBRATION_MAX_MV`, the second back within a quarter of the first, and a
+    plateau within the allowance (twice the noise of the flat stretches beside the pulse
+    plus 1 % of its step) of a parabola.
+    """
+    height = abs(up)
+    if np.sign(up) == np.sign(down) or not scale.shortest <= b - a <= scale.longest:
+        return None
+    if max(height, abs(down)) > CALIBRATION_MAX_MV:
+        return None
+    if abs(up + down) > _BACK_SHARE * min(height, abs(down)):
+        return None
+    before = lead[a - scale.flat + 1 : a + 1]
+    after = lead[b + scale.edge : b + scale.edge + scale.flat]
+    most = _PLATEAU_NOISE_RATIO * max(float(before.std()), float(after.std()))
+    most += _PLATEAU_LEAST_SPREAD * height
+    return None if _bend(lead[a + scale.edge : b + 1]) > most else most
 
 
 def _bend(x: NDArray[np.float64]) -> float:
