@@ -435,3 +435,35 @@ def test_a_calibration_signal_at_either_end_is_a_gap_with_no_beats_and_a_warning
         after_train.windows[np.searchsorted(after_train.sample, both)],
         after_flat.windows[np.searchsorted(after_flat.sample, both)],
     )
+
+
+def test_a_test_signal_inside_a_recording_is_a_gap_with_no_beats_and_a_warning(recipe):
+    # 10 s of a 1 Hz, 1 mV square wave in place of MIT-BIH 100's ECG gave 19 "beats"
+    # labelled V, S or N (session 34); in 20 minutes annotated in chunks of 10, at a
+    # chunk's border (600 s) and inside a chunk
+    record, _ = load_example("100")
+    lead = np.tile(np.asarray(record.signal[:, 0], dtype=np.float64), 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain = prepare_beats(Record(lead[:, None], 360.0, ("MLII",), "p"), recipe, chunk_s=600)
+    for at_s in (300.0, 595.0):
+        at = round(at_s * 360)
+        signal = lead.copy()
+        signal[at : at + 10 * 360] = lead[at]
+        for k in range(10):
+            signal[at + 90 + k * 360 : at + 270 + k * 360] += 1.0
+        with pytest.warns(UserWarning, match=r"calibration signal .* at \d+\.\d+-\d+\.\d+ s"):
+            beats = prepare_beats(
+                Record(signal[:, None], 360.0, ("MLII",), "t"), recipe, chunk_s=600
+            )
+        assert beats.gaps.shape == (1, 2)
+        np.testing.assert_array_equal(beats.calibration, beats.gaps)
+        start, stop = beats.gaps[0]
+        assert at + 90 - 0.05 * 360 < start < at + 90
+        assert at + 9 * 360 + 270 < stop < at + 9 * 360 + 270 + 0.05 * 360
+        # no beat in it, and the beats a minute or more from it as without it
+        assert not np.any((beats.sample >= start) & (beats.sample < stop))
+        far = np.abs(plain.sample - at) > 70 * 360
+        np.testing.assert_array_equal(
+            beats.sample[np.abs(beats.sample - at) > 70 * 360], plain.sample[far]
+        )

@@ -120,8 +120,9 @@ class BeatAnnotations:
         Beats that reach a model lead's rail
         (:attr:`~ecgkit.annotate.PreparedBeats.n_clipped`).
     calibration : numpy.ndarray of int64, shape (n_trains, 2), optional
-        ``[start, stop)`` samples of the calibration trains at the recording's ends
-        (:attr:`~ecgkit.annotate.PreparedBeats.calibration`), each also a gap; None where
+        ``[start, stop)`` samples of the calibration trains at the recording's ends or
+        inside it (:attr:`~ecgkit.annotate.PreparedBeats.calibration`), each also a gap;
+        None where
         not looked for.
     """
 

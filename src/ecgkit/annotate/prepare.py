@@ -161,8 +161,8 @@ class PreparedBeats:
     gaps : numpy.ndarray of int64, shape (n_gaps, 2)
         ``[start, stop)`` of each stretch of the recording without an ECG, in its own
         samples (:func:`ecgkit.signal.signal_gaps` of the model's leads, and the
-        calibration trains at its ends): no beat lies in one, and no RR interval is
-        measured across one.
+        calibration trains at its ends or inside it): no beat lies in one, and no RR
+        interval is measured across one.
     start_s : float
         The recording's :attr:`~ecgkit.data.Record.start_s`: the time of its first sample
         on its own clock, in seconds.
@@ -193,9 +193,10 @@ class PreparedBeats:
         amplifier at its limit); those held there 80 ms or more are also flagged
         ``"saturated"``. Many of them make a warning that the recording looks clipped.
     calibration : numpy.ndarray of int64, shape (n_trains, 2)
-        ``[start, stop)`` of each calibration train at the recording's start or end
-        (:func:`ecgkit.signal.calibration_pulses` of the model's leads), in its own
-        samples; each is also one of :attr:`gaps`.
+        ``[start, stop)`` of each calibration train at the recording's start or end, or of
+        at least :data:`~ecgkit.signal.TRAIN_MIN_PULSES` pulses at one period inside it
+        (:func:`ecgkit.signal.calibration_pulses` of the model's leads, ``inside=True``),
+        in its own samples; each is also one of :attr:`gaps`.
     """
 
     sample: NDArray[np.int64]
@@ -569,9 +570,10 @@ def prepare_beats(
         fine = _finely_resolved(raw)  # before gaps are bridged with values of no step
         lo_out = lo * up // down
         local_gaps = signal_gaps(raw, fs_in, axis=0)
-        # a calibration signal at either end of the recording holds no ECG either
+        # a calibration signal at either end of the recording, or a train of pulses at one
+        # period inside it (a recorder's test signal), holds no ECG either
         ends = [end for end, at in (("start", lo == 0), ("end", hi == n_in)) if at]
-        calibration = calibration_pulses(held(raw), fs_in, axis=0, ends=ends)
+        calibration = calibration_pulses(held(raw), fs_in, axis=0, ends=ends, inside=True)
         if calibration.size:
             calibration_parts.append(calibration + lo)
             local_gaps = merge_intervals(np.concatenate([local_gaps, calibration]))
