@@ -79,6 +79,15 @@ from ecgkit.signal.rhythm import RELATIVE_RR_FEATURES, RR_FEATURES, rr_features
 from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
 from ecgkit.signal.spikes import SPIKE_MAX_S, SPIKE_MV_PER_S, spike_stretches
 from ecgkit.signal.steps import STEP_LEVEL_S, STEP_MIN_MV, baseline_steps, remove_steps
+from ecgkit.signal.ventricular import (
+    VF_LEAKAGE_MAX,
+    VF_MIN_MEAN_MV,
+    VF_RATE_PER_MIN,
+    VF_STEP_S,
+    VF_WINDOW_S,
+    ventricular_flutter,
+    vf_filter_leakage,
+)
 
 __all__ = [
     "AF_HALF_WINDOW",
@@ -125,6 +134,11 @@ __all__ = [
     "REPEAT_MIN",
     "REPEAT_RELIABLE",
     "REPEAT_NEIGHBOURS",
+    "VF_LEAKAGE_MAX",
+    "VF_MIN_MEAN_MV",
+    "VF_RATE_PER_MIN",
+    "VF_STEP_S",
+    "VF_WINDOW_S",
     "bandpass",
     "baseline_steps",
     "beat_repeatability",
@@ -142,6 +156,8 @@ __all__ = [
     "merge_intervals",
     "noisy_beats",
     "typical_repeatability",
+    "ventricular_flutter",
+    "vf_filter_leakage",
     "normalize",
     "notch",
     "p_wave_consistency",

@@ -1,0 +1,165 @@
+"""Ventricular flutter (ecgkit.signal.ventricular_flutter) on real and synthetic ECGs.
+
+1. MIT-BIH Arrhythmia, 48 records, each lead alone (band-passed as for beat detection,
+   ``ecgkit.signal.clean``): the reference's ventricular flutter waves (WFDB ``!``, all
+   in 207's ``(VFL`` episodes) inside a stretch found (sensitivity), and the other
+   reference beats inside one (false), by record and reference rhythm; the share of each
+   record's time inside a stretch.
+2. LUDB, 200 strips, each of the 12 leads at 500 Hz and resampled to 250 and 128 Hz:
+   strip-leads with a stretch (none wanted: no ventricular flutter is diagnosed there).
+3. Synthetic: a sinusoid of 1.5-10 Hz whose phase and amplitude wander, with 0.05 mV of
+   noise (found where a stretch covers it whole); sinus rhythms of narrow and of wide
+   complexes at 60-300 beats a minute (``tests/synthetic.py``'s ``paced_ecg`` without
+   the spike; found where any stretch is).
+
+Prints a table and writes JSON.
+
+    python benchmarks/bench_vf.py --data-dir ../shared/data/mitdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import wfdb
+from _common import (
+    MITDB_RECORDS,
+    default_data_dir,
+    environment,
+    ludb_records,
+    mitdb_rhythm_labels,
+    write_json,
+)
+
+from ecgkit.data import read_annotations
+from ecgkit.signal import clean, resample, ventricular_flutter
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from synthetic import paced_ecg
+
+LUDB_RATES = (500.0, 250.0, 128.0)
+SINE_HZ = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.0, 10.0)
+RR_S = (1.0, 0.6, 0.4, 0.3, 0.25, 0.2)
+
+
+def _inside(samples: np.ndarray, stretches: np.ndarray) -> np.ndarray:
+    inside = np.zeros(samples.size, dtype=bool)
+    for start, stop in stretches:
+        inside |= (samples >= start) & (samples < stop)
+    return inside
+
+
+def mitdb(data_dir: Path) -> dict[str, Any]:
+    """Flutter waves found and other beats taken, per record and lead."""
+    rows = []
+    for record in MITDB_RECORDS:
+        signal = np.asarray(wfdb.rdrecord(str(data_dir / record)).p_signal, dtype=np.float64)
+        annotations = read_annotations(data_dir / record)
+        symbols = np.asarray(annotations.symbol)
+        samples, rhythms = mitdb_rhythm_labels(data_dir, record)
+        waves = np.asarray(annotations.sample)[symbols == "!"]
+        for lead in range(signal.shape[1]):
+            stretches = ventricular_flutter(clean(signal[:, lead], 360.0), 360.0)
+            inside = _inside(samples, stretches)
+            is_wave = np.isin(samples, waves)
+            taken = Counter(rhythms[inside & ~is_wave].tolist())
+            rows.append(
+                {
+                    "record": record,
+                    "lead": lead,
+                    "waves": int(is_wave.sum()),
+                    "waves_found": int((inside & is_wave).sum()),
+                    "other_beats_taken": int((inside & ~is_wave).sum()),
+                    "taken_by_rhythm": dict(taken),
+                    "share_of_time": float((stretches[:, 1] - stretches[:, 0]).sum())
+                    / signal.shape[0],
+                }
+            )
+    return {"rows": rows}
+
+
+def ludb(ludb_dir: Path) -> dict[str, Any]:
+    """LUDB strip-leads with a stretch found, by rate."""
+    found: dict[str, list[str]] = {f"{fs:g}": [] for fs in LUDB_RATES}
+    checked = 0
+    for header in ludb_records(ludb_dir):
+        signal = np.asarray(wfdb.rdrecord(str(header.with_suffix(""))).p_signal, float)
+        for lead in range(signal.shape[1]):
+            checked += 1
+            for fs in LUDB_RATES:
+                x = signal[:, lead] if fs == 500.0 else resample(signal[:, lead], 500.0, fs)
+                if ventricular_flutter(clean(x, fs), fs).size:
+                    found[f"{fs:g}"].append(f"{header.stem} lead {lead}")
+    return {"checked": checked, "found": found}
+
+
+def synthetic() -> dict[str, Any]:
+    """Sinusoids found over their whole length, and sinus rhythms with any stretch."""
+    fs = 360.0
+    rng = np.random.default_rng(0)
+    t = np.arange(round(30 * fs)) / fs
+    sines = {}
+    for hz in SINE_HZ:
+        wave = np.sin(2 * np.pi * hz * t + 0.3 * np.sin(2 * np.pi * 0.3 * t))
+        x = wave * (1.0 + 0.3 * np.sin(2 * np.pi * 0.2 * t)) + 0.05 * rng.standard_normal(t.size)
+        sines[f"{hz:g}"] = ventricular_flutter(clean(x, fs), fs).tolist() == [[0, t.size]]
+    rhythms = {}
+    for rr_s in RR_S:
+        for name, paced in (("narrow", ()), ("wide", None)):
+            x, _, _ = paced_ecg(round(30 / rr_s), fs=fs, rr_s=rr_s, paced=paced, spike_mv=0.0)
+            rhythms[f"{name} {60 / rr_s:.0f}/min"] = bool(
+                ventricular_flutter(clean(x, fs), fs).size
+            )
+    return {"sinusoid_found": sines, "rhythm_taken": rhythms}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--ludb-dir", type=Path, default=default_data_dir().parent / "ludb")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/vf.json"))
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results: dict[str, Any] = {"environment": environment()}
+    results["mitdb"] = mitdb(args.data_dir)
+    rows = results["mitdb"]["rows"]
+    print("MIT-BIH, each lead alone (flutter waves: WFDB '!')")
+    for lead in (0, 1):
+        mine = [r for r in rows if r["lead"] == lead]
+        waves = sum(r["waves"] for r in mine)
+        found = sum(r["waves_found"] for r in mine)
+        taken = [r for r in mine if r["other_beats_taken"]]
+        print(
+            f"  lead {lead}: flutter waves found {found} of {waves}; other beats taken "
+            f"{sum(r['other_beats_taken'] for r in mine)} in "
+            + (", ".join(f"{r['record']} ({r['other_beats_taken']}: {r['taken_by_rhythm']})"
+                         for r in taken) or "no record")
+        )  # fmt: skip
+    if (args.ludb_dir / "data").is_dir():
+        results["ludb"] = ludb(args.ludb_dir)
+        print(f"LUDB, {results['ludb']['checked']} strip-leads with a stretch (none wanted):")
+        for fs, hits in results["ludb"]["found"].items():
+            print(f"  {fs:>4} Hz: {len(hits)} {'; '.join(hits[:5])}")
+    results["synthetic"] = synthetic()
+    sines = results["synthetic"]["sinusoid_found"]
+    print(
+        "sinusoid found whole: "
+        + ", ".join(f"{hz} Hz {'yes' if v else 'no'}" for hz, v in sines.items())
+    )
+    taken = results["synthetic"]["rhythm_taken"]
+    print(
+        "sinus rhythm taken: " + ", ".join(f"{k} {'YES' if v else 'no'}" for k, v in taken.items())
+    )
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    write_json(args.out, results)
+    print(f"wrote {args.out} ({results['seconds']} s)")
+
+
+if __name__ == "__main__":
+    main()
