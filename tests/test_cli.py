@@ -369,6 +369,54 @@ def test_annotate_says_which_beats_a_pacemaker_paced_and_classifies_none_of_them
     assert symbols.count("/") == summary["unclassified_reasons"]["paced"]  # WFDB's paced beat
 
 
+def test_annotate_flags_the_waves_of_ventricular_flutter_and_classifies_none(tmp_path, capsys):
+    import numpy as np
+    import wfdb
+
+    from ecgkit.data import load_example
+
+    # MIT-BIH 207's excerpt: five episodes of ventricular flutter, whose 132 waves the model
+    # had called S, N, V and F beats (and their intervals atrial fibrillation)
+    lead = np.asarray(load_example("207")[0].signal[:, 0], dtype=np.float64)
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "vf", lead)
+    assert "ventricular flutter or fibrillation: " in printed
+    flagged = summary["unclassified_reasons"]["vf"]
+    assert 60 <= flagged <= 100  # 76 measured
+    assert len(summary["vf_s"]) == 4
+    read = wfdb.rdann(str(tmp_path / "out-vf" / "vf"), "ecgkit")
+    assert read.symbol.count("!") == flagged  # WFDB's ventricular flutter wave
+    # no AF episode inside a stretch of flutter
+    for start, stop in summary["af_episodes_s"]:
+        for first, last in summary["vf_s"]:
+            assert stop <= first or start >= last
+
+
+def test_flutter_inside_a_sinus_recording_is_flagged_and_left_out_of_the_heart_rate(
+    tmp_path, capsys
+):
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    lead = np.asarray(load_example("100")[0].signal[: 90 * 360, 0], dtype=np.float64)
+    _, _, plain = _annotate_csv(tmp_path, capsys, "plain", lead)
+    # 20 s of a 4.5 Hz sinusoid (270 waves a minute, 1 mV) from 30 s
+    t = np.arange(20 * 360) / 360.0
+    with_flutter = lead.copy()
+    with_flutter[30 * 360 : 50 * 360] = lead[30 * 360] + 0.5 * np.sin(2 * np.pi * 4.5 * t)
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "flutter", with_flutter)
+    assert "ventricular flutter or fibrillation" in printed
+    ((start, stop),) = summary["vf_s"]
+    assert 26.0 < start <= 31.0
+    assert 49.0 <= stop < 54.0
+    # 40 measured: the detector takes about every second wave (its 200-ms refractory period)
+    assert 30 <= summary["unclassified_reasons"]["vf"] <= 50
+    # no interval to or from a flutter wave: the heart rate is the sinus rhythm's
+    assert summary["mean_heart_rate_bpm"] == pytest.approx(plain["mean_heart_rate_bpm"], rel=0.05)
+    assert "vf" not in plain["unclassified_reasons"]
+    assert plain["vf_s"] == []
+
+
 def test_annotate_counts_the_beats_whose_labels_noise_makes_less_reliable(tmp_path, capsys):
     import csv
 

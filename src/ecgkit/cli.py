@@ -363,6 +363,13 @@ def _annotate(args: argparse.Namespace) -> int:
             "repeat from beat to beat (broadband noise, or not an ECG): not classified, no "
             "interval measured to them, their time left out of the rates"
         )
+    flutter = summary["unclassified_reasons"].get("vf", 0)
+    if flutter:
+        print(
+            f"ventricular flutter or fibrillation: {flutter} wave(s) taken for beats, in "
+            f"{len(summary['vf_s'])} stretch(es) where the lead is a sinusoid: not classified, "
+            "no interval measured to them"
+        )
     paced = summary["unclassified_reasons"].get("paced", 0)
     if paced:
         print(

@@ -20,13 +20,20 @@ from ecgkit.signal import RR_FEATURES, rr_features
 
 __all__ = [
     "CONTEXT_S",
+    "NO_INTERVAL_FLAGS",
     "block_rr_features",
     "context_blocks",
     "neighbour_span",
     "rhythm_stretches",
     "segment_bounds",
     "segment_rr_features",
+    "without_intervals",
 ]
+
+#: Flags of beats no RR interval may start or end at: ``"noise"`` (where such a beat is,
+#: and so the intervals to it, are those of noise) and ``"vf"`` (a wave of ventricular
+#: flutter or fibrillation, no beat of a rhythm).
+NO_INTERVAL_FLAGS = ("noise", "vf")
 
 #: Shortest block of a recording whose beats share one context, in seconds: the length of
 #: the MIT-BIH records the shipped models were trained on.
@@ -66,6 +73,11 @@ def context_blocks(
     return np.clip(block, 0, n_blocks - 1)
 
 
+def without_intervals(flag: NDArray[np.str_]) -> NDArray[np.bool_]:
+    """Beats flagged one of :data:`NO_INTERVAL_FLAGS`, shape ``flag.shape``."""
+    return np.isin(flag, NO_INTERVAL_FLAGS)
+
+
 def rhythm_stretches(segment: NDArray[np.int64], cut: NDArray[np.bool_]) -> NDArray[np.int64]:
     """The stretch of each beat over which intervals are measured.
 
@@ -74,8 +86,8 @@ def rhythm_stretches(segment: NDArray[np.int64], cut: NDArray[np.bool_]) -> NDAr
     segment : numpy.ndarray of int64, shape (n_beats,)
         Non-decreasing segment of each beat: the beats between two gaps share one.
     cut : numpy.ndarray of bool, shape (n_beats,)
-        Beats no interval may start or end at (flagged ``"noise"``: where they are, and so
-        the intervals to them, are those of noise).
+        Beats no interval may start or end at (:func:`without_intervals`: noise, and the
+        waves of ventricular flutter).
 
     Returns
     -------

@@ -17,7 +17,7 @@ import torch
 from numpy.typing import ArrayLike, NDArray
 
 from ecgkit._files import atomic_write
-from ecgkit.annotate.context import neighbour_span, segment_bounds
+from ecgkit.annotate.context import neighbour_span, segment_bounds, without_intervals
 from ecgkit.annotate.prepare import (
     PreparedBeats,
     as_record,
@@ -44,6 +44,8 @@ WFDB_SYMBOLS = {"N": "N", "S": "S", "V": "V", "F": "F", "Q": "Q"}
 UNCLASSIFIED = "?"
 # a beat flagged "paced" is written with WFDB's code for a paced beat (AAMI class Q)
 PACED_SYMBOL = "/"
+# a beat flagged "vf" with WFDB's code for a ventricular flutter wave
+FLUTTER_SYMBOL = "!"
 # a WFDB annotation file's end: an annotation of type 0 at time difference 0
 _WFDB_END_OF_FILE = b"\x00\x00"
 
@@ -122,8 +124,11 @@ class BeatAnnotations:
     calibration : numpy.ndarray of int64, shape (n_trains, 2), optional
         ``[start, stop)`` samples of the calibration trains at the recording's ends or
         inside it (:attr:`~ecgkit.annotate.PreparedBeats.calibration`), each also a gap;
-        None where
-        not looked for.
+        None where not looked for.
+    vf : numpy.ndarray of int64, shape (n_stretches, 2), optional
+        ``[start, stop)`` samples of the stretches of ventricular flutter or fibrillation
+        (:attr:`~ecgkit.annotate.PreparedBeats.vf`), whose beats are flagged ``"vf"``;
+        None where not looked for.
     """
 
     sample: NDArray[np.int64]
@@ -148,6 +153,7 @@ class BeatAnnotations:
     n_steps: int = 0
     n_clipped: int = 0
     calibration: NDArray[np.int64] | None = None
+    vf: NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -225,7 +231,7 @@ class BeatAnnotations:
         """Counts, mean heart rate, ectopic and AF burden, JSON-ready.
 
         ``mean_heart_rate_bpm`` is 60 over the mean RR interval between consecutive
-        beats (none across a gap, none to or from a beat flagged ``"noise"``);
+        beats (none across a gap, none to or from a beat flagged ``"noise"`` or ``"vf"``);
         ``per_hour`` is each class's beats per hour of the analysed time (outside the
         gaps and the noise; None where there is none), ``burden_percent`` its share of
         the classified beats (None where none is classified);
@@ -249,14 +255,15 @@ class BeatAnnotations:
         ``steps_removed`` the baseline steps subtracted (:attr:`n_steps`),
         ``clipped_beats`` the beats that reach a lead's rail (:attr:`n_clipped`) and
         ``calibration_s`` the calibration trains taken as gaps (:attr:`calibration`; start
-        and end in seconds).
+        and end in seconds), ``vf_s`` the stretches of ventricular flutter or fibrillation
+        (:attr:`vf`; start and end in seconds).
         """
         counts = self.counts()
         classified = len(self) - counts["unclassified"]
         hours = self.analysed_s / 3600
-        noise = self.flag == "noise"
-        # no interval across a gap, nor to or from a beat in noise
-        between = (np.diff(self.segment) == 0) & ~noise[1:] & ~noise[:-1]
+        cut = without_intervals(self.flag)
+        # no interval across a gap, nor to or from a beat in noise or ventricular flutter
+        between = (np.diff(self.segment) == 0) & ~cut[1:] & ~cut[:-1]
         rr = (np.diff(self.sample) / self.fs)[between]
         flags = {
             reason: int((self.flag == reason).sum()) for reason in np.unique(self.flag) if reason
@@ -291,6 +298,7 @@ class BeatAnnotations:
                 if self.calibration is not None
                 else []
             ),
+            "vf_s": (self.start_s + self.vf / self.fs).tolist() if self.vf is not None else [],
             **self._af_summary(),
         }
 
@@ -381,8 +389,9 @@ class BeatAnnotations:
         """Write a WFDB annotation file ``<record_id>.<extension>`` that ``wfdb.rdann`` reads.
 
         Beat codes are the AAMI class names (N, S, V, F, Q are WFDB beat codes), ``"/"``
-        (WFDB's paced beat) for beats flagged ``"paced"``, ``"?"`` for other beats not
-        classified. Returns the file written (atomically).
+        (WFDB's paced beat) for beats flagged ``"paced"``, ``"!"`` (WFDB's ventricular
+        flutter wave) for those flagged ``"vf"``, ``"?"`` for other beats not classified.
+        Returns the file written (atomically).
         """
         import tempfile
 
@@ -390,8 +399,9 @@ class BeatAnnotations:
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
+        flagged = {"paced": PACED_SYMBOL, "vf": FLUTTER_SYMBOL}
         symbols = [
-            PACED_SYMBOL if flag == "paced" else WFDB_SYMBOLS.get(name, UNCLASSIFIED)
+            flagged.get(flag) or WFDB_SYMBOLS.get(name, UNCLASSIFIED)
             for name, flag in zip(self.class_names, self.flag, strict=True)
         ]
         target = out / f"{self.record_id}.{extension}"
@@ -662,6 +672,7 @@ class Predictor:
             n_steps=beats.n_steps,
             n_clipped=beats.n_clipped,
             calibration=beats.calibration,
+            vf=beats.vf,
         )
         artefacts = bool(beats.n_spikes or beats.n_steps)
         if lead_signal is not None and (beats.mains_hz or artefacts):

@@ -26,6 +26,7 @@ from ecgkit.annotate.context import (
     context_blocks,
     rhythm_stretches,
     segment_rr_features,
+    without_intervals,
 )
 from ecgkit.annotate.recipe import BeatRecipe
 from ecgkit.data.leads import first_ecg_channel, lead_key, named_like_ecg
@@ -35,6 +36,7 @@ from ecgkit.signal import (
     GAP_EDGE_S,
     REPEAT_MIN,
     RR_FEATURES,
+    VF_RATE_PER_MIN,
     baseline_steps,
     bridge_gaps,
     calibration_pulses,
@@ -52,6 +54,7 @@ from ecgkit.signal import (
     spike_stretches,
     touches_gaps,
     typical_repeatability,
+    ventricular_flutter,
 )
 from ecgkit.signal._chunks import CHUNK_MARGIN_S, chunk_bounds
 from ecgkit.signal._validation import check_fs
@@ -78,8 +81,9 @@ __all__ = [
 #: lead (:func:`ecgkit.signal.noisy_beats`: broadband noise, or a channel that is not an
 #: ECG), or a pacemaker spike precedes it in an ECG lead where most beats have one
 #: (:func:`ecgkit.signal.paced_beats`: a paced beat, AAMI class Q, which the model never
-#: saw).
-FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap", "noise", "paced")
+#: saw), or it is a wave of ventricular flutter or fibrillation, taken for a beat
+#: (:func:`ecgkit.signal.ventricular_flutter`: the model's first lead a sinusoid).
+FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap", "noise", "paced", "vf")
 
 _FLAT_MV = 0.05
 # beats whose median peak to peak is larger than this are not in mV (uV or ADC units read
@@ -197,6 +201,10 @@ class PreparedBeats:
         at least :data:`~ecgkit.signal.TRAIN_MIN_PULSES` pulses at one period inside it
         (:func:`ecgkit.signal.calibration_pulses` of the model's leads, ``inside=True``),
         in its own samples; each is also one of :attr:`gaps`.
+    vf : numpy.ndarray of int64, shape (n_stretches, 2)
+        ``[start, stop)`` of each stretch of ventricular flutter or fibrillation in the
+        model's first lead (:func:`ecgkit.signal.ventricular_flutter`), in the
+        recording's own samples; the beats whose R peak lies in one are flagged ``"vf"``.
     """
 
     sample: NDArray[np.int64]
@@ -220,6 +228,7 @@ class PreparedBeats:
     n_steps: int = 0
     n_clipped: int = 0
     calibration: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    vf: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 2), np.int64))
 
     def __len__(self) -> int:
         return int(self.sample.size)
@@ -543,6 +552,7 @@ def prepare_beats(
     ] = []
     gap_parts: list[NDArray[np.int64]] = []
     calibration_parts: list[NDArray[np.int64]] = []
+    vf_parts: list[NDArray[np.int64]] = []
     mains: set[float] = set()
     spike_parts: list[NDArray[np.int64]] = []
     step_parts: list[NDArray[np.int64]] = []
@@ -596,6 +606,15 @@ def prepare_beats(
             x = notch(x, fs_out, hum, axis=0)
         mains.update(hums)
         first, last = start * up // down, math.ceil(stop * up / down)
+        # ventricular flutter: the model's first lead a sinusoid (band-passed as for the
+        # detector), in the chunk's own part, at the recording's rate
+        flutter = ventricular_flutter(x[:, 0] if recipe.clean else clean(x[:, 0], fs_out), fs_out)
+        flutter = np.clip(flutter + lo_out, first, last)
+        flutter = flutter[flutter[:, 1] > flutter[:, 0]]
+        if flutter.size:
+            vf_parts.append(
+                np.stack([flutter[:, 0] * down // up, -(-flutter[:, 1] * down // up)], axis=1)
+            )
         if given is None:
             recorded = x.shape[0] > 1 and _recorded_samples(local_gaps, hi - lo) > 0
             local = (
@@ -677,6 +696,11 @@ def prepare_beats(
     # here are the model's, band-passed where the recipe cleans; NaN with fewer than two
     # beats (nothing to compare), which is not under REPEAT_MIN
     repeatability = typical_repeatability(windows)
+    vf = merge_intervals(np.concatenate(vf_parts)) if vf_parts else np.zeros((0, 2), np.int64)
+    in_vf = touches_gaps(sample, sample + 1, vf)
+    if in_vf.any():
+        flag[(flag == "") & in_vf] = "vf"
+        _warn_of_vf(vf, int(in_vf.sum()), fs_in, record.record_id)
     paced = paced_from_delays(spike_delays) if spike_delays.size else np.zeros(0, dtype=bool)
     if paced.any():
         flag[(flag == "") & paced] = "paced"
@@ -689,8 +713,8 @@ def prepare_beats(
     if recipe.normalize is not None and windows.size:
         windows = normalize(windows, recipe.normalize, axis=-1).astype(np.float32, copy=False)
     block = context_blocks(r_out / fs_out, n_in / fs_in)
-    # no interval across a gap, nor to or from a beat in noise
-    stretch = rhythm_stretches(segment_of(sample, gaps), flag == "noise")
+    # no interval across a gap, nor to or from a beat in noise or ventricular flutter
+    stretch = rhythm_stretches(segment_of(sample, gaps), without_intervals(flag))
     _warn_if_rate_implausible(r_out, stretch, fs_out, fs_in, record.record_id)
     if r_out.size >= 2:
         every_rr = block_rr_features(
@@ -729,6 +753,19 @@ def prepare_beats(
         n_steps=int(np.unique(np.concatenate(step_parts)).size) if step_parts else 0,
         n_clipped=int(at_rail.sum()),
         calibration=calibration,
+        vf=vf,
+    )
+
+
+def _warn_of_vf(stretches: NDArray[np.int64], n_beats: int, fs: float, record_id: str) -> None:
+    """Say where the ECG is ventricular flutter or fibrillation (``[start, stop)`` at ``fs``)."""
+    where = ", ".join(f"{start / fs:.1f}-{stop / fs:.1f} s" for start, stop in stretches)
+    warnings.warn(
+        f"{record_id}: ventricular flutter or fibrillation (the ECG a sinusoid of "
+        f"{VF_RATE_PER_MIN[0]:g}-{VF_RATE_PER_MIN[1]:g} waves a minute) at {where}: its "
+        f"{n_beats} wave(s) taken for beats are flagged 'vf', not classified",
+        UserWarning,
+        stacklevel=3,
     )
 
 

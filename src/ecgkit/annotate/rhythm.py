@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.annotate.context import neighbour_span, rhythm_stretches, segment_bounds
+from ecgkit.annotate.context import (
+    neighbour_span,
+    rhythm_stretches,
+    segment_bounds,
+    without_intervals,
+)
 from ecgkit.annotate.prepare import held
 from ecgkit.signal import AF_MIN_EPISODE_S, AF_P_WAVE_MIN_FS_HZ, detect_af
 
@@ -234,7 +239,9 @@ def assess_rhythm(
         a rate too low to see P waves: AF is then found from the intervals alone, which
         also take sinus rhythm rich in ectopic beats for it.
     """
-    exclude = np.isin(annotations.class_names, VENTRICULAR_CLASSES)
+    # ventricular beats, and the waves of ventricular flutter (a ventricular run: no AF in
+    # it, an episode it interrupts is two), are left out of the AF measures
+    exclude = np.isin(annotations.class_names, VENTRICULAR_CLASSES) | (annotations.flag == "vf")
     context = _context_by_segment(annotations, signal, exclude, min_episode_s)
     marked = dataclasses.replace(
         annotations,
@@ -250,8 +257,8 @@ def assess_rhythm(
             UserWarning,
             stacklevel=2,
         )
-    # beats in noise have no rhythm to show P waves in
-    outside = ~context.in_af & (annotations.flag != "noise")
+    # beats in noise (or waves of ventricular flutter) have no rhythm to show P waves in
+    outside = ~context.in_af & ~without_intervals(annotations.flag)
     if outside.sum() >= _WARN_MIN_BEATS:
         share = float(context.p_waves_absent[outside].mean())
         if share > _WARN_NO_P_SHARE:
@@ -281,6 +288,9 @@ def _context_by_segment(
     those of noise): each stretch is assessed as a recording of its own, on its own
     stretch of ``signal`` (widened to any given beat inside a gap, its missing samples held
     at a finite neighbour), and the noise beats are in no AF run and not without P waves.
+    The waves of ventricular flutter (``"vf"``) do not cut a stretch (its parts, each
+    shorter than an AF episode, would be judged whole as 10-s strips are): they are among
+    ``exclude``.
     """
     gaps = np.zeros((0, 2), np.int64) if annotations.gaps is None else annotations.gaps
     noise = annotations.flag == "noise"
