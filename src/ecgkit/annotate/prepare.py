@@ -607,7 +607,7 @@ def prepare_beats(
         mains.update(hums)
         first, last = start * up // down, math.ceil(stop * up / down)
         # ventricular flutter: the model's first lead a sinusoid (band-passed as for the
-        # detector), in the chunk's own part, at the recording's rate
+        # detector), in the chunk's own part, mapped to the recording's samples
         flutter = ventricular_flutter(x[:, 0] if recipe.clean else clean(x[:, 0], fs_out), fs_out)
         flutter = np.clip(flutter + lo_out, first, last)
         flutter = flutter[flutter[:, 1] > flutter[:, 0]]
@@ -700,7 +700,7 @@ def prepare_beats(
     in_vf = touches_gaps(sample, sample + 1, vf)
     if in_vf.any():
         flag[(flag == "") & in_vf] = "vf"
-        _warn_of_vf(vf, int(in_vf.sum()), fs_in, record.record_id)
+        _warn_of_vf(vf, int((flag == "vf").sum()), fs_in, record.record_id)
     paced = paced_from_delays(spike_delays) if spike_delays.size else np.zeros(0, dtype=bool)
     if paced.any():
         flag[(flag == "") & paced] = "paced"
