@@ -417,6 +417,36 @@ def test_flutter_inside_a_sinus_recording_is_flagged_and_left_out_of_the_heart_r
     assert plain["vf_s"] == []
 
 
+def test_annotate_lists_the_pauses_but_not_the_gaps(tmp_path, capsys):
+    import numpy as np
+
+    from ecgkit.annotate import PAUSE_MIN_S
+    from ecgkit.data import load_example
+
+    lead = np.asarray(load_example("100")[0].signal[: 60 * 360, 0], dtype=np.float64)
+    _, printed, plain = _annotate_csv(tmp_path, capsys, "plain", lead)
+    assert plain["pauses_s"] == []
+    assert 0.8 < plain["longest_rr_s"] < PAUSE_MIN_S
+    assert "pauses:" not in printed
+    # 4 s without a beat (a sinus arrest: the baseline and its noise go on)
+    arrest = lead.copy()
+    at, stop = 30 * 360, 34 * 360
+    noise = 0.01 * np.random.default_rng(0).standard_normal(stop - at)
+    arrest[at:stop] = np.median(lead[at - 360 : at]) + noise
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "arrest", arrest)
+    ((first, last),) = summary["pauses_s"]
+    assert first < 30.0
+    assert last > 34.0
+    assert summary["longest_rr_s"] == pytest.approx(last - first)
+    assert "pauses: 1 interval(s) of 2 s or more" in printed
+    # the same 4 s missing (a gap): no interval across it, no pause
+    missing = lead.copy()
+    missing[at:stop] = np.nan
+    _, _, summary = _annotate_csv(tmp_path, capsys, "missing", missing)
+    assert summary["pauses_s"] == []
+    assert summary["longest_rr_s"] < PAUSE_MIN_S
+
+
 def test_annotate_counts_the_beats_whose_labels_noise_makes_less_reliable(tmp_path, capsys):
     import csv
 

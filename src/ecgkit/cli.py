@@ -300,7 +300,7 @@ def _write_peaks(path: Path, peaks: np.ndarray, fs: float, start_s: float) -> No
 
 
 def _annotate(args: argparse.Namespace) -> int:
-    from ecgkit.annotate import Predictor, gate_effect, write_report
+    from ecgkit.annotate import PAUSE_MIN_S, Predictor, gate_effect, write_report
     from ecgkit.data import read_signal
     from ecgkit.signal import (
         MAINS_NOTCH_MV,
@@ -362,6 +362,14 @@ def _annotate(args: argparse.Namespace) -> int:
             f"noise: {noise} beat(s) over {annotations.noise_s:.1f} s, where the lead does not "
             "repeat from beat to beat (broadband noise, or not an ECG): not classified, no "
             "interval measured to them, their time left out of the rates"
+        )
+    if summary["pauses_s"]:
+        longest = max(summary["pauses_s"], key=lambda pause: pause[1] - pause[0])
+        print(
+            f"pauses: {len(summary['pauses_s'])} interval(s) of {PAUSE_MIN_S:g} s or more "
+            f"between two beats, the longest {longest[1] - longest[0]:.1f} s from "
+            f"{longest[0]:.1f} s (no beat found there: a sinus arrest or block, or beats "
+            "missed)"
         )
     flutter = summary["unclassified_reasons"].get("vf", 0)
     if flutter:

@@ -11,7 +11,7 @@ being called S.
 """
 
 import ecgkit._torch  # noqa: F401  (one clear line when torch is missing)
-from ecgkit.annotate.predictor import BeatAnnotations, Predictor
+from ecgkit.annotate.predictor import PAUSE_MIN_S, BeatAnnotations, Predictor
 from ecgkit.annotate.prepare import (
     FLAG_REASONS,
     PreparedBeats,
@@ -32,6 +32,7 @@ from ecgkit.annotate.rhythm import (
 
 __all__ = [
     "FLAG_REASONS",
+    "PAUSE_MIN_S",
     "RECIPE_FORMAT",
     "VENTRICULAR_CLASSES",
     "BeatAnnotations",

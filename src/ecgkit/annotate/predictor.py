@@ -37,7 +37,12 @@ from ecgkit.signal.quality import REPEAT_RELIABLE
 from ecgkit.train import TrainConfig, Trainer
 from ecgkit.train.batchnorm import array_batches, recording_statistics
 
-__all__ = ["BeatAnnotations", "Predictor"]
+__all__ = ["PAUSE_MIN_S", "BeatAnnotations", "Predictor"]
+
+#: An interval between two consecutive beats at least this long (s) is a pause, as Holter
+#: reports list them (2 s: a sinus arrest, an exit or AV block, a long post-ectopic
+#: pause; 30 bpm and under for one beat).
+PAUSE_MIN_S = 2.0
 
 #: WFDB annotation code of each AAMI class (``"?"``: beat not classified).
 WFDB_SYMBOLS = {"N": "N", "S": "S", "V": "V", "F": "F", "Q": "Q"}
@@ -231,7 +236,10 @@ class BeatAnnotations:
         """Counts, mean heart rate, ectopic and AF burden, JSON-ready.
 
         ``mean_heart_rate_bpm`` is 60 over the mean RR interval between consecutive
-        beats (none across a gap, none to or from a beat flagged ``"noise"`` or ``"vf"``);
+        beats (none across a gap, none to or from a beat flagged ``"noise"`` or ``"vf"``),
+        ``longest_rr_s`` the longest of those intervals (None without one) and
+        ``pauses_s`` those of :data:`PAUSE_MIN_S` or longer (the two beats' times in
+        seconds; a pause holds no beat the detector found, so missed beats make one too);
         ``per_hour`` is each class's beats per hour of the analysed time (outside the
         gaps and the noise; None where there is none), ``burden_percent`` its share of
         the classified beats (None where none is classified);
@@ -265,6 +273,8 @@ class BeatAnnotations:
         # no interval across a gap, nor to or from a beat in noise or ventricular flutter
         between = (np.diff(self.segment) == 0) & ~cut[1:] & ~cut[:-1]
         rr = (np.diff(self.sample) / self.fs)[between]
+        time_s = self.time_s
+        pauses = np.flatnonzero(between & (np.diff(self.sample) >= PAUSE_MIN_S * self.fs))
         flags = {
             reason: int((self.flag == reason).sum()) for reason in np.unique(self.flag) if reason
         }
@@ -284,6 +294,8 @@ class BeatAnnotations:
             "counts": counts,
             "unclassified_reasons": flags,
             "mean_heart_rate_bpm": float(60 / rr.mean()) if rr.size else None,
+            "longest_rr_s": float(rr.max()) if rr.size else None,
+            "pauses_s": [[float(time_s[i]), float(time_s[i + 1])] for i in pauses],
             "per_hour": {c: counts[c] / hours for c in self.classes} if hours > 0 else None,
             "burden_percent": (
                 {c: 100 * counts[c] / classified for c in self.classes} if classified else None
