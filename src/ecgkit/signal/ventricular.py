@@ -161,11 +161,10 @@ def ventricular_flutter(x: ArrayLike, fs: float) -> NDArray[np.int64]:
     slowest, fastest = VF_RATE_PER_MIN
     # each half of a window a sinusoid too: a burst of large waves within a second of a
     # window of ECG sets the whole window's sums (an artefact in MIT-BIH 209's V1)
-    half_start, half_leakage, _ = _leakage_windows(arr, fs, VF_WINDOW_S / 2, VF_STEP_S)
-    half_at = {int(at): k for k, at in enumerate(half_start)}
-    second_half = [half_at.get(int(at) + width // 2, -1) for at in start]
-    halves = np.column_stack([half_leakage[: start.size], half_leakage[second_half]])
-    halves[np.asarray(second_half) < 0, 1] = np.nan
+    half = width // 2
+    halves = np.column_stack(
+        [_leakage_at(arr, start, half)[0], _leakage_at(arr, start + half, half)[0]]
+    )
     # the mean absolute value (mV) of each window: enough signal to be a rhythm
     magnitude = np.concatenate(([0.0], np.cumsum(np.abs(arr))))
     mean_mv = (magnitude[start + width] - magnitude[start]) / width
@@ -191,6 +190,14 @@ def _leakage_windows(
         empty = np.zeros(0)
         return np.zeros(0, dtype=np.int64), empty, empty.copy()
     start = np.arange(0, x.size - width + 1, step, dtype=np.int64)
+    leakage, period = _leakage_at(x, start, width)
+    return start, leakage, 60.0 * fs / period
+
+
+def _leakage_at(
+    x: NDArray[np.float64], start: NDArray[np.int64], width: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Leakage and mean period (samples, NaN where flat) of each ``[start, start + width)``."""
     # each window's sums of |x| and of |x_i - x_(i-1)| (its own first difference inside it)
     magnitude = np.concatenate(([0.0], np.cumsum(np.abs(x))))
     change = np.concatenate(([0.0, 0.0], np.cumsum(np.abs(np.diff(x)))))
@@ -198,7 +205,6 @@ def _leakage_windows(
     moved = change[start + width] - change[start + 1]
     with np.errstate(divide="ignore", invalid="ignore"):
         period = np.where(moved > 0, 2.0 * np.pi * total / moved, np.nan)
-    rate = 60.0 * fs / period
     leakage = np.full(start.size, np.nan)
     for k in np.flatnonzero(np.isfinite(period)):
         half = round(float(period[k]) / 2.0)
@@ -207,4 +213,4 @@ def _leakage_windows(
         window = x[start[k] : start[k] + width]
         now, before = window[half:], window[:-half]
         leakage[k] = np.abs(now + before).sum() / (np.abs(now).sum() + np.abs(before).sum())
-    return start, leakage, rate
+    return leakage, period
