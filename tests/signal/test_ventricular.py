@@ -172,6 +172,9 @@ def test_short_flat_and_bad_input():
         ventricular_flutter(np.zeros((2, 2000)), fs)
     with pytest.raises(ValueError, match="sampling rate"):
         ventricular_flutter(np.zeros(2000), 0.0)
+    for bad in ("2", None, True):
+        with pytest.raises(TypeError, match="window_s must be a number"):
+            vf_filter_leakage(np.zeros(2000), fs, window_s=bad)
     for bad in (0.0, -1.0, float("nan")):
         with pytest.raises(ValueError, match="window_s"):
             vf_filter_leakage(np.zeros(2000), fs, window_s=bad)

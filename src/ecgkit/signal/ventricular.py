@@ -108,6 +108,8 @@ def vf_filter_leakage(
     ValueError
         When ``x`` is not 1-D, is empty or holds NaN or infinite values, ``fs`` is not a
         positive rate, or the window or step is not positive.
+    TypeError
+        When ``x`` is not numeric, or the window or step is not a number.
 
     Examples
     --------
@@ -120,6 +122,8 @@ def vf_filter_leakage(
     """
     fs = check_fs(fs)
     for name, value in (("window_s", window_s), ("step_s", step_s)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
         if not np.isfinite(value) or value <= 0:
             raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
     arr = as_signal(x, "x", max_ndim=1)
