@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -131,13 +132,18 @@ def _shaped(x: np.ndarray, fs: float, shape: str) -> np.ndarray:
     return np.asarray(y)
 
 
+def _record_100_at_rates(data_dir: Path, seconds: int) -> Iterator[tuple[float, np.ndarray]]:
+    """The first ``seconds`` of MIT-BIH 100's first lead at each of :data:`RATES`."""
+    ecg_360 = np.asarray(wfdb.rdrecord(str(data_dir / "100"), sampto=360 * seconds).p_signal)
+    for fs in RATES:
+        yield fs, resample(ecg_360[:, 0], 360.0, fs) if fs != 360.0 else ecg_360[:, 0]
+
+
 def trains_found(data_dir: Path) -> dict[str, Any]:
     """Share of synthetic calibration trains found, by rate, height and noise."""
     rng = np.random.default_rng(0)
-    ecg_360 = np.asarray(wfdb.rdrecord(str(data_dir / "100"), sampto=360 * 20).p_signal[:, 0])
     rows = []
-    for fs in RATES:
-        ecg = resample(ecg_360, 360.0, fs) if fs != 360.0 else ecg_360
+    for fs, ecg in _record_100_at_rates(data_dir, 20):
         for height, width_s, noise, shape, where in itertools.product(
             HEIGHTS_MV, WIDTHS_S, NOISES_MV, SHAPES, ("start", "end")
         ):
@@ -166,10 +172,8 @@ def trains_found(data_dir: Path) -> dict[str, Any]:
 def trains_found_inside(data_dir: Path) -> dict[str, Any]:
     """Share of synthetic test-signal trains found inside an ECG, by rate, height and noise."""
     rng = np.random.default_rng(0)
-    ecg_360 = np.asarray(wfdb.rdrecord(str(data_dir / "100"), sampto=360 * 60).p_signal[:, 0])
     rows = []
-    for fs in RATES:
-        ecg = resample(ecg_360, 360.0, fs) if fs != 360.0 else ecg_360
+    for fs, ecg in _record_100_at_rates(data_dir, 60):
         at = round(30 * fs)
         for height, width_s, noise, shape, n in itertools.product(
             HEIGHTS_MV, WIDTHS_S, NOISES_MV, SHAPES, (3, 5)
