@@ -12,6 +12,7 @@ from ecgkit.signal import (
     VF_LEAKAGE_MAX,
     VF_MIN_MEAN_MV,
     clean,
+    detect_r_peaks,
     resample,
     ventricular_flutter,
     vf_filter_leakage,
@@ -97,6 +98,35 @@ def test_a_burst_of_large_waves_or_a_small_oscillation_is_no_flutter():
     assert ventricular_flutter(10 * small, fs).shape == (1, 2)
 
 
+def test_a_tremor_over_a_sinus_rhythm_is_no_flutter_given_the_beats():
+    # a 6 Hz tremor of 0.5 mV over 100's excerpt is a sinusoid as much as a flutter is;
+    # the beats a detector finds there come every few waves, a flutter's every wave or two
+    fs = 360.0
+    ecg = np.asarray(load_example("100")[0].signal[:, 0], dtype=np.float64)
+    t = np.arange(ecg.size) / fs
+    x = ecg + 0.5 * np.sin(2 * np.pi * 6.0 * t + 0.5 * np.sin(2 * np.pi * 0.1 * t))
+    alone = ventricular_flutter(clean(x, fs), fs)
+    assert (alone[:, 1] - alone[:, 0]).sum() > 0.9 * x.size  # 0.997 measured
+    beats = detect_r_peaks(x, fs)
+    assert ventricular_flutter(clean(x, fs), fs, r_peaks=beats).shape == (0, 2)
+    # a flutter's own waves as beats (WFDB "!" in 207's excerpt) keep it
+    record, annotations = load_example("207")
+    lead = clean(np.asarray(record.signal[:, 0], dtype=np.float64), fs)
+    waves = np.asarray(annotations.sample)[np.isin(np.asarray(annotations.symbol), ["!"])]
+    np.testing.assert_array_equal(
+        ventricular_flutter(lead, fs, r_peaks=waves), ventricular_flutter(lead, fs)
+    )
+    # and so do beats every wave or every 1.5 waves, not every third
+    sine = clean(_flutter(fs, 4.0), fs)
+    every = np.arange(0, sine.size, round(fs / 4.0))
+    assert ventricular_flutter(sine, fs, r_peaks=every).shape == (1, 2)
+    one_and_half = np.arange(0, sine.size, round(1.5 * fs / 4.0))
+    assert ventricular_flutter(sine, fs, r_peaks=one_and_half).shape == (1, 2)
+    assert ventricular_flutter(sine, fs, r_peaks=every[::3]).shape == (0, 2)
+    # fewer than two beats in a window say nothing
+    assert ventricular_flutter(sine, fs, r_peaks=every[::20]).shape == (1, 2)
+
+
 def test_flutter_inside_an_ecg_is_found_about_where_it_is():
     fs = 360.0
     ecg = clean(np.asarray(load_example("100")[0].signal[:, 0], dtype=np.float64), fs)
@@ -172,6 +202,16 @@ def test_short_flat_and_bad_input():
         ventricular_flutter(np.zeros((2, 2000)), fs)
     with pytest.raises(ValueError, match="sampling rate"):
         ventricular_flutter(np.zeros(2000), 0.0)
+    x = clean(_flutter(fs), fs)
+    with pytest.raises(ValueError, match="r_peaks must be 1-D"):
+        ventricular_flutter(x, fs, r_peaks=np.zeros((2, 2), np.int64))
+    with pytest.raises(TypeError, match="r_peaks must be integer"):
+        ventricular_flutter(x, fs, r_peaks=[1.5, 2.5])
+    with pytest.raises(ValueError, match="r_peaks must lie in"):
+        ventricular_flutter(x, fs, r_peaks=[0, x.size])
+    with pytest.raises(ValueError, match="r_peaks must be sorted"):
+        ventricular_flutter(x, fs, r_peaks=[30, 10])
+    assert ventricular_flutter(x, fs, r_peaks=[]).shape == (1, 2)
     for bad in ("2", None, True):
         with pytest.raises(TypeError, match="window_s must be a number"):
             vf_filter_leakage(np.zeros(2000), fs, window_s=bad)

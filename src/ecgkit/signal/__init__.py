@@ -81,6 +81,7 @@ from ecgkit.signal.spikes import SPIKE_MAX_S, SPIKE_MV_PER_S, spike_stretches
 from ecgkit.signal.steps import STEP_LEVEL_S, STEP_MIN_MV, baseline_steps, remove_steps
 from ecgkit.signal.ventricular import (
     VF_LEAKAGE_MAX,
+    VF_MAX_WAVES_PER_BEAT,
     VF_MIN_MEAN_MV,
     VF_RATE_PER_MIN,
     VF_STEP_S,
@@ -135,6 +136,7 @@ __all__ = [
     "REPEAT_RELIABLE",
     "REPEAT_NEIGHBOURS",
     "VF_LEAKAGE_MAX",
+    "VF_MAX_WAVES_PER_BEAT",
     "VF_MIN_MEAN_MV",
     "VF_RATE_PER_MIN",
     "VF_STEP_S",
