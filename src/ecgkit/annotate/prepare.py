@@ -606,15 +606,6 @@ def prepare_beats(
             x = notch(x, fs_out, hum, axis=0)
         mains.update(hums)
         first, last = start * up // down, math.ceil(stop * up / down)
-        # ventricular flutter: the model's first lead a sinusoid (band-passed as for the
-        # detector), in the chunk's own part, mapped to the recording's samples
-        flutter = ventricular_flutter(x[:, 0] if recipe.clean else clean(x[:, 0], fs_out), fs_out)
-        flutter = np.clip(flutter + lo_out, first, last)
-        flutter = flutter[flutter[:, 1] > flutter[:, 0]]
-        if flutter.size:
-            vf_parts.append(
-                np.stack([flutter[:, 0] * down // up, -(-flutter[:, 1] * down // up)], axis=1)
-            )
         if given is None:
             recorded = x.shape[0] > 1 and _recorded_samples(local_gaps, hi - lo) > 0
             local = (
@@ -622,6 +613,7 @@ def prepare_beats(
                 if recorded
                 else np.zeros(0, np.int64)
             )
+            chunk_peaks = local
             glob = local + lo_out
             inside = (glob >= first) & (glob < last)
             glob, local = glob[inside], local[inside]
@@ -636,6 +628,10 @@ def prepare_beats(
             at_input = given[(given >= start) & (given < stop)].astype(np.int64)
             glob = np.minimum(np.rint(at_input * up / down).astype(np.int64), n_out - 1)
             local = glob - lo_out
+            in_chunk = given[(given >= lo) & (given < hi)].astype(np.int64)
+            chunk_peaks = np.unique(
+                np.clip(np.rint(in_chunk * up / down).astype(np.int64) - lo_out, 0, len(x) - 1)
+            )
             keep = (
                 np.concatenate(([True], np.diff(local) > 0)) if local.size else local.astype(bool)
             )
@@ -644,6 +640,18 @@ def prepare_beats(
                     f"peaks closer than one sample at {fs_out:g} Hz (the model's rate): "
                     f"{at_input[~keep][:5].tolist()}"
                 )
+        # ventricular flutter: the model's first lead a sinusoid (band-passed as for the
+        # detector) with the chunk's beats at most every other wave, in the chunk's own
+        # part, mapped to the recording's samples
+        flutter = ventricular_flutter(
+            x[:, 0] if recipe.clean else clean(x[:, 0], fs_out), fs_out, r_peaks=chunk_peaks
+        )
+        flutter = np.clip(flutter + lo_out, first, last)
+        flutter = flutter[flutter[:, 1] > flutter[:, 0]]
+        if flutter.size:
+            vf_parts.append(
+                np.stack([flutter[:, 0] * down // up, -(-flutter[:, 1] * down // up)], axis=1)
+            )
         beats = segment_beats(
             x, fs_out, local, before_s=recipe.before_s, after_s=recipe.after_s, edge="pad", axis=0
         )
