@@ -45,6 +45,7 @@ References
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -182,20 +183,20 @@ def ventricular_flutter(
     fs = check_fs(fs)
     arr = np.asarray(as_signal(x, "x", max_ndim=1), dtype=np.float64)
     beats = None if r_peaks is None else _checked_peaks(r_peaks, arr.size)
-    start, leakage, rate = _leakage_windows(arr, fs, VF_WINDOW_S, VF_STEP_S)
-    width = round(VF_WINDOW_S * fs)
+    sums = _CumulativeSums.of(arr)
+    start, width = _window_starts(arr.size, fs, VF_WINDOW_S, VF_STEP_S)
     if start.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
+    leakage, period, mean_mv = sums.leakage_at(start, width)
+    rate = 60.0 * fs / period
     slowest, fastest = VF_RATE_PER_MIN
     # each half of a window a sinusoid too: a burst of large waves within a second of a
     # window of ECG sets the whole window's sums (an artefact in MIT-BIH 209's V1)
     half = width // 2
     halves = np.column_stack(
-        [_leakage_at(arr, start, half)[0], _leakage_at(arr, start + half, half)[0]]
+        [sums.leakage_at(start, half)[0], sums.leakage_at(start + half, half)[0]]
     )
-    # the mean absolute value (mV) of each window: enough signal to be a rhythm
-    magnitude = np.concatenate(([0.0], np.cumsum(np.abs(arr))))
-    mean_mv = (magnitude[start + width] - magnitude[start]) / width
+    # mean_mv, the mean absolute value (mV) of each window: enough signal to be a rhythm
     with np.errstate(invalid="ignore"):
         chosen = (
             (leakage < VF_LEAKAGE_MAX)
@@ -205,7 +206,6 @@ def ventricular_flutter(
             & (mean_mv >= VF_MIN_MEAN_MV)
         )
     if beats is not None:
-        period = 60.0 * fs / rate
         for k in np.flatnonzero(chosen):
             inside = beats[
                 np.searchsorted(beats, start[k]) : np.searchsorted(beats, start[k] + width)
@@ -236,32 +236,57 @@ def _leakage_windows(
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
     """:func:`vf_filter_leakage` of a checked 1-D ``arr``."""
     x = np.asarray(arr, dtype=np.float64)
-    width, step = max(round(window_s * fs), 2), max(round(step_s * fs), 1)
-    if x.size < width:
+    start, width = _window_starts(x.size, fs, window_s, step_s)
+    if start.size == 0:
         empty = np.zeros(0)
-        return np.zeros(0, dtype=np.int64), empty, empty.copy()
-    start = np.arange(0, x.size - width + 1, step, dtype=np.int64)
-    leakage, period = _leakage_at(x, start, width)
+        return start, empty, empty.copy()
+    leakage, period, _ = _CumulativeSums.of(x).leakage_at(start, width)
     return start, leakage, 60.0 * fs / period
 
 
-def _leakage_at(
-    x: NDArray[np.float64], start: NDArray[np.int64], width: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Leakage and mean period (samples, NaN where flat) of each ``[start, start + width)``."""
-    # each window's sums of |x| and of |x_i - x_(i-1)| (its own first difference inside it)
-    magnitude = np.concatenate(([0.0], np.cumsum(np.abs(x))))
-    change = np.concatenate(([0.0, 0.0], np.cumsum(np.abs(np.diff(x)))))
-    total = magnitude[start + width] - magnitude[start]
-    moved = change[start + width] - change[start + 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        period = np.where(moved > 0, 2.0 * np.pi * total / moved, np.nan)
-    leakage = np.full(start.size, np.nan)
-    for k in np.flatnonzero(np.isfinite(period)):
-        half = round(float(period[k]) / 2.0)
-        if not 1 <= half < width:
-            continue
-        window = x[start[k] : start[k] + width]
-        now, before = window[half:], window[:-half]
-        leakage[k] = np.abs(now + before).sum() / (np.abs(now).sum() + np.abs(before).sum())
-    return leakage, period
+def _window_starts(
+    n_samples: int, fs: float, window_s: float, step_s: float
+) -> tuple[NDArray[np.int64], int]:
+    """First samples of the windows ``step_s`` apart that fit in ``n_samples``, and their width."""
+    width, step = max(round(window_s * fs), 2), max(round(step_s * fs), 1)
+    if n_samples < width:
+        return np.zeros(0, dtype=np.int64), width
+    return np.arange(0, n_samples - width + 1, step, dtype=np.int64), width
+
+
+@dataclass(frozen=True)
+class _CumulativeSums:
+    """A signal with its running sums of ``|x_i|`` and ``|x_i - x_(i-1)|``, taken once."""
+
+    x: NDArray[np.float64]
+    magnitude: NDArray[np.float64]  # magnitude[i]: sum of |x| over x[:i]
+    change: NDArray[np.float64]  # change[i]: sum of |x_j - x_(j-1)| for 1 <= j < i
+
+    @classmethod
+    def of(cls, x: NDArray[np.float64]) -> _CumulativeSums:
+        return cls(
+            x=x,
+            magnitude=np.concatenate(([0.0], np.cumsum(np.abs(x)))),
+            change=np.concatenate(([0.0, 0.0], np.cumsum(np.abs(np.diff(x))))),
+        )
+
+    def leakage_at(
+        self, start: NDArray[np.int64], width: int
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Leakage, mean period (samples; NaN where flat) and mean ``|x|`` of each window.
+
+        The windows are ``[start, start + width)``; each one's first difference is its own.
+        """
+        total = self.magnitude[start + width] - self.magnitude[start]
+        moved = self.change[start + width] - self.change[start + 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            period = np.where(moved > 0, 2.0 * np.pi * total / moved, np.nan)
+        leakage = np.full(start.size, np.nan)
+        for k in np.flatnonzero(np.isfinite(period)):
+            half = round(float(period[k]) / 2.0)
+            if not 1 <= half < width:
+                continue
+            window = self.x[start[k] : start[k] + width]
+            now, before = window[half:], window[:-half]
+            leakage[k] = np.abs(now + before).sum() / (np.abs(now).sum() + np.abs(before).sum())
+        return leakage, period, total / width
