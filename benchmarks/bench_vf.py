@@ -45,7 +45,7 @@ from _common import (
 )
 
 from ecgkit.data import EXAMPLE_RECORDS, load_example, read_annotations
-from ecgkit.signal import clean, detect_r_peaks, resample, ventricular_flutter
+from ecgkit.signal import clean, detect_r_peaks, resample, touches_gaps, ventricular_flutter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from synthetic import paced_ecg
@@ -64,13 +64,6 @@ def _flutter(x: np.ndarray, fs: float, mode: str) -> np.ndarray:
     return ventricular_flutter(clean(x, fs), fs, r_peaks=beats)
 
 
-def _inside(samples: np.ndarray, stretches: np.ndarray) -> np.ndarray:
-    inside = np.zeros(samples.size, dtype=bool)
-    for start, stop in stretches:
-        inside |= (samples >= start) & (samples < stop)
-    return inside
-
-
 def mitdb(data_dir: Path) -> dict[str, Any]:
     """Flutter waves found and other beats taken, per record and lead."""
     rows = []
@@ -82,7 +75,7 @@ def mitdb(data_dir: Path) -> dict[str, Any]:
         waves = np.asarray(annotations.sample)[symbols == "!"]
         for lead, mode in itertools.product(range(signal.shape[1]), MODES):
             stretches = _flutter(signal[:, lead], 360.0, mode)
-            inside = _inside(samples, stretches)
+            inside = touches_gaps(samples, samples + 1, stretches)
             is_wave = np.isin(samples, waves)
             taken = Counter(rhythms[inside & ~is_wave].tolist())
             rows.append(
