@@ -200,6 +200,36 @@ def test_without_the_models_lead_a_channel_named_like_an_ecg_is_taken(names, exp
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "other"),
+    [
+        ("V1", True), ("aVF", True), ("III", True), ("MLIII", True), ("ECG V5 [mV]", True),
+        ("MLII", False), ("II", False), ("DII", False), ("ECG II [mV]", False),
+        ("ECG", False), ("lead0", False), ("ECG2", False), ("Resp", False),
+    ],
+)  # fmt: skip
+def test_a_lead_is_another_only_where_its_name_says_which(name, other):
+    from ecgkit.annotate.prepare import _is_other_lead
+
+    assert _is_other_lead(name, "MLII") is other
+
+
+@pytest.mark.parametrize("how", ["only lead", "chosen"])
+def test_another_standard_lead_feeding_the_model_is_warned_about(recipe, how):
+    # V1 classified by a model of MLII, with no word: on MIT-BIH DS2 V Se 83 -> 75 %
+    record, _ = load_example("100")
+    lead = np.asarray(record.signal[: 30 * 360, :1], dtype=np.float64)
+    names, leads = (("V1",), None) if how == "only lead" else (("MLII", "V1"), ["V1"])
+    signal = np.tile(lead, (1, len(names)))
+    with pytest.warns(UserWarning, match=r"lead 'V1' feeds a model trained on 'MLII'"):
+        prepare_beats(Record(signal, 360.0, names, "v1"), recipe, leads=leads)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in ("MLII", "ECG", "lead0"):  # its own lead, or one nothing is known of
+            prepare_beats(Record(lead, 360.0, (name,), "ok"), recipe)
+        prepare_beats(Record(np.tile(lead, (1, 2)), 360.0, ("V1", "II"), "ok"), recipe)
+
+
 def test_a_model_lead_without_an_ecg_names_a_lead_that_has_one(recipe):
     # MLII off, V5 fine: 0 beats and a line of gaps, with no word that V5 holds the ECG
     record, _ = load_example("100")

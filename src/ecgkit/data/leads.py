@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["first_ecg_channel", "lead_key", "named_like_ecg"]
+__all__ = ["STANDARD_LEADS", "first_ecg_channel", "lead_key", "named_like_ecg"]
 
 # a unit or note in brackets, and the words around a lead's name that do not name it
 _BRACKETED = re.compile(r"[(\[{].*?[)\]}]")
 _SEPARATORS = re.compile(r"[\s_\-.:/,;]+")
 _NOT_A_LEAD = frozenset({"ecg", "ekg", "lead", "mv", "uv", "µv"})
-# the standard leads as lead_key writes them (Holter's modified limb leads, DI-DIII)
-_STANDARD_LEADS = frozenset(
+#: The standard leads as :func:`lead_key` writes them (Holter's modified limb leads,
+#: DI-DIII).
+STANDARD_LEADS = frozenset(
     {"i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6"}
     | {"mli", "mlii", "mliii", "ml2", "di", "dii", "diii", "d2"}
 )
@@ -37,7 +38,7 @@ def lead_key(name: str) -> str:
 
 def named_like_ecg(name: str) -> bool:
     """True for a channel whose name says ECG ("ECG", "EKG 2") or names a standard lead."""
-    return bool(_ECG_WORD.search(name)) or lead_key(name) in _STANDARD_LEADS
+    return bool(_ECG_WORD.search(name)) or lead_key(name) in STANDARD_LEADS
 
 
 def first_ecg_channel(names: Sequence[str]) -> int | None:
