@@ -359,3 +359,76 @@ def test_beats_in_noise_are_in_no_af_run_and_cut_the_rhythm():
     assert summary["af_episodes_s"] == []
     # the heart rate takes no interval to or from a noise beat
     assert summary["mean_heart_rate_bpm"] == pytest.approx(75.0, abs=0.5)
+
+
+def _with_noise(parts, rng):
+    """Annotations of ``parts``: ("sinus"|"af"|"noise", seconds); noise beats flagged."""
+    rr, kind = [], []
+    for name, seconds in parts:
+        if name == "sinus":
+            part = np.full(round(seconds / 0.8), 0.8)
+        elif name == "af":
+            part = rng.uniform(0.4, 1.0, round(seconds / 0.7))
+        else:
+            part = rng.uniform(0.2, 0.6, round(seconds / 0.4))
+        rr.append(part)
+        kind += [name] * part.size
+    rr = np.concatenate(rr)
+    annotations = _annotations(rr, np.zeros(rr.size + 1, int))
+    noise = np.array(["sinus", *kind]) == "noise"
+    flag = np.where(noise, "noise", annotations.flag)
+    label = np.where(noise, -1, annotations.label)
+    beat_kind = np.array([kind[0], *kind])
+    return dataclasses.replace(annotations, flag=flag, label=label), beat_kind
+
+
+def test_a_short_stretch_between_noise_is_not_an_af_episode_of_a_long_recording():
+    # judged whole as a 10-s strip is, 20 s of irregular beats between two bursts of noise
+    # inside 2 minutes of sinus rhythm were an AF "episode" of 20 s
+    rng = np.random.default_rng(5)
+    parts = [("sinus", 60), ("noise", 3), ("af", 20), ("noise", 3), ("sinus", 60)]
+    annotations, _ = _with_noise(parts, rng)
+    marked = assess_rhythm(annotations, None, gate=1.0)
+    assert not marked.in_af.any()
+    assert marked.summary()["af_episodes_s"] == []
+
+
+@pytest.mark.parametrize(("noise_s", "joined"), [(3, True), (8, True), (14, False)])
+def test_af_continues_across_noise_of_at_most_10_s(noise_s, joined):
+    rng = np.random.default_rng(6)
+    parts = [("sinus", 60), ("af", 20), ("noise", noise_s), ("af", 20), ("sinus", 60)]
+    annotations, kind = _with_noise(parts, rng)
+    marked = assess_rhythm(annotations, None, gate=1.0)
+    af = kind == "af"
+    assert marked.in_af[af].mean() > (0.75 if joined else -1)
+    assert marked.in_af[af].any() == joined
+    assert not marked.in_af[kind == "noise"].any()
+    assert not marked.in_af[kind == "sinus"][5:-5].any()
+    assert (marked.af_episode == marked.in_af).all()
+    # one episode, reported across the noise; the noise is not AF time
+    summary = marked.summary()
+    assert len(summary["af_episodes_s"]) == int(joined)
+    if joined:
+        ((start, end),) = summary["af_episodes_s"]
+        first, last = np.flatnonzero(marked.in_af)[[0, -1]]
+        assert (start, end) == (marked.time_s[first], marked.time_s[last])
+        parts = np.flatnonzero(np.diff(np.r_[0, marked.in_af.astype(int), 0])).reshape(-1, 2)
+        in_af_s = sum(marked.time_s[b - 1] - marked.time_s[a] for a, b in parts)
+        assert in_af_s < end - start
+        assert summary["af_burden_percent"] == pytest.approx(100 * in_af_s / summary["analysed_s"])
+
+
+@pytest.mark.parametrize(("gap_s", "joined"), [(6, True), (14, False)])
+def test_af_continues_across_a_gap_of_at_most_10_s(gap_s, joined):
+    rng = np.random.default_rng(7)
+    rr = np.concatenate([np.full(75, 0.8), rng.uniform(0.4, 1.0, 29), [gap_s + 0.7],
+                         rng.uniform(0.4, 1.0, 29), np.full(75, 0.8)])  # fmt: skip
+    annotations = _annotations(rr, np.zeros(rr.size + 1, int))
+    last_before = int(annotations.sample[75 + 29])
+    gap = np.array([[last_before + int(0.35 * FS), last_before + int((gap_s + 0.35) * FS)]])
+    marked = assess_rhythm(dataclasses.replace(annotations, gaps=gap), None, gate=1.0)
+    af = np.zeros(rr.size + 1, dtype=bool)
+    af[76:135] = True
+    assert marked.in_af[af].any() == joined
+    assert marked.in_af[af].mean() > (0.75 if joined else -1)
+    assert not marked.in_af[~af][5:-5].any()

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from ecgkit.signal import (
     AFDetection,
+    af_runs,
     detect_af,
     p_wave_consistency,
     rr_irregularity,
@@ -1241,3 +1242,100 @@ def test_atrial_flutter_is_found(conduction):
     ratios = np.full(300, 2) if conduction == "2:1" else rng.choice([2, 3, 4], size=300)
     x, peaks = _flutter(ratios)
     assert detect_af(peaks, FS, signal=x).in_af.mean() > 0.5
+
+
+# --- the episode rules across noise and gaps (af_runs) --------------------------------------
+
+
+@settings(max_examples=30)
+@given(
+    peaks=mixed_rhythms(),
+    min_episode_s=st.sampled_from([0.0, 10.0, 30.0, 60.0]),
+    max_gap_s=st.sampled_from([0.0, 10.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_af_runs_without_noise_or_gaps_is_detect_afs_rule(peaks, min_episode_s, max_gap_s, seed):
+    exclude = np.random.default_rng(seed).random(peaks.size) < 0.1
+    result = detect_af(peaks, FS, exclude=exclude, min_episode_s=min_episode_s,
+                       max_gap_s=max_gap_s)  # fmt: skip
+    in_af = af_runs(result.candidate, peaks, FS, exclude=exclude,
+                    min_episode_s=min_episode_s, max_gap_s=max_gap_s)  # fmt: skip
+    np.testing.assert_array_equal(in_af, result.in_af)
+    one_segment = np.zeros(peaks.size, dtype=np.int64)
+    np.testing.assert_array_equal(
+        af_runs(result.candidate, peaks, FS, segment=one_segment, exclude=exclude,
+                min_episode_s=min_episode_s, max_gap_s=max_gap_s),
+        result.in_af,
+    )  # fmt: skip
+
+
+def _looks(pattern):
+    """Beats 1 s apart that look like AF (a), not (s) or whose rhythm is unknown (u)."""
+    candidate = np.array([c == "a" for c in pattern])
+    unknown = np.array([c == "u" for c in pattern])
+    return candidate, unknown, np.arange(len(pattern), dtype=np.int64) * FS
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        # 20 + 20 s around 5 s of noise: one run of 44 s
+        ("s" * 40 + "a" * 20 + "u" * 5 + "a" * 20 + "s" * 40,
+         "s" * 40 + "a" * 20 + "s" * 5 + "a" * 20 + "s" * 40),
+        # 12 s of noise: two runs of 19 s, each too short
+        ("s" * 40 + "a" * 20 + "u" * 12 + "a" * 20 + "s" * 40, "s" * 132),
+        # a beat that does not look like AF ends the run, noise or not
+        ("s" * 40 + "a" * 20 + "u" * 2 + "s" + "u" * 2 + "a" * 20 + "s" * 40, "s" * 125),
+        # a 20-s stretch between noise is not judged whole inside a long recording
+        ("s" * 40 + "u" * 3 + "a" * 20 + "u" * 3 + "s" * 40, "s" * 106),
+    ],
+)  # fmt: skip
+def test_a_run_of_af_continues_across_noise_of_at_most_max_gap(pattern, expected):
+    candidate, unknown, peaks = _looks(pattern)
+    in_af = af_runs(candidate, peaks, FS, unknown=unknown)
+    np.testing.assert_array_equal(in_af, np.array([c == "a" for c in expected]))
+    assert not in_af[unknown].any()
+
+
+@pytest.mark.parametrize(("gap_s", "joined"), [(5, True), (10, True), (11, False)])
+def test_a_run_of_af_continues_across_a_gap_of_at_most_max_gap(gap_s, joined):
+    candidate = np.ones(40, dtype=bool)
+    peaks = np.r_[np.arange(20), np.arange(20) + 19 + gap_s].astype(np.int64) * FS
+    segment = np.r_[np.zeros(20), np.ones(20)].astype(np.int64)
+    in_af = af_runs(candidate, peaks, FS, segment=segment)
+    assert in_af.all() == joined
+    assert in_af.any() == joined
+    # inside one stretch successive beats belong together, however far apart
+    assert af_runs(candidate, peaks, FS).all()
+
+
+def test_a_recording_shorter_than_an_episode_is_judged_on_its_known_beats():
+    # 10 beats of a 10-s strip: 4 look like AF, 4 are noise, 2 do not look like AF
+    candidate, unknown, peaks = _looks("aauuuuaass")
+    assert not af_runs(candidate, peaks, FS).any()
+    np.testing.assert_array_equal(af_runs(candidate, peaks, FS, unknown=unknown), ~unknown)
+    in_af = af_runs(candidate, peaks, FS, unknown=unknown | np.r_[[False] * 8, True, False])
+    assert not in_af.any()  # 5 known beats: too few to judge
+    candidate, unknown, peaks = _looks("aaauuaaaas")
+    in_af = af_runs(candidate, peaks, FS, unknown=unknown)
+    np.testing.assert_array_equal(in_af, ~unknown)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"candidate": np.ones(3, dtype=bool)}, "candidate must be 4 booleans"),
+        ({"candidate": np.ones(4)}, "candidate must be 4 booleans"),
+        ({"unknown": np.zeros(5, dtype=bool)}, "unknown must be 4 booleans"),
+        ({"segment": np.zeros(3, dtype=np.int64)}, "segment must be 4 integers"),
+        ({"segment": np.zeros(4)}, "segment must be 4 integers"),
+        ({"segment": np.array([0, 1, 0, 1])}, "segment must be non-decreasing"),
+        ({"min_episode_s": -1.0}, "min_episode_s"),
+        ({"max_gap_s": np.nan}, "max_gap_s"),
+    ],
+)
+def test_af_runs_refuses_bad_arguments_by_name(kwargs, match):
+    arguments = {"candidate": np.ones(4, dtype=bool), **kwargs}
+    candidate = arguments.pop("candidate")
+    with pytest.raises(ValueError, match=match):
+        af_runs(candidate, np.arange(4) * FS, FS, **arguments)

@@ -31,7 +31,7 @@ from ecgkit.annotate.rhythm import assess_rhythm
 from ecgkit.data.records import Record
 from ecgkit.metrics import adjust_for_priors, weigh_decisions
 from ecgkit.models import ECGModel, load_pretrained
-from ecgkit.signal.atrial import true_runs
+from ecgkit.signal.atrial import AF_MAX_GAP_S, true_runs
 from ecgkit.signal.filters import notch
 from ecgkit.signal.quality import REPEAT_RELIABLE
 from ecgkit.train import TrainConfig, Trainer
@@ -249,8 +249,10 @@ class BeatAnnotations:
         ``recorded_s`` the seconds outside them, ``noise_s`` the seconds of those lost to
         noise (:attr:`noise_s`) and ``analysed_s`` the rest. Where the rhythm was assessed,
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
-        seconds (episodes by the clinical definition, :attr:`af_episode`),
-        ``af_burden_percent`` their share of the analysed time (None where there is
+        seconds (episodes by the clinical definition, :attr:`af_episode`; one that
+        continues across noise, :func:`~ecgkit.signal.af_runs`, is listed once),
+        ``af_burden_percent`` their share of the analysed time, the noise inside them
+        left out (None where there is
         none), ``af_like_beats``
         the beats outside them in shorter runs that the rhythm gate treats as AF
         (:attr:`in_af`), and ``p_waves_absent_beats`` the beats outside both whose P
@@ -324,8 +326,14 @@ class BeatAnnotations:
         if self.in_af is None:
             return {}
         in_episode = self.in_af if self.af_episode is None else self.af_episode
-        episodes = [[float(t) for t in self.time_s[run]] for run in true_runs(in_episode)]
-        in_af_s = sum(end - start for start, end in episodes)
+        parts = true_runs(in_episode)
+        time_s = self.time_s
+        # the noise between the parts of one episode is not analysed time
+        in_af_s = float(np.sum(time_s[parts[:, 1]] - time_s[parts[:, 0]]))
+        episodes = [
+            [float(t) for t in time_s[run]]
+            for run in _across_noise(parts, self.flag == "noise", self.sample, self.fs)
+        ]
         analysed_s = self.analysed_s
         summary: dict[str, Any] = {
             "af_episodes_s": episodes,
@@ -773,3 +781,24 @@ def _cleaned_rhythm_lead(
             except ValueError:
                 break
     return notched
+
+
+def _across_noise(
+    runs: NDArray[np.int64], noise: NDArray[np.bool_], sample: NDArray[np.int64], fs: float
+) -> NDArray[np.int64]:
+    """``runs`` (first and last beat) with those only noise beats part joined.
+
+    An AF run continues across noise of at most :data:`~ecgkit.signal.AF_MAX_GAP_S`
+    (:func:`~ecgkit.signal.af_runs`), its noise beats not in it: its parts are one episode.
+    """
+    if runs.shape[0] < 2:
+        return runs
+    joined = [runs[0].copy()]
+    for first, last in runs[1:]:
+        end = joined[-1][1]
+        between = noise[end + 1 : first]
+        if between.size and between.all() and sample[first] - sample[end] <= AF_MAX_GAP_S * fs:
+            joined[-1][1] = last
+        else:
+            joined.append(np.array([first, last]))
+    return np.stack(joined)

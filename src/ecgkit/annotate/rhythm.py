@@ -28,7 +28,7 @@ from ecgkit.annotate.context import (
     without_intervals,
 )
 from ecgkit.annotate.prepare import held
-from ecgkit.signal import AF_MIN_EPISODE_S, AF_P_WAVE_MIN_FS_HZ, detect_af
+from ecgkit.signal import AF_MIN_EPISODE_S, AF_P_WAVE_MIN_FS_HZ, af_runs, detect_af
 
 if TYPE_CHECKING:
     from ecgkit.annotate.predictor import BeatAnnotations
@@ -281,16 +281,18 @@ def _context_by_segment(
     exclude: NDArray[np.bool_],
     min_episode_s: float,
 ) -> RhythmContext:
-    """:func:`rhythm_context` of each stretch of beats between two gaps or noise beats, joined.
+    """:func:`rhythm_context` of a recording whose beats a gap or noise beats interrupt.
 
     No interval is measured across a gap (:attr:`BeatAnnotations.gaps`) or a beat flagged
     ``"noise"`` (:func:`ecgkit.signal.noisy_beats`: its place and the intervals to it are
-    those of noise): each stretch is assessed as a recording of its own, on its own
-    stretch of ``signal`` (widened to any given beat inside a gap, its missing samples held
-    at a finite neighbour), and the noise beats are in no AF run and not without P waves.
-    The waves of ventricular flutter (``"vf"``) do not cut a stretch (its parts, each
-    shorter than an AF episode, would be judged whole as 10-s strips are): they are among
-    ``exclude``.
+    those of noise): the measures of each stretch between them are taken as of a
+    recording of its own, on its own stretch of ``signal`` (widened to any given beat
+    inside a gap, its missing samples held at a finite neighbour). The episode rules
+    then run over the whole recording (:func:`ecgkit.signal.af_runs`): a run of AF
+    continues across noise or a gap of at most :data:`~ecgkit.signal.AF_MAX_GAP_S`, its
+    length is measured across them, and only a recording shorter than an episode is
+    judged whole; the noise beats are in no AF run and not without P waves. The waves of
+    ventricular flutter (``"vf"``) do not cut a stretch: they are among ``exclude``.
     """
     gaps = np.zeros((0, 2), np.int64) if annotations.gaps is None else annotations.gaps
     noise = annotations.flag == "noise"
@@ -306,7 +308,7 @@ def _context_by_segment(
     lead_signal = None if signal is None else np.asarray(signal)  # a view: no copy yet
     bounds = segment_bounds(gaps, annotations.n_samples)
     stretch = rhythm_stretches(segment, noise)
-    in_af, absent, in_episode = (np.zeros(segment.size, dtype=bool) for _ in range(3))
+    candidate, absent = np.zeros(segment.size, dtype=bool), np.zeros(segment.size, dtype=bool)
     assessed = True
     # stretches are runs of consecutive beats; a noise beat is one of its own
     edges = np.flatnonzero(np.diff(stretch)) + 1
@@ -323,13 +325,19 @@ def _context_by_segment(
             if lead_signal is None
             else held(np.asarray(lead_signal[start:stop], dtype=np.float64))
         )
-        part = rhythm_context(
-            sample[members] - start, annotations.fs, lead, exclude[members],
-            min_episode_s=min_episode_s,
+        part = detect_af(sample[members] - start, annotations.fs, signal=lead,
+                         exclude=exclude[members])  # fmt: skip
+        candidate[members], absent[members] = part.candidate, part.p_waves_clearly_absent
+        assessed = part.p_wave_consistency is not None
+
+    def runs(shortest_s: float) -> NDArray[np.bool_]:
+        return af_runs(
+            candidate, sample, annotations.fs, unknown=noise, segment=segment, exclude=exclude,
+            min_episode_s=shortest_s,
         )  # fmt: skip
-        in_af[members], absent[members] = part.in_af, part.p_waves_absent
-        in_episode[members] = part.in_af_episode
-        assessed = part.p_waves_assessed
+
+    in_af = runs(min_episode_s)
+    in_episode = in_af if min_episode_s == AF_MIN_EPISODE_S else runs(AF_MIN_EPISODE_S)
     return RhythmContext(in_af, absent, assessed, in_episode)
 
 

@@ -20,7 +20,11 @@ both per beat, over a sliding window of beats, and combines them:
   pattern and, when the ECG is given, the P waves are inconsistent; runs of such beats
   shorter than 30 s (the clinical definition of an AF episode) are dropped, two
   episodes at most 10 s apart are one, and a run of three or more ventricular beats
-  inside an episode is not AF (ventricular tachycardia has its own rhythm).
+  inside an episode is not AF (ventricular tachycardia has its own rhythm);
+- :func:`af_runs`: those episode rules alone, on the beats that look like AF, for a
+  recording measured stretch by stretch between noise or gaps: a run of AF continues
+  across them (at most 10 s), and only a recording shorter than an episode is judged
+  whole.
 
 The thresholds were chosen by the MIT-BIH DS1 records alone, the pattern threshold on
 synthetic interval sequences (see docs/benchmarks.rst).
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -62,6 +67,7 @@ __all__ = [
     "AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD",
     "AF_VENTRICULAR_RUN_BEATS",
     "AFDetection",
+    "af_runs",
     "detect_af",
     "p_wave_consistency",
     "rr_irregularity",
@@ -561,6 +567,10 @@ class AFDetection:
         Beats inside an AF episode.
     episodes : numpy.ndarray of int64, shape (n_episodes, 2)
         First and last beat index (inclusive) of each episode, in time order.
+    candidate : numpy.ndarray of bool, shape (n_beats,)
+        Beats that look like AF by the measures (irregular without a pattern and, with a
+        signal, without consistent P waves), before the episode rules of :func:`af_runs`
+        make ``in_af`` of them.
     """
 
     r_peaks: NDArray[np.int64]
@@ -571,6 +581,7 @@ class AFDetection:
     p_waves_clearly_absent: NDArray[np.bool_]
     in_af: NDArray[np.bool_]
     episodes: NDArray[np.int64]
+    candidate: NDArray[np.bool_]
 
     @property
     def episodes_s(self) -> NDArray[np.float64]:
@@ -619,6 +630,138 @@ def _close_gaps(
         if peaks[start] - peaks[end] <= max_gap_s * fs:
             closed[end:start] = True
     return closed
+
+
+def af_runs(
+    candidate: ArrayLike,
+    r_peaks: ArrayLike,
+    fs: float,
+    *,
+    unknown: ArrayLike | None = None,
+    segment: ArrayLike | None = None,
+    exclude: ArrayLike | None = None,
+    min_episode_s: float = AF_MIN_EPISODE_S,
+    max_gap_s: float = AF_MAX_GAP_S,
+    ventricular_run_beats: int = AF_VENTRICULAR_RUN_BEATS,
+) -> NDArray[np.bool_]:
+    """The beats in AF, from the beats that look like it: :func:`detect_af`'s episode rules.
+
+    Parameters
+    ----------
+    candidate : array_like of bool, shape (n_beats,)
+        Beats that look like AF (:attr:`AFDetection.candidate`; measured, for a recording
+        with gaps or noise, in each stretch between them).
+    r_peaks : array_like of int, shape (n_beats,)
+        Strictly increasing R-peak sample indices of the whole recording.
+    fs : float
+        Sampling rate in Hz.
+    unknown : array_like of bool, shape (n_beats,), optional
+        Beats whose rhythm is not known (in noise): neither AF nor not, never in AF
+        themselves. A run of AF beats continues across them when its beats on either side
+        are at most ``max_gap_s`` apart.
+    segment : array_like of int, shape (n_beats,), optional
+        The stretch between two gaps of the recording (no samples) each beat lies in,
+        non-decreasing. A run continues across a gap only as across ``unknown`` beats.
+    exclude : array_like of bool, shape (n_beats,), optional
+        Ventricular beats, as for :func:`detect_af` (``ventricular_run_beats``).
+    min_episode_s, max_gap_s : float
+        As for :func:`detect_af`: a run shorter than ``min_episode_s`` (first to last R
+        peak, across the beats and gaps it continues over) is dropped, two of at least
+        :data:`AF_MIN_EPISODE_S` at most ``max_gap_s`` apart are joined. A recording
+        shorter than ``min_episode_s`` (all its beats) is judged whole, on the beats
+        that are not ``unknown``.
+    ventricular_run_beats : int
+        As for :func:`detect_af`.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_beats,)
+        :attr:`AFDetection.in_af`. Without ``unknown`` and ``segment``, exactly
+        :func:`detect_af`'s.
+
+    Raises
+    ------
+    ValueError
+        If an array's length differs from ``r_peaks``' or an argument is out of range.
+
+    Notes
+    -----
+    Noise inside an AF episode hides the rhythm without ending it: judging each stretch
+    between two bursts of noise on its own would make an episode of a stretch shorter
+    than :data:`AF_MIN_EPISODE_S` (judged whole, as a 10-s strip is), or drop an episode
+    cut into such stretches.
+    """
+    fs = check_fs(fs)
+    peaks = as_increasing_indices(r_peaks, "r_peaks")
+    flags = _beat_flags(candidate, peaks.size, "candidate")
+    unknown_flags = _beat_flags(unknown, peaks.size, "unknown")
+    skip = _check_exclude(exclude, peaks.size)
+    part = None
+    if segment is not None:
+        part = np.asarray(segment)
+        if part.shape != peaks.shape or not np.issubdtype(part.dtype, np.integer):
+            raise ValueError(f"segment must be {peaks.size} integers, one per beat")
+        if np.any(np.diff(part) < 0):
+            raise ValueError("segment must be non-decreasing")
+    return _af_runs(
+        flags, peaks, fs, unknown_flags, part, skip,
+        check_non_negative(min_episode_s, "min_episode_s"),
+        check_non_negative(max_gap_s, "max_gap_s"),
+        check_count(ventricular_run_beats, "ventricular_run_beats"),
+    )  # fmt: skip
+
+
+def _beat_flags(flags: ArrayLike | None, n: int, name: str) -> NDArray[np.bool_]:
+    """``flags`` as a boolean array of one value per beat (all False for None)."""
+    if flags is None:
+        return np.zeros(n, dtype=bool)
+    array = np.asarray(flags)
+    if array.shape != (n,) or array.dtype != np.bool_:
+        raise ValueError(
+            f"{name} must be {n} booleans, one per beat, got {array.dtype} {array.shape}"
+        )
+    return array
+
+
+def _af_runs(
+    candidate: NDArray[np.bool_],
+    peaks: NDArray[np.int64],
+    fs: float,
+    unknown: NDArray[np.bool_],
+    segment: NDArray[np.integer[Any]] | None,
+    skip: NDArray[np.bool_],
+    min_episode_s: float,
+    max_gap_s: float,
+    ventricular_run_beats: int,
+) -> NDArray[np.bool_]:
+    """:func:`af_runs` on checked arguments."""
+    known = np.flatnonzero(~unknown)
+    looks = candidate[known]
+    in_af = np.zeros(peaks.size, dtype=bool)
+    if peaks.size > 1 and peaks[-1] - peaks[0] < min_episode_s * fs:
+        # a recording shorter than an episode (a 10-s 12-lead strip) is diagnosed whole,
+        # as a cardiologist reads it: AF when most of its beats look it
+        if known.size >= _MIN_STRIP_BEATS and looks.mean() > 0.5:
+            in_af[known] = True
+    elif known.size:
+        at = peaks[known]
+        # successive known beats belong to one run unless noise or a gap lies between them
+        # and they are more than max_gap_s apart
+        side_by_side = np.diff(known) == 1
+        if segment is not None:
+            side_by_side &= np.diff(segment[known]) == 0
+        linked = side_by_side | (np.diff(at) <= max_gap_s * fs)
+        starts = looks & ~np.r_[False, looks[:-1] & linked]
+        ends = looks & ~np.r_[looks[1:] & linked, False]
+        runs = np.stack([np.flatnonzero(starts), np.flatnonzero(ends)], axis=1)
+        runs = runs[(at[runs[:, 1]] - at[runs[:, 0]]) >= min_episode_s * fs]
+        in_known = np.zeros(known.size, dtype=bool)
+        for first, last in runs:
+            in_known[first : last + 1] = True
+        if runs.shape[0] > 1 and max_gap_s > 0:
+            in_known = _close_gaps(in_known, at, runs, fs, max_gap_s)
+        in_af[known] = in_known
+    return in_af & ~_ventricular_runs(skip, ventricular_run_beats)
 
 
 def _ventricular_runs(exclude: NDArray[np.bool_], min_beats: int) -> NDArray[np.bool_]:
@@ -780,26 +923,10 @@ def detect_af(
             irregularity > slow_response_irregularity_threshold
         ) & p_waves_clearly_absent
         candidate = (candidate | (slow_response & ~patterned)) & ~p_waves_present
-    if peaks.size > 1 and peaks[-1] - peaks[0] < min_episode_s * fs:
-        # a recording shorter than an episode (a 10-s 12-lead strip) is diagnosed whole,
-        # as a cardiologist reads it: AF when most of its beats look it
-        whole = peaks.size >= _MIN_STRIP_BEATS and candidate.mean() > 0.5
-        runs = np.array([[0, peaks.size - 1]] if whole else [], dtype=np.int64)
-    else:
-        runs = true_runs(candidate)
-        if runs.size:
-            long_enough = (peaks[runs[:, 1]] - peaks[runs[:, 0]]) >= min_episode_s * fs
-            runs = runs[long_enough]
-    in_af = np.zeros(peaks.size, dtype=bool)
-    for first, last in runs:
-        in_af[first : last + 1] = True
-    if runs.shape[0] > 1 and max_gap_s > 0:
-        in_af = _close_gaps(in_af, peaks, runs, fs, max_gap_s)
-        runs = true_runs(in_af)
-    ventricular = _ventricular_runs(skip, ventricular_run_beats)
-    if (in_af & ventricular).any():
-        in_af &= ~ventricular
-        runs = true_runs(in_af)
+    in_af = _af_runs(
+        candidate, peaks, fs, np.zeros(peaks.size, dtype=bool), None, skip,
+        min_episode_s, max_gap_s, ventricular_run_beats,
+    )  # fmt: skip
     return AFDetection(
         r_peaks=peaks,
         fs=fs,
@@ -808,5 +935,6 @@ def detect_af(
         p_wave_consistency=consistency,
         p_waves_clearly_absent=p_waves_clearly_absent,
         in_af=in_af,
-        episodes=runs.astype(np.int64).reshape(-1, 2),
+        episodes=true_runs(in_af).astype(np.int64).reshape(-1, 2),
+        candidate=candidate,
     )
