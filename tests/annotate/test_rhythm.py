@@ -432,3 +432,20 @@ def test_af_continues_across_a_gap_of_at_most_10_s(gap_s, joined):
     assert marked.in_af[af].any() == joined
     assert marked.in_af[af].mean() > (0.75 if joined else -1)
     assert not marked.in_af[~af][5:-5].any()
+
+
+@pytest.mark.parametrize(("gap_s", "episodes"), [(6.0, 1), (300.0, 2)])
+def test_af_on_both_sides_of_a_gap_is_one_episode_only_across_10_s(gap_s, episodes):
+    # 5 minutes of lead-off inside AF were listed inside one episode and counted as AF:
+    # a burden of 323 % of the analysed time
+    rng = np.random.default_rng(8)
+    rr = np.concatenate([rng.uniform(0.4, 1.0, 90), [gap_s], rng.uniform(0.4, 1.0, 90)])
+    annotations = _annotations(rr, np.zeros(rr.size + 1, int))
+    after = int(annotations.sample[90])
+    gap = np.array([[after + 100, int(annotations.sample[91]) - 100]])
+    summary = assess_rhythm(dataclasses.replace(annotations, gaps=gap), None, gate=1.0).summary()
+    assert len(summary["af_episodes_s"]) == episodes
+    time_s = annotations.time_s
+    in_af_s = (time_s[90] - time_s[0]) + (time_s[-1] - time_s[91])
+    assert summary["af_burden_percent"] == pytest.approx(100 * in_af_s / summary["analysed_s"])
+    assert summary["af_burden_percent"] <= 100

@@ -250,9 +250,10 @@ class BeatAnnotations:
         noise (:attr:`noise_s`) and ``analysed_s`` the rest. Where the rhythm was assessed,
         ``af_episodes_s`` lists each atrial fibrillation episode's first and last beat in
         seconds (episodes by the clinical definition, :attr:`af_episode`; one that
-        continues across noise, :func:`~ecgkit.signal.af_runs`, is listed once),
-        ``af_burden_percent`` their share of the analysed time, the noise inside them
-        left out (None where there is
+        continues across noise or a gap of at most 10 s, :func:`~ecgkit.signal.af_runs`,
+        is listed once, AF on both sides of a longer gap as two),
+        ``af_burden_percent`` their share of the analysed time, the noise and gaps
+        inside them left out (None where there is
         none), ``af_like_beats``
         the beats outside them in shorter runs that the rhythm gate treats as AF
         (:attr:`in_af`), and ``p_waves_absent_beats`` the beats outside both whose P
@@ -326,13 +327,13 @@ class BeatAnnotations:
         if self.in_af is None:
             return {}
         in_episode = self.in_af if self.af_episode is None else self.af_episode
-        parts = true_runs(in_episode)
+        parts = _episode_parts(in_episode, self.segment)
         time_s = self.time_s
-        # the noise between the parts of one episode is not analysed time
+        # the noise and the gaps between the parts of one episode are not analysed time
         in_af_s = float(np.sum(time_s[parts[:, 1]] - time_s[parts[:, 0]]))
         episodes = [
             [float(t) for t in time_s[run]]
-            for run in _across_noise(parts, self.flag == "noise", self.sample, self.fs)
+            for run in _joined_parts(parts, self.flag == "noise", self.sample, self.fs)
         ]
         analysed_s = self.analysed_s
         summary: dict[str, Any] = {
@@ -783,21 +784,31 @@ def _cleaned_rhythm_lead(
     return notched
 
 
-def _across_noise(
-    runs: NDArray[np.int64], noise: NDArray[np.bool_], sample: NDArray[np.int64], fs: float
-) -> NDArray[np.int64]:
-    """``runs`` (first and last beat) with those only noise beats part joined.
+def _episode_parts(in_episode: NDArray[np.bool_], segment: NDArray[np.int64]) -> NDArray[np.int64]:
+    """First and last beat of each run of ``in_episode`` inside one stretch between gaps."""
+    parts = []
+    for first, last in true_runs(in_episode):
+        # the last beat before each gap inside the run
+        cuts = first + np.flatnonzero(np.diff(segment[first : last + 1]))
+        parts.append(np.stack([np.r_[first, cuts + 1], np.r_[cuts, last]], axis=1))
+    return np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
 
-    An AF run continues across noise of at most :data:`~ecgkit.signal.AF_MAX_GAP_S`
-    (:func:`~ecgkit.signal.af_runs`), its noise beats not in it: its parts are one episode.
+
+def _joined_parts(
+    parts: NDArray[np.int64], noise: NDArray[np.bool_], sample: NDArray[np.int64], fs: float
+) -> NDArray[np.int64]:
+    """``parts`` (first and last beat) that only noise or a gap parts, joined into episodes.
+
+    An AF run continues across noise or a gap of at most
+    :data:`~ecgkit.signal.AF_MAX_GAP_S` (:func:`~ecgkit.signal.af_runs`; its noise beats
+    are not in it): its parts are one episode. Parts further apart are separate episodes.
     """
-    if runs.shape[0] < 2:
-        return runs
-    joined = [runs[0].copy()]
-    for first, last in runs[1:]:
+    if parts.shape[0] < 2:
+        return parts
+    joined = [parts[0].copy()]
+    for first, last in parts[1:]:
         end = joined[-1][1]
-        between = noise[end + 1 : first]
-        if between.size and between.all() and sample[first] - sample[end] <= AF_MAX_GAP_S * fs:
+        if noise[end + 1 : first].all() and sample[first] - sample[end] <= AF_MAX_GAP_S * fs:
             joined[-1][1] = last
         else:
             joined.append(np.array([first, last]))
