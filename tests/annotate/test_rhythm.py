@@ -1,9 +1,10 @@
 import dataclasses
+import itertools
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ecgkit.annotate import (
@@ -449,3 +450,48 @@ def test_af_on_both_sides_of_a_gap_is_one_episode_only_across_10_s(gap_s, episod
     in_af_s = (time_s[90] - time_s[0]) + (time_s[-1] - time_s[91])
     assert summary["af_burden_percent"] == pytest.approx(100 * in_af_s / summary["analysed_s"])
     assert summary["af_burden_percent"] <= 100
+
+
+@st.composite
+def _pieced_recordings(draw):
+    """Annotations of sinus rhythm, AF, noise beats and gaps in any order, 2-90 s each."""
+    kinds = st.sampled_from(["sinus", "af", "noise", "gap"])
+    parts = draw(st.lists(st.tuples(kinds, st.floats(2, 90)), min_size=1, max_size=8))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    t, samples, noise, gaps = 1.0, [], [], []
+    for kind, seconds in parts:
+        if kind == "gap":
+            gaps.append([round((t + 0.3) * FS), round((t + seconds - 0.3) * FS)])
+            t += seconds
+            continue
+        end = t + seconds
+        while t < end:
+            samples.append(round(t * FS))
+            noise.append(kind == "noise")
+            t += {"sinus": 0.8, "af": rng.uniform(0.4, 1.0), "noise": rng.uniform(0.2, 0.6)}[kind]
+    assume(len(samples) >= 2)
+    annotations = _annotations(np.diff(samples) / FS, np.where(noise, -1, 0))
+    return dataclasses.replace(
+        annotations, sample=np.array(samples, dtype=np.int64),
+        flag=np.where(noise, "noise", annotations.flag), n_samples=round((t + 1) * FS),
+        gaps=np.array(gaps, dtype=np.int64).reshape(-1, 2) if gaps else None,
+    )  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(annotations=_pieced_recordings())
+def test_summary_af_episodes_and_times_stay_consistent(annotations):
+    summary = assess_rhythm(annotations, None, gate=1.0).summary()
+    assert 0 <= summary["analysed_s"] <= summary["recorded_s"] + 1e-9
+    assert summary["recorded_s"] <= summary["duration_s"] + 1e-9
+    burden = summary["af_burden_percent"]
+    assert burden is None or 0 <= burden <= 100 + 1e-9
+    episodes = summary["af_episodes_s"]
+    assert all(end < start for (_, end), (start, _) in itertools.pairwise(episodes))
+    long_recording = (annotations.sample[-1] - annotations.sample[0]) / FS >= 30
+    gaps = annotations.gaps if annotations.gaps is not None else np.zeros((0, 2))
+    for start, end in episodes:
+        # no V beat here, so no ventricular run splits an episode under 30 s
+        assert end - start >= (30 - 1e-9 if long_recording else 0)
+        inside = (gaps[:, 0] >= start * FS) & (gaps[:, 1] <= end * FS)
+        assert ((gaps[inside, 1] - gaps[inside, 0]) / FS <= 10).all()
