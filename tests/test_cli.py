@@ -654,3 +654,23 @@ def test_annotate_reports_times_on_the_recordings_own_clock(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["start_s"] == pytest.approx(3600.0)
     assert np.allclose(summary["gaps_s"], [[3620.0, 3625.0]], atol=0.01)
+
+
+@pytest.mark.parametrize(
+    ("episodes", "expected"),
+    [
+        ([], "0 episode(s) of 30 s or more, "),
+        ([[0.0, 40.0]], "1 episode(s) of 30 s or more, "),
+        # the parts a ventricular run splits, or a 10-s strip judged whole
+        ([[0.0, 40.0], [42.0, 50.0]], "1 episode(s) of 30 s or more and 1 shorter (a "),
+        ([[0.0, 9.5]], "0 episode(s) of 30 s or more and 1 shorter (a "),
+    ],
+)
+def test_the_af_line_counts_only_episodes_of_30_s_as_such(episodes, expected):
+    from ecgkit.cli import _af_line
+
+    summary = {
+        "af_episodes_s": episodes, "af_burden_percent": 10.0, "af_like_beats": 0,
+        "p_waves_absent_beats": 0,
+    }  # fmt: skip
+    assert _af_line(summary, "none called S").startswith(f"atrial fibrillation: {expected}")

@@ -11,7 +11,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -399,23 +399,37 @@ def _annotate(args: argparse.Namespace) -> int:
             extra = "  (" + ", ".join(f"{reason} {n}" for reason, n in reasons) + ")"
         print(f"  {name:>12}: {count}{extra}")
     if "af_burden_percent" in summary:
-        absent = summary["p_waves_absent_beats"]
-        gated = gate_effect(predictor.recipe.rhythm_gate)
-        p_waves = (
-            f"P waves not assessed, AF from the intervals alone (rhythm gate: {gated})"
-            if absent is None
-            else f"{absent} other beat(s) with no P waves (rhythm gate on all: {gated})"
-        )
-        burden = summary["af_burden_percent"]
-        share = "no time analysed" if burden is None else f"{burden:.1f} % of the time"
-        print(
-            f"atrial fibrillation: {len(summary['af_episodes_s'])} episode(s) of 30 s or "
-            f"more, {share}; {summary['af_like_beats']} beat(s) in shorter AF-like runs; "
-            f"{p_waves}"
-        )
+        print(_af_line(summary, gate_effect(predictor.recipe.rhythm_gate)))
     for role, path in files.items():
         print(f"{role:>10}: {path}")
     return 0
+
+
+def _af_line(summary: dict[str, Any], gated: str) -> str:
+    """The printout's line on atrial fibrillation, from ``summary.json``'s fields."""
+    from ecgkit.signal import AF_MIN_EPISODE_S
+
+    absent = summary["p_waves_absent_beats"]
+    p_waves = (
+        f"P waves not assessed, AF from the intervals alone (rhythm gate: {gated})"
+        if absent is None
+        else f"{absent} other beat(s) with no P waves (rhythm gate on all: {gated})"
+    )
+    burden = summary["af_burden_percent"]
+    share = "no time analysed" if burden is None else f"{burden:.1f} % of the time"
+    episodes = summary["af_episodes_s"]
+    short = sum(end - start < AF_MIN_EPISODE_S for start, end in episodes)
+    # an episode a ventricular run splits is listed in its parts; a strip is judged whole
+    shorter = (
+        f" and {short} shorter (a recording under 30 s judged whole, or the parts of one "
+        "a ventricular run splits)"
+        if short
+        else ""
+    )
+    return (
+        f"atrial fibrillation: {len(episodes) - short} episode(s) of 30 s or more{shorter}, "
+        f"{share}; {summary['af_like_beats']} beat(s) in shorter AF-like runs; {p_waves}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
