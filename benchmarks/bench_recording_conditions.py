@@ -1,0 +1,158 @@
+"""The shipped model on recordings that differ from its training data the way users' do.
+
+1. ``noise``: the 22 DS1 records of MIT-BIH (lead MLII, the reference R peaks) with bursts
+   of white noise (3 mV SD, 8 s) every 20 s or every 40 s, annotated as ``ecgkit
+   annotate`` does: the beats in AF episodes against the reference AF and flutter
+   episodes (beats flagged noise left out), and the episodes ``summary.json`` lists
+   (those under 30 s apart). MIT-BIH end to end holds no beat flagged noise, so the
+   rhythm's handling of noise (``ecgkit.signal.af_runs``) is measured here. Bursts of
+   4 s, or of 1 mV, leave no beat flagged noise (the noise test takes the median over
+   a beat's neighbours).
+2. ``lead``: the 22 DS2 records, each lead alone as a one-lead recording named as in its
+   header (MLII, and the second lead: V1 in 18 records, V2 and V5 in 2 each), at the
+   reference R peaks: per-class Se / +P against the reference labels, and the share of
+   each record's beats labelled alike on both leads.
+
+Prints tables and writes JSON (results/recording_conditions.json).
+
+    python benchmarks/bench_recording_conditions.py --data-dir ../shared/data/mitdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _common import default_data_dir, environment, mitdb_rhythm, write_json
+from bench_annotate import CLASSES, ClassScore, reference_of
+
+from ecgkit.annotate import Predictor
+from ecgkit.data import DS1_RECORDS, DS2_RECORDS, read_signal
+from ecgkit.data.records import Record
+
+#: (seconds from one burst's start to the next, seconds of each burst); (0, 0) is none.
+NOISE_BURSTS = ((0.0, 0.0), (20.0, 8.0), (40.0, 8.0))
+NOISE_SD_MV = 3.0
+
+
+def with_bursts(
+    signal: np.ndarray, fs: float, every_s: float, burst_s: float, seed: int
+) -> np.ndarray:
+    """``signal`` (n, 1) with white noise of NOISE_SD_MV added for ``burst_s`` every ``every_s``."""
+    noisy = np.array(signal, dtype=np.float64)
+    if every_s <= 0:
+        return noisy
+    rng = np.random.default_rng(seed)
+    length = int(burst_s * fs)
+    for start_s in np.arange(every_s, noisy.shape[0] / fs - burst_s, every_s):
+        start = int(start_s * fs)
+        noisy[start : start + length, 0] += rng.normal(0, NOISE_SD_MV, length)
+    return noisy
+
+
+def noise_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
+    totals = {f"{every:g}/{burst:g}": dict.fromkeys(
+        ("tp", "fp", "fn", "noise_beats", "episodes", "under_30_s"), 0
+    ) for every, burst in NOISE_BURSTS}  # fmt: skip
+    records: dict[str, Any] = {}
+    for record_id in DS1_RECORDS:
+        record = read_signal(data_dir / f"{record_id}.hea", leads=["MLII"])
+        reference, _ = reference_of(data_dir, record_id)
+        in_af = mitdb_rhythm(data_dir, record_id)[1]
+        for every, burst in NOISE_BURSTS:
+            signal = with_bursts(record.signal, record.fs, every, burst, int(record_id))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                beats = predictor.annotate(
+                    Record(signal, record.fs, record.lead_names, record_id), peaks=reference
+                )
+            noise = beats.flag == "noise"
+            episode = beats.af_episode
+            listed = beats.summary()["af_episodes_s"]
+            row = {
+                "tp": int((episode & in_af & ~noise).sum()),
+                "fp": int((episode & ~in_af & ~noise).sum()),
+                "fn": int((~episode & in_af & ~noise).sum()),
+                "noise_beats": int(noise.sum()),
+                "episodes": len(listed),
+                "under_30_s": sum(end - start < 30 for start, end in listed),
+            }
+            key = f"{every:g}/{burst:g}"
+            records.setdefault(record_id, {})[key] = row
+            for name, value in row.items():
+                totals[key][name] += value
+        print(f"  {record_id} done", flush=True)
+    print("\nDS1, bursts of 3 mV noise (every s / seconds each), beats in AF episodes:")
+    print(
+        f"{'bursts':>8} {'TP':>6} {'FP':>6} {'FN':>6} {'noise beats':>12} {'episodes':>9} "
+        f"{'<30 s':>6}"
+    )
+    for key, row in totals.items():
+        print(
+            f"{key:>8} {row['tp']:6d} {row['fp']:6d} {row['fn']:6d} {row['noise_beats']:12d} "
+            f"{row['episodes']:9d} {row['under_30_s']:6d}"
+        )
+    return {"totals": totals, "records": records}
+
+
+def lead_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
+    scores = {"MLII": ClassScore(), "second lead": ClassScore()}
+    alike: dict[str, float] = {}
+    for record_id in DS2_RECORDS:
+        record = read_signal(data_dir / f"{record_id}.hea")
+        reference, labels = reference_of(data_dir, record_id)
+        found = []
+        for channel, name in enumerate(record.lead_names):
+            one = Record(record.signal[:, channel : channel + 1], record.fs, (name,), record_id)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                beats = predictor.annotate(one, peaks=reference)
+            scores["MLII" if name == "MLII" else "second lead"].add(
+                beats, reference, labels, record.fs
+            )
+            found.append(beats.label)
+        alike[record_id] = float(np.mean(found[0] == found[1]))
+        print(f"  {record_id} {record.lead_names}: {alike[record_id]:.3f} alike", flush=True)
+    print("\nDS2 at the reference R peaks, one lead at a time, Se / +P in %:")
+    print(f"{'':12}" + " ".join(f"{c + ' Se':>7} {c + ' +P':>7}" for c in CLASSES))
+    for name, score in scores.items():
+        table = score.table()
+        print(
+            f"{name:12}"
+            + " ".join(f"{table[c]['se']:7.1f} {table[c]['ppv']:7.1f}" for c in CLASSES)
+        )
+    values = np.array(list(alike.values()))
+    print(
+        f"labels alike on both leads: median {np.median(values):.3f}, "
+        f"range {values.min():.3f}-{values.max():.3f}"
+    )
+    return {"scores": {k: s.summary() for k, s in scores.items()}, "alike": alike}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--model", default="beat_rr_cnn.mitdb_ds1")
+    parser.add_argument("--parts", nargs="*", default=["noise", "lead"], choices=["noise", "lead"])
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "recording_conditions.json"
+    )
+    args = parser.parse_args()
+    start = time.perf_counter()
+    predictor = Predictor.load(args.model)
+    results: dict[str, Any] = {"environment": environment(), "model": args.model}
+    if "noise" in args.parts:
+        results["noise"] = noise_part(predictor, args.data_dir)
+    if "lead" in args.parts:
+        results["lead"] = lead_part(predictor, args.data_dir)
+    results["seconds"] = time.perf_counter() - start
+    write_json(args.out, results)
+    print(f"wrote {args.out} ({results['seconds']:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
