@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from _common import default_data_dir, environment, mitdb_rhythm, write_json
-from bench_annotate import CLASSES, ClassScore, reference_of
+from bench_annotate import ClassScore, print_rows, reference_of
 
 from ecgkit.annotate import Predictor
 from ecgkit.data import DS1_RECORDS, DS2_RECORDS, read_signal
@@ -118,13 +118,7 @@ def lead_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
         alike[record_id] = float(np.mean(found[0] == found[1]))
         print(f"  {record_id} {record.lead_names}: {alike[record_id]:.3f} alike", flush=True)
     print("\nDS2 at the reference R peaks, one lead at a time, Se / +P in %:")
-    print(f"{'':12}" + " ".join(f"{c + ' Se':>7} {c + ' +P':>7}" for c in CLASSES))
-    for name, score in scores.items():
-        table = score.table()
-        print(
-            f"{name:12}"
-            + " ".join(f"{table[c]['se']:7.1f} {table[c]['ppv']:7.1f}" for c in CLASSES)
-        )
+    print_rows(scores)
     values = np.array(list(alike.values()))
     print(
         f"labels alike on both leads: median {np.median(values):.3f}, "
