@@ -8,7 +8,12 @@
    rhythm's handling of noise (``ecgkit.signal.af_runs``) is measured here. Bursts of
    4 s, or of 1 mV, leave no beat flagged noise (the noise test takes the median over
    a beat's neighbours).
-2. ``lead``: the 22 DS2 records, each lead alone as a one-lead recording named as in its
+2. ``bursts``: the same records with shorter bursts (2, 4 and 6 s every 20 s): of the
+   beats inside a burst, how many are flagged noise, how many are "less reliable"
+   (``repeatability`` under ``REPEAT_RELIABLE``), and how many take another label than
+   without the noise, with no flag and not less reliable (the silent changes), and of
+   those how many become S or V.
+3. ``lead``: the 22 DS2 records, each lead alone as a one-lead recording named as in its
    header (MLII, and the second lead: V1 in 18 records, V2 and V5 in 2 each), at the
    reference R peaks: per-class Se / +P against the reference labels, and the share of
    each record's beats labelled alike on both leads.
@@ -33,9 +38,12 @@ from bench_annotate import ClassScore, print_rows, reference_of
 from ecgkit.annotate import Predictor
 from ecgkit.data import DS1_RECORDS, DS2_RECORDS, read_signal
 from ecgkit.data.records import Record
+from ecgkit.signal import REPEAT_RELIABLE
 
 #: (seconds from one burst's start to the next, seconds of each burst); (0, 0) is none.
 NOISE_BURSTS = ((0.0, 0.0), (20.0, 8.0), (40.0, 8.0))
+#: Seconds of the shorter bursts, one every 20 s.
+SHORT_BURSTS_S = (2.0, 4.0, 6.0)
 NOISE_SD_MV = 3.0
 
 
@@ -99,6 +107,44 @@ def noise_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
     return {"totals": totals, "records": records}
 
 
+def bursts_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
+    counts = ("beats", "noise", "less_reliable", "changed", "silently_changed", "to_s_or_v")
+    totals = {f"{burst:g}": dict.fromkeys(counts, 0) for burst in SHORT_BURSTS_S}
+    s_or_v = [predictor.recipe.classes.index(name) for name in ("S", "V")]
+    for record_id in DS1_RECORDS:
+        record = read_signal(data_dir / f"{record_id}.hea", leads=["MLII"])
+        reference, _ = reference_of(data_dir, record_id)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clean = predictor.annotate(record, peaks=reference)
+        time_s = reference / record.fs
+        for burst in SHORT_BURSTS_S:
+            signal = with_bursts(record.signal, record.fs, 20.0, burst, int(record_id))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                noisy = predictor.annotate(
+                    Record(signal, record.fs, record.lead_names, record_id), peaks=reference
+                )
+            inside = (time_s >= 20.0) & (time_s % 20.0 < burst)
+            inside &= time_s < record.n_samples / record.fs - burst
+            less = noisy.repeatability < REPEAT_RELIABLE
+            changed = inside & (noisy.label != clean.label)
+            silent = changed & (noisy.flag == "") & ~less
+            row = totals[f"{burst:g}"]
+            row["beats"] += int(inside.sum())
+            row["noise"] += int((inside & (noisy.flag == "noise")).sum())
+            row["less_reliable"] += int((inside & less).sum())
+            row["changed"] += int(changed.sum())
+            row["silently_changed"] += int(silent.sum())
+            row["to_s_or_v"] += int((silent & np.isin(noisy.label, s_or_v)).sum())
+        print(f"  {record_id} done", flush=True)
+    print("\nDS1, a burst of 3 mV noise every 20 s, the beats inside the bursts:")
+    print(f"{'burst':>6} " + " ".join(f"{name:>16}" for name in counts))
+    for key, row in totals.items():
+        print(f"{key + ' s':>6} " + " ".join(f"{row[name]:16d}" for name in counts))
+    return totals
+
+
 def lead_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
     scores = {"MLII": ClassScore(), "second lead": ClassScore()}
     alike: dict[str, float] = {}
@@ -131,7 +177,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--model", default="beat_rr_cnn.mitdb_ds1")
-    parser.add_argument("--parts", nargs="*", default=["noise", "lead"], choices=["noise", "lead"])
+    parser.add_argument(
+        "--parts",
+        nargs="*",
+        default=["noise", "bursts", "lead"],
+        choices=["noise", "bursts", "lead"],
+    )
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "recording_conditions.json"
     )
@@ -141,6 +192,8 @@ def main() -> None:
     results: dict[str, Any] = {"environment": environment(), "model": args.model}
     if "noise" in args.parts:
         results["noise"] = noise_part(predictor, args.data_dir)
+    if "bursts" in args.parts:
+        results["bursts"] = bursts_part(predictor, args.data_dir)
     if "lead" in args.parts:
         results["lead"] = lead_part(predictor, args.data_dir)
     results["seconds"] = time.perf_counter() - start
