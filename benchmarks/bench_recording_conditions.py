@@ -8,11 +8,11 @@
    rhythm's handling of noise (``ecgkit.signal.af_runs``) is measured here. Bursts of
    4 s, or of 1 mV, leave no beat flagged noise (the noise test takes the median over
    a beat's neighbours).
-2. ``bursts``: the same records with shorter bursts (2, 4 and 6 s every 20 s): of the
-   beats inside a burst, how many are flagged noise, how many are "less reliable"
-   (``repeatability`` under ``REPEAT_RELIABLE``), and how many take another label than
-   without the noise, with no flag and not less reliable (the silent changes), and of
-   those how many become S or V.
+2. ``bursts``: the same records with shorter bursts (2, 4 and 6 s of 3 mV SD every 20 s;
+   2 s of 1 and 0.3 mV SD): of the beats inside a burst, how many are flagged noise, how
+   many are "less reliable" (``BeatAnnotations.less_reliable``), and how many take
+   another label than without the noise, with no flag and not less reliable (the silent
+   changes), and of those how many become S or V.
 3. ``lead``: the 22 DS2 records, each lead alone as a one-lead recording named as in its
    header (MLII, and the second lead: V1 in 18 records, V2 and V5 in 2 each), at the
    reference R peaks: per-class Se / +P against the reference labels, and the share of
@@ -38,19 +38,23 @@ from bench_annotate import ClassScore, print_rows, reference_of
 from ecgkit.annotate import Predictor
 from ecgkit.data import DS1_RECORDS, DS2_RECORDS, read_signal
 from ecgkit.data.records import Record
-from ecgkit.signal import REPEAT_RELIABLE
 
 #: (seconds from one burst's start to the next, seconds of each burst); (0, 0) is none.
 NOISE_BURSTS = ((0.0, 0.0), (20.0, 8.0), (40.0, 8.0))
-#: Seconds of the shorter bursts, one every 20 s.
-SHORT_BURSTS_S = (2.0, 4.0, 6.0)
 NOISE_SD_MV = 3.0
+#: (seconds, mV SD) of the shorter bursts, one every 20 s.
+SHORT_BURSTS = ((2.0, NOISE_SD_MV), (4.0, NOISE_SD_MV), (6.0, NOISE_SD_MV), (2.0, 1.0), (2.0, 0.3))
 
 
 def with_bursts(
-    signal: np.ndarray, fs: float, every_s: float, burst_s: float, seed: int
+    signal: np.ndarray,
+    fs: float,
+    every_s: float,
+    burst_s: float,
+    seed: int,
+    sd_mv: float = NOISE_SD_MV,
 ) -> np.ndarray:
-    """``signal`` (n, 1) with white noise of NOISE_SD_MV added for ``burst_s`` every ``every_s``."""
+    """``signal`` (n, 1) with white noise of ``sd_mv`` added for ``burst_s`` every ``every_s``."""
     noisy = np.array(signal, dtype=np.float64)
     if every_s <= 0:
         return noisy
@@ -58,7 +62,7 @@ def with_bursts(
     length = int(burst_s * fs)
     for start_s in np.arange(every_s, noisy.shape[0] / fs - burst_s, every_s):
         start = int(start_s * fs)
-        noisy[start : start + length, 0] += rng.normal(0, NOISE_SD_MV, length)
+        noisy[start : start + length, 0] += rng.normal(0, sd_mv, length)
     return noisy
 
 
@@ -109,7 +113,7 @@ def noise_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
 
 def bursts_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
     counts = ("beats", "noise", "less_reliable", "changed", "silently_changed", "to_s_or_v")
-    totals = {f"{burst:g}": dict.fromkeys(counts, 0) for burst in SHORT_BURSTS_S}
+    totals = {f"{burst:g} s {sd:g} mV": dict.fromkeys(counts, 0) for burst, sd in SHORT_BURSTS}
     s_or_v = [predictor.recipe.classes.index(name) for name in ("S", "V")]
     for record_id in DS1_RECORDS:
         record = read_signal(data_dir / f"{record_id}.hea", leads=["MLII"])
@@ -118,8 +122,8 @@ def bursts_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
             warnings.simplefilter("ignore")
             clean = predictor.annotate(record, peaks=reference)
         time_s = reference / record.fs
-        for burst in SHORT_BURSTS_S:
-            signal = with_bursts(record.signal, record.fs, 20.0, burst, int(record_id))
+        for burst, sd in SHORT_BURSTS:
+            signal = with_bursts(record.signal, record.fs, 20.0, burst, int(record_id), sd)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 noisy = predictor.annotate(
@@ -127,10 +131,11 @@ def bursts_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
                 )
             inside = (time_s >= 20.0) & (time_s % 20.0 < burst)
             inside &= time_s < record.n_samples / record.fs - burst
-            less = noisy.repeatability < REPEAT_RELIABLE
+            less = noisy.less_reliable
+            assert less is not None
             changed = inside & (noisy.label != clean.label)
             silent = changed & (noisy.flag == "") & ~less
-            row = totals[f"{burst:g}"]
+            row = totals[f"{burst:g} s {sd:g} mV"]
             row["beats"] += int(inside.sum())
             row["noise"] += int((inside & (noisy.flag == "noise")).sum())
             row["less_reliable"] += int((inside & less).sum())
@@ -138,10 +143,10 @@ def bursts_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
             row["silently_changed"] += int(silent.sum())
             row["to_s_or_v"] += int((silent & np.isin(noisy.label, s_or_v)).sum())
         print(f"  {record_id} done", flush=True)
-    print("\nDS1, a burst of 3 mV noise every 20 s, the beats inside the bursts:")
-    print(f"{'burst':>6} " + " ".join(f"{name:>16}" for name in counts))
+    print("\nDS1, a burst of noise every 20 s, the beats inside the bursts:")
+    print(f"{'burst':>12} " + " ".join(f"{name:>16}" for name in counts))
     for key, row in totals.items():
-        print(f"{key + ' s':>6} " + " ".join(f"{row[name]:16d}" for name in counts))
+        print(f"{key:>12} " + " ".join(f"{row[name]:16d}" for name in counts))
     return totals
 
 

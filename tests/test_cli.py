@@ -570,7 +570,7 @@ def test_annotate_a_recording_without_a_beat_writes_every_file(tmp_path, capsys,
         assert summary[key] is None
     out = tmp_path / "out-off"
     assert (out / "beats.csv").read_text().splitlines() == [
-        "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F,repeatability"
+        "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F,repeatability,noise_ratio"
     ]
     assert wfdb.rdann(str(out / "off"), "ecgkit").sample.size == 0
 

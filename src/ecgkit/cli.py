@@ -304,6 +304,7 @@ def _annotate(args: argparse.Namespace) -> int:
     from ecgkit.data import read_signal
     from ecgkit.signal import (
         MAINS_NOTCH_MV,
+        NOISE_RATIO_RELIABLE,
         REPEAT_RELIABLE,
         SPIKE_MAX_S,
         SPIKE_MV_PER_S,
@@ -388,8 +389,9 @@ def _annotate(args: argparse.Namespace) -> int:
     if less_reliable:
         print(
             f"less reliable: {less_reliable} classified beat(s) where noise distorts the beats "
-            f"(repeatability under {REPEAT_RELIABLE:g}, the 'repeatability' column of "
-            "beats.csv): their labels agree less often with those of a clean recording"
+            f"(repeatability under {REPEAT_RELIABLE:g} or noise ratio {NOISE_RATIO_RELIABLE:g} "
+            "or more, the 'repeatability' and 'noise_ratio' columns of beats.csv): their "
+            "labels agree less often with those of a clean recording"
         )
     for name, count in summary["counts"].items():
         per_hour = (summary["per_hour"] or {}).get(name)

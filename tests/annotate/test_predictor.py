@@ -86,7 +86,7 @@ def test_files_round_trip_csv_wfdb_and_summary(predictor, tmp_path):
         "?" if name == "?" else name for name in annotations.class_names.tolist()
     ]
     rows = (tmp_path / "beats.csv").read_text().splitlines()
-    assert rows[0] == "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F,repeatability"
+    assert rows[0] == "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F,repeatability,noise_ratio"
     assert len(rows) == len(annotations) + 1
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["n_beats"] == len(annotations)
@@ -370,3 +370,34 @@ def test_baseline_steps_are_subtracted_before_filtering_and_change_no_label():
     assert annotations.summary()["steps_removed"] == annotations.n_steps >= 7
     assert np.array_equal(annotations.sample, clean.sample)
     assert np.mean(annotations.label == clean.label) >= 0.99
+
+
+def test_a_burst_of_noise_a_few_beats_long_is_flagged_and_nothing_away_from_it(predictor):
+    # 2-s bursts of 3 mV white noise every 30 s on record 119's excerpt (bigeminy: every
+    # other beat ventricular), at the reference beats: before the per-beat measure, the
+    # beats inside were neither noise nor less reliable, and took other labels
+    record, reference = load_example("119")
+    peaks = reference.select(BEAT_SYMBOLS).sample
+    clean = predictor.annotate(record, peaks=peaks)
+    assert (clean.flag == "").all()
+    assert clean.less_reliable is not None
+    assert not clean.less_reliable.any()
+    signal = np.asarray(record.signal, dtype=np.float64).copy()
+    rng = np.random.default_rng(5)
+    starts = np.arange(30, 300, 30) * 360
+    for start in starts:
+        signal[start : start + 720, 0] += rng.normal(0, 3.0, 720)
+    noisy = predictor.annotate(Record(signal, 360.0, record.lead_names, "119-bursts"), peaks=peaks)
+    offset = (peaks[:, None] - starts[None, :]) / 360.0
+    inside = ((offset >= 0) & (offset < 2)).any(axis=1)
+    away = ~((offset > -0.5) & (offset < 2.3)).any(axis=1)
+    assert inside.sum() > 10
+    assert (noisy.flag[inside] == "noise").mean() > 0.95
+    assert noisy.noise_ratio is not None
+    assert (noisy.noise_ratio[away] < 5.0).all()
+    assert (noisy.flag[away] != "noise").all()
+    # both measures make a label less reliable, and only classified beats count
+    assert noisy.repeatability is not None
+    expected = ((noisy.repeatability < 0.8) | (noisy.noise_ratio >= 5.0)) & (noisy.label >= 0)
+    np.testing.assert_array_equal(noisy.less_reliable, expected)
+    assert noisy.summary()["less_reliable_beats"] == int(expected.sum())

@@ -33,7 +33,7 @@ from ecgkit.metrics import adjust_for_priors, weigh_decisions
 from ecgkit.models import ECGModel, load_pretrained
 from ecgkit.signal.atrial import AF_MAX_GAP_S, true_runs
 from ecgkit.signal.filters import notch
-from ecgkit.signal.quality import REPEAT_RELIABLE
+from ecgkit.signal.quality import NOISE_RATIO_RELIABLE, REPEAT_RELIABLE
 from ecgkit.train import TrainConfig, Trainer
 from ecgkit.train.batchnorm import array_batches, recording_statistics
 
@@ -110,6 +110,11 @@ class BeatAnnotations:
         (:attr:`~ecgkit.annotate.PreparedBeats.repeatability`): a classified beat under
         :data:`~ecgkit.signal.REPEAT_RELIABLE` sits in noise that distorts the beats, and
         its label is less reliable. None where not measured.
+    noise_ratio : numpy.ndarray of float64, shape (n_beats,), optional
+        How much steeper each beat's window is outside its QRS than the recording's
+        usually are (:attr:`~ecgkit.annotate.PreparedBeats.noise_ratio`): a classified
+        beat at or over :data:`~ecgkit.signal.NOISE_RATIO_RELIABLE` sits in a burst of
+        noise, and its label is less reliable. None where not measured.
     start_time : str or None
         Date and time of the recording's first sample as its file states it, ISO 8601
         (:attr:`~ecgkit.data.Record.start_time`); None where it states none. The times
@@ -152,6 +157,7 @@ class BeatAnnotations:
     gaps: NDArray[np.int64] | None = None
     start_s: float = 0.0
     repeatability: NDArray[np.float64] | None = None
+    noise_ratio: NDArray[np.float64] | None = None
     start_time: str | None = None
     mains_hz: tuple[float, ...] = ()
     n_spikes: int = 0
@@ -221,6 +227,24 @@ class BeatAnnotations:
         return np.zeros((0, 2), dtype=np.int64) if self.gaps is None else self.gaps
 
     @property
+    def less_reliable(self) -> NDArray[np.bool_] | None:
+        """Classified beats whose label is less reliable: noise distorts them.
+
+        Their :attr:`repeatability` is under :data:`~ecgkit.signal.REPEAT_RELIABLE` (noise
+        around them), or their :attr:`noise_ratio` is at or over
+        :data:`~ecgkit.signal.NOISE_RATIO_RELIABLE` (a burst of noise on them). None where
+        neither was measured.
+        """
+        if self.repeatability is None and self.noise_ratio is None:
+            return None
+        low = np.zeros(len(self), dtype=bool)
+        if self.repeatability is not None:
+            low |= self.repeatability < REPEAT_RELIABLE  # NaN (no neighbour) is not low
+        if self.noise_ratio is not None:
+            low |= self.noise_ratio >= NOISE_RATIO_RELIABLE  # NaN (not measured) is not
+        return low & (self.label >= 0)
+
+    @property
     def class_names(self) -> NDArray[np.str_]:
         """Class name of each beat, ``"?"`` where it was not classified."""
         names = np.array([*self.classes, UNCLASSIFIED])
@@ -259,8 +283,8 @@ class BeatAnnotations:
         (:attr:`in_af`), and ``p_waves_absent_beats`` the beats outside both whose P
         waves are clearly absent (None where the P waves were not assessed: AF from the
         intervals alone). ``less_reliable_beats`` counts the classified beats whose
-        :attr:`repeatability` is under :data:`~ecgkit.signal.REPEAT_RELIABLE` (noise
-        that distorts the beats without hiding them; None where not measured);
+        labels are less reliable (:attr:`less_reliable`: noise that distorts the beats
+        without hiding them; None where not measured);
         ``mains_hz`` lists the mains frequencies notched out (:attr:`mains_hz`),
         ``spikes_removed`` counts the spikes bridged (:attr:`n_spikes`),
         ``steps_removed`` the baseline steps subtracted (:attr:`n_steps`),
@@ -318,10 +342,8 @@ class BeatAnnotations:
         }
 
     def _less_reliable_beats(self) -> int | None:
-        if self.repeatability is None:
-            return None
-        low = self.repeatability < REPEAT_RELIABLE  # NaN (no neighbour) is not low
-        return int((low & (self.label >= 0)).sum())
+        less_reliable = self.less_reliable
+        return None if less_reliable is None else int(less_reliable.sum())
 
     def _af_summary(self) -> dict[str, Any]:
         if self.in_af is None:
@@ -366,13 +388,15 @@ class BeatAnnotations:
         return rhythm
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write ``sample, time_s, class, flag, rhythm, p_<class>..., repeatability`` rows.
+        """Write one row per beat to a CSV file at ``path``.
 
+        Columns: ``sample, time_s, class, flag, rhythm, p_<class>..., repeatability,
+        noise_ratio``.
         ``rhythm`` is ``AF`` for beats inside an atrial fibrillation episode, ``AF-like``
         for other beats the rhythm gate treats as AF and ``no-P`` for other beats whose P
         waves are clearly absent (:attr:`rhythm`); ``repeatability`` is
-        :attr:`repeatability` (empty where not measured). Written atomically; returns the
-        path.
+        :attr:`repeatability` and ``noise_ratio`` :attr:`noise_ratio` (empty where not
+        measured). Written atomically; returns the path.
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -384,10 +408,13 @@ class BeatAnnotations:
             "rhythm",
             *(f"p_{c}" for c in self.classes),
             "repeatability",
+            "noise_ratio",
         ]
         writer.writerow(header)
         names, rhythm = self.class_names, self.rhythm
-        repeat = np.full(len(self), np.nan) if self.repeatability is None else self.repeatability
+        missing = np.full(len(self), np.nan)
+        repeat = missing if self.repeatability is None else self.repeatability
+        steepness = missing if self.noise_ratio is None else self.noise_ratio
         for i in range(len(self)):
             probs = ["" if np.isnan(p) else f"{p:.6f}" for p in self.probabilities[i]]
             writer.writerow(
@@ -399,6 +426,7 @@ class BeatAnnotations:
                     rhythm[i],
                     *probs,
                     "" if np.isnan(repeat[i]) else f"{repeat[i]:.3f}",
+                    "" if np.isnan(steepness[i]) else f"{steepness[i]:.2f}",
                 ]
             )
         target = Path(path)
@@ -687,6 +715,7 @@ class Predictor:
             gaps=beats.gaps,
             start_s=beats.start_s,
             repeatability=beats.repeatability,
+            noise_ratio=beats.noise_ratio,
             start_time=beats.start_time,
             mains_hz=beats.mains_hz,
             n_spikes=beats.n_spikes,

@@ -34,6 +34,7 @@ from ecgkit.data.records import Record
 from ecgkit.data.template import template_beat
 from ecgkit.signal import (
     GAP_EDGE_S,
+    NOISE_RATIO_MAX,
     REPEAT_MIN,
     RR_FEATURES,
     VF_RATE_PER_MIN,
@@ -44,6 +45,7 @@ from ecgkit.signal import (
     detect_r_peaks,
     mains_to_remove,
     merge_intervals,
+    noise_ratio,
     normalize,
     notch,
     paced_from_delays,
@@ -79,10 +81,12 @@ __all__ = [
 #: (:func:`ecgkit.signal.signal_gaps`: missing samples, or every lead held at one value
 #: for a second or more), the beats around it do not repeat from beat to beat in some
 #: lead (:func:`ecgkit.signal.noisy_beats`: broadband noise, or a channel that is not an
-#: ECG), or a pacemaker spike precedes it in an ECG lead where most beats have one
-#: (:func:`ecgkit.signal.paced_beats`: a paced beat, AAMI class Q, which the model never
-#: saw), or it is a wave of ventricular flutter or fibrillation, taken for a beat
-#: (:func:`ecgkit.signal.ventricular_flutter`: the model's first lead a sinusoid).
+#: ECG) or its own window is far steeper outside the QRS than the recording's usually are
+#: (:func:`ecgkit.signal.noise_ratio`: a burst of noise), or a pacemaker spike precedes it
+#: in an ECG lead where most beats have one (:func:`ecgkit.signal.paced_beats`: a paced
+#: beat, AAMI class Q, which the model never saw), or it is a wave of ventricular flutter
+#: or fibrillation, taken for a beat (:func:`ecgkit.signal.ventricular_flutter`: the
+#: model's first lead a sinusoid).
 FLAG_REASONS = ("edge", "flat", "saturated", "no-rhythm", "gap", "noise", "paced", "vf")
 
 _FLAT_MV = 0.05
@@ -177,6 +181,14 @@ class PreparedBeats:
         :data:`~ecgkit.signal.REPEAT_MIN` the beat is flagged ``"noise"``, under
         :data:`~ecgkit.signal.REPEAT_RELIABLE` its label is less reliable. NaN with fewer
         than two beats; None where not measured.
+    noise_ratio : numpy.ndarray of float64, shape (n_beats,), optional
+        How much steeper each beat's window is outside its QRS than the recording's
+        usually are, in the model's leads (:func:`ecgkit.signal.noise_ratio` of the
+        windows before normalisation): near 1 in a clean ECG; at or over
+        :data:`~ecgkit.signal.NOISE_RATIO_MAX` the beat is flagged ``"noise"``, at or over
+        :data:`~ecgkit.signal.NOISE_RATIO_RELIABLE` its label is less reliable. NaN where
+        not measurable (no noise-free reference, or beats too close); None where not
+        measured.
     start_time : str or None
         The recording's :attr:`~ecgkit.data.Record.start_time`: the date and time of its
         first sample as its file states it (ISO 8601), None where it states none.
@@ -222,6 +234,7 @@ class PreparedBeats:
     gaps: NDArray[np.int64]
     start_s: float = 0.0
     repeatability: NDArray[np.float64] | None = None
+    noise_ratio: NDArray[np.float64] | None = None
     start_time: str | None = None
     mains_hz: tuple[float, ...] = ()
     n_spikes: int = 0
@@ -705,6 +718,9 @@ def prepare_beats(
     # here are the model's, band-passed where the recipe cleans; NaN with fewer than two
     # beats (nothing to compare), which is not under REPEAT_MIN
     repeatability = typical_repeatability(windows)
+    # a burst of noise a few beats long, which the beats around a beat do not show: each
+    # window's slope outside the QRS complexes against the recording's usual one
+    steepness = noise_ratio(windows, fs_out, r_out, r_index=n_before)
     vf = merge_intervals(np.concatenate(vf_parts)) if vf_parts else np.zeros((0, 2), np.int64)
     in_vf = touches_gaps(sample, sample + 1, vf)
     if in_vf.any():
@@ -714,7 +730,7 @@ def prepare_beats(
     if paced.any():
         flag[(flag == "") & paced] = "paced"
         _warn_if_paced(int(paced.sum()), paced.size, record.record_id)
-    flag[(flag == "") & (repeatability < REPEAT_MIN)] = "noise"
+    flag[(flag == "") & ((repeatability < REPEAT_MIN) | (steepness >= NOISE_RATIO_MAX))] = "noise"
     _warn_if_mostly_flat(flag, record.record_id)
     _warn_if_clipped(at_rail, record.record_id)
     _warn_if_not_mv(beat_mv[flag == ""], record.record_id)
@@ -756,6 +772,7 @@ def prepare_beats(
         gaps=gaps,
         start_s=record.start_s,
         repeatability=repeatability,
+        noise_ratio=steepness,
         start_time=record.start_time,
         mains_hz=tuple(sorted(mains)),
         n_spikes=int(merge_intervals(np.concatenate(spike_parts)).shape[0]) if spike_parts else 0,

@@ -67,12 +67,17 @@ from ecgkit.signal.peaks import (
     refine_peaks,
 )
 from ecgkit.signal.quality import (
+    NOISE_QRS_S,
+    NOISE_RATIO_MAX,
+    NOISE_RATIO_RELIABLE,
     REPEAT_MIN,
     REPEAT_NEIGHBOURS,
     REPEAT_RELIABLE,
     beat_repeatability,
+    noise_ratio,
     noisy_beats,
     running_median,
+    slope_outside_qrs,
     typical_repeatability,
 )
 from ecgkit.signal.resample import resample, resample_indices, resampled_length
@@ -133,6 +138,9 @@ __all__ = [
     "SPIKE_MV_PER_S",
     "STEP_LEVEL_S",
     "STEP_MIN_MV",
+    "NOISE_QRS_S",
+    "NOISE_RATIO_MAX",
+    "NOISE_RATIO_RELIABLE",
     "REPEAT_MIN",
     "REPEAT_RELIABLE",
     "REPEAT_NEIGHBOURS",
@@ -158,7 +166,9 @@ __all__ = [
     "mains_to_remove",
     "match_peaks",
     "merge_intervals",
+    "noise_ratio",
     "noisy_beats",
+    "slope_outside_qrs",
     "typical_repeatability",
     "ventricular_flutter",
     "vf_filter_leakage",
