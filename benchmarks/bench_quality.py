@@ -16,7 +16,9 @@ Each lead is taken as ``ecgkit annotate`` takes the shipped model's lead: resamp
    record, for flagged beats (the labels they would have had without the check) and kept
    beats, and for the kept beats by their typical repeatability (what the annotate path
    writes as ``repeatability``; under REPEAT_RELIABLE it counts a label less reliable)
-   (``--no-labels`` skips the model).
+   and by their noise ratio (``ecgkit.signal.noise_ratio``, ``noise_ratio``; from
+   NOISE_RATIO_RELIABLE less reliable) (``--no-labels`` skips the model). Flagged beats
+   are those of either test (REPEAT_MIN, NOISE_RATIO_MAX).
 5. The detector after a burst of noise: 30 s of white noise (0.3, 1 and 3 mV) in place of
    MIT-BIH's first lead from a third of each record on; the beats the detector finds in
    the clean record 1-10 s and 10-60 s after the burst that it misses now (a failure
@@ -56,6 +58,8 @@ from _noise import NOISE_KINDS, add_nst_noise, make_noise, nst_gate
 from ecgkit.signal import (
     MAINS_HZ,
     MAINS_NOTCH_MV,
+    NOISE_RATIO_MAX,
+    NOISE_RATIO_RELIABLE,
     REPEAT_MIN,
     REPEAT_RELIABLE,
     beat_repeatability,
@@ -72,6 +76,8 @@ BEFORE_S, AFTER_S = 0.25, 0.45
 SNRS_DB = (24.0, 12.0, 6.0, 0.0, -6.0)
 #: Edges of the typical-repeatability bins the kept beats' label agreement is counted in.
 REPEAT_BINS = (REPEAT_MIN, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0)
+#: Edges of the noise-ratio bins the same is counted in (kept beats are under the last).
+NOISE_RATIO_BINS = (0.0, 1.5, 2.0, 3.0, NOISE_RATIO_RELIABLE, 8.0, NOISE_RATIO_MAX)
 
 
 def lead_repeatability(lead: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
@@ -213,7 +219,10 @@ def run_nst(data_dir: Path, labels: bool) -> list[dict[str, Any]]:
                 if predictor is not None and clean_labels is not None:
                     found = predictor.annotate(noisy, fs)
                     # the labels the flagged beats would have had without the check
-                    with mock.patch("ecgkit.annotate.prepare.REPEAT_MIN", -np.inf):
+                    with (
+                        mock.patch("ecgkit.annotate.prepare.REPEAT_MIN", -np.inf),
+                        mock.patch("ecgkit.annotate.prepare.NOISE_RATIO_MAX", np.inf),
+                    ):
                         unchecked = predictor.annotate(noisy, fs).label
                     in_noise = gate[found.sample]
                     match = nearest(found.sample, clean_labels.sample, round(0.05 * fs))
@@ -229,29 +238,36 @@ def run_nst(data_dir: Path, labels: bool) -> list[dict[str, Any]]:
                         row[f"{name}_agree"] = int(agree.sum())
                         if name == "kept":
                             row["kept_by_repeatability"] = agreement_by_bin(
-                                found.repeatability[pick], agree
+                                found.repeatability[pick], agree, REPEAT_BINS
+                            )
+                            row["kept_by_noise_ratio"] = agreement_by_bin(
+                                found.noise_ratio[pick], agree, NOISE_RATIO_BINS
                             )
                 rows.append(row)
     return rows
 
 
-def agreement_by_bin(repeat: np.ndarray, agree: np.ndarray) -> list[list[int]]:
-    """[beats, agreeing] per bin of :data:`REPEAT_BINS` (the last bin includes 1.0)."""
-    bins = np.clip(np.digitize(repeat, REPEAT_BINS[1:-1]), 0, len(REPEAT_BINS) - 2)
-    return [
-        [int((bins == b).sum()), int(agree[bins == b].sum())] for b in range(len(REPEAT_BINS) - 1)
-    ]
+def agreement_by_bin(
+    values: np.ndarray, agree: np.ndarray, edges: tuple[float, ...]
+) -> list[list[int]]:
+    """[beats, agreeing] per bin between ``edges`` (the last bin includes its top; NaN out)."""
+    known = ~np.isnan(values)
+    bins = np.clip(np.digitize(values[known], edges[1:-1]), 0, len(edges) - 2)
+    agree = agree[known]
+    return [[int((bins == b).sum()), int(agree[bins == b].sum())] for b in range(len(edges) - 1)]
 
 
-def reliability_rows(nst: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The kept beats inside the noise blocks of every NST cell, pooled by repeatability bin."""
+def reliability_rows(
+    nst: list[dict[str, Any]], measure: str, edges: tuple[float, ...]
+) -> list[dict[str, Any]]:
+    """The kept beats inside the noise blocks of every NST cell, pooled by bin of ``measure``."""
     rows = []
-    for b, (low, high) in enumerate(itertools.pairwise(REPEAT_BINS)):
-        beats = sum(row["kept_by_repeatability"][b][0] for row in nst)
-        agree = sum(row["kept_by_repeatability"][b][1] for row in nst)
+    for b, (low, high) in enumerate(itertools.pairwise(edges)):
+        beats = sum(row[f"kept_by_{measure}"][b][0] for row in nst)
+        agree = sum(row[f"kept_by_{measure}"][b][1] for row in nst)
         rows.append(
             {
-                "repeatability": f"{low:g}-{high:g}",
+                measure: f"{low:g}-{high:g}",
                 "kept_beats": beats,
                 "agree_percent": round(100 * agree / beats, 1) if beats else None,
             }
@@ -446,16 +462,23 @@ def main() -> None:
     if "nst" in args.sections:
         result["nst"] = run_nst(args.data_dir, labels=not args.no_labels)
         table = [
-            {k: v for k, v in row.items() if k != "kept_by_repeatability"} for row in result["nst"]
+            {k: v for k, v in row.items() if not k.startswith("kept_by_")} for row in result["nst"]
         ]
         print_table("NST-style noise on 118 and 119 (labels against the clean record)", table)
         if not args.no_labels:
-            result["reliability"] = reliability_rows(result["nst"])
-            print_table(
-                "Kept beats in the noise blocks, every cell, by typical repeatability: labels "
-                "agreeing with the clean record's",
-                result["reliability"],
+            result["reliability"] = reliability_rows(result["nst"], "repeatability", REPEAT_BINS)
+            result["reliability_by_noise_ratio"] = reliability_rows(
+                result["nst"], "noise_ratio", NOISE_RATIO_BINS
             )
+            for measure, key in (
+                ("typical repeatability", "reliability"),
+                ("noise ratio", "reliability_by_noise_ratio"),
+            ):
+                print_table(
+                    f"Kept beats in the noise blocks, every cell, by {measure}: labels "
+                    "agreeing with the clean record's",
+                    result[key],
+                )
     if "bursts" in args.sections:
         result["bursts"] = run_bursts(args.data_dir)
         print_table("The detector after a 30-s burst of white noise (MIT-BIH)", result["bursts"])

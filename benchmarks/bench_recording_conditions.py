@@ -4,10 +4,8 @@
    of white noise (3 mV SD, 8 s) every 20 s or every 40 s, annotated as ``ecgkit
    annotate`` does: the beats in AF episodes against the reference AF and flutter
    episodes (beats flagged noise left out), and the episodes ``summary.json`` lists
-   (those under 30 s apart). MIT-BIH end to end holds no beat flagged noise, so the
-   rhythm's handling of noise (``ecgkit.signal.af_runs``) is measured here. Bursts of
-   4 s, or of 1 mV, leave no beat flagged noise (the noise test takes the median over
-   a beat's neighbours).
+   (those under 30 s apart). MIT-BIH end to end holds almost no beat flagged noise, so
+   the rhythm's handling of noise (``ecgkit.signal.af_runs``) is measured here.
 2. ``bursts``: the same records with shorter bursts (2, 4 and 6 s of 3 mV SD every 20 s;
    2 s of 1 and 0.3 mV SD): of the beats inside a burst, how many are flagged noise, how
    many are "less reliable" (``BeatAnnotations.less_reliable``), and how many take
