@@ -448,6 +448,22 @@ def test_annotate_lists_the_pauses_but_not_the_gaps(tmp_path, capsys):
     assert summary["longest_rr_s"] < PAUSE_MIN_S
 
 
+def test_annotate_says_where_bursts_of_noise_cover_beats(tmp_path, capsys):
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    signal = load_example("119")[0].signal[:, 0].copy()
+    rng = np.random.default_rng(1)
+    for start_s in range(20, 280, 30):
+        signal[start_s * 360 : (start_s + 2) * 360] += rng.normal(0, 2.0, 720)
+    _, printed, summary = _annotate_csv(tmp_path, capsys, "bursts", signal)
+    noise = summary["unclassified_reasons"]["noise"]
+    assert noise >= 9  # at least a beat in each of the nine bursts
+    assert f"noise: {noise} beat(s) over" in printed
+    assert "a burst of noise covers the beat (noise ratio 11 or more" in printed
+
+
 def test_annotate_counts_the_beats_whose_labels_noise_makes_less_reliable(tmp_path, capsys):
     import csv
 

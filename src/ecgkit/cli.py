@@ -304,6 +304,7 @@ def _annotate(args: argparse.Namespace) -> int:
     from ecgkit.data import read_signal
     from ecgkit.signal import (
         MAINS_NOTCH_MV,
+        NOISE_RATIO_MAX,
         NOISE_RATIO_RELIABLE,
         REPEAT_RELIABLE,
         SPIKE_MAX_S,
@@ -361,7 +362,8 @@ def _annotate(args: argparse.Namespace) -> int:
     if noise:
         print(
             f"noise: {noise} beat(s) over {annotations.noise_s:.1f} s, where the lead does not "
-            "repeat from beat to beat (broadband noise, or not an ECG): not classified, no "
+            "repeat from beat to beat or a burst of noise covers the beat (noise ratio "
+            f"{NOISE_RATIO_MAX:g} or more; broadband noise, or not an ECG): not classified, no "
             "interval measured to them, their time left out of the rates"
         )
     if summary["pauses_s"]:
