@@ -184,16 +184,17 @@ def rhythm_context(
         300 ms) a beat is not among them, and without ``signal`` none is.
     """
     detection = detect_af(sample, fs, signal=signal, exclude=exclude, min_episode_s=min_episode_s)
-    clinical = detection
+    in_episode = detection.in_af
     if min_episode_s != AF_MIN_EPISODE_S:
         # the gate may act on shorter runs than an episode; what is reported as AF keeps
-        # the clinical definition (a run of a few beats is not an episode)
-        clinical = detect_af(sample, fs, signal=signal, exclude=exclude)
+        # the clinical definition (a run of a few beats is not an episode): the same
+        # measures, only the episode rules again
+        in_episode = af_runs(detection.candidate, detection.r_peaks, detection.fs, exclude=exclude)
     return RhythmContext(
         in_af=detection.in_af,
         p_waves_absent=detection.p_waves_clearly_absent,
         p_waves_assessed=detection.p_wave_consistency is not None,
-        in_episode=clinical.in_af,
+        in_episode=in_episode,
     )
 
 
