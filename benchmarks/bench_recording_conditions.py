@@ -95,12 +95,15 @@ def noise_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
         reference, _ = reference_of(data_dir, record_id)
         in_af = mitdb_rhythm(data_dir, record_id)[1]
         for every, burst in NOISE_BURSTS:
-            signal = with_bursts(record.signal, record.fs, every, burst, int(record_id))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                beats = predictor.annotate(
-                    Record(signal, record.fs, record.lead_names, record_id), peaks=reference
-                )
+            if every <= 0:  # no noise: the annotation the other parts compare with
+                beats = clean_annotations(predictor, record, reference)
+            else:
+                signal = with_bursts(record.signal, record.fs, every, burst, int(record_id))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    beats = predictor.annotate(
+                        Record(signal, record.fs, record.lead_names, record_id), peaks=reference
+                    )
             noise = beats.flag == "noise"
             episode = beats.af_episode
             listed = beats.summary()["af_episodes_s"]
@@ -136,7 +139,7 @@ _CLEAN: dict[str, BeatAnnotations] = {}
 def clean_annotations(
     predictor: Predictor, record: Record, reference: np.ndarray
 ) -> BeatAnnotations:
-    """The record annotated without noise at ``reference``, once for every part."""
+    """The record annotated without noise at ``reference``, once for all the parts."""
     if record.record_id not in _CLEAN:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
