@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from _common import default_data_dir, environment, mitdb_rhythm, write_json
 from bench_annotate import ClassScore, print_rows, reference_of
+from scipy.signal import butter, sosfiltfilt
 
 from ecgkit.annotate import BeatAnnotations, Predictor
 from ecgkit.data import DS1_RECORDS, DS2_RECORDS, read_signal
@@ -53,6 +54,8 @@ SHORT_BURSTS = (
     ("white", 2.0, 0.3),
 )
 TREMOR_HZ = 5.0
+#: Band of the "band" kind's smooth noise, in Hz (a tremor's or a shiver's range).
+BAND_HZ = (3.0, 12.0)
 TREMOR_BURSTS = (("tremor", 8.0, 0.1), ("tremor", 8.0, 0.2), ("tremor", 8.0, 0.5))
 
 
@@ -68,21 +71,56 @@ def with_bursts(
     """``signal`` (n, 1) with a burst added for ``burst_s`` every ``every_s``.
 
     ``kind`` "white": white noise of ``level_mv`` SD; "tremor": a sinusoid of ``level_mv``
-    amplitude at TREMOR_HZ (random phase per burst).
+    amplitude at TREMOR_HZ (random phase per burst); "band": Gaussian noise band-passed to
+    BAND_HZ (4th-order Butterworth, forwards and backwards) scaled to ``level_mv`` SD, a
+    smooth interference without one frequency.
     """
     noisy = np.array(signal, dtype=np.float64)
     if every_s <= 0:
         return noisy
     rng = np.random.default_rng(seed)
     length = int(burst_s * fs)
+    band = butter(4, BAND_HZ, btype="bandpass", fs=fs, output="sos")
     for start_s in np.arange(every_s, noisy.shape[0] / fs - burst_s, every_s):
         start = int(start_s * fs)
         if kind == "tremor":
             phase = 2 * np.pi * (TREMOR_HZ * np.arange(length) / fs + rng.uniform())
             noisy[start : start + length, 0] += level_mv * np.sin(phase)
+        elif kind == "band":
+            smooth = sosfiltfilt(band, rng.normal(size=length))
+            noisy[start : start + length, 0] += level_mv * smooth / smooth.std()
         else:
             noisy[start : start + length, 0] += rng.normal(0, level_mv, length)
     return noisy
+
+
+def inside_bursts(time_s: np.ndarray, duration_s: float, burst_s: float) -> np.ndarray:
+    """Which beats (at ``time_s``) lie inside :func:`with_bursts`'s bursts, one every 20 s."""
+    inside = (time_s >= 20.0) & (time_s % 20.0 < burst_s)
+    return inside & (time_s < duration_s - burst_s)
+
+
+BURST_COUNTS = ("beats", "noise", "less_reliable", "changed", "silently_changed", "to_s_or_v")
+
+
+def burst_row(
+    clean: BeatAnnotations, noisy: BeatAnnotations, inside: np.ndarray, s_or_v: list[int]
+) -> dict[str, int]:
+    """BURST_COUNTS of the beats ``inside`` the bursts: flagged noise, less reliable, with
+    another label than ``clean``'s, with another and no flag and not less reliable (the
+    silent changes), and of those the ones that became S or V (classes ``s_or_v``)."""
+    less = noisy.less_reliable
+    assert less is not None
+    changed = inside & (noisy.label != clean.label)
+    silent = changed & (noisy.flag == "") & ~less
+    return {
+        "beats": int(inside.sum()),
+        "noise": int((inside & (noisy.flag == "noise")).sum()),
+        "less_reliable": int((inside & less).sum()),
+        "changed": int(changed.sum()),
+        "silently_changed": int(silent.sum()),
+        "to_s_or_v": int((silent & np.isin(noisy.label, s_or_v)).sum()),
+    }
 
 
 def noise_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
@@ -150,9 +188,8 @@ def clean_annotations(
 def bursts_part(
     predictor: Predictor, data_dir: Path, cases: tuple[tuple[str, float, float], ...]
 ) -> dict[str, Any]:
-    counts = ("beats", "noise", "less_reliable", "changed", "silently_changed", "to_s_or_v")
     totals = {
-        f"{kind} {burst:g} s {mv:g} mV": dict.fromkeys(counts, 0) for kind, burst, mv in cases
+        f"{kind} {burst:g} s {mv:g} mV": dict.fromkeys(BURST_COUNTS, 0) for kind, burst, mv in cases
     }
     s_or_v = [predictor.recipe.classes.index(name) for name in ("S", "V")]
     for record_id in DS1_RECORDS:
@@ -167,24 +204,15 @@ def bursts_part(
                 noisy = predictor.annotate(
                     Record(signal, record.fs, record.lead_names, record_id), peaks=reference
                 )
-            inside = (time_s >= 20.0) & (time_s % 20.0 < burst)
-            inside &= time_s < record.n_samples / record.fs - burst
-            less = noisy.less_reliable
-            assert less is not None
-            changed = inside & (noisy.label != clean.label)
-            silent = changed & (noisy.flag == "") & ~less
+            inside = inside_bursts(time_s, record.n_samples / record.fs, burst)
             row = totals[f"{kind} {burst:g} s {mv:g} mV"]
-            row["beats"] += int(inside.sum())
-            row["noise"] += int((inside & (noisy.flag == "noise")).sum())
-            row["less_reliable"] += int((inside & less).sum())
-            row["changed"] += int(changed.sum())
-            row["silently_changed"] += int(silent.sum())
-            row["to_s_or_v"] += int((silent & np.isin(noisy.label, s_or_v)).sum())
+            for name, value in burst_row(clean, noisy, inside, s_or_v).items():
+                row[name] += value
         print(f"  {record_id} done", flush=True)
     print("\nDS1, a burst every 20 s, the beats inside the bursts:")
-    print(f"{'burst':>18} " + " ".join(f"{name:>16}" for name in counts))
+    print(f"{'burst':>18} " + " ".join(f"{name:>16}" for name in BURST_COUNTS))
     for key, row in totals.items():
-        print(f"{key:>18} " + " ".join(f"{row[name]:16d}" for name in counts))
+        print(f"{key:>18} " + " ".join(f"{row[name]:16d}" for name in BURST_COUNTS))
     return totals
 
 

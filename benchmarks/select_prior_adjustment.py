@@ -52,7 +52,7 @@ def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[
         trainer = Trainer(
             build_model(config, fit.n_leads, n_classes),
             config.train,
-            augment=beat_augmentation(config.augment),
+            augment=beat_augmentation(config.augment, fs=fit.fs, template=config.template),
         )
         trainer.fit(BeatDataset(fit, features=features))
         prediction = predict_beats(trainer, held, features, adapt_batchnorm=config.adapt_batchnorm)

@@ -54,6 +54,7 @@ def test_a_reopened_run_uses_the_same_rr_features_and_prior_adjustment(tmp_path)
         rr_features=chosen,
         classes="NSVF",
         prior_adjustment=1.0,
+        augment="interference",  # the recipe name reaches the trainer with the windows' rate
         val_fraction=0.0,
         train=TrainConfig(epochs=1, batch_size=256, class_weighting=None, progress=False),
         explain_beats=2,
@@ -61,6 +62,7 @@ def test_a_reopened_run_uses_the_same_rr_features_and_prior_adjustment(tmp_path)
     )
     result = run_experiment(config, verbose=False)
     saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert saved["experiment"]["augment"] == "interference"
     assert saved["experiment"]["rr_features"] == list(chosen)
     assert saved["recipe"]["rr_features"] == list(chosen)
     priors = np.array(saved["recipe"]["class_priors"])

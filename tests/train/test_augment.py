@@ -43,6 +43,6 @@ def test_shift_only_augmentation_moves_windows_without_changing_their_values():
     assert any(not torch.equal(y, x) for y in shifted)
     assert beat_augmentation("none") is None
     assert beat_augmentation("full") == BeatAugment()
-    assert AUGMENTATIONS == ("none", "shifts", "full")
+    assert AUGMENTATIONS == ("none", "shifts", "full", "interference")
     with pytest.raises(ValueError, match="augment must be one of"):
         beat_augmentation("noise")  # type: ignore[arg-type]

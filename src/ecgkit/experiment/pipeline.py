@@ -316,7 +316,7 @@ def _run_experiment(
         config.train,
         run_dir=out,
         callbacks=callbacks,
-        augment=beat_augmentation(config.augment),
+        augment=beat_augmentation(config.augment, fs=train.fs, template=config.template),
         # the best epoch is picked by the prior-adjusted decisions the run reports
         decision=(
             (lambda p: p.adjusted(priors, config.prior_adjustment))

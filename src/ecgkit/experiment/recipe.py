@@ -94,12 +94,14 @@ class ExperimentConfig:
         much of the literature reports N, S, V and F only).
     normalize : {"zscore", "robust", "minmax"}, optional
         Per-beat amplitude normalisation; None keeps mV.
-    augment : {"none", "shifts", "full"}
+    augment : {"none", "shifts", "full", "interference"}
         Training augmentation (:func:`ecgkit.train.beat_augmentation`): none, circular
         shifts of up to 3 samples alone (the default, chosen by patient-wise
         cross-validation inside DS1: the model learns that where the detector put the R
-        peak within a few samples says nothing about the class), or shifts with random
-        amplitude, baseline and noise (:class:`~ecgkit.train.BeatAugment`).
+        peak within a few samples says nothing about the class), shifts with random
+        amplitude, baseline and noise (:class:`~ecgkit.train.BeatAugment`), or shifts
+        with a tremor-like sinusoid on half the beats
+        (:class:`~ecgkit.train.InterferenceAugment`; needs ``normalize="zscore"``).
         ``True`` and ``False`` of older versions are read as ``"full"`` and ``"none"``.
     template : bool
         Add, for every lead, the beat minus its record's template beat
@@ -196,6 +198,11 @@ class ExperimentConfig:
             object.__setattr__(self, "augment", legacy)
         if self.augment not in AUGMENTATIONS:
             raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {self.augment!r}")
+        if self.augment == "interference" and self.normalize != "zscore":
+            raise ValueError(
+                "augment='interference' adds its sinusoid to z-scored beats: it needs "
+                f"normalize='zscore', got {self.normalize!r}"
+            )
         if self.split not in ("de-chazal", "de-chazal-strict"):
             raise ValueError(f"split must be 'de-chazal' or 'de-chazal-strict', got {self.split!r}")
         if self.classes not in ("NSVFQ", "NSVF"):

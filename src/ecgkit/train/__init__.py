@@ -7,8 +7,15 @@ in one process or several under ``torchrun`` (DistributedDataParallel).
 from typing import Any
 
 import ecgkit._torch  # noqa: F401  (one clear line when torch is missing)
-from ecgkit.train.augment import AUGMENTATIONS, Augmentation, BeatAugment, beat_augmentation
+from ecgkit.train.augment import (
+    AUGMENTATIONS,
+    Augmentation,
+    BeatAugment,
+    ChainedAugment,
+    beat_augmentation,
+)
 from ecgkit.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from ecgkit.train.interference import InterferenceAugment
 from ecgkit.train.trainer import (
     CPU_PREDICT_BATCH,
     EpochCallback,
@@ -23,9 +30,11 @@ __all__ = [
     "CPU_PREDICT_BATCH",
     "Augmentation",
     "BeatAugment",
+    "ChainedAugment",
     "CheckpointError",
     "EpochCallback",
     "History",
+    "InterferenceAugment",
     "NonFiniteLossError",
     "TrainConfig",
     "Trainer",

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import torch
 
-__all__ = ["AUGMENTATIONS", "Augmentation", "BeatAugment", "beat_augmentation"]
+from ecgkit.train.interference import InterferenceAugment
 
-#: What a recipe can train with: nothing, circular shifts of up to 3 samples alone, or
-#: shifts with random gain, baseline offset and noise (:class:`BeatAugment`'s defaults).
-Augmentation = Literal["none", "shifts", "full"]
-AUGMENTATIONS: tuple[Augmentation, ...] = ("none", "shifts", "full")
+__all__ = [
+    "AUGMENTATIONS",
+    "Augmentation",
+    "BeatAugment",
+    "ChainedAugment",
+    "beat_augmentation",
+]
+
+#: What a recipe can train with: nothing, circular shifts of up to 3 samples alone,
+#: shifts with random gain, baseline offset and noise (:class:`BeatAugment`'s defaults),
+#: or shifts with a tremor-like sinusoid on half the windows (:class:`InterferenceAugment`).
+Augmentation = Literal["none", "shifts", "full", "interference"]
+AUGMENTATIONS: tuple[Augmentation, ...] = ("none", "shifts", "full", "interference")
 
 
 @dataclass(frozen=True)
@@ -67,25 +77,57 @@ class BeatAugment:
         return out
 
 
-def beat_augmentation(kind: Augmentation) -> BeatAugment | None:
+@dataclass(frozen=True)
+class ChainedAugment:
+    """Augmentations applied one after the other, in order."""
+
+    steps: tuple[Callable[[torch.Tensor], torch.Tensor], ...]
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` through every step."""
+        for step in self.steps:
+            x = step(x)
+        return x
+
+
+def beat_augmentation(
+    kind: Augmentation,
+    *,
+    fs: float | None = None,
+    template: bool = False,
+) -> Callable[[torch.Tensor], torch.Tensor] | None:
     """The augmentation a recipe names (``ExperimentConfig.augment``).
 
     Parameters
     ----------
-    kind : {"none", "shifts", "full"}
+    kind : {"none", "shifts", "full", "interference"}
         ``"none"``: no augmentation (None). ``"shifts"``: circular shifts of up to
         :attr:`BeatAugment.max_shift` samples alone, amplitudes untouched.
-        ``"full"``: :class:`BeatAugment`'s defaults.
+        ``"full"``: :class:`BeatAugment`'s defaults. ``"interference"``:
+        :class:`~ecgkit.train.interference.InterferenceAugment`'s sinusoid on half the
+        windows (z-scored leads), then the shifts.
+    fs : float, optional
+        Sampling rate of the windows in Hz; ``"interference"`` needs it.
+    template : bool
+        The windows carry each lead's template residual after the leads
+        (``"interference"`` recomputes them).
 
     Raises
     ------
     ValueError
-        If ``kind`` is not one of :data:`AUGMENTATIONS`.
+        If ``kind`` is not one of :data:`AUGMENTATIONS`, or is ``"interference"`` without
+        ``fs``.
     """
     if kind == "none":
         return None
+    shifts = BeatAugment(scale=(1.0, 1.0), offset_sd=0.0, noise_sd=0.0)
     if kind == "shifts":
-        return BeatAugment(scale=(1.0, 1.0), offset_sd=0.0, noise_sd=0.0)
+        return shifts
     if kind == "full":
         return BeatAugment()
+    if kind == "interference":
+        if fs is None:
+            raise ValueError("augment='interference' needs fs, the windows' rate in Hz")
+        interference = InterferenceAugment(fs=fs, template=template)
+        return ChainedAugment((interference, shifts))
     raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {kind!r}")
