@@ -20,22 +20,30 @@ fold for each augmentation, then for each
 
 Rule, written before the first run: ``"interference"`` is chosen if its macro F1 is at
 most 1.0 point under the shifts' and its silent changes under the 0.2-mV sinusoid are at
-most half the shifts'; otherwise the shifts stay. Prints a table, writes JSON
-(``results/interference.json``); each seed's results are saved under
-``results/cross_validation`` and ``--reuse`` loads them.
+most half the shifts'; otherwise the shifts stay. ``--probability`` and
+``--max-amplitude`` set the candidate's share of windows and largest amplitude
+(:class:`~ecgkit.train.InterferenceAugment`'s defaults unless given). Prints a table,
+writes JSON (``results/interference.json``); each seed's results are saved under
+``results/cross_validation`` and ``--reuse`` loads them (the shifts' once for every
+candidate).
 
     python benchmarks/select_interference.py --data-dir ../shared/data/mitdb --seeds 0 1
+    python benchmarks/select_interference.py --data-dir ../shared/data/mitdb --seeds 0 1 \
+        --reuse --probability 0.25 --max-amplitude 1
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import time
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import torch
 from _recipe import recipes
 from bench_annotate import reference_of
 from bench_recording_conditions import BURST_COUNTS, burst_row, inside_bursts, with_bursts
@@ -54,7 +62,13 @@ from ecgkit.data import BeatDataset, PatientKFold, read_signal
 from ecgkit.data.records import Record
 from ecgkit.experiment import ExperimentConfig, build_model, predict_beats, split_beats
 from ecgkit.metrics import ClassificationMetrics, class_priors, compute_metrics, weigh_decisions
-from ecgkit.train import Augmentation, Trainer, beat_augmentation
+from ecgkit.train import (
+    Augmentation,
+    ChainedAugment,
+    InterferenceAugment,
+    Trainer,
+    beat_augmentation,
+)
 
 KINDS: tuple[Augmentation, ...] = ("shifts", "interference")
 BURST_S = 8.0
@@ -118,8 +132,53 @@ def annotate(predictor: Predictor, recording: Recording, condition: str) -> Beat
         )
 
 
+#: InterferenceAugment's settings unless the command line changes them.
+DEFAULT_INTERFERENCE = InterferenceAugment(360.0)
+
+
+def add_interference_options(parser: argparse.ArgumentParser) -> None:
+    """The candidate's settings (:class:`InterferenceAugment`'s defaults unless given)."""
+    parser.add_argument(
+        "--probability",
+        type=float,
+        default=DEFAULT_INTERFERENCE.probability,
+        help="share of the training windows that get a sinusoid",
+    )
+    parser.add_argument(
+        "--max-amplitude",
+        type=float,
+        default=DEFAULT_INTERFERENCE.amplitude[1],
+        help="largest amplitude in z-units (the smallest stays "
+        f"{DEFAULT_INTERFERENCE.amplitude[0]:g})",
+    )
+
+
+def interference_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The InterferenceAugment fields the candidate trains with (beside ``fs``, ``template``)."""
+    return {
+        "probability": args.probability,
+        "hz": DEFAULT_INTERFERENCE.hz,
+        "amplitude": (DEFAULT_INTERFERENCE.amplitude[0], args.max_amplitude),
+    }
+
+
+def augmentation(
+    config: ExperimentConfig, fs: float, settings: dict[str, Any]
+) -> Callable[[torch.Tensor], torch.Tensor] | None:
+    """The recipe's augmentation; ``"interference"`` with the candidate's ``settings``."""
+    if config.augment != "interference":
+        return beat_augmentation(config.augment, fs=fs, template=config.template)
+    interference = InterferenceAugment(fs, template=config.template, **settings)
+    shifts = beat_augmentation("shifts")
+    assert shifts is not None
+    return ChainedAugment((interference, shifts))
+
+
 def run_seed(
-    config: ExperimentConfig, folds: int, recordings: dict[str, Recording]
+    config: ExperimentConfig,
+    folds: int,
+    recordings: dict[str, Recording],
+    settings: dict[str, Any],
 ) -> dict[str, Any]:
     """One seed's out-of-fold probabilities and burst counts for ``config``'s augmentation."""
     train, _, _ = split_beats(config)
@@ -132,7 +191,7 @@ def run_seed(
     splitter = PatientKFold(folds, random_state=config.train.seed)
     for fit_index, held_index in splitter.split(train.labels, train.labels, train.patient):
         fit, held = train.subset(fit_index), train.subset(held_index)
-        augment = beat_augmentation(config.augment, fs=fit.fs, template=config.template)
+        augment = augmentation(config, fit.fs, settings)
         trainer = Trainer(
             build_model(config, fit.n_leads, n_classes), config.train, augment=augment
         )
@@ -163,14 +222,23 @@ def run_seed(
 
 
 def seed_results(
-    config: ExperimentConfig, folds: int, reuse: bool, recordings: dict[str, Recording] | None
+    config: ExperimentConfig,
+    folds: int,
+    reuse: bool,
+    recordings: dict[str, Recording] | None,
+    settings: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Recording] | None]:
-    """:func:`run_seed`'s results, loaded where saved for the same recipe (``--reuse``)."""
+    """:func:`run_seed`'s results, loaded where saved for the same recipe and, for
+    ``"interference"``, the same ``settings`` (``--reuse``)."""
+    name = config.augment
     key = training_key([config])
+    if config.augment == "interference":
+        name += f"_p{settings['probability']:g}_a{settings['amplitude'][1]:g}"
+        key += json.dumps(settings, sort_keys=True)
     saved = (
         RESULTS
         / "cross_validation"
-        / (f"interference_{config.augment}_seed{config.train.seed}_folds{folds}.npz")
+        / (f"interference_{name}_seed{config.train.seed}_folds{folds}.npz")
     )
     if reuse and saved.is_file():
         with np.load(saved) as stored:
@@ -187,7 +255,7 @@ def seed_results(
         print("preparing the DS1 records, clean and with each condition's bursts", flush=True)
         train, _, _ = split_beats(config)
         recordings = prepare_recordings(config, sorted(set(train.record.tolist())))
-    result = run_seed(config, folds, recordings)
+    result = run_seed(config, folds, recordings, settings)
     saved.parent.mkdir(parents=True, exist_ok=True)
     partial = saved.with_suffix(".partial.npz")
     np.savez(
@@ -217,7 +285,10 @@ def clean_metrics(config: ExperimentConfig, results: list[dict[str, Any]]) -> Cl
 
 
 def main() -> None:
-    args = selection_arguments(__doc__.splitlines()[0], "interference.json")
+    args = selection_arguments(
+        __doc__.splitlines()[0], "interference.json", add_interference_options
+    )
+    settings = interference_settings(args)
     start = time.perf_counter()
     scores: dict[str, ClassificationMetrics] = {}
     silent: dict[str, dict[str, dict[str, int]]] = {}
@@ -230,7 +301,7 @@ def main() -> None:
         ]
         results = []
         for config in configs:
-            result, recordings = seed_results(config, args.folds, args.reuse, recordings)
+            result, recordings = seed_results(config, args.folds, args.reuse, recordings, settings)
             results.append(result)
         scores[kind] = clean_metrics(configs[0], results)
         n_beats, classes = len(results[0]["labels"]), results[0]["classes"]
@@ -258,7 +329,8 @@ def main() -> None:
     for kind in KINDS:
         for name, row in silent[kind].items():
             print(f"{kind:>12} {name:>22} " + " ".join(f"{row[n]:16d}" for n in BURST_COUNTS))
-    write_selection(args, config, start, scores, {"bursts": silent}, best=chosen, rule=RULE)
+    extra = {"bursts": silent, "interference": settings}
+    write_selection(args, config, start, scores, extra, best=chosen, rule=RULE)
 
 
 if __name__ == "__main__":
