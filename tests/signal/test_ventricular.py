@@ -202,12 +202,14 @@ def test_short_flat_and_bad_input():
     with pytest.raises(ValueError, match="sampling rate"):
         ventricular_flutter(np.zeros(2000), 0.0)
     x = clean(_flutter(fs), fs)
-    with pytest.raises(ValueError, match="r_peaks must be 1-D"):
+    with pytest.raises(ValueError, match="r_peaks must be a 1-D array"):
         ventricular_flutter(x, fs, r_peaks=np.zeros((2, 2), np.int64))
-    with pytest.raises(TypeError, match="r_peaks must be integer"):
+    with pytest.raises(TypeError, match="r_peaks must hold integer"):
         ventricular_flutter(x, fs, r_peaks=[1.5, 2.5])
-    with pytest.raises(ValueError, match="r_peaks must lie in"):
+    with pytest.raises(ValueError, match="r_peaks must be < the signal length"):
         ventricular_flutter(x, fs, r_peaks=[0, x.size])
+    with pytest.raises(ValueError, match="r_peaks must be >= 0"):
+        ventricular_flutter(x, fs, r_peaks=[-1, 10])
     with pytest.raises(ValueError, match="r_peaks must be sorted"):
         ventricular_flutter(x, fs, r_peaks=[30, 10])
     assert ventricular_flutter(x, fs, r_peaks=[]).shape == (1, 2)

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.signal._validation import as_signal, check_fs
+from ecgkit.signal._validation import as_indices, as_signal, check_fs
 from ecgkit.signal.gaps import merge_intervals
 
 __all__ = [
@@ -218,14 +218,7 @@ def ventricular_flutter(
 
 def _checked_peaks(r_peaks: ArrayLike, n_samples: int) -> NDArray[np.int64]:
     """``r_peaks`` as sorted int64 samples inside ``[0, n_samples)``, or an error naming them."""
-    peaks = np.asarray(r_peaks)
-    if peaks.ndim != 1:
-        raise ValueError(f"r_peaks must be 1-D sample indices, got shape {peaks.shape}")
-    if peaks.size and not np.issubdtype(peaks.dtype, np.integer):
-        raise TypeError(f"r_peaks must be integer sample indices, got dtype {peaks.dtype}")
-    peaks = peaks.astype(np.int64)
-    if peaks.size and (peaks.min() < 0 or peaks.max() >= n_samples):
-        raise ValueError(f"r_peaks must lie in [0, {n_samples}) samples of x")
+    peaks = as_indices(r_peaks, "r_peaks", n_samples)
     if np.any(np.diff(peaks) < 0):
         raise ValueError("r_peaks must be sorted")
     return peaks
