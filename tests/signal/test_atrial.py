@@ -1322,20 +1322,21 @@ def test_a_recording_shorter_than_an_episode_is_judged_on_its_known_beats():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    ("kwargs", "error", "match"),
     [
-        ({"candidate": np.ones(3, dtype=bool)}, "candidate must be 4 booleans"),
-        ({"candidate": np.ones(4)}, "candidate must be 4 booleans"),
-        ({"unknown": np.zeros(5, dtype=bool)}, "unknown must be 4 booleans"),
-        ({"segment": np.zeros(3, dtype=np.int64)}, "segment must be 4 integers"),
-        ({"segment": np.zeros(4)}, "segment must be 4 integers"),
-        ({"segment": np.array([0, 1, 0, 1])}, "segment must be non-decreasing"),
-        ({"min_episode_s": -1.0}, "min_episode_s"),
-        ({"max_gap_s": np.nan}, "max_gap_s"),
+        ({"candidate": np.ones(3, dtype=bool)}, ValueError, "candidate must be 4 booleans"),
+        ({"candidate": np.ones(4)}, TypeError, "candidate must be 4 booleans"),
+        ({"unknown": np.zeros(5, dtype=bool)}, ValueError, "unknown must be 4 booleans"),
+        ({"exclude": np.zeros(4, dtype=int)}, TypeError, "exclude must be 4 booleans"),
+        ({"segment": np.zeros(3, dtype=np.int64)}, ValueError, "segment must be 4 integers"),
+        ({"segment": np.zeros(4)}, ValueError, "segment must be 4 integers"),
+        ({"segment": np.array([0, 1, 0, 1])}, ValueError, "segment must be non-decreasing"),
+        ({"min_episode_s": -1.0}, ValueError, "min_episode_s"),
+        ({"max_gap_s": np.nan}, ValueError, "max_gap_s"),
     ],
 )
-def test_af_runs_refuses_bad_arguments_by_name(kwargs, match):
+def test_af_runs_refuses_bad_arguments_by_name(kwargs, error, match):
     arguments = {"candidate": np.ones(4, dtype=bool), **kwargs}
     candidate = arguments.pop("candidate")
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(error, match=match):
         af_runs(candidate, np.arange(4) * FS, FS, **arguments)

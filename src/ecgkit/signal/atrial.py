@@ -211,19 +211,6 @@ def _t_wave_ends(peaks: NDArray[np.int64], fs: float) -> NDArray[np.int64]:
     return ends
 
 
-def _check_exclude(exclude: ArrayLike | None, n: int) -> NDArray[np.bool_]:
-    if exclude is None:
-        return np.zeros(n, dtype=bool)
-    mask = np.asarray(exclude)
-    if mask.size == 0 and n == 0:
-        return np.zeros(0, dtype=bool)
-    if mask.dtype != np.bool_:
-        raise TypeError(f"exclude must be a boolean array (True = ectopic beat), got {mask.dtype}")
-    if mask.shape != (n,):
-        raise ValueError(f"exclude must have shape ({n},), one flag per R peak, got {mask.shape}")
-    return mask
-
-
 def _check_half_window(half_window: object, n_beats: int) -> int:
     if isinstance(half_window, bool) or not isinstance(half_window, (int, np.integer)):
         raise TypeError(f"half_window must be an integer, got {type(half_window).__name__}")
@@ -299,7 +286,7 @@ def rr_irregularity(
     """
     fs = check_fs(fs)
     peaks = as_increasing_indices(r_peaks, "r_peaks")
-    skip = _check_exclude(exclude, peaks.size)
+    skip = _beat_flags(exclude, peaks.size, "exclude")
     half_window = _check_half_window(half_window, peaks.size)
     if peaks.size < 3:
         return np.zeros(peaks.size, dtype=np.float64)
@@ -399,7 +386,7 @@ def rr_pattern_ratio(
     """
     fs = check_fs(fs)
     peaks = as_increasing_indices(r_peaks, "r_peaks")
-    skip = _check_exclude(exclude, peaks.size)
+    skip = _beat_flags(exclude, peaks.size, "exclude")
     half_window = _check_half_window(half_window, peaks.size)
     if peaks.size < 3:
         return np.full(peaks.size, np.nan)
@@ -512,7 +499,7 @@ def p_wave_consistency(
         )
     x = as_signal(signal, "signal", max_ndim=1)
     peaks = as_increasing_indices(r_peaks, "r_peaks")
-    skip = _check_exclude(exclude, peaks.size)
+    skip = _beat_flags(exclude, peaks.size, "exclude")
     half_window = _check_half_window(half_window, peaks.size)
     if peaks.size and peaks[-1] >= x.shape[0]:
         raise ValueError(f"r_peaks must index into signal ({x.shape[0]} samples), got {peaks[-1]}")
@@ -695,7 +682,7 @@ def af_runs(
     peaks = as_increasing_indices(r_peaks, "r_peaks")
     flags = _beat_flags(candidate, peaks.size, "candidate")
     unknown_flags = _beat_flags(unknown, peaks.size, "unknown")
-    skip = _check_exclude(exclude, peaks.size)
+    skip = _beat_flags(exclude, peaks.size, "exclude")
     part = None
     if segment is not None:
         part = np.asarray(segment)
@@ -712,14 +699,19 @@ def af_runs(
 
 
 def _beat_flags(flags: ArrayLike | None, n: int, name: str) -> NDArray[np.bool_]:
-    """``flags`` as a boolean array of one value per beat (all False for None)."""
+    """``flags`` as a boolean array of one value per beat (all False for None).
+
+    Raises TypeError for values that are not booleans, ValueError for another length.
+    """
     if flags is None:
         return np.zeros(n, dtype=bool)
     array = np.asarray(flags)
-    if array.shape != (n,) or array.dtype != np.bool_:
-        raise ValueError(
-            f"{name} must be {n} booleans, one per beat, got {array.dtype} {array.shape}"
-        )
+    if array.size == 0 and n == 0:
+        return np.zeros(0, dtype=bool)
+    if array.dtype != np.bool_:
+        raise TypeError(f"{name} must be {n} booleans, one per beat, got dtype {array.dtype}")
+    if array.shape != (n,):
+        raise ValueError(f"{name} must be {n} booleans, one per beat, got shape {array.shape}")
     return array
 
 
@@ -898,7 +890,7 @@ def detect_af(
             "clearly_absent_p_wave_threshold must be in [-1, p_wave_threshold = "
             f"{p_wave_threshold!r}], got {clearly_absent_p_wave_threshold!r}"
         )
-    skip = _check_exclude(exclude, peaks.size)
+    skip = _beat_flags(exclude, peaks.size, "exclude")
     half_window = _check_half_window(half_window, peaks.size)
     ventricular_run_beats = check_count(ventricular_run_beats, "ventricular_run_beats")
     if peaks.size < 3:
