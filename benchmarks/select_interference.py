@@ -58,7 +58,7 @@ from select_prior_adjustment import (
 )
 
 from ecgkit.annotate import BeatAnnotations, Predictor, PreparedBeats, prepare_beats
-from ecgkit.data import BeatDataset, PatientKFold, read_signal
+from ecgkit.data import BeatDataset, BeatSet, PatientKFold, read_signal
 from ecgkit.data.records import Record
 from ecgkit.experiment import ExperimentConfig, build_model, predict_beats, split_beats
 from ecgkit.metrics import ClassificationMetrics, class_priors, compute_metrics, weigh_decisions
@@ -95,14 +95,15 @@ class Recording:
     inside: np.ndarray
 
 
-def prepare_recordings(config: ExperimentConfig, records: list[str]) -> dict[str, Recording]:
+def prepare_recordings(config: ExperimentConfig, train: BeatSet) -> dict[str, Recording]:
     """Every record's inputs at its reference beats, clean and with each condition's bursts
     (the same for every model: only the decisions and BatchNorm statistics differ)."""
-    recipe = config.recipe(360.0, ("N", "S", "V", "F"), (0.25, 0.25, 0.25, 0.25))
+    uniform = (1.0 / len(train.classes),) * len(train.classes)  # priors change no input
+    recipe = config.recipe(train.fs, train.classes, uniform)
     data_dir = config.data_dir
     assert data_dir is not None
     prepared = {}
-    for record_id in records:
+    for record_id in sorted(set(train.record.tolist())):
         record = read_signal(data_dir / f"{record_id}.hea", leads=["MLII"])
         reference, _ = reference_of(data_dir, record_id)
         signals = {"clean": np.asarray(record.signal, dtype=np.float64)}
@@ -254,7 +255,7 @@ def seed_results(
     if recordings is None:
         print("preparing the DS1 records, clean and with each condition's bursts", flush=True)
         train, _, _ = split_beats(config)
-        recordings = prepare_recordings(config, sorted(set(train.record.tolist())))
+        recordings = prepare_recordings(config, train)
     result = run_seed(config, folds, recordings, settings)
     saved.parent.mkdir(parents=True, exist_ok=True)
     partial = saved.with_suffix(".partial.npz")
@@ -278,8 +279,8 @@ def clean_metrics(config: ExperimentConfig, results: list[dict[str, Any]]) -> Cl
     ]
     classes = results[0]["classes"]
     mean = np.mean(members, axis=0)
-    weights = config.recipe(360.0, classes, (0.25,) * len(classes)).decision_weights
-    if weights:
+    if config.decision_weights:
+        weights = [config.decision_weights.get(name, 1.0) for name in classes]
         mean = weigh_decisions(mean, weights)
     return compute_metrics(results[0]["labels"], mean.argmax(axis=1), classes)
 

@@ -104,7 +104,7 @@ def beat_augmentation(
         ``"none"``: no augmentation (None). ``"shifts"``: circular shifts of up to
         :attr:`BeatAugment.max_shift` samples alone, amplitudes untouched.
         ``"full"``: :class:`BeatAugment`'s defaults. ``"interference"``:
-        :class:`~ecgkit.train.interference.InterferenceAugment`'s sinusoid on half the
+        :class:`~ecgkit.train.InterferenceAugment`'s sinusoid on half the
         windows (z-scored leads), then the shifts.
     fs : float, optional
         Sampling rate of the windows in Hz; ``"interference"`` needs it.
