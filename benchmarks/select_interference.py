@@ -49,8 +49,10 @@ from bench_annotate import reference_of
 from bench_recording_conditions import BURST_COUNTS, burst_row, inside_bursts, with_bursts
 from select_prior_adjustment import (
     RESULTS,
-    adjust_per_fold,
+    OutOfFold,
+    out_of_fold_probabilities,
     print_table_head,
+    save_arrays,
     se_ppv_cells,
     selection_arguments,
     training_key,
@@ -58,9 +60,9 @@ from select_prior_adjustment import (
 )
 
 from ecgkit.annotate import BeatAnnotations, Predictor, PreparedBeats, prepare_beats
-from ecgkit.data import BeatDataset, BeatSet, PatientKFold, read_signal
+from ecgkit.data import BeatSet, read_signal
 from ecgkit.data.records import Record
-from ecgkit.experiment import ExperimentConfig, build_model, predict_beats, split_beats
+from ecgkit.experiment import ExperimentConfig, split_beats
 from ecgkit.metrics import ClassificationMetrics, class_priors, compute_metrics, weigh_decisions
 from ecgkit.train import (
     Augmentation,
@@ -182,29 +184,14 @@ def run_seed(
     settings: dict[str, Any],
 ) -> dict[str, Any]:
     """One seed's out-of-fold probabilities and burst counts for ``config``'s augmentation."""
-    train, _, _ = split_beats(config)
-    n_classes = len(train.classes)
-    probabilities = np.zeros((len(train), n_classes))
-    priors = np.zeros((len(train), n_classes))
-    features = config.model_features()
-    s_or_v = [train.classes.index(name) for name in ("S", "V")]
     counts = {name: dict.fromkeys(BURST_COUNTS, 0) for name, _, _ in CONDITIONS}
-    splitter = PatientKFold(folds, random_state=config.train.seed)
-    for fit_index, held_index in splitter.split(train.labels, train.labels, train.patient):
-        fit, held = train.subset(fit_index), train.subset(held_index)
-        augment = augmentation(config, fit.fs, settings)
-        trainer = Trainer(
-            build_model(config, fit.n_leads, n_classes), config.train, augment=augment
-        )
-        trainer.fit(BeatDataset(fit, features=features))
-        prediction = predict_beats(trainer, held, features, adapt_batchnorm=config.adapt_batchnorm)
-        probabilities[held_index] = prediction.probabilities
-        fold_priors = class_priors(fit.labels, n_classes)
-        priors[held_index] = fold_priors
-        recipe = config.recipe(fit.fs, fit.classes, tuple(float(p) for p in fold_priors))
-        predictor = Predictor([trainer.model], recipe)
-        held_records = sorted(set(held.record.tolist()))
-        for record_id in held_records:
+
+    def count_bursts(trainer: Trainer, fit: BeatSet, held: BeatSet) -> None:
+        """The fold's model on its held-out records, clean and under each condition."""
+        fold_priors = tuple(float(p) for p in class_priors(fit.labels, len(fit.classes)))
+        predictor = Predictor([trainer.model], config.recipe(fit.fs, fit.classes, fold_priors))
+        s_or_v = [fit.classes.index(name) for name in ("S", "V")]
+        for record_id in sorted(set(held.record.tolist())):
             recording = recordings[record_id]
             clean = annotate(predictor, recording, "clean")
             for name, _, _ in CONDITIONS:
@@ -212,12 +199,18 @@ def run_seed(
                 row = burst_row(clean, noisy, recording.inside, s_or_v)
                 for key, value in row.items():
                     counts[name][key] += value
-        print(f"  {config.augment}, seed {config.train.seed}: fold {held_records} done", flush=True)
+
+    probabilities, priors, labels, classes = out_of_fold_probabilities(
+        config,
+        folds,
+        augment_of=lambda fs: augmentation(config, fs, settings),
+        after_fold=count_bursts,
+    )
     return {
         "probabilities": probabilities,
         "priors": priors,
-        "labels": train.labels,
-        "classes": train.classes,
+        "labels": labels,
+        "classes": classes,
         "counts": counts,
     }
 
@@ -257,10 +250,8 @@ def seed_results(
         train, _, _ = split_beats(config)
         recordings = prepare_recordings(config, train)
     result = run_seed(config, folds, recordings, settings)
-    saved.parent.mkdir(parents=True, exist_ok=True)
-    partial = saved.with_suffix(".partial.npz")
-    np.savez(
-        partial,
+    save_arrays(
+        saved,
         probabilities=result["probabilities"],
         priors=result["priors"],
         labels=result["labels"],
@@ -268,17 +259,17 @@ def seed_results(
         counts=np.asarray(json.dumps(result["counts"])),
         recipe=np.asarray(key),
     )
-    partial.replace(saved)
     return result, recordings
 
 
 def clean_metrics(config: ExperimentConfig, results: list[dict[str, Any]]) -> ClassificationMetrics:
     """The seeds' ensemble out of fold, adjusted per fold, weighed as the recipe weighs."""
-    members = [
-        adjust_per_fold(r["probabilities"], r["priors"], config.prior_adjustment) for r in results
-    ]
     classes = results[0]["classes"]
-    mean = np.mean(members, axis=0)
+    predictions = OutOfFold(
+        [r["probabilities"] for r in results], [r["priors"] for r in results],
+        results[0]["labels"], classes,
+    )  # fmt: skip
+    mean = predictions.ensemble(config.prior_adjustment)
     if config.decision_weights:
         weights = [config.decision_weights.get(name, 1.0) for name in classes]
         mean = weigh_decisions(mean, weights)

@@ -25,7 +25,7 @@ import torch
 from _common import environment, write_json
 from _recipe import RESULTS, add_recipe_options, recipes
 
-from ecgkit.data import BeatDataset, PatientKFold
+from ecgkit.data import BeatDataset, BeatSet, PatientKFold
 from ecgkit.experiment import ExperimentConfig, build_model, predict_beats, split_beats
 from ecgkit.metrics import ClassificationMetrics, adjust_for_priors, class_priors, compute_metrics
 from ecgkit.train import Trainer, beat_augmentation
@@ -35,11 +35,25 @@ STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
 Choice = TypeVar("Choice", float, str)
 
 
-def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[np.ndarray, ...]:
+#: Builds the training augmentation from the windows' rate in Hz.
+AugmentOf = Callable[[float], Callable[[torch.Tensor], torch.Tensor] | None]
+#: Called after each fold with its trained model, the fitted and the held-out beats.
+AfterFold = Callable[[Trainer, BeatSet, BeatSet], None]
+
+
+def out_of_fold_probabilities(
+    config: ExperimentConfig,
+    n_splits: int,
+    *,
+    augment_of: AugmentOf | None = None,
+    after_fold: AfterFold | None = None,
+) -> tuple[np.ndarray, ...]:
     """Probabilities of every DS1 beat from a model that never saw its patient.
 
-    Returns the probabilities ``[n, n_classes]``, the class priors of the folds that trained
-    each beat's model ``[n, n_classes]``, the labels and the class names.
+    ``augment_of`` replaces the recipe's augmentation (``config.augment``); ``after_fold``
+    sees each fold's model (e.g. to annotate its held-out records). Returns the
+    probabilities ``[n, n_classes]``, the class priors of the folds that trained each
+    beat's model ``[n, n_classes]``, the labels and the class names.
     """
     train, _, _ = split_beats(config)
     n_classes = len(train.classes)
@@ -49,17 +63,30 @@ def out_of_fold_probabilities(config: ExperimentConfig, n_splits: int) -> tuple[
     folds = PatientKFold(n_splits, random_state=config.train.seed)
     for fit_index, held_index in folds.split(train.labels, train.labels, train.patient):
         fit, held = train.subset(fit_index), train.subset(held_index)
+        augment = (
+            augment_of(fit.fs)
+            if augment_of is not None
+            else beat_augmentation(config.augment, fs=fit.fs, template=config.template)
+        )
         trainer = Trainer(
-            build_model(config, fit.n_leads, n_classes),
-            config.train,
-            augment=beat_augmentation(config.augment, fs=fit.fs, template=config.template),
+            build_model(config, fit.n_leads, n_classes), config.train, augment=augment
         )
         trainer.fit(BeatDataset(fit, features=features))
         prediction = predict_beats(trainer, held, features, adapt_batchnorm=config.adapt_batchnorm)
         probabilities[held_index] = prediction.probabilities
         priors[held_index] = class_priors(fit.labels, n_classes)
+        if after_fold is not None:
+            after_fold(trainer, fit, held)
         print(f"  fold of records {sorted(set(held.record.tolist()))} done", flush=True)
     return probabilities, priors, train.labels, train.classes
+
+
+def save_arrays(path: Path, **arrays: np.ndarray) -> None:
+    """``arrays`` in ``path`` (.npz), whole or not at all (written aside, then renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.npz")
+    np.savez(partial, **arrays)
+    partial.replace(path)
 
 
 def selection_arguments(
@@ -153,17 +180,14 @@ def _seed_out_of_fold(
         print(f"{saved} holds another recipe: training again")
     print(f"seed {config.train.seed}: {folds}-fold patient-wise cross-validation on DS1")
     probabilities, priors, labels, classes = out_of_fold_probabilities(config, folds)
-    saved.parent.mkdir(parents=True, exist_ok=True)
-    partial = saved.with_suffix(".partial.npz")
-    np.savez(
-        partial,
+    save_arrays(
+        saved,
         probabilities=probabilities,
         priors=priors,
         labels=labels,
         classes=np.asarray(classes),
         recipe=np.asarray(recipe),
     )
-    partial.replace(saved)
     return probabilities, priors, labels, classes
 
 
