@@ -18,7 +18,6 @@
    header (MLII, and the second lead: V1 in 18 records, V2 and V5 in 2 each), at the
    reference R peaks: per-class Se / +P against the reference labels, and the share of
    each record's beats labelled alike on both leads.
-
 5. ``rate``: the 22 DS2 records (MLII) from the first to the last reference R peak, as
    they are and with every RR interval times 0.75 and 0.5 (a sinus rhythm of 75 bpm at
    100 and 150 bpm; :func:`faster` shortens the diastole), annotated at the moved
