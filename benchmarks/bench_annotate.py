@@ -64,7 +64,7 @@ from ecgkit.data import (
     read_signal,
 )
 from ecgkit.data.records import Record
-from ecgkit.signal import match_peaks, resample
+from ecgkit.signal import RATE_RELIABLE_BPM, match_peaks, resample
 
 CLASSES = ("N", "S", "V", "F")
 #: Cut from the start of the joined record so that its context blocks straddle the joins.
@@ -192,6 +192,7 @@ def run_ludb(predictor: Predictor, ludb_dir: Path) -> dict[str, Any]:
             "unclassified": int((labels < 0).sum()),
             "share_percent": shares,
             "records_with_any_s": sum(int((a.label == 1).any()) for a in annotated),
+            "fast_beats": sum(int(a.fast.sum()) for a in annotated),
         }
     # beside the records' own diagnoses: sinus records by the extrasystoles ludb.csv lists
     out["sinus_by_listed_extrasystoles"] = {
@@ -411,7 +412,10 @@ def main() -> None:
             if group == "sinus_by_listed_extrasystoles":
                 continue
             shares = ", ".join(f"{c} {values['share_percent'][c]:.1f} %" for c in CLASSES)
-            print(f"LUDB {group}: {values['records']} records, {values['beats']} beats: {shares}")
+            print(
+                f"LUDB {group}: {values['records']} records, {values['beats']} beats: {shares}; "
+                f"{values['fast_beats']} at {RATE_RELIABLE_BPM:g} bpm or more"
+            )
     if not args.no_long:
         results["long_record"] = long = run_long(args.data_dir, args.model)
         print(

@@ -21,8 +21,11 @@
 5. ``rate``: the 22 DS2 records (MLII) from the first to the last reference R peak, as
    they are and with every RR interval times 0.75 and 0.5 (a sinus rhythm of 75 bpm at
    100 and 150 bpm; :func:`faster` shortens the diastole), annotated at the moved
-   reference R peaks: per-class Se / +P against the reference labels, and the labels
-   that differ from those at the record's own rate.
+   reference R peaks: per-class Se / +P against the reference labels, the labels
+   that differ from those at the record's own rate (and of them the silent ones: not
+   less reliable), and the beats at a heart rate of ``RATE_RELIABLE_BPM`` or more
+   (``BeatAnnotations.fast``) with the share of them, and of the others, labelled as
+   the reference labels them.
 
 Prints tables and writes JSON (results/recording_conditions.json).
 
@@ -45,6 +48,7 @@ from scipy.signal import butter, sosfiltfilt
 from ecgkit.annotate import BeatAnnotations, Predictor
 from ecgkit.data import DS1_RECORDS, DS2_RECORDS, read_signal
 from ecgkit.data.records import Record
+from ecgkit.signal import RATE_RELIABLE_BPM
 
 #: (seconds from one burst's start to the next, seconds of each burst); (0, 0) is none.
 NOISE_BURSTS = ((0.0, 0.0), (20.0, 8.0), (40.0, 8.0))
@@ -310,6 +314,9 @@ def _at(x: np.ndarray, position: np.ndarray) -> np.ndarray:
 def rate_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
     scores = {f"RR x {scale:g}": ClassScore() for scale in RATE_SCALES}
     changed = dict.fromkeys(scores, 0)
+    silent = dict.fromkeys(scores, 0)
+    # per scale: fast beats, of them right, other beats, of them right (reference-labelled)
+    fast = {name: np.zeros(4, dtype=np.int64) for name in scores}
     for record_id in DS2_RECORDS:
         record = read_signal(data_dir / f"{record_id}.hea", leads=["MLII"])
         reference, labels = reference_of(data_dir, record_id)
@@ -324,15 +331,40 @@ def rate_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
                 )
             scores[name].add(beats, peaks, labels, record.fs)
             first = beats.label if first is None else first
-            changed[name] += int((beats.label != first).sum())
+            differs = beats.label != first
+            changed[name] += int(differs.sum())
+            silent[name] += int((differs & ~beats.less_reliable).sum())
+            assert np.array_equal(beats.sample, peaks)  # one beat per reference peak
+            scored = (labels >= 0) & (beats.label >= 0)
+            right = beats.label == labels
+            for column, part in ((0, beats.fast & scored), (2, ~beats.fast & scored)):
+                fast[name][column : column + 2] += [int(part.sum()), int((part & right).sum())]
         print(f"  {record_id} done", flush=True)
     print("\nDS2 (MLII), RR intervals scaled from the reference R peaks, Se / +P (%):")
     print_rows(scores)
     print(
-        "labels other than at the record's own rate: "
-        + ", ".join(f"{name} {count}" for name, count in changed.items())
+        "labels other than at the record's own rate (of them silent, not less reliable): "
+        + ", ".join(f"{name} {changed[name]} ({silent[name]})" for name in scores)
     )
-    return {"scores": {k: s.summary() for k, s in scores.items()}, "changed": changed}
+    print(f"beats at {RATE_RELIABLE_BPM:g} bpm or more (fast) and the others, labelled right:")
+    for name, (n_fast, right_fast, n_other, right_other) in fast.items():
+        print(
+            f"  {name}: fast {n_fast} ({100 * right_fast / max(n_fast, 1):.1f} % right), "
+            f"others {n_other} ({100 * right_other / max(n_other, 1):.1f} % right)"
+        )
+    return {
+        "scores": {k: s.summary() for k, s in scores.items()},
+        "changed": changed,
+        "silently_changed": silent,
+        "fast_beats": {
+            name: dict(zip(FAST_COLUMNS, counts.tolist(), strict=True))
+            for name, counts in fast.items()
+        },
+    }
+
+
+#: Columns of the rate part's count of fast beats (``rate_part``).
+FAST_COLUMNS = ("fast", "fast_right", "others", "others_right")
 
 
 def main() -> None:

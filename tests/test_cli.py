@@ -488,6 +488,33 @@ def test_annotate_counts_the_beats_whose_labels_noise_makes_less_reliable(tmp_pa
     assert f"less reliable: {summary['less_reliable_beats']} classified beat(s)" in printed
 
 
+def test_annotate_counts_the_beats_of_a_fast_rhythm_as_less_reliable(tmp_path, capsys):
+    import csv
+    import json
+
+    import numpy as np
+
+    from ecgkit.data import load_example
+
+    # record 100's excerpt (about 75 bpm) declared at twice its rate: about 150 bpm
+    record, _ = load_example("100")
+    path = tmp_path / "fast.csv"
+    np.savetxt(path, record.signal[:, 0], delimiter=",", header="MLII", comments="", fmt="%.4f")
+    out = tmp_path / "out-fast"
+    assert main(["annotate", str(path), "--fs", "720", "--out", str(out), "--no-figure"]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    with (out / "beats.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    rate = np.array([float(row["heart_rate_bpm"] or "nan") for row in rows])
+    classified = np.array([row["class"] != "?" for row in rows])
+    assert np.nanmedian(rate) > 140
+    fast = int((classified & (rate >= 120)).sum())
+    assert summary["fast_beats"] == fast > 0.9 * len(rows)
+    assert summary["less_reliable_beats"] >= fast
+    assert f"less reliable: {fast} classified beat(s) in a rhythm of 120 bpm or more" in printed
+
+
 def test_annotate_says_which_mains_hum_it_notched_out(tmp_path, capsys):
     import numpy as np
 
@@ -586,7 +613,7 @@ def test_annotate_a_recording_without_a_beat_writes_every_file(tmp_path, capsys,
         assert summary[key] is None
     out = tmp_path / "out-off"
     assert (out / "beats.csv").read_text().splitlines() == [
-        "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F,repeatability,noise_ratio"
+        "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F,repeatability,noise_ratio,heart_rate_bpm"
     ]
     assert wfdb.rdann(str(out / "off"), "ecgkit").sample.size == 0
 

@@ -306,6 +306,7 @@ def _annotate(args: argparse.Namespace) -> int:
         MAINS_NOTCH_MV,
         NOISE_RATIO_MAX,
         NOISE_RATIO_RELIABLE,
+        RATE_RELIABLE_BPM,
         REPEAT_RELIABLE,
         SPIKE_MAX_S,
         SPIKE_MV_PER_S,
@@ -387,13 +388,20 @@ def _annotate(args: argparse.Namespace) -> int:
             f"paced: {paced} beat(s) after a pacemaker spike: not classified (paced beats, "
             "AAMI class Q, are not in the model's training data)"
         )
-    less_reliable = summary["less_reliable_beats"]
-    if less_reliable:
+    fast = summary["fast_beats"]
+    noisy = summary["less_reliable_beats"] - fast  # beats both noisy and fast count as fast
+    if noisy:
         print(
-            f"less reliable: {less_reliable} classified beat(s) where noise distorts the beats "
+            f"less reliable: {noisy} classified beat(s) where noise distorts the beats "
             f"(repeatability under {REPEAT_RELIABLE:g} or noise ratio {NOISE_RATIO_RELIABLE:g} "
             "or more, the 'repeatability' and 'noise_ratio' columns of beats.csv): their "
             "labels agree less often with those of a clean recording"
+        )
+    if fast:
+        print(
+            f"less reliable: {fast} classified beat(s) in a rhythm of {RATE_RELIABLE_BPM:g} bpm "
+            "or more (the 'heart_rate_bpm' column of beats.csv), which the model saw little "
+            "of in training: their labels are right less often"
         )
     for name, count in summary["counts"].items():
         per_hour = (summary["per_hour"] or {}).get(name)

@@ -11,6 +11,7 @@ from ecgkit.annotate import BeatAnnotations, BeatRecipe, Predictor, pick_beats_t
 from ecgkit.data import BEAT_SYMBOLS, load_example
 from ecgkit.data.records import Record
 from ecgkit.explain import GradCAM
+from ecgkit.signal import RATE_HALF_WINDOW, RATE_RELIABLE_BPM
 from ecgkit.train.batchnorm import array_batches, recording_statistics
 
 from .conftest import make_recipe
@@ -86,7 +87,9 @@ def test_files_round_trip_csv_wfdb_and_summary(predictor, tmp_path):
         "?" if name == "?" else name for name in annotations.class_names.tolist()
     ]
     rows = (tmp_path / "beats.csv").read_text().splitlines()
-    assert rows[0] == "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F,repeatability,noise_ratio"
+    assert rows[0] == (
+        "sample,time_s,class,flag,rhythm,p_N,p_S,p_V,p_F,repeatability,noise_ratio,heart_rate_bpm"
+    )
     assert len(rows) == len(annotations) + 1
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["n_beats"] == len(annotations)
@@ -398,6 +401,61 @@ def test_a_burst_of_noise_a_few_beats_long_is_flagged_and_nothing_away_from_it(p
     assert (noisy.flag[away] != "noise").all()
     # both measures make a label less reliable, and only classified beats count
     assert noisy.repeatability is not None
+    assert not noisy.fast.any()  # 119's rhythm is slower than RATE_RELIABLE_BPM
     expected = ((noisy.repeatability < 0.8) | (noisy.noise_ratio >= 5.0)) & (noisy.label >= 0)
     np.testing.assert_array_equal(noisy.less_reliable, expected)
     assert noisy.summary()["less_reliable_beats"] == int(expected.sum())
+
+
+def _beats_at(intervals_s, flag=None, gaps=None, fs=360.0):
+    """Classified beats (all N but the last, unclassified) at the given intervals."""
+    sample = np.round(np.cumsum(np.r_[1.0, intervals_s]) * fs).astype(np.int64)
+    label = np.zeros(sample.size, dtype=np.int64)
+    label[-1] = -1
+    probabilities = np.full((sample.size, 4), 0.25, dtype=np.float32)
+    flag = np.full(sample.size, "", dtype="<U9") if flag is None else flag
+    return BeatAnnotations(
+        sample, label, probabilities, flag, ("N", "S", "V", "F"), fs,
+        int(sample[-1] + fs), "x", ("MLII",), "m", gaps=gaps,
+    )  # fmt: skip
+
+
+def test_beats_in_a_fast_rhythm_are_less_reliable_and_a_short_run_or_a_pause_is_not():
+    # 75 bpm, a premature beat and its pause, 20 beats at 150 bpm, three at 150 bpm, 75 bpm
+    intervals = np.r_[
+        [0.8] * 10, 0.5, 1.1, [0.8] * 10, [0.4] * 20, [0.8] * 10, [0.4] * 3, [0.8] * 10
+    ]
+    annotations = _beats_at(intervals)
+    rate = annotations.heart_rate_bpm
+    run = np.arange(22 + RATE_HALF_WINDOW + 1, 42 - RATE_HALF_WINDOW)
+    np.testing.assert_allclose(rate[run], 150.0)
+    fast = annotations.fast
+    assert fast[run].all()
+    assert not fast[:20].any()  # the premature beat and its pause do not move the rate
+    assert not fast[48:].any()  # nor three fast beats
+    assert not fast[-1]  # an unclassified beat is not counted
+    np.testing.assert_array_equal(fast, (rate >= RATE_RELIABLE_BPM) & (annotations.label >= 0))
+    np.testing.assert_array_equal(annotations.less_reliable, fast)
+    summary = annotations.summary()
+    assert summary["fast_beats"] == summary["less_reliable_beats"] == int(fast.sum()) > 10
+
+
+def test_the_heart_rate_takes_no_interval_across_a_gap_or_to_a_noise_beat(tmp_path):
+    intervals = np.r_[[0.8] * 10, [0.4] * 6, [0.8] * 10]  # 150 bpm between beats 10 and 16
+    assert _beats_at(intervals).fast.any()
+    # every fast interval touches a noise beat
+    flag = np.full(intervals.size + 1, "", dtype="<U9")
+    flag[[11, 13, 15]] = "noise"
+    noisy = _beats_at(intervals, flag=flag)
+    np.testing.assert_allclose(noisy.heart_rate_bpm, 75.0)
+    assert not noisy.fast.any()
+    # every fast interval crosses a gap
+    sample = noisy.sample
+    gaps = np.stack([sample[10:16] + 5, sample[11:17] - 5], axis=1)
+    gapped = _beats_at(intervals, gaps=gaps)
+    np.testing.assert_allclose(gapped.heart_rate_bpm, 75.0)
+    # the CSV's last column
+    lines = _beats_at(intervals).to_csv(tmp_path / "beats.csv").read_text().splitlines()
+    assert lines[0].endswith(",heart_rate_bpm")
+    assert lines[1].endswith(",75.0")
+    assert lines[14].endswith(",150.0")

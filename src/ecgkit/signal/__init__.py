@@ -81,7 +81,14 @@ from ecgkit.signal.quality import (
     typical_repeatability,
 )
 from ecgkit.signal.resample import resample, resample_indices, resampled_length
-from ecgkit.signal.rhythm import RELATIVE_RR_FEATURES, RR_FEATURES, rr_features
+from ecgkit.signal.rhythm import (
+    RATE_HALF_WINDOW,
+    RATE_RELIABLE_BPM,
+    RELATIVE_RR_FEATURES,
+    RR_FEATURES,
+    rr_features,
+    sustained_rate,
+)
 from ecgkit.signal.segment import Beats, EdgePolicy, rr_intervals, segment_beats
 from ecgkit.signal.spikes import SPIKE_MAX_S, SPIKE_MV_PER_S, spike_stretches
 from ecgkit.signal.steps import STEP_LEVEL_S, STEP_MIN_MV, baseline_steps, remove_steps
@@ -132,6 +139,8 @@ __all__ = [
     "TRAIN_AGREEMENT",
     "TRAIN_MIN_PULSES",
     "PeakMatch",
+    "RATE_HALF_WINDOW",
+    "RATE_RELIABLE_BPM",
     "RELATIVE_RR_FEATURES",
     "RR_FEATURES",
     "SPIKE_MAX_S",
@@ -186,6 +195,7 @@ __all__ = [
     "resample_indices",
     "resampled_length",
     "rr_features",
+    "sustained_rate",
     "rr_intervals",
     "rr_irregularity",
     "rr_pattern_ratio",
