@@ -513,6 +513,11 @@ def test_annotate_counts_the_beats_of_a_fast_rhythm_as_less_reliable(tmp_path, c
     assert summary["fast_beats"] == fast > 0.9 * len(rows)
     assert summary["less_reliable_beats"] >= fast
     assert f"less reliable: {fast} classified beat(s) in a rhythm of 120 bpm or more" in printed
+    assert f"in {len(summary['fast_s'])} stretch(es)" in printed
+    assert summary["fast_s"][0][1] - summary["fast_s"][0][0] > 60  # most of the 2.5 minutes
+    low, high = summary["slowest_heart_rate_bpm"], summary["fastest_heart_rate_bpm"]
+    assert 100 < low < 150 < high < 200
+    assert f"({low:.0f}-{high:.0f} bpm around a beat" in printed
 
 
 def test_annotate_says_which_mains_hum_it_notched_out(tmp_path, capsys):

@@ -335,7 +335,11 @@ def _annotate(args: argparse.Namespace) -> int:
     )
     rate = summary["mean_heart_rate_bpm"]
     if rate:
-        print(f"{len(annotations)} beats, mean heart rate {rate:.0f} bpm")
+        print(
+            f"{len(annotations)} beats, mean heart rate {rate:.0f} bpm "
+            f"({summary['slowest_heart_rate_bpm']:.0f}-{summary['fastest_heart_rate_bpm']:.0f} "
+            "bpm around a beat, the median of the 8 intervals about it)"
+        )
     else:
         print(f"{len(annotations)} beats, no heart rate (no interval between two beats)")
     if summary["gaps_s"]:
@@ -400,8 +404,9 @@ def _annotate(args: argparse.Namespace) -> int:
     if fast:
         print(
             f"less reliable: {fast} classified beat(s) in a rhythm of {RATE_RELIABLE_BPM:g} bpm "
-            "or more (the 'heart_rate_bpm' column of beats.csv), which the model saw little "
-            "of in training: their labels are right less often"
+            f"or more, in {len(summary['fast_s'])} stretch(es) (summary.json's 'fast_s', the "
+            "'heart_rate_bpm' column of beats.csv), which the model saw little of in "
+            "training: their labels are right less often"
         )
     for name, count in summary["counts"].items():
         per_hour = (summary["per_hour"] or {}).get(name)

@@ -438,6 +438,15 @@ def test_beats_in_a_fast_rhythm_are_less_reliable_and_a_short_run_or_a_pause_is_
     np.testing.assert_array_equal(annotations.less_reliable, fast)
     summary = annotations.summary()
     assert summary["fast_beats"] == summary["less_reliable_beats"] == int(fast.sum()) > 10
+    # one fast stretch, from its first to its last beat; the extremes of the rate
+    flagged = np.flatnonzero(rate >= RATE_RELIABLE_BPM)
+    assert np.all(np.diff(flagged) == 1)
+    time_s = annotations.time_s
+    assert summary["fast_s"] == [[time_s[flagged[0]], time_s[flagged[-1]]]]
+    assert summary["fastest_heart_rate_bpm"] == pytest.approx(150.0)
+    assert summary["slowest_heart_rate_bpm"] == pytest.approx(75.0)
+    assert summary["fastest_heart_rate_at_s"] == time_s[np.argmax(rate)]
+    assert summary["slowest_heart_rate_at_s"] == time_s[np.argmin(rate)]
 
 
 def test_the_heart_rate_takes_no_interval_across_a_gap_or_to_a_noise_beat(tmp_path):
@@ -454,6 +463,14 @@ def test_the_heart_rate_takes_no_interval_across_a_gap_or_to_a_noise_beat(tmp_pa
     gaps = np.stack([sample[10:16] + 5, sample[11:17] - 5], axis=1)
     gapped = _beats_at(intervals, gaps=gaps)
     np.testing.assert_allclose(gapped.heart_rate_bpm, 75.0)
+    assert gapped.summary()["fast_s"] == []
+    # a fast run that a gap cuts is two stretches
+    cut = _beats_at(intervals, gaps=np.array([[sample[13] + 5, sample[14] - 5]]))
+    assert len(cut.summary()["fast_s"]) == 2
+    # no interval, no rate
+    alone = _beats_at(np.array([0.8]), flag=np.array(["", "noise"]))
+    assert alone.summary()["fastest_heart_rate_bpm"] is None
+    assert alone.summary()["slowest_heart_rate_at_s"] is None
     # the CSV's last column
     lines = _beats_at(intervals).to_csv(tmp_path / "beats.csv").read_text().splitlines()
     assert lines[0].endswith(",heart_rate_bpm")

@@ -291,6 +291,12 @@ class BeatAnnotations:
 
         ``mean_heart_rate_bpm`` is 60 over the mean RR interval between consecutive
         beats (none across a gap, none to or from a beat flagged ``"noise"`` or ``"vf"``),
+        ``slowest_heart_rate_bpm`` and ``fastest_heart_rate_bpm`` the extremes of
+        :attr:`heart_rate_bpm` (the rate around each beat, from the same intervals) with
+        the time of their beat in seconds (``..._at_s``; all four None without an
+        interval), ``fast_s`` the stretches of beats at
+        :data:`~ecgkit.signal.RATE_RELIABLE_BPM` or more (first and last beat in seconds,
+        one stretch between gaps at a time),
         ``longest_rr_s`` the longest of those intervals (None without one) and
         ``pauses_s`` those of :data:`PAUSE_MIN_S` or longer (the two beats' times in
         seconds; a pause holds no beat the detector found, so missed beats make one too);
@@ -330,6 +336,8 @@ class BeatAnnotations:
         between = self._between
         rr = (np.diff(self.sample) / self.fs)[between]
         time_s = self.time_s
+        rate = self.heart_rate_bpm
+        fast_parts = _episode_parts(rate >= RATE_RELIABLE_BPM, self.segment)  # NaN is not
         pauses = np.flatnonzero(between & (np.diff(self.sample) >= PAUSE_MIN_S * self.fs))
         flags = {
             reason: int((self.flag == reason).sum()) for reason in np.unique(self.flag) if reason
@@ -350,6 +358,8 @@ class BeatAnnotations:
             "counts": counts,
             "unclassified_reasons": flags,
             "mean_heart_rate_bpm": float(60 / rr.mean()) if rr.size else None,
+            **self._rate_extremes(rate, time_s),
+            "fast_s": [[float(time_s[a]), float(time_s[b])] for a, b in fast_parts],
             "longest_rr_s": float(rr.max()) if rr.size else None,
             "pauses_s": [[float(time_s[i]), float(time_s[i + 1])] for i in pauses],
             "per_hour": {c: counts[c] / hours for c in self.classes} if hours > 0 else None,
@@ -369,6 +379,25 @@ class BeatAnnotations:
             ),
             "vf_s": (self.start_s + self.vf / self.fs).tolist() if self.vf is not None else [],
             **self._af_summary(),
+        }
+
+    @staticmethod
+    def _rate_extremes(rate: NDArray[np.float64], time_s: NDArray[np.float64]) -> dict[str, Any]:
+        """The slowest and fastest of the measured ``rate``s and their beats' times."""
+        measured = np.flatnonzero(~np.isnan(rate))
+        if not measured.size:
+            return {
+                f"{name}_heart_rate_{key}": None
+                for name in ("slowest", "fastest")
+                for key in ("bpm", "at_s")
+            }
+        slowest = measured[np.argmin(rate[measured])]
+        fastest = measured[np.argmax(rate[measured])]
+        return {
+            "slowest_heart_rate_bpm": float(rate[slowest]),
+            "slowest_heart_rate_at_s": float(time_s[slowest]),
+            "fastest_heart_rate_bpm": float(rate[fastest]),
+            "fastest_heart_rate_at_s": float(time_s[fastest]),
         }
 
     def _af_summary(self) -> dict[str, Any]:
