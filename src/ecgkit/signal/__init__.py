@@ -195,7 +195,6 @@ __all__ = [
     "resample_indices",
     "resampled_length",
     "rr_features",
-    "sustained_rate",
     "rr_intervals",
     "rr_irregularity",
     "rr_pattern_ratio",
@@ -203,5 +202,6 @@ __all__ = [
     "segment_beats",
     "signal_gaps",
     "spike_stretches",
+    "sustained_rate",
     "touches_gaps",
 ]

@@ -187,7 +187,7 @@ def sustained_rate(
     The median of the intervals between the beats up to ``half_window`` on either side of
     each beat (``2 * half_window`` intervals, fewer at the ends): the rate of the rhythm a
     beat sits in, which a premature beat and its pause do not move, but a run of more than
-    ``half_window`` fast beats (a ventricular or supraventricular run) does.
+    ``half_window`` short intervals (a ventricular or supraventricular run) does.
 
     Parameters
     ----------
