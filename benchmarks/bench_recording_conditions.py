@@ -119,7 +119,6 @@ def burst_row(
     another label than ``clean``'s, with another and no flag and not less reliable (the
     silent changes), and of those the ones that became S or V (classes ``s_or_v``)."""
     less = noisy.less_reliable
-    assert less is not None
     changed = inside & (noisy.label != clean.label)
     silent = changed & (noisy.flag == "") & ~less
     return {
