@@ -6,7 +6,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
-from ecgkit.signal._validation import as_increasing_indices, check_fs
+from ecgkit.signal._validation import as_increasing_indices, check_count, check_fs
 from ecgkit.signal.segment import rr_intervals
 
 __all__ = [
@@ -213,9 +213,9 @@ def sustained_rate(
     ValueError
         If ``r_peaks`` is not a 1-D array of strictly increasing sample indices >= 0,
         ``fs`` is not a finite rate > 0 Hz, ``usable`` has another length than the
-        intervals, or ``half_window`` is not an integer >= 1.
+        intervals, or ``half_window`` is under 1.
     TypeError
-        If ``usable`` does not hold booleans.
+        If ``usable`` does not hold booleans or ``half_window`` is not an integer.
 
     See Also
     --------
@@ -235,10 +235,7 @@ def sustained_rate(
     """
     fs = check_fs(fs)
     peaks = as_increasing_indices(r_peaks, "r_peaks")
-    if isinstance(half_window, bool) or not isinstance(half_window, (int, np.integer)):
-        raise ValueError(f"half_window must be an integer >= 1, got {half_window!r}")
-    if half_window < 1:
-        raise ValueError(f"half_window must be an integer >= 1, got {half_window!r}")
+    h = check_count(half_window, "half_window", minimum=1)
     intervals = np.diff(peaks).astype(np.float64)
     if usable is not None:
         mask = np.asarray(usable)
@@ -252,7 +249,6 @@ def sustained_rate(
         intervals[~mask] = np.nan
     if peaks.size == 0:
         return np.zeros(0, dtype=np.float64)
-    h = int(half_window)
     padded = np.pad(intervals, h, constant_values=np.nan)
     # beat i's intervals are those between beats i - h and i + h: padded[i : i + 2h]
     ordered = np.sort(sliding_window_view(padded, 2 * h), axis=1)  # NaN sorted last
