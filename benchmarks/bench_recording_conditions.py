@@ -328,8 +328,17 @@ def faster_peaks(peaks: np.ndarray, scale: float) -> np.ndarray:
 
 
 def _at(x: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """``x`` (n, leads) at fractional sample ``position``s, linearly interpolated."""
-    return np.stack([np.interp(position, np.arange(x.shape[0]), lead) for lead in x.T], axis=1)
+    """``x`` (n, leads) at fractional sample ``position``s, linearly interpolated.
+
+    Interpolated over the stretch of ``x`` the positions span (the same values as over
+    the whole of it, without a grid of the whole record for each interval).
+    """
+    if position.size == 0:
+        return np.zeros((0, x.shape[1]))
+    lo = max(int(np.floor(position.min())), 0)
+    hi = min(int(np.ceil(position.max())) + 2, x.shape[0])
+    grid = np.arange(lo, hi, dtype=np.float64)
+    return np.stack([np.interp(position, grid, lead[lo:hi]) for lead in x.T], axis=1)
 
 
 def rate_cases() -> dict[str, tuple[float, float]]:
