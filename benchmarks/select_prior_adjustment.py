@@ -39,6 +39,8 @@ Choice = TypeVar("Choice", float, str)
 AugmentOf = Callable[[float], Callable[[torch.Tensor], torch.Tensor] | None]
 #: Called after each fold with its trained model, the fitted and the held-out beats.
 AfterFold = Callable[[Trainer, BeatSet, BeatSet], None]
+#: The beats a fold's model trains on, from the fold's own (e.g. with more beats added).
+FitOf = Callable[[BeatSet], BeatSet]
 
 
 def out_of_fold_probabilities(
@@ -47,11 +49,13 @@ def out_of_fold_probabilities(
     *,
     augment_of: AugmentOf | None = None,
     after_fold: AfterFold | None = None,
+    fit_of: FitOf | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Probabilities of every DS1 beat from a model that never saw its patient.
 
     ``augment_of`` replaces the recipe's augmentation (``config.augment``); ``after_fold``
-    sees each fold's model (e.g. to annotate its held-out records). Returns the
+    sees each fold's model (e.g. to annotate its held-out records); ``fit_of`` gives the
+    beats each fold's model trains on from the fold's (the priors stay the fold's). Returns the
     probabilities ``[n, n_classes]``, the class priors of the folds that trained each
     beat's model ``[n, n_classes]``, the labels and the class names.
     """
@@ -71,7 +75,7 @@ def out_of_fold_probabilities(
         trainer = Trainer(
             build_model(config, fit.n_leads, n_classes), config.train, augment=augment
         )
-        trainer.fit(BeatDataset(fit, features=features))
+        trainer.fit(BeatDataset(fit if fit_of is None else fit_of(fit), features=features))
         prediction = predict_beats(trainer, held, features, adapt_batchnorm=config.adapt_batchnorm)
         probabilities[held_index] = prediction.probabilities
         priors[held_index] = class_priors(fit.labels, n_classes)

@@ -1,0 +1,323 @@
+"""Choose whether to train on faster copies of the training records, on DS1 alone.
+
+Rebuilt faster (``bench_recording_conditions.py --parts rate``, the diastole and the ST-T
+shortened), DS2's labels change with no word at a third faster, a rate under
+``RATE_RELIABLE_BPM`` that the fast-rhythm flag leaves alone (session 39). This script
+compares the recipe (``"shifts"``) with the recipe trained on each fold's records and,
+beside them, a copy of each rebuilt at one rate (every RR interval times a scale drawn
+once per record, uniform in ``COPY_SCALES``, the ST-T by its cube root, the beats at the
+moved reference R peaks with the reference labels, the template of each copy its own):
+5 folds by patient (``PatientKFold``, the folds of ``select_prior_adjustment.py``), one
+model per seed and fold for each, then for each
+
+1. clean: the out-of-fold probabilities of every DS1 beat (the seeds' ensemble, each
+   member adjusted for its folds' priors at the recipe's strength, then the recipe's
+   decision weights; no rhythm gate): per-class Se / +P and macro F1;
+2. faster: each fold's held-out records rebuilt with every interval times 0.75 and 0.5
+   (the ST-T by the cube root) and annotated as ``ecgkit annotate`` does (the fold's
+   model alone, its priors, the recipe's decisions and gate) at the moved reference
+   beats: the labels other than the clean record's with no flag and not less reliable
+   (the silent changes), and per-class Se / +P against the reference labels at x0.75,
+   summed over the seeds' models.
+
+Rule, written before the first run: the copies are taken if their macro F1 is at most
+1.0 point under the shifts' and their silent changes at x0.75 at most half the shifts';
+otherwise the recipe stays. Prints a table, writes JSON (``results/rate_augment.json``);
+each seed's results are saved under ``results/cross_validation`` and ``--reuse`` loads
+them.
+
+    python benchmarks/select_rate_augment.py --data-dir ../shared/data/mitdb --seeds 0 1
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+from _recipe import recipes
+from bench_annotate import CLASSES, ClassScore, reference_of
+from bench_recording_conditions import FRIDERICIA_EXPONENT, faster, faster_peaks
+from select_interference import clean_metrics
+from select_prior_adjustment import (
+    RESULTS,
+    out_of_fold_probabilities,
+    print_table_head,
+    save_arrays,
+    se_ppv_cells,
+    selection_arguments,
+    training_key,
+    write_selection,
+)
+
+from ecgkit.annotate import BeatAnnotations, Predictor, PreparedBeats, prepare_beats
+from ecgkit.data import (
+    BEAT_SYMBOLS,
+    MITBIH,
+    BeatSet,
+    build_beats,
+    read_signal,
+    with_template_residual,
+)
+from ecgkit.data.records import Annotations, Record
+from ecgkit.experiment import ExperimentConfig, split_beats
+from ecgkit.metrics import class_priors
+from ecgkit.train import Trainer
+
+KINDS = ("shifts", "shifts + faster copies")
+#: The range the scale of each record's copy is drawn from (uniform, once per record).
+COPY_SCALES = (0.5, 0.9)
+#: Seed of the draw: the copies are data, the same for every seed and fold.
+COPY_SEED = 0
+#: Held-out rebuilds scored: the first is the rule's criterion.
+HELD_SCALES = (0.75, 0.5)
+MAX_F1_LOSS = 0.01
+MAX_SILENT_SHARE = 0.5
+RULE = (
+    "faster copies if their macro F1 is at most 1.0 point under the shifts' and their "
+    "silent changes at x0.75 at most half the shifts'; else shifts"
+)
+COPY_MARK = "@"
+
+
+@dataclasses.dataclass(frozen=True)
+class WithFasterCopies:
+    """MIT-BIH's records and, as ``<record>@<scale>``, each rebuilt faster (a RecordSource).
+
+    A copy keeps its record's patient and beat labels; its beats sit at the moved
+    reference R peaks (:func:`faster_peaks`), its other annotations are left out.
+    """
+
+    base: MITBIH
+    scales: dict[str, float]
+
+    @property
+    def record_ids(self) -> tuple[str, ...]:
+        return self.base.record_ids + tuple(self.copy_of(r) for r in self.scales)
+
+    def copy_of(self, record_id: str) -> str:
+        return f"{record_id}{COPY_MARK}{self.scales[record_id]:.3f}"
+
+    def patient_of(self, record_id: str) -> str:
+        return self.base.patient_of(record_id.split(COPY_MARK)[0])
+
+    def fingerprint(self, record_id: str) -> str:
+        original = record_id.split(COPY_MARK)[0]
+        rebuild = f"{COPY_MARK}faster-v2-{FRIDERICIA_EXPONENT:.6f}" if original != record_id else ""
+        return self.base.fingerprint(original) + record_id + rebuild
+
+    def load(self, record_id: str) -> tuple[Record, Annotations]:
+        original, _, scale = record_id.partition(COPY_MARK)
+        record, annotations = self.base.load(original)
+        if not scale:
+            return record, annotations
+        beats = annotations.select(BEAT_SYMBOLS)
+        signal = faster(record.signal, record.fs, beats.sample, float(scale), FRIDERICIA_EXPONENT)
+        moved = Annotations(
+            faster_peaks(beats.sample, float(scale)), beats.symbol,
+            np.full(len(beats), "", dtype=beats.aux_note.dtype), beats.fs,
+        )  # fmt: skip
+        return Record(signal, record.fs, record.lead_names, record_id), moved
+
+
+def with_copies(config: ExperimentConfig, train: BeatSet) -> BeatSet:
+    """DS1's beats as ``split_beats`` builds them, then those of each record's copy."""
+    records = sorted(set(train.record.tolist()))
+    rng = np.random.default_rng(COPY_SEED)
+    scales = {r: float(rng.uniform(*COPY_SCALES)) for r in records}
+    assert config.data_dir is not None
+    source = WithFasterCopies(MITBIH(config.data_dir), scales)
+    copies = [source.copy_of(r) for r in records]
+    beats = build_beats(source, records + copies, config.beat_config(), cache_dir=config.cache_dir)
+    if config.template:
+        beats = with_template_residual(beats)
+    originals = beats.select_records(records)
+    # the originals are split_beats' DS1 beats, beat for beat
+    assert np.array_equal(originals.record, train.record)
+    assert np.array_equal(originals.r_sample, train.r_sample)
+    assert np.array_equal(originals.windows, train.windows)
+    return beats
+
+
+def fit_with_copies(everything: BeatSet) -> Any:
+    """A fold's beats and those of its records' copies."""
+
+    def fit_of(fit: BeatSet) -> BeatSet:
+        records = set(fit.record.tolist())
+        originals = np.array([r.split(COPY_MARK)[0] for r in everything.record.tolist()])
+        return everything.subset(np.isin(originals, sorted(records)))
+
+    return fit_of
+
+
+@dataclasses.dataclass(frozen=True)
+class Rebuilt:
+    """One DS1 record's prepared beats, as recorded and at each held-out scale."""
+
+    beats: dict[float, PreparedBeats]
+    lead: dict[float, np.ndarray]
+    labels: np.ndarray
+
+
+def prepare_rebuilt(config: ExperimentConfig, train: BeatSet) -> dict[str, Rebuilt]:
+    """Every DS1 record's inputs at its (moved) reference beats, as recorded (scale 1) and
+    rebuilt at each of HELD_SCALES (the same for every model)."""
+    uniform = (1.0 / len(train.classes),) * len(train.classes)  # priors change no input
+    recipe = config.recipe(train.fs, train.classes, uniform)
+    assert config.data_dir is not None
+    prepared = {}
+    for record_id in sorted(set(train.record.tolist())):
+        record = read_signal(config.data_dir / f"{record_id}.hea", leads=["MLII"])
+        reference, labels = reference_of(config.data_dir, record_id)
+        beats, lead = {}, {}
+        for scale in (1.0, *HELD_SCALES):
+            signal = faster(record.signal, record.fs, reference, scale, FRIDERICIA_EXPONENT)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                beats[scale] = prepare_beats(
+                    Record(signal, record.fs, record.lead_names, record_id),
+                    recipe,
+                    peaks=faster_peaks(reference, scale),
+                )
+            lead[scale] = signal[:, 0]
+        prepared[record_id] = Rebuilt(beats, lead, labels)
+        print(f"  {record_id} prepared", flush=True)
+    return prepared
+
+
+def annotate(predictor: Predictor, rebuilt: Rebuilt, scale: float) -> BeatAnnotations:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return predictor.annotations_of(rebuilt.beats[scale], lead_signal=rebuilt.lead[scale])
+
+
+def run_seed(
+    config: ExperimentConfig,
+    folds: int,
+    rebuilt: dict[str, Rebuilt],
+    fit_of: Any,
+) -> dict[str, Any]:
+    """One seed's out-of-fold probabilities and its fold models' counts on the rebuilds."""
+    silent = {str(scale): 0 for scale in HELD_SCALES}
+    score = ClassScore()
+
+    def count_rebuilt(trainer: Trainer, fit: BeatSet, held: BeatSet) -> None:
+        fold_priors = tuple(float(p) for p in class_priors(fit.labels, len(fit.classes)))
+        predictor = Predictor([trainer.model], config.recipe(fit.fs, fit.classes, fold_priors))
+        for record_id in sorted(set(held.record.tolist())):
+            record = rebuilt[record_id]
+            clean = annotate(predictor, record, 1.0)
+            for scale in HELD_SCALES:
+                beats = annotate(predictor, record, scale)
+                changed = (beats.label != clean.label) & (beats.flag == "")
+                silent[str(scale)] += int((changed & ~beats.less_reliable).sum())
+                if scale == HELD_SCALES[0]:
+                    score.add(beats, beats.sample, record.labels, beats.fs)
+
+    probabilities, priors, labels, classes = out_of_fold_probabilities(
+        config, folds, after_fold=count_rebuilt, fit_of=fit_of
+    )
+    return {
+        "probabilities": probabilities,
+        "priors": priors,
+        "labels": labels,
+        "classes": classes,
+        "silent": silent,
+        "confusion": score.confusion.tolist(),
+        "extra": score.extra.tolist(),
+    }
+
+
+def seed_results(
+    config: ExperimentConfig, kind: str, folds: int, reuse: bool, state: dict[str, Any]
+) -> dict[str, Any]:
+    """:func:`run_seed`'s results for ``kind``, loaded where saved for the same recipe."""
+    key = training_key([config]) + json.dumps(
+        {"kind": kind, "copies": COPY_SCALES, "seed": COPY_SEED, "held": HELD_SCALES}
+    )
+    name = "copies" if kind != KINDS[0] else "shifts"
+    saved = RESULTS / "cross_validation" / f"rate_{name}_seed{config.train.seed}_folds{folds}.npz"
+    if reuse and saved.is_file():
+        with np.load(saved) as stored:
+            if str(stored["recipe"]) == key:
+                print(f"loaded from {saved}")
+                values = json.loads(str(stored["counts"]))
+                return {
+                    "probabilities": stored["probabilities"],
+                    "priors": stored["priors"],
+                    "labels": stored["labels"],
+                    "classes": tuple(stored["classes"].tolist()),
+                    **values,
+                }
+    if "train" not in state:
+        train, _, _ = split_beats(config)
+        state["train"] = train
+        print("preparing the DS1 records as recorded and rebuilt faster", flush=True)
+        state["rebuilt"] = prepare_rebuilt(config, train)
+    fit_of = None
+    if kind != KINDS[0]:
+        if "everything" not in state:
+            print("building the beats of the faster copies", flush=True)
+            state["everything"] = with_copies(config, state["train"])
+        fit_of = fit_with_copies(state["everything"])
+    result = run_seed(config, folds, state["rebuilt"], fit_of)
+    counts = {k: result[k] for k in ("silent", "confusion", "extra")}
+    save_arrays(
+        saved,
+        probabilities=result["probabilities"],
+        priors=result["priors"],
+        labels=result["labels"],
+        classes=np.asarray(result["classes"]),
+        counts=np.asarray(json.dumps(counts)),
+        recipe=np.asarray(key),
+    )
+    return result
+
+
+def main() -> None:
+    args = selection_arguments(__doc__.splitlines()[0], "rate_augment.json")
+    start = time.perf_counter()
+    configs = [
+        dataclasses.replace(c, augment="shifts")
+        for c in recipes(args, RESULTS / "cross_validation")
+    ]
+    state: dict[str, Any] = {}
+    scores, silent, faster_scores = {}, {}, {}
+    for kind in KINDS:
+        results = [seed_results(c, kind, args.folds, args.reuse, state) for c in configs]
+        scores[kind] = clean_metrics(configs[0], results)
+        silent[kind] = {str(s): sum(r["silent"][str(s)] for r in results) for s in HELD_SCALES}
+        total = ClassScore()
+        for result in results:
+            total.confusion += np.asarray(result["confusion"])
+            total.extra += np.asarray(result["extra"])
+        faster_scores[kind] = total.table()
+    shifts, copies = scores[KINDS[0]], scores[KINDS[1]]
+    criterion = str(HELD_SCALES[0])
+    chosen = (
+        KINDS[1]
+        if copies.macro_f1 >= shifts.macro_f1 - MAX_F1_LOSS
+        and silent[KINDS[1]][criterion] <= MAX_SILENT_SHARE * silent[KINDS[0]][criterion]
+        else KINDS[0]
+    )
+    n_beats, classes = len(results[0]["labels"]), results[0]["classes"]
+    print_table_head(n_beats, args.seeds, f"{'training':>22}", classes)
+    for kind in KINDS:
+        print(f"{kind:>22}  {se_ppv_cells(scores[kind])}  {100 * scores[kind].macro_f1:.1f}")
+    print(f"\nheld-out records rebuilt faster (seeds {args.seeds} summed):")
+    for kind in KINDS:
+        cells = "  ".join(
+            f"{c} {faster_scores[kind][c]['se']:.1f} / {faster_scores[kind][c]['ppv']:.1f}"
+            for c in CLASSES
+        )
+        changes = ", ".join(f"x{s}: {silent[kind][str(s)]}" for s in HELD_SCALES)
+        print(f"{kind:>22}  silent changes {changes};  at x{HELD_SCALES[0]}: {cells}")
+    extra = {"silent": silent, "faster_scores": faster_scores, "copy_scales": COPY_SCALES}
+    write_selection(args, configs[-1], start, scores, extra, best=chosen, rule=RULE)
+
+
+if __name__ == "__main__":
+    main()
