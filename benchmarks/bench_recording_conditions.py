@@ -350,6 +350,10 @@ def rate_cases() -> dict[str, tuple[float, float]]:
     return cases
 
 
+#: Columns of the rate part's count of fast beats (``rate_part``).
+FAST_COLUMNS = ("fast", "fast_right", "others", "others_right")
+
+
 def rate_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
     cases = rate_cases()
     scores = {name: ClassScore() for name in cases}
@@ -401,10 +405,6 @@ def rate_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
             for name, counts in fast.items()
         },
     }
-
-
-#: Columns of the rate part's count of fast beats (``rate_part``).
-FAST_COLUMNS = ("fast", "fast_right", "others", "others_right")
 
 
 def main() -> None:

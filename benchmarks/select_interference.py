@@ -50,9 +50,9 @@ from bench_recording_conditions import BURST_COUNTS, burst_row, inside_bursts, w
 from select_prior_adjustment import (
     RESULTS,
     OutOfFold,
+    cached_out_of_fold,
     out_of_fold_probabilities,
     print_table_head,
-    save_arrays,
     se_ppv_cells,
     selection_arguments,
     training_key,
@@ -234,32 +234,16 @@ def seed_results(
         / "cross_validation"
         / (f"interference_{name}_seed{config.train.seed}_folds{folds}.npz")
     )
-    if reuse and saved.is_file():
-        with np.load(saved) as stored:
-            if str(stored["recipe"]) == key:
-                print(f"loaded from {saved}")
-                return {
-                    "probabilities": stored["probabilities"],
-                    "priors": stored["priors"],
-                    "labels": stored["labels"],
-                    "classes": tuple(stored["classes"].tolist()),
-                    "counts": json.loads(str(stored["counts"])),
-                }, recordings
-    if recordings is None:
-        print("preparing the DS1 records, clean and with each condition's bursts", flush=True)
-        train, _, _ = split_beats(config)
-        recordings = prepare_recordings(config, train)
-    result = run_seed(config, folds, recordings, settings)
-    save_arrays(
-        saved,
-        probabilities=result["probabilities"],
-        priors=result["priors"],
-        labels=result["labels"],
-        classes=np.asarray(result["classes"]),
-        counts=np.asarray(json.dumps(result["counts"])),
-        recipe=np.asarray(key),
-    )
-    return result, recordings
+
+    def run() -> dict[str, Any]:
+        nonlocal recordings
+        if recordings is None:
+            print("preparing the DS1 records, clean and with each condition's bursts", flush=True)
+            train, _, _ = split_beats(config)
+            recordings = prepare_recordings(config, train)
+        return run_seed(config, folds, recordings, settings)
+
+    return cached_out_of_fold(saved, key, reuse, run), recordings
 
 
 def clean_metrics(config: ExperimentConfig, results: list[dict[str, Any]]) -> ClassificationMetrics:

@@ -18,7 +18,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -165,34 +165,58 @@ def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, OutOfFol
     """
     configs = recipes(args, RESULTS / "cross_validation")
     runs = [_seed_out_of_fold(config, args.folds, args.reuse) for config in configs]
-    labels, classes = runs[0][2], runs[0][3]
-    return configs[-1], OutOfFold([r[0] for r in runs], [r[1] for r in runs], labels, classes)
+    labels, classes = runs[0]["labels"], runs[0]["classes"]
+    probabilities = [r["probabilities"] for r in runs]
+    return configs[-1], OutOfFold(probabilities, [r["priors"] for r in runs], labels, classes)
 
 
-def _seed_out_of_fold(
-    config: ExperimentConfig, folds: int, reuse: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
+def _seed_out_of_fold(config: ExperimentConfig, folds: int, reuse: bool) -> dict[str, Any]:
     """One seed's out-of-fold predictions, loaded where saved for the same recipe."""
-    recipe = training_key([config])
+
+    def run() -> dict[str, Any]:
+        print(f"seed {config.train.seed}: {folds}-fold patient-wise cross-validation on DS1")
+        probabilities, priors, labels, classes = out_of_fold_probabilities(config, folds)
+        return {"probabilities": probabilities, "priors": priors, "labels": labels,
+                "classes": classes}  # fmt: skip
+
     saved = RESULTS / "cross_validation" / f"out_of_fold_seeds{config.train.seed}_folds{folds}.npz"
+    return cached_out_of_fold(saved, training_key([config]), reuse, run)
+
+
+def cached_out_of_fold(
+    saved: Path, key: str, reuse: bool, run: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """One seed's out-of-fold results: loaded from ``saved`` where an earlier run saved them
+    for the same ``key`` and ``reuse`` is set, else ``run()`` and saved there.
+
+    The results hold ``probabilities`` and ``priors`` (``[n, n_classes]``), ``labels``,
+    ``classes`` and ``counts`` (anything JSON holds: what the fold models did besides
+    predicting; ``{}`` where ``run`` gives none or the file predates it).
+    """
     if reuse and saved.is_file():
         with np.load(saved) as stored:
-            if str(stored["recipe"]) == recipe:
-                print(f"out-of-fold predictions loaded from {saved}")
-                arrays = (stored["probabilities"], stored["priors"], stored["labels"])
-                return (*arrays, tuple(stored["classes"].tolist()))
+            if str(stored["recipe"]) == key:
+                print(f"loaded from {saved}")
+                counts = json.loads(str(stored["counts"])) if "counts" in stored else {}
+                return {
+                    "probabilities": stored["probabilities"],
+                    "priors": stored["priors"],
+                    "labels": stored["labels"],
+                    "classes": tuple(stored["classes"].tolist()),
+                    "counts": counts,
+                }
         print(f"{saved} holds another recipe: training again")
-    print(f"seed {config.train.seed}: {folds}-fold patient-wise cross-validation on DS1")
-    probabilities, priors, labels, classes = out_of_fold_probabilities(config, folds)
+    result = {"counts": {}, **run()}
     save_arrays(
         saved,
-        probabilities=probabilities,
-        priors=priors,
-        labels=labels,
-        classes=np.asarray(classes),
-        recipe=np.asarray(recipe),
+        probabilities=result["probabilities"],
+        priors=result["priors"],
+        labels=result["labels"],
+        classes=np.asarray(result["classes"]),
+        counts=np.asarray(json.dumps(result["counts"])),
+        recipe=np.asarray(key),
     )
-    return probabilities, priors, labels, classes
+    return result
 
 
 def adjust_per_fold(probabilities: np.ndarray, priors: np.ndarray, strength: float) -> np.ndarray:

@@ -44,9 +44,10 @@ from bench_recording_conditions import FRIDERICIA_EXPONENT, faster, faster_peaks
 from select_interference import clean_metrics
 from select_prior_adjustment import (
     RESULTS,
+    FitOf,
+    cached_out_of_fold,
     out_of_fold_probabilities,
     print_table_head,
-    save_arrays,
     se_ppv_cells,
     selection_arguments,
     training_key,
@@ -142,13 +143,12 @@ def with_copies(config: ExperimentConfig, train: BeatSet) -> BeatSet:
     return beats
 
 
-def fit_with_copies(everything: BeatSet) -> Any:
+def fit_with_copies(everything: BeatSet) -> FitOf:
     """A fold's beats and those of its records' copies."""
+    originals = np.array([r.split(COPY_MARK)[0] for r in everything.record.tolist()])
 
     def fit_of(fit: BeatSet) -> BeatSet:
-        records = set(fit.record.tolist())
-        originals = np.array([r.split(COPY_MARK)[0] for r in everything.record.tolist()])
-        return everything.subset(np.isin(originals, sorted(records)))
+        return everything.subset(np.isin(originals, sorted(set(fit.record.tolist()))))
 
     return fit_of
 
@@ -198,7 +198,7 @@ def run_seed(
     config: ExperimentConfig,
     folds: int,
     rebuilt: dict[str, Rebuilt],
-    fit_of: Any,
+    fit_of: FitOf | None,
 ) -> dict[str, Any]:
     """One seed's out-of-fold probabilities and its fold models' counts on the rebuilds."""
     silent = {str(scale): 0 for scale in HELD_SCALES}
@@ -225,9 +225,11 @@ def run_seed(
         "priors": priors,
         "labels": labels,
         "classes": classes,
-        "silent": silent,
-        "confusion": score.confusion.tolist(),
-        "extra": score.extra.tolist(),
+        "counts": {
+            "silent": silent,
+            "confusion": score.confusion.tolist(),
+            "extra": score.extra.tolist(),
+        },
     }
 
 
@@ -240,41 +242,22 @@ def seed_results(
     )
     name = "copies" if kind != KINDS[0] else "shifts"
     saved = RESULTS / "cross_validation" / f"rate_{name}_seed{config.train.seed}_folds{folds}.npz"
-    if reuse and saved.is_file():
-        with np.load(saved) as stored:
-            if str(stored["recipe"]) == key:
-                print(f"loaded from {saved}")
-                values = json.loads(str(stored["counts"]))
-                return {
-                    "probabilities": stored["probabilities"],
-                    "priors": stored["priors"],
-                    "labels": stored["labels"],
-                    "classes": tuple(stored["classes"].tolist()),
-                    **values,
-                }
-    if "train" not in state:
-        train, _, _ = split_beats(config)
-        state["train"] = train
-        print("preparing the DS1 records as recorded and rebuilt faster", flush=True)
-        state["rebuilt"] = prepare_rebuilt(config, train)
-    fit_of = None
-    if kind != KINDS[0]:
-        if "everything" not in state:
-            print("building the beats of the faster copies", flush=True)
-            state["everything"] = with_copies(config, state["train"])
-        fit_of = fit_with_copies(state["everything"])
-    result = run_seed(config, folds, state["rebuilt"], fit_of)
-    counts = {k: result[k] for k in ("silent", "confusion", "extra")}
-    save_arrays(
-        saved,
-        probabilities=result["probabilities"],
-        priors=result["priors"],
-        labels=result["labels"],
-        classes=np.asarray(result["classes"]),
-        counts=np.asarray(json.dumps(counts)),
-        recipe=np.asarray(key),
-    )
-    return result
+
+    def run() -> dict[str, Any]:
+        if "train" not in state:
+            train, _, _ = split_beats(config)
+            state["train"] = train
+            print("preparing the DS1 records as recorded and rebuilt faster", flush=True)
+            state["rebuilt"] = prepare_rebuilt(config, train)
+        fit_of = None
+        if kind != KINDS[0]:
+            if "everything" not in state:
+                print("building the beats of the faster copies", flush=True)
+                state["everything"] = with_copies(config, state["train"])
+            fit_of = fit_with_copies(state["everything"])
+        return run_seed(config, folds, state["rebuilt"], fit_of)
+
+    return cached_out_of_fold(saved, key, reuse, run)
 
 
 def main() -> None:
@@ -289,11 +272,12 @@ def main() -> None:
     for kind in KINDS:
         results = [seed_results(c, kind, args.folds, args.reuse, state) for c in configs]
         scores[kind] = clean_metrics(configs[0], results)
-        silent[kind] = {str(s): sum(r["silent"][str(s)] for r in results) for s in HELD_SCALES}
+        counts = [r["counts"] for r in results]
+        silent[kind] = {str(s): sum(c["silent"][str(s)] for c in counts) for s in HELD_SCALES}
         total = ClassScore()
-        for result in results:
-            total.confusion += np.asarray(result["confusion"])
-            total.extra += np.asarray(result["extra"])
+        for count in counts:
+            total.confusion += np.asarray(count["confusion"])
+            total.extra += np.asarray(count["extra"])
         faster_scores[kind] = total.table()
     shifts, copies = scores[KINDS[0]], scores[KINDS[1]]
     criterion = str(HELD_SCALES[0])
