@@ -27,6 +27,9 @@ together, so this spread, not the beats', is the one a difference must clear: fr
 session 23 on, a new tuple replaces the recipe's only where it is better by more than
 one standard error (printed as the one-standard-error rule's verdict).
 
+``--out-of-fold`` chooses for predictions another script saved (one file per seed), e.g.
+those of a training candidate, so that it is scored with decisions of its own.
+
 ``--priors``, ``--gates`` and ``--gated-runs`` choose the prior-adjustment strength, the
 rhythm-gate strength and the shortest gated AF run with the weights, in one run (the
 joint rule of session 18): every tuple is scored, the best macro F1 wins, and of tuples
@@ -46,13 +49,17 @@ import argparse
 import math
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from _common import RhythmCache, rhythm_of_calls
+from _recipe import recipes
 from select_prior_adjustment import (
+    RESULTS,
     OutOfFold,
     cross_validate,
     print_table_head,
+    saved_out_of_fold,
     se_ppv_cells,
     selection_arguments,
     write_selection,
@@ -152,12 +159,23 @@ def add_grid_options(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         help="shortest gated AF runs in s (default: the recipe's rhythm_min_episode_s)",
     )
+    parser.add_argument(
+        "--out-of-fold",
+        type=Path,
+        nargs="+",
+        help="choose for these saved out-of-fold predictions (.npz, one per seed, e.g. a "
+        "training candidate's from select_interference.py) instead of the recipe's",
+    )
 
 
 def main() -> None:
     args = selection_arguments(__doc__.splitlines()[0], "decision_weights.json", add_grid_options)
     start = time.perf_counter()
-    config, predictions = cross_validate(args)
+    if args.out_of_fold:
+        config = recipes(args, RESULTS / "cross_validation")[-1]
+        predictions = saved_out_of_fold(args.out_of_fold)
+    else:
+        config, predictions = cross_validate(args)
     labels, classes = predictions.labels, predictions.classes
     priors = args.priors or [config.prior_adjustment]
     gates = args.gates or [config.rhythm_gate]

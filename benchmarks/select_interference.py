@@ -51,6 +51,7 @@ from select_prior_adjustment import (
     RESULTS,
     OutOfFold,
     cached_out_of_fold,
+    decisions_tag,
     out_of_fold_probabilities,
     print_table_head,
     se_ppv_cells,
@@ -229,6 +230,9 @@ def seed_results(
     if config.augment == "interference":
         name += f"_p{settings['probability']:g}_a{settings['amplitude'][1]:g}"
         key += json.dumps(settings, sort_keys=True)
+    tag, decisions = decisions_tag(config)  # the counts are made with the decisions
+    name += tag
+    key += decisions
     saved = (
         RESULTS
         / "cross_validation"

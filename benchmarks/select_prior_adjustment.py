@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -26,7 +27,13 @@ from _common import environment, write_json
 from _recipe import RESULTS, add_recipe_options, recipes
 
 from ecgkit.data import BeatDataset, BeatSet, PatientKFold
-from ecgkit.experiment import ExperimentConfig, build_model, predict_beats, split_beats
+from ecgkit.experiment import (
+    BENCHMARK_RECIPE,
+    ExperimentConfig,
+    build_model,
+    predict_beats,
+    split_beats,
+)
 from ecgkit.metrics import ClassificationMetrics, adjust_for_priors, class_priors, compute_metrics
 from ecgkit.train import Trainer, beat_augmentation
 
@@ -126,6 +133,17 @@ def training_key(configs: list[ExperimentConfig]) -> str:
     return json.dumps(values, sort_keys=True, default=str)
 
 
+def decisions_tag(config: ExperimentConfig) -> tuple[str, str]:
+    """What the name and key of a saved file gain when it holds counts made with decisions
+    (:data:`DECISION_FIELDS`) other than the benchmark recipe's: ``("", "")`` for the
+    recipe's own, else a short hash for the name and the decisions as JSON for the key."""
+    ours = {name: getattr(config, name) for name in DECISION_FIELDS}
+    if ours == {name: getattr(BENCHMARK_RECIPE, name) for name in DECISION_FIELDS}:
+        return "", ""
+    text = json.dumps(ours, sort_keys=True, default=str)
+    return "_d" + hashlib.sha1(text.encode()).hexdigest()[:8], text
+
+
 @dataclasses.dataclass(frozen=True)
 class OutOfFold:
     """Out-of-fold DS1 predictions of one model per seed, and what they are scored on.
@@ -168,6 +186,25 @@ def cross_validate(args: argparse.Namespace) -> tuple[ExperimentConfig, OutOfFol
     labels, classes = runs[0]["labels"], runs[0]["classes"]
     probabilities = [r["probabilities"] for r in runs]
     return configs[-1], OutOfFold(probabilities, [r["priors"] for r in runs], labels, classes)
+
+
+def saved_out_of_fold(paths: list[Path]) -> OutOfFold:
+    """The out-of-fold predictions saved by any DS1 selection script, one file per seed
+    (e.g. a training candidate's, whose decisions are then chosen for it)."""
+    probabilities, priors = [], []
+    labels: np.ndarray | None = None
+    classes: tuple[str, ...] = ()
+    for path in paths:
+        with np.load(path) as stored:
+            probabilities.append(stored["probabilities"])
+            priors.append(stored["priors"])
+            if labels is None:
+                labels, classes = stored["labels"], tuple(stored["classes"].tolist())
+            elif not np.array_equal(labels, stored["labels"]):
+                raise ValueError(f"{path} holds other beats than {paths[0]}")
+    if labels is None:
+        raise ValueError("paths must name at least one saved file")
+    return OutOfFold(probabilities, priors, labels, classes)
 
 
 def _seed_out_of_fold(config: ExperimentConfig, folds: int, reuse: bool) -> dict[str, Any]:

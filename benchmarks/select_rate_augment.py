@@ -46,6 +46,7 @@ from select_prior_adjustment import (
     RESULTS,
     FitOf,
     cached_out_of_fold,
+    decisions_tag,
     out_of_fold_probabilities,
     print_table_head,
     se_ppv_cells,
@@ -241,7 +242,11 @@ def seed_results(
         {"kind": kind, "copies": COPY_SCALES, "seed": COPY_SEED, "held": HELD_SCALES}
     )
     name = "copies" if kind != KINDS[0] else "shifts"
-    saved = RESULTS / "cross_validation" / f"rate_{name}_seed{config.train.seed}_folds{folds}.npz"
+    tag, decisions = decisions_tag(config)  # the counts are made with the decisions
+    key += decisions
+    saved = (
+        RESULTS / "cross_validation" / f"rate_{name}{tag}_seed{config.train.seed}_folds{folds}.npz"
+    )
 
     def run() -> dict[str, Any]:
         if "train" not in state:
