@@ -20,6 +20,10 @@ model per seed and fold for each, then for each
    (the silent changes), and per-class Se / +P against the reference labels at x0.75,
    summed over the seeds' models.
 
+Decisions other than the recipe's (``--prior-adjustment``, ``--decision-weights``, the
+gate options; e.g. those ``select_decision_weights.py --out-of-fold`` chose for each
+kind's saved predictions) apply to both parts, and their results are saved apart.
+
 Rule, written before the first run: the copies are taken if their macro F1 is at most
 1.0 point under the shifts' and their silent changes at x0.75 at most half the shifts';
 otherwise the recipe stays. Prints a table, writes JSON (``results/rate_augment.json``);
