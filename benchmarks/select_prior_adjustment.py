@@ -213,8 +213,8 @@ def _seed_out_of_fold(config: ExperimentConfig, folds: int, reuse: bool) -> dict
     def run() -> dict[str, Any]:
         print(f"seed {config.train.seed}: {folds}-fold patient-wise cross-validation on DS1")
         probabilities, priors, labels, classes = out_of_fold_probabilities(config, folds)
-        return {"probabilities": probabilities, "priors": priors, "labels": labels,
-                "classes": classes}  # fmt: skip
+        arrays = {"probabilities": probabilities, "priors": priors, "labels": labels}
+        return {**arrays, "classes": classes}
 
     saved = RESULTS / "cross_validation" / f"out_of_fold_seeds{config.train.seed}_folds{folds}.npz"
     return cached_out_of_fold(saved, training_key([config]), reuse, run)
