@@ -20,8 +20,9 @@
    each record's beats labelled alike on both leads.
 5. ``rate``: the 22 DS2 records (MLII) from the first to the last reference R peak, as
    they are and with every RR interval times 0.75 and 0.5 (a sinus rhythm of 75 bpm at
-   100 and 150 bpm; :func:`faster` shortens the diastole, and in a second rebuild the
-   ST-T too, by Fridericia's cube root), annotated at the moved reference R peaks:
+   100 and 150 bpm; :func:`ecgkit.signal.rescale_rhythm` shortens the diastole, and in
+   a second rebuild the ST-T too, by Fridericia's cube root), annotated at the moved
+   reference R peaks:
    per-class Se / +P against the reference labels, the labels that differ from those
    at the record's own rate (and of them the silent ones: not less reliable), and the
    beats at a heart rate of ``RATE_RELIABLE_BPM`` or more (``BeatAnnotations.fast``)
@@ -48,7 +49,7 @@ from scipy.signal import butter, sosfiltfilt
 from ecgkit.annotate import BeatAnnotations, Predictor
 from ecgkit.data import DS1_RECORDS, DS2_RECORDS, read_signal
 from ecgkit.data.records import Record
-from ecgkit.signal import RATE_RELIABLE_BPM
+from ecgkit.signal import FRIDERICIA_EXPONENT, RATE_RELIABLE_BPM, rescale_rhythm, rescaled_peaks
 
 #: (seconds from one burst's start to the next, seconds of each burst); (0, 0) is none.
 NOISE_BURSTS = ((0.0, 0.0), (20.0, 8.0), (40.0, 8.0))
@@ -254,95 +255,11 @@ def lead_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
 
 #: RR intervals scaled by these factors in the ``rate`` part (1: the rebuilt record itself).
 RATE_SCALES = (1.0, 0.75, 0.5)
-#: Seconds after an R peak (its QRS and T wave) and before the next (its P wave and QRS
-#: onset) that keep their timing in the ``rate`` part; the rest of an interval is shrunk.
-RATE_KEEP_S = (0.45, 0.25)
-#: Seconds after an R peak taken as the rest of its QRS: never shortened. What follows it
-#: up to RATE_KEEP_S[0] (ST segment and T wave) is, with ``qt_exponent``.
-RATE_QRS_S = 0.10
-#: How the ST-T shortens with the interval in the second rebuild: times ``scale ** 1/3``,
-#: as Fridericia's correction has the QT follow the cube root of the RR interval.
-FRIDERICIA_EXPONENT = 1 / 3
-
-
-def faster(
-    signal: np.ndarray, fs: float, peaks: np.ndarray, scale: float, qt_exponent: float = 0.0
-) -> np.ndarray:
-    """``signal`` (n, leads) from its first to its last R peak (``peaks``), every RR
-    interval times ``scale``.
-
-    Of each interval the first RATE_KEEP_S[0] (QRS and T) and the last RATE_KEEP_S[1] (P
-    wave) keep their timing (in proportion, in an interval shorter than both) and the rest,
-    the diastole a faster sinus rhythm shortens, is resampled to fit; where the new
-    interval is shorter than both, the two overlap, each faded in or out over 40 ms, and
-    their waves add on the interval's baseline (its median: a P wave on the T wave, not
-    the baseline twice). QRS and P keep their widths;
-    with ``qt_exponent`` 0 the T wave keeps its timing too, though a real heart shortens
-    its QT; otherwise the part after the QRS (RATE_QRS_S on) is shortened by
-    ``scale ** qt_exponent`` (:data:`FRIDERICIA_EXPONENT`). ``scale`` 1 returns the signal
-    itself. The result's R peaks are :func:`faster_peaks`.
-    """
-    x = np.asarray(signal, dtype=np.float64)
-    head_s, tail_s = (round(s * fs) for s in RATE_KEEP_S)
-    qrs_s = round(RATE_QRS_S * fs)
-    shorter = scale**qt_exponent  # the ST-T's new length over its old
-    fade = max(1, round(0.04 * fs))
-    moved = faster_peaks(peaks, scale)
-    out = np.zeros((int(moved[-1]) + 1, x.shape[1]))
-    for i in range(peaks.size - 1):
-        start, stop = int(peaks[i]), int(peaks[i + 1])
-        length = int(moved[i + 1] - moved[i])
-        u = np.arange(length, dtype=np.float64)
-        # an interval already shorter than both parts keeps them in proportion
-        head = min(head_s, round((stop - start) * head_s / (head_s + tail_s)))
-        tail = min(tail_s, stop - start - head)
-        qrs = min(qrs_s, head)
-        new_head = qrs + (head - qrs) * shorter
-        # where each sample of the QRS-T part comes from: the ST-T stretched by 1 / shorter
-        qrs_t_at = start + np.where(u < qrs, u, qrs + (u - qrs) / shorter)
-        if length >= new_head + tail:
-            middle = np.interp(u, [new_head, length - tail], [start + head, stop - tail])
-            after = np.where(u >= length - tail, stop - length + u, middle)
-            piece = _at(x, np.where(u < new_head, qrs_t_at, after))
-        else:
-            # the QRS-T part fades out at its end, the P part fades in at its start
-            first = np.clip((new_head - u) / fade, 0.0, 1.0)
-            second = np.clip((u - (length - tail)) / fade + 1.0, 0.0, 1.0)
-            first[u < length - tail] = 1.0
-            second[u >= new_head] = 1.0
-            qrs_t = _at(x, np.minimum(qrs_t_at, stop))
-            baseline = np.median(x[start : stop + 1], axis=0)
-            piece = (
-                first[:, None] * qrs_t
-                + second[:, None] * _at(x, stop - length + u)
-                - (first + second - 1.0)[:, None] * baseline
-            )
-        out[moved[i] : moved[i + 1]] = piece
-    out[-1] = x[int(peaks[-1])]
-    return out
-
-
-def faster_peaks(peaks: np.ndarray, scale: float) -> np.ndarray:
-    """The R peaks of :func:`faster`'s result, in its samples."""
-    return np.round(np.r_[0.0, np.cumsum(np.diff(peaks) * scale)]).astype(np.int64)
-
-
-def _at(x: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """``x`` (n, leads) at fractional sample ``position``s, linearly interpolated.
-
-    Interpolated over the stretch of ``x`` the positions span (the same values as over
-    the whole of it, without a grid of the whole record for each interval).
-    """
-    if position.size == 0:
-        return np.zeros((0, x.shape[1]))
-    lo = max(int(np.floor(position.min())), 0)
-    hi = min(int(np.ceil(position.max())) + 2, x.shape[0])
-    grid = np.arange(lo, hi, dtype=np.float64)
-    return np.stack([np.interp(position, grid, lead[lo:hi]) for lead in x.T], axis=1)
 
 
 def rate_cases() -> dict[str, tuple[float, float]]:
-    """The ``rate`` part's rebuilds by name: (RR scale, QT exponent of :func:`faster`)."""
+    """The ``rate`` part's rebuilds by name: (RR scale, QT exponent of
+    :func:`ecgkit.signal.rescale_rhythm`)."""
     cases = {"RR x 1": (1.0, 0.0)}
     for scale in RATE_SCALES[1:]:
         cases[f"RR x {scale:g}, QT kept"] = (scale, 0.0)
@@ -366,8 +283,10 @@ def rate_part(predictor: Predictor, data_dir: Path) -> dict[str, Any]:
         reference, labels = reference_of(data_dir, record_id)
         first = None
         for name, (scale, qt_exponent) in cases.items():
-            signal = faster(record.signal, record.fs, reference, scale, qt_exponent)
-            peaks = faster_peaks(reference, scale)
+            signal = rescale_rhythm(
+                record.signal, record.fs, reference, scale, qt_exponent=qt_exponent, axis=0
+            )
+            peaks = rescaled_peaks(reference, scale)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 beats = predictor.annotate(

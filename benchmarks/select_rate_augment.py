@@ -44,7 +44,6 @@ from typing import Any
 import numpy as np
 from _recipe import recipes
 from bench_annotate import CLASSES, ClassScore, reference_of
-from bench_recording_conditions import FRIDERICIA_EXPONENT, faster, faster_peaks
 from select_interference import clean_metrics
 from select_prior_adjustment import (
     RESULTS,
@@ -71,6 +70,7 @@ from ecgkit.data import (
 from ecgkit.data.records import Annotations, Record
 from ecgkit.experiment import ExperimentConfig, split_beats
 from ecgkit.metrics import class_priors
+from ecgkit.signal import FRIDERICIA_EXPONENT, rescale_rhythm, rescaled_peaks
 from ecgkit.train import Trainer
 
 KINDS = ("shifts", "shifts + faster copies")
@@ -94,7 +94,7 @@ class WithFasterCopies:
     """MIT-BIH's records and, as ``<record>@<scale>``, each rebuilt faster (a RecordSource).
 
     A copy keeps its record's patient and beat labels; its beats sit at the moved
-    reference R peaks (:func:`faster_peaks`), its other annotations are left out.
+    reference R peaks (:func:`ecgkit.signal.rescaled_peaks`), its other annotations are left out.
     """
 
     base: MITBIH
@@ -121,9 +121,12 @@ class WithFasterCopies:
         if not scale:
             return record, annotations
         beats = annotations.select(BEAT_SYMBOLS)
-        signal = faster(record.signal, record.fs, beats.sample, float(scale), FRIDERICIA_EXPONENT)
+        signal = rescale_rhythm(
+            record.signal, record.fs, beats.sample, float(scale),
+            qt_exponent=FRIDERICIA_EXPONENT, axis=0,
+        )  # fmt: skip
         moved = Annotations(
-            faster_peaks(beats.sample, float(scale)), beats.symbol,
+            rescaled_peaks(beats.sample, float(scale)), beats.symbol,
             np.full(len(beats), "", dtype=beats.aux_note.dtype), beats.fs,
         )  # fmt: skip
         return Record(signal, record.fs, record.lead_names, record_id), moved
@@ -179,13 +182,16 @@ def prepare_rebuilt(config: ExperimentConfig, train: BeatSet) -> dict[str, Rebui
         reference, labels = reference_of(config.data_dir, record_id)
         beats, lead = {}, {}
         for scale in (1.0, *HELD_SCALES):
-            signal = faster(record.signal, record.fs, reference, scale, FRIDERICIA_EXPONENT)
+            signal = rescale_rhythm(
+                record.signal, record.fs, reference, scale,
+                qt_exponent=FRIDERICIA_EXPONENT, axis=0,
+            )  # fmt: skip
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 beats[scale] = prepare_beats(
                     Record(signal, record.fs, record.lead_names, record_id),
                     recipe,
-                    peaks=faster_peaks(reference, scale),
+                    peaks=rescaled_peaks(reference, scale),
                 )
             lead[scale] = signal[:, 0]
         prepared[record_id] = Rebuilt(beats, lead, labels)

@@ -81,6 +81,14 @@ from ecgkit.signal.quality import (
     typical_repeatability,
 )
 from ecgkit.signal.resample import resample, resample_indices, resampled_length
+from ecgkit.signal.rescale import (
+    FRIDERICIA_EXPONENT,
+    RESCALE_FADE_S,
+    RESCALE_KEEP_S,
+    RESCALE_QRS_S,
+    rescale_rhythm,
+    rescaled_peaks,
+)
 from ecgkit.signal.rhythm import (
     RATE_HALF_WINDOW,
     RATE_RELIABLE_BPM,
@@ -115,6 +123,10 @@ __all__ = [
     "AF_SLOW_RESPONSE_IRREGULARITY_THRESHOLD",
     "AF_VENTRICULAR_RUN_BEATS",
     "AFDetection",
+    "FRIDERICIA_EXPONENT",
+    "RESCALE_FADE_S",
+    "RESCALE_KEEP_S",
+    "RESCALE_QRS_S",
     "Beats",
     "CALIBRATION_MAX_MV",
     "CALIBRATION_MIN_MV",
@@ -192,6 +204,8 @@ __all__ = [
     "remove_baseline",
     "remove_steps",
     "resample",
+    "rescale_rhythm",
+    "rescaled_peaks",
     "resample_indices",
     "resampled_length",
     "rr_features",
