@@ -60,14 +60,14 @@ from select_prior_adjustment import (
 
 from ecgkit.annotate import BeatAnnotations, Predictor, PreparedBeats, prepare_beats
 from ecgkit.data import (
-    BEAT_SYMBOLS,
     MITBIH,
     BeatSet,
+    RateCopies,
     build_beats,
     read_signal,
     with_template_residual,
 )
-from ecgkit.data.records import Annotations, Record
+from ecgkit.data.records import Record
 from ecgkit.experiment import ExperimentConfig, split_beats
 from ecgkit.metrics import class_priors
 from ecgkit.signal import FRIDERICIA_EXPONENT, rescale_rhythm, rescaled_peaks
@@ -86,59 +86,15 @@ RULE = (
     "faster copies if their macro F1 is at most 1.0 point under the shifts' and their "
     "silent changes at x0.75 at most half the shifts'; else shifts"
 )
-COPY_MARK = "@"
-
-
-@dataclasses.dataclass(frozen=True)
-class WithFasterCopies:
-    """MIT-BIH's records and, as ``<record>@<scale>``, each rebuilt faster (a RecordSource).
-
-    A copy keeps its record's patient and beat labels; its beats sit at the moved
-    reference R peaks (:func:`ecgkit.signal.rescaled_peaks`), its other annotations are left out.
-    """
-
-    base: MITBIH
-    scales: dict[str, float]
-
-    @property
-    def record_ids(self) -> tuple[str, ...]:
-        return self.base.record_ids + tuple(self.copy_of(r) for r in self.scales)
-
-    def copy_of(self, record_id: str) -> str:
-        return f"{record_id}{COPY_MARK}{self.scales[record_id]:.3f}"
-
-    def patient_of(self, record_id: str) -> str:
-        return self.base.patient_of(record_id.split(COPY_MARK)[0])
-
-    def fingerprint(self, record_id: str) -> str:
-        original = record_id.split(COPY_MARK)[0]
-        rebuild = f"{COPY_MARK}faster-v2-{FRIDERICIA_EXPONENT:.6f}" if original != record_id else ""
-        return self.base.fingerprint(original) + record_id + rebuild
-
-    def load(self, record_id: str) -> tuple[Record, Annotations]:
-        original, _, scale = record_id.partition(COPY_MARK)
-        record, annotations = self.base.load(original)
-        if not scale:
-            return record, annotations
-        beats = annotations.select(BEAT_SYMBOLS)
-        signal = rescale_rhythm(
-            record.signal, record.fs, beats.sample, float(scale),
-            qt_exponent=FRIDERICIA_EXPONENT, axis=0,
-        )  # fmt: skip
-        moved = Annotations(
-            rescaled_peaks(beats.sample, float(scale)), beats.symbol,
-            np.full(len(beats), "", dtype=beats.aux_note.dtype), beats.fs,
-        )  # fmt: skip
-        return Record(signal, record.fs, record.lead_names, record_id), moved
 
 
 def with_copies(config: ExperimentConfig, train: BeatSet) -> BeatSet:
     """DS1's beats as ``split_beats`` builds them, then those of each record's copy."""
     records = sorted(set(train.record.tolist()))
-    rng = np.random.default_rng(COPY_SEED)
-    scales = {r: float(rng.uniform(*COPY_SCALES)) for r in records}
     assert config.data_dir is not None
-    source = WithFasterCopies(MITBIH(config.data_dir), scales)
+    source = RateCopies.drawn(
+        MITBIH(config.data_dir), records, scale_range=COPY_SCALES, seed=COPY_SEED
+    )
     copies = [source.copy_of(r) for r in records]
     beats = build_beats(source, records + copies, config.beat_config(), cache_dir=config.cache_dir)
     if config.template:
@@ -153,7 +109,7 @@ def with_copies(config: ExperimentConfig, train: BeatSet) -> BeatSet:
 
 def fit_with_copies(everything: BeatSet) -> FitOf:
     """A fold's beats and those of its records' copies."""
-    originals = np.array([r.split(COPY_MARK)[0] for r in everything.record.tolist()])
+    originals = np.array([RateCopies.original_of(r) for r in everything.record.tolist()])
 
     def fit_of(fit: BeatSet) -> BeatSet:
         return everything.subset(np.isin(originals, sorted(set(fit.record.tolist()))))

@@ -28,6 +28,7 @@ from ecgkit.data.labels import (
     map_symbols,
 )
 from ecgkit.data.mitdb import MITBIH, MITBIH_PATIENTS, MITBIH_RECORDS, PACED_RECORDS, RecordSource
+from ecgkit.data.rate_copies import COPY_MARK, RateCopies
 from ecgkit.data.readers import read_signal
 from ecgkit.data.records import Annotations, Record, read_annotations, read_record
 from ecgkit.data.splits import (
@@ -50,6 +51,7 @@ __all__ = [
     "AAMI_CLASSES",
     "AAMI_MAPPING",
     "BEAT_SYMBOLS",
+    "COPY_MARK",
     "DATABASES",
     "DS1_RECORDS",
     "DS2_RECORDS",
@@ -73,6 +75,7 @@ __all__ = [
     "LabelMapping",
     "PatientKFold",
     "PatientLeakError",
+    "RateCopies",
     "Record",
     "RecordSource",
     "RecordSplit",
