@@ -120,3 +120,64 @@ def test_rhythm_effect_is_zero_at_the_median_rhythm_and_signed_elsewhere():
     np.testing.assert_allclose(effect[1:], 0, atol=1e-6)  # these sit at the median rhythm
     assert effect[0] != 0
     assert model.training  # mode restored
+
+
+def test_rate_copies_are_a_checked_range_that_survives_json():
+    config = ExperimentConfig(rate_copies=[np.float64(0.5), 0.9])
+    assert config.rate_copies == (0.5, 0.9)
+    assert ExperimentConfig.from_json(json.loads(json.dumps(config.to_json()))) == config
+    older = {k: v for k, v in config.to_json().items() if k != "rate_copies"}
+    assert ExperimentConfig.from_json(older).rate_copies is None  # older runs: no copies
+    for bad in ((0.9, 0.5), (0.0, 0.5), (0.5, 3.0), (0.5,), (0.5, float("nan")), (True, 1.0), 0.7):
+        with pytest.raises(ValueError, match="rate_copies"):
+            ExperimentConfig(rate_copies=bad)
+
+
+def test_rate_copies_add_copies_of_the_training_records_alone():
+    from ecgkit.data import COPY_MARK
+    from ecgkit.experiment import with_rate_copies
+
+    config = ExperimentConfig(rate_copies=(0.6, 0.8))
+    train, _, _ = split_beats(config)
+    two = train.select_records(["101", "208"])
+    both = with_rate_copies(config, two)
+    copies = both.subset(np.char.find(both.record.astype(str), COPY_MARK) >= 0)
+    assert both.subset(np.arange(len(two))).record.tolist() == two.record.tolist()
+    assert sorted({r.split(COPY_MARK)[0] for r in copies.record.tolist()}) == ["101", "208"]
+    # a copy keeps its record's patient and labels, and the template channel of its own
+    for record in ("101", "208"):
+        mine = copies.subset([r.startswith(record) for r in copies.record.tolist()])
+        own = two.select_records([record])
+        assert set(mine.patient.tolist()) == set(own.patient.tolist())
+        assert abs(len(mine) - len(own)) <= 2  # at most an edge beat either end
+        assert (
+            np.abs(
+                np.bincount(mine.labels, minlength=4) - np.bincount(own.labels, minlength=4)
+            ).sum()
+            <= 2
+        )
+    assert copies.windows.shape[1:] == two.windows.shape[1:]
+    with pytest.raises(ValueError, match="rate_copies"):
+        with_rate_copies(ExperimentConfig(), two)
+
+
+@pytest.mark.slow
+def test_a_run_with_rate_copies_keeps_its_validation_patients_clean(tmp_path, capsys):
+    def run(name, rate_copies):
+        config = ExperimentConfig(
+            rate_copies=rate_copies,
+            val_fraction=0.2,
+            train=TrainConfig(epochs=1, batch_size=256, class_weighting=None, progress=False),
+            explain_beats=2,
+            out_dir=tmp_path / name,
+        )
+        return run_experiment(config, verbose=True)
+
+    plain = run("plain", None)
+    copied = run("copied", (0.6, 0.8))
+    assert copied.n_val == plain.n_val  # the validation patients got no copies
+    assert copied.n_test == plain.n_test
+    assert 1.9 * plain.n_train < copied.n_train < 2.1 * plain.n_train
+    assert f"({copied.n_train - plain.n_train} of them rate copies)" in capsys.readouterr().out
+    saved = json.loads((tmp_path / "copied" / "config.json").read_text())
+    assert saved["experiment"]["rate_copies"] == [0.6, 0.8]

@@ -114,3 +114,13 @@ def test_config_reruns_a_run_with_the_same_recipe_byte_for_byte(tmp_path):
     reread = config_from_options(_parse([]), ExperimentConfig.from_json({**one, "out_dir": "x"}))
     again = {key: value for key, value in reread.to_json().items() if key != "out_dir"}
     assert json.dumps(again, indent=2) == json.dumps(one, indent=2)
+
+
+def test_rate_copies_take_two_numbers_or_none():
+    config = config_from_options(_parse(["--rate-copies", "0.5", "0.9"]))
+    assert config.rate_copies == (0.5, 0.9)
+    assert config_from_options(_parse(["--rate-copies", "none"])).rate_copies is None
+    with pytest.raises(ValueError, match="rate_copies"):
+        config_from_options(_parse(["--rate-copies", "0.9"]))
+    with pytest.raises(SystemExit):
+        _parse(["--rate-copies", "fast"])

@@ -141,6 +141,8 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
             options["choices"] = [*typing.get_args(base), *(["none"] if optional else [])]
         elif typing.get_origin(base) is tuple:
             options["nargs"] = "+"
+            if float in typing.get_args(base):  # numbers, e.g. rate_copies LOW HIGH
+                options["type"] = _none_or(float) if optional else float
             aliases = _ALIASES.get(name)
             if aliases:
                 help_text += f"; or one of {', '.join(aliases)}"
@@ -196,6 +198,8 @@ def config_from_options(
             and value == "none"
             and "none" not in typing.get_args(base_kind)
         ):
+            value = None
+        if value == [None]:  # "none" for an optional tuple of numbers
             value = None
         if isinstance(value, list):
             aliases = _ALIASES.get(name, {})

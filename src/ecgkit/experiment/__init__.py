@@ -21,11 +21,14 @@ from ecgkit.experiment.pipeline import (
     read_run_config,
     run_experiment,
     split_beats,
+    with_rate_copies,
 )
 from ecgkit.experiment.recipe import (
     BENCHMARK_RECIPE,
     DEFAULT_RHYTHM_GATE,
     DEFAULT_RHYTHM_MIN_EPISODE_S,
+    RATE_COPY_MAX_SCALE,
+    RATE_COPY_SEED,
     UNWEIGHTED_PRIOR_ADJUSTMENT,
     ExperimentConfig,
     default_prior_adjustment,
@@ -38,6 +41,8 @@ __all__ = [
     "DEFAULT_RHYTHM_MIN_EPISODE_S",
     "EXPLAIN_METHODS",
     "MAX_EXPLAIN_BEATS",
+    "RATE_COPY_MAX_SCALE",
+    "RATE_COPY_SEED",
     "RUN_FORMAT",
     "UNWEIGHTED_PRIOR_ADJUSTMENT",
     "ExperimentConfig",
@@ -54,4 +59,5 @@ __all__ = [
     "rhythm_effect",
     "run_experiment",
     "split_beats",
+    "with_rate_copies",
 ]

@@ -24,6 +24,7 @@ from ecgkit.data import (
     MITBIH,
     BeatDataset,
     BeatSet,
+    RateCopies,
     build_beats,
     check_patient_disjoint,
     inter_patient_split,
@@ -31,7 +32,7 @@ from ecgkit.data import (
     with_template_residual,
 )
 from ecgkit.experiment.figures import EXPLAIN_METHODS, MAX_EXPLAIN_BEATS, draw_explanation
-from ecgkit.experiment.recipe import ExperimentConfig
+from ecgkit.experiment.recipe import RATE_COPY_SEED, ExperimentConfig
 from ecgkit.experiment.run_folder import (
     RunInfo,
     best_checkpoint,
@@ -55,6 +56,7 @@ __all__ = [
     "read_run_config",
     "run_experiment",
     "split_beats",
+    "with_rate_copies",
 ]
 
 
@@ -177,6 +179,55 @@ def split_beats(config: ExperimentConfig) -> tuple[BeatSet, BeatSet, frozenset[s
     return train, test, split.shared_patients
 
 
+def with_rate_copies(config: ExperimentConfig, beats: BeatSet) -> BeatSet:
+    """``beats`` followed by those of a copy of each of their records at another heart rate.
+
+    The copies are :class:`ecgkit.data.RateCopies` of ``beats``' records, each at a scale
+    drawn from ``config.rate_copies`` by :data:`~ecgkit.experiment.RATE_COPY_SEED` in the
+    records' sorted order, built as ``beats`` were (``config.beat_config()``, the template
+    channel from each copy's own beats). A copy keeps its record's patient.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+        The experiment; ``config.rate_copies`` must be set.
+    beats : BeatSet
+        Beats of whole records of ``config``'s source (e.g. the training side of
+        :func:`split_beats`).
+
+    Returns
+    -------
+    BeatSet
+        ``beats``, then the copies' beats, labelled as their records' reference beats.
+    """
+    if config.rate_copies is None:
+        raise ValueError("config.rate_copies is None: there are no copies to add")
+    records = sorted(set(beats.record.tolist()))
+    source = RateCopies.drawn(
+        _source(config), records, scale_range=config.rate_copies, seed=RATE_COPY_SEED
+    )
+    copies = build_beats(
+        source, [source.copy_of(r) for r in records], config.beat_config(),
+        cache_dir=config.cache_dir,
+    )  # fmt: skip
+    if config.template:
+        copies = with_template_residual(copies)
+    return BeatSet(
+        windows=np.concatenate([beats.windows, copies.windows]),
+        labels=np.concatenate([beats.labels, copies.labels]),
+        symbols=np.concatenate([beats.symbols, copies.symbols]),
+        rr=np.concatenate([beats.rr, copies.rr]),
+        record=np.concatenate([beats.record, copies.record]),
+        patient=np.concatenate([beats.patient, copies.patient]),
+        r_sample=np.concatenate([beats.r_sample, copies.r_sample]),
+        r_index=beats.r_index,
+        fs=beats.fs,
+        classes=beats.classes,
+        lead_names=beats.lead_names,
+        report=beats.report,
+    )
+
+
 def build_model(config: ExperimentConfig, in_channels: int, num_classes: int) -> ECGModel:
     """The experiment's model, initialised from ``config.train.seed``."""
     import torch
@@ -273,6 +324,9 @@ def _run_experiment(
         check_patient_disjoint(train.patient, val.patient)
     else:
         train = train_all
+    n_records = len(train)
+    if config.rate_copies is not None:  # the training records alone: validation stays clean
+        train = with_rate_copies(config, train)
     model = build_model(config, train.n_leads, len(train.classes))
     features = config.model_features()
     priors = (
@@ -288,7 +342,9 @@ def _run_experiment(
             if val is not None
             else "no validation (last epoch kept)"
         )
-        print(f"{len(train)} train / {held_out}, {len(test)} test beats (DS2)")
+        n_copies = len(train) - n_records
+        copies = f" ({n_copies} of them rate copies)" if n_copies else ""
+        print(f"{len(train)} train{copies} / {held_out}, {len(test)} test beats (DS2)")
         print(f"train classes {train.class_counts()}  test classes {test.class_counts()}")
     info = RunInfo(
         experiment=config,

@@ -8,6 +8,8 @@ old run is read with the behaviour it was made with.
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -51,6 +53,25 @@ DEFAULT_RHYTHM_MIN_EPISODE_S = 0.0
 #: S and V called more often than the prior adjustment alone would, chosen by the same
 #: joint cross-validation (docs/benchmarks.rst, session 22).
 DEFAULT_DECISION_WEIGHTS: dict[str, float] = {"S": 2.0**1.5, "V": 2.0**0.5}
+#: Seed of the scales of ``rate_copies``: the copies are training data, the same for every
+#: training seed.
+RATE_COPY_SEED = 0
+#: Largest scale ``rate_copies`` accepts (a copy at half the rate).
+RATE_COPY_MAX_SCALE = 2.0
+
+
+def _scale_range(value: object) -> tuple[float, float]:
+    """``rate_copies`` as a pair of floats, after checking ``0 < low <= high <= 2``."""
+    pair = tuple(value) if isinstance(value, (tuple, list)) else ()
+    numbers_ok = len(pair) == 2 and all(
+        not isinstance(v, bool) and isinstance(v, numbers.Real) and math.isfinite(v) for v in pair
+    )
+    if not numbers_ok or not 0 < pair[0] <= pair[1] <= RATE_COPY_MAX_SCALE:
+        raise ValueError(
+            "rate_copies must be (low, high), RR scales with 0 < low <= high <= "
+            f"{RATE_COPY_MAX_SCALE:g}, or None; got {value!r}"
+        )
+    return float(pair[0]), float(pair[1])
 
 
 def _augmentation_of_bool(augment: bool) -> Augmentation:
@@ -103,6 +124,14 @@ class ExperimentConfig:
         with a tremor-like sinusoid on half the beats
         (:class:`~ecgkit.train.InterferenceAugment`; needs ``normalize="zscore"``).
         ``True`` and ``False`` of older versions are read as ``"full"`` and ``"none"``.
+    rate_copies : tuple of float, optional
+        ``(low, high)``: train also on a copy of each training record (never of a
+        validation or test one) with every RR interval times a scale drawn uniformly from
+        this range once per record, the ST-T shortened by Fridericia's cube root
+        (:class:`ecgkit.data.RateCopies`, seed :data:`RATE_COPY_SEED`), so that a faster
+        rhythm is not a new input. Under 1 is faster; ``(0.5, 0.9)`` is what
+        ``benchmarks/select_rate_augment.py`` measured. None (the default) trains on the
+        records alone.
     template : bool
         Add, for every lead, the beat minus its record's template beat
         (:func:`ecgkit.data.with_template_residual`): what is unusual about a beat for
@@ -167,6 +196,7 @@ class ExperimentConfig:
     classes: Literal["NSVFQ", "NSVF"] = "NSVF"
     normalize: Literal["zscore", "robust", "minmax"] | None = "zscore"
     augment: Augmentation = "shifts"
+    rate_copies: tuple[float, float] | None = None
     template: bool = True
     rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
     prior_adjustment: float = UNWEIGHTED_PRIOR_ADJUSTMENT
@@ -203,6 +233,8 @@ class ExperimentConfig:
                 "augment='interference' adds its sinusoid to z-scored beats: it needs "
                 f"normalize='zscore', got {self.normalize!r}"
             )
+        if self.rate_copies is not None:
+            object.__setattr__(self, "rate_copies", _scale_range(self.rate_copies))
         if self.split not in ("de-chazal", "de-chazal-strict"):
             raise ValueError(f"split must be 'de-chazal' or 'de-chazal-strict', got {self.split!r}")
         if self.classes not in ("NSVFQ", "NSVF"):
@@ -237,6 +269,7 @@ class ExperimentConfig:
         values["cache_dir"] = None if self.cache_dir is None else str(self.cache_dir)
         values["leads"] = list(self.leads)
         values["rr_features"] = list(self.rr_features)
+        values["rate_copies"] = None if self.rate_copies is None else list(self.rate_copies)
         return values
 
     @classmethod
@@ -246,6 +279,7 @@ class ExperimentConfig:
         v["train"] = TrainConfig(**v["train"])
         v["leads"] = tuple(v["leads"])
         v["rr_features"] = tuple(v["rr_features"])
+        v["rate_copies"] = None if v["rate_copies"] is None else tuple(v["rate_copies"])
         for key in ("data_dir", "out_dir", "cache_dir"):
             v[key] = None if v.get(key) is None else Path(v[key])
         return cls(**v)
@@ -319,6 +353,7 @@ _ADDED_FIELDS: dict[str, Any] = {
     "rhythm_min_episode_s": 30.0,
     "decision_weights": {},
     "adapt_batchnorm": False,
+    "rate_copies": None,
 }
 
 
