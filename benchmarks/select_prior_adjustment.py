@@ -127,9 +127,21 @@ def selection_arguments(
 DECISION_FIELDS = ("prior_adjustment", "rhythm_gate", "rhythm_min_episode_s", "decision_weights")
 
 
+#: Recipe fields added after out-of-fold predictions were saved, at the value that
+#: changes nothing: left out of the key there, so that those files still load.
+NEUTRAL_FIELDS = {"rate_copies": None}
+
+
 def training_key(configs: list[ExperimentConfig]) -> str:
     """What the out-of-fold predictions of ``configs`` depend on, as a JSON string."""
-    values = [{k: v for k, v in c.to_json().items() if k not in DECISION_FIELDS} for c in configs]
+    values = [
+        {
+            k: v
+            for k, v in c.to_json().items()
+            if k not in DECISION_FIELDS and not (k in NEUTRAL_FIELDS and v == NEUTRAL_FIELDS[k])
+        }
+        for c in configs
+    ]
     return json.dumps(values, sort_keys=True, default=str)
 
 
