@@ -26,13 +26,14 @@ import torch
 from _common import environment, write_json
 from _recipe import RESULTS, add_recipe_options, recipes
 
-from ecgkit.data import BeatDataset, BeatSet, PatientKFold
+from ecgkit.data import BeatDataset, BeatSet, PatientKFold, RateCopies
 from ecgkit.experiment import (
     BENCHMARK_RECIPE,
     ExperimentConfig,
     build_model,
     predict_beats,
     split_beats,
+    with_rate_copies,
 )
 from ecgkit.metrics import ClassificationMetrics, adjust_for_priors, class_priors, compute_metrics
 from ecgkit.train import Trainer, beat_augmentation
@@ -62,11 +63,16 @@ def out_of_fold_probabilities(
 
     ``augment_of`` replaces the recipe's augmentation (``config.augment``); ``after_fold``
     sees each fold's model (e.g. to annotate its held-out records); ``fit_of`` gives the
-    beats each fold's model trains on from the fold's (the priors stay the fold's). Returns the
+    beats each fold's model trains on from the fold's (the priors stay the fold's; with
+    ``config.rate_copies`` the fold's records and their copies, as ``ecgkit train``). Returns the
     probabilities ``[n, n_classes]``, the class priors of the folds that trained each
     beat's model ``[n, n_classes]``, the labels and the class names.
     """
     train, _, _ = split_beats(config)
+    if config.rate_copies is not None:  # as ecgkit train: copies of the fold's records
+        if fit_of is not None:
+            raise ValueError("config.rate_copies and fit_of both add training beats: give one")
+        fit_of = fit_with_copies(with_rate_copies(config, train))
     n_classes = len(train.classes)
     probabilities = np.zeros((len(train), n_classes))
     priors = np.zeros((len(train), n_classes))
@@ -90,6 +96,17 @@ def out_of_fold_probabilities(
             after_fold(trainer, fit, held)
         print(f"  fold of records {sorted(set(held.record.tolist()))} done", flush=True)
     return probabilities, priors, train.labels, train.classes
+
+
+def fit_with_copies(everything: BeatSet) -> FitOf:
+    """A fold's beats and those of its records' copies, from ``everything`` (DS1's beats
+    and their copies, :func:`ecgkit.experiment.with_rate_copies`)."""
+    originals = np.array([RateCopies.original_of(r) for r in everything.record.tolist()])
+
+    def fit_of(fit: BeatSet) -> BeatSet:
+        return everything.subset(np.isin(originals, sorted(set(fit.record.tolist()))))
+
+    return fit_of
 
 
 def save_arrays(path: Path, **arrays: np.ndarray) -> None:

@@ -50,6 +50,7 @@ from select_prior_adjustment import (
     FitOf,
     cached_out_of_fold,
     decisions_tag,
+    fit_with_copies,
     out_of_fold_probabilities,
     print_table_head,
     se_ppv_cells,
@@ -61,7 +62,6 @@ from select_prior_adjustment import (
 from ecgkit.annotate import BeatAnnotations, Predictor, PreparedBeats, prepare_beats
 from ecgkit.data import (
     BeatSet,
-    RateCopies,
     read_signal,
 )
 from ecgkit.data.records import Record
@@ -90,16 +90,6 @@ def with_copies(config: ExperimentConfig, train: BeatSet) -> BeatSet:
     training path of ``ecgkit train --rate-copies``; checked: the same arrays as this
     script's own build before it moved into the library)."""
     return with_rate_copies(dataclasses.replace(config, rate_copies=COPY_SCALES), train)
-
-
-def fit_with_copies(everything: BeatSet) -> FitOf:
-    """A fold's beats and those of its records' copies."""
-    originals = np.array([RateCopies.original_of(r) for r in everything.record.tolist()])
-
-    def fit_of(fit: BeatSet) -> BeatSet:
-        return everything.subset(np.isin(originals, sorted(set(fit.record.tolist()))))
-
-    return fit_of
 
 
 @dataclasses.dataclass(frozen=True)
