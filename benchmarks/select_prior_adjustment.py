@@ -245,7 +245,10 @@ def _seed_out_of_fold(config: ExperimentConfig, folds: int, reuse: bool) -> dict
         arrays = {"probabilities": probabilities, "priors": priors, "labels": labels}
         return {**arrays, "classes": classes}
 
-    saved = RESULTS / "cross_validation" / f"out_of_fold_seeds{config.train.seed}_folds{folds}.npz"
+    # models trained with copies are saved apart: they never replace the recipe's own
+    copies = "" if config.rate_copies is None else "_copies{:g}-{:g}".format(*config.rate_copies)
+    name = f"out_of_fold_seeds{config.train.seed}_folds{folds}{copies}.npz"
+    saved = RESULTS / "cross_validation" / name
     return cached_out_of_fold(saved, training_key([config]), reuse, run)
 
 
