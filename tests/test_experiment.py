@@ -157,6 +157,10 @@ def test_rate_copies_add_copies_of_the_training_records_alone():
             <= 2
         )
     assert copies.windows.shape[1:] == two.windows.shape[1:]
+    n_built = len(two.report.records)
+    assert both.report.records[:n_built] == two.report.records
+    assert {r.split(COPY_MARK)[0] for r in both.report.records[n_built:]} == {"101", "208"}
+    assert sum(both.report.n_beats[n_built:]) == len(copies)
     with pytest.raises(ValueError, match="rate_copies"):
         with_rate_copies(ExperimentConfig(), two)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import warnings
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +24,7 @@ from ecgkit.data import (
     MITBIH,
     BeatDataset,
     BeatSet,
+    BuildReport,
     RateCopies,
     build_beats,
     check_patient_disjoint,
@@ -198,7 +199,8 @@ def with_rate_copies(config: ExperimentConfig, beats: BeatSet) -> BeatSet:
     Returns
     -------
     BeatSet
-        ``beats``, then the copies' beats, labelled as their records' reference beats.
+        ``beats``, then the copies' beats, labelled as their records' reference beats;
+        its report is ``beats``' followed by the copies' build.
     """
     if config.rate_copies is None:
         raise ValueError("config.rate_copies is None: there are no copies to add")
@@ -212,6 +214,10 @@ def with_rate_copies(config: ExperimentConfig, beats: BeatSet) -> BeatSet:
     )  # fmt: skip
     if config.template:
         copies = with_template_residual(copies)
+    # what was built: the records' build, then the copies'
+    both = {f.name: getattr(beats.report, f.name) + getattr(copies.report, f.name)
+            for f in fields(BuildReport)}  # fmt: skip
+    report = BuildReport(**both)
     return BeatSet(
         windows=np.concatenate([beats.windows, copies.windows]),
         labels=np.concatenate([beats.labels, copies.labels]),
@@ -224,7 +230,7 @@ def with_rate_copies(config: ExperimentConfig, beats: BeatSet) -> BeatSet:
         fs=beats.fs,
         classes=beats.classes,
         lead_names=beats.lead_names,
-        report=beats.report,
+        report=report,
     )
 
 
