@@ -272,3 +272,39 @@ def test_a_record_without_beat_annotations_is_refused_with_the_way_out(r_peaks):
     source = MemorySource({"r0": (record, empty)})
     with pytest.raises(ValueError, match=r"r0 has no beat annotations.*Predictor"):
         build_beats(source, config=BeatConfig(r_peaks=r_peaks))
+
+
+def _three_record_beats(fs=250.0):
+    records = {name: _record(seed, int(20 * fs), fs, 30) for seed, name in enumerate("abc")}
+    return build_beats(MemorySource(records, patients={"a": "p1", "b": "p1", "c": "p2"}))
+
+
+@given(cut=st.integers(0, 3))
+def test_joined_record_subsets_give_back_the_whole_set(cut):
+    beats = _three_record_beats()
+    names = sorted(set(beats.record.tolist()))
+    first, second = names[:cut], names[cut:]
+    assume(first and second)
+    joined = beats.select_records(first).joined(beats.select_records(second))
+    for name in ("windows", "labels", "symbols", "rr", "record", "patient", "r_sample"):
+        np.testing.assert_array_equal(getattr(joined, name), getattr(beats, name))
+    assert (joined.fs, joined.r_index, joined.classes, joined.lead_names) == (
+        beats.fs, beats.r_index, beats.classes, beats.lead_names,
+    )  # fmt: skip
+    assert joined.report.records == beats.report.records * 2  # each subset keeps the report
+
+
+def test_joined_refuses_a_record_in_both_sets_and_sets_built_differently():
+    beats = _three_record_beats()
+    with pytest.raises(ValueError, match=r"\['b'\] have beats in both"):
+        beats.select_records(["a", "b"]).joined(beats.select_records(["b", "c"]))
+    other_rate = _three_record_beats(fs=360.0)
+    with pytest.raises(ValueError, match="fs"):
+        beats.select_records(["a"]).joined(other_rate.select_records(["b"]))
+    longer = build_beats(
+        MemorySource({"d": _record(7, 5_000, 250.0, 30)}), config=BeatConfig(after_s=0.6)
+    )
+    with pytest.raises(ValueError, match="window shape"):
+        beats.joined(longer)
+    with pytest.raises(TypeError, match="BeatSet"):
+        beats.joined(beats.windows)

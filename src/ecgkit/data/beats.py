@@ -282,6 +282,67 @@ class BeatSet:
             report=self.report,
         )
 
+    def joined(self, other: BeatSet) -> BeatSet:
+        """These beats followed by ``other``'s, with both reports' records.
+
+        Parameters
+        ----------
+        other : BeatSet
+            Beats of other records, built alike: the same sampling rate, R position,
+            window shape, RR columns, classes and leads.
+
+        Returns
+        -------
+        BeatSet
+            ``len(self) + len(other)`` beats; its report lists this set's records, then
+            ``other``'s.
+
+        Raises
+        ------
+        TypeError
+            If ``other`` is not a BeatSet.
+        ValueError
+            If the two were built differently, or a record has beats in both (its beats
+            would count twice).
+        """
+        if not isinstance(other, BeatSet):
+            raise TypeError(f"other must be a BeatSet, got {type(other).__name__}")
+        layouts = {
+            "fs (Hz)": (self.fs, other.fs),
+            "r_index (samples)": (self.r_index, other.r_index),
+            "window shape (leads, samples)": (self.windows.shape[1:], other.windows.shape[1:]),
+            "rr columns": (self.rr.shape[1:], other.rr.shape[1:]),
+            "classes": (self.classes, other.classes),
+            "lead_names": (self.lead_names, other.lead_names),
+        }
+        for name, (mine, theirs) in layouts.items():
+            if mine != theirs:
+                raise ValueError(f"other was built differently: {name} {theirs} against {mine}")
+        shared = sorted(set(self.record.tolist()) & set(other.record.tolist()))
+        if shared:
+            raise ValueError(
+                f"records {shared} have beats in both sets: a record's beats must come "
+                "from one of them"
+            )
+        report = BuildReport(
+            **{f.name: getattr(self.report, f.name) + getattr(other.report, f.name)
+               for f in fields(BuildReport)}
+        )  # fmt: skip
+        return BeatSet(
+            windows=np.concatenate([self.windows, other.windows]),
+            labels=np.concatenate([self.labels, other.labels]),
+            symbols=np.concatenate([self.symbols, other.symbols]),
+            rr=np.concatenate([self.rr, other.rr]),
+            record=np.concatenate([self.record, other.record]),
+            patient=np.concatenate([self.patient, other.patient]),
+            r_sample=np.concatenate([self.r_sample, other.r_sample]),
+            r_index=self.r_index,
+            fs=self.fs,
+            classes=self.classes,
+            lead_names=self.lead_names,
+            report=report,
+        )
+
     def select_records(self, records: Iterable[str]) -> BeatSet:
         """The beats of ``records`` (e.g. ``split.train``)."""
         wanted = sorted({str(r) for r in records})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import warnings
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -24,7 +24,6 @@ from ecgkit.data import (
     MITBIH,
     BeatDataset,
     BeatSet,
-    BuildReport,
     RateCopies,
     build_beats,
     check_patient_disjoint,
@@ -214,24 +213,7 @@ def with_rate_copies(config: ExperimentConfig, beats: BeatSet) -> BeatSet:
     )  # fmt: skip
     if config.template:
         copies = with_template_residual(copies)
-    # what was built: the records' build, then the copies'
-    both = {f.name: getattr(beats.report, f.name) + getattr(copies.report, f.name)
-            for f in fields(BuildReport)}  # fmt: skip
-    report = BuildReport(**both)
-    return BeatSet(
-        windows=np.concatenate([beats.windows, copies.windows]),
-        labels=np.concatenate([beats.labels, copies.labels]),
-        symbols=np.concatenate([beats.symbols, copies.symbols]),
-        rr=np.concatenate([beats.rr, copies.rr]),
-        record=np.concatenate([beats.record, copies.record]),
-        patient=np.concatenate([beats.patient, copies.patient]),
-        r_sample=np.concatenate([beats.r_sample, copies.r_sample]),
-        r_index=beats.r_index,
-        fs=beats.fs,
-        classes=beats.classes,
-        lead_names=beats.lead_names,
-        report=report,
-    )
+    return beats.joined(copies)
 
 
 def build_model(config: ExperimentConfig, in_channels: int, num_classes: int) -> ECGModel:
