@@ -23,6 +23,9 @@ model per seed and fold for each, then for each
 Decisions other than the recipe's (``--prior-adjustment``, ``--decision-weights``, the
 gate options; e.g. those ``select_decision_weights.py --out-of-fold`` chose for each
 kind's saved predictions) apply to both parts, and their results are saved apart.
+``--copies-decision-weights`` gives the copies decision weights of their own (the shifts
+keep the recipe's or ``--decision-weights``), so that each kind is scored with the
+decisions chosen for it and only the kind whose decisions changed trains again.
 
 Rule, written before the first run: the copies are taken if their macro F1 is at most
 1.0 point under the shifts' and their silent changes at x0.75 at most half the shifts';
@@ -35,6 +38,7 @@ them.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import time
@@ -206,18 +210,32 @@ def seed_results(
     return cached_out_of_fold(saved, key, reuse, run)
 
 
+def add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--copies-decision-weights",
+        type=json.loads,
+        help='decision weights of the copies alone, as JSON (e.g. \'{"S": 1.41, "V": 2.83}\'); '
+        "the shifts keep the recipe's",
+    )
+
+
 def main() -> None:
-    args = selection_arguments(__doc__.splitlines()[0], "rate_augment.json")
+    args = selection_arguments(__doc__.splitlines()[0], "rate_augment.json", add_options)
     start = time.perf_counter()
     configs = [
         dataclasses.replace(c, augment="shifts")
         for c in recipes(args, RESULTS / "cross_validation")
     ]
+    decided = {KINDS[0]: configs, KINDS[1]: configs}
+    if args.copies_decision_weights is not None:
+        weights = {str(k): float(v) for k, v in args.copies_decision_weights.items()}
+        decided[KINDS[1]] = [dataclasses.replace(c, decision_weights=weights) for c in configs]
     state: dict[str, Any] = {}
     scores, silent, faster_scores = {}, {}, {}
     for kind in KINDS:
-        results = [seed_results(c, kind, args.folds, args.reuse, state) for c in configs]
-        scores[kind] = clean_metrics(configs[0], results)
+        kind_configs = decided[kind]
+        results = [seed_results(c, kind, args.folds, args.reuse, state) for c in kind_configs]
+        scores[kind] = clean_metrics(kind_configs[0], results)
         counts = [r["counts"] for r in results]
         silent[kind] = {str(s): sum(c["silent"][str(s)] for c in counts) for s in HELD_SCALES}
         total = ClassScore()
@@ -245,7 +263,12 @@ def main() -> None:
         )
         changes = ", ".join(f"x{s}: {silent[kind][str(s)]}" for s in HELD_SCALES)
         print(f"{kind:>22}  silent changes {changes};  at x{HELD_SCALES[0]}: {cells}")
-    extra = {"silent": silent, "faster_scores": faster_scores, "copy_scales": COPY_SCALES}
+    extra = {
+        "silent": silent,
+        "faster_scores": faster_scores,
+        "copy_scales": COPY_SCALES,
+        "decision_weights": {kind: decided[kind][0].decision_weights for kind in KINDS},
+    }
     write_selection(args, configs[-1], start, scores, extra, best=chosen, rule=RULE)
 
 
