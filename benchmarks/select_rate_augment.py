@@ -71,6 +71,7 @@ from ecgkit.data import (
 from ecgkit.data.records import Record
 from ecgkit.experiment import RATE_COPY_SEED, ExperimentConfig, split_beats, with_rate_copies
 from ecgkit.metrics import class_priors
+from ecgkit.options import _json_object
 from ecgkit.signal import FRIDERICIA_EXPONENT, rescale_rhythm, rescaled_peaks
 from ecgkit.train import Trainer
 
@@ -213,7 +214,7 @@ def seed_results(
 def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--copies-decision-weights",
-        type=json.loads,
+        type=_json_object,
         help='decision weights of the copies alone, as JSON (e.g. \'{"S": 1.41, "V": 2.83}\'); '
         "the shifts keep the recipe's",
     )

@@ -1,3 +1,4 @@
+import dataclasses
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -308,3 +309,9 @@ def test_joined_refuses_a_record_in_both_sets_and_sets_built_differently():
         beats.joined(longer)
     with pytest.raises(TypeError, match="BeatSet"):
         beats.joined(beats.windows)
+
+
+def test_a_beat_set_refuses_arrays_of_different_lengths():
+    beats = _three_record_beats()
+    with pytest.raises(ValueError, match="one row per beat"):
+        dataclasses.replace(beats, patient=beats.patient[1:])

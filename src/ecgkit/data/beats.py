@@ -18,9 +18,9 @@ import time
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -176,6 +176,10 @@ class BuildReport:
         }
 
 
+#: The fields of :class:`BeatSet` with one row per beat (the rest describe the set).
+_PER_BEAT_FIELDS = ("windows", "labels", "symbols", "rr", "record", "patient", "r_sample")
+
+
 @dataclass(frozen=True)
 class BeatSet:
     """Labelled R-aligned beats of one or more records.
@@ -222,6 +226,11 @@ class BeatSet:
     lead_names: tuple[str, ...]
     report: BuildReport
 
+    def __post_init__(self) -> None:
+        lengths = {name: len(getattr(self, name)) for name in _PER_BEAT_FIELDS}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"a BeatSet needs one row per beat in each array, got {lengths}")
+
     def __len__(self) -> int:
         return int(self.labels.size)
 
@@ -267,20 +276,7 @@ class BeatSet:
                     f"boolean index must have shape {self.labels.shape}, got {idx.shape}"
                 )
             idx = np.flatnonzero(idx)
-        return BeatSet(
-            windows=self.windows[idx],
-            labels=self.labels[idx],
-            symbols=self.symbols[idx],
-            rr=self.rr[idx],
-            record=self.record[idx],
-            patient=self.patient[idx],
-            r_sample=self.r_sample[idx],
-            r_index=self.r_index,
-            fs=self.fs,
-            classes=self.classes,
-            lead_names=self.lead_names,
-            report=self.report,
-        )
+        return replace(self, **{name: getattr(self, name)[idx] for name in _PER_BEAT_FIELDS})
 
     def joined(self, other: BeatSet) -> BeatSet:
         """These beats followed by ``other``'s, with both reports' records.
@@ -328,20 +324,11 @@ class BeatSet:
             **{f.name: getattr(self.report, f.name) + getattr(other.report, f.name)
                for f in fields(BuildReport)}
         )  # fmt: skip
-        return BeatSet(
-            windows=np.concatenate([self.windows, other.windows]),
-            labels=np.concatenate([self.labels, other.labels]),
-            symbols=np.concatenate([self.symbols, other.symbols]),
-            rr=np.concatenate([self.rr, other.rr]),
-            record=np.concatenate([self.record, other.record]),
-            patient=np.concatenate([self.patient, other.patient]),
-            r_sample=np.concatenate([self.r_sample, other.r_sample]),
-            r_index=self.r_index,
-            fs=self.fs,
-            classes=self.classes,
-            lead_names=self.lead_names,
-            report=report,
-        )
+        arrays: dict[str, Any] = {
+            name: np.concatenate([getattr(self, name), getattr(other, name)])
+            for name in _PER_BEAT_FIELDS
+        }
+        return replace(self, **arrays, report=report)
 
     def select_records(self, records: Iterable[str]) -> BeatSet:
         """The beats of ``records`` (e.g. ``split.train``)."""

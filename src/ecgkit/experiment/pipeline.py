@@ -312,7 +312,7 @@ def _run_experiment(
         check_patient_disjoint(train.patient, val.patient)
     else:
         train = train_all
-    n_records = len(train)
+    n_record_beats = len(train)  # before the copies' beats are added
     if config.rate_copies is not None:  # the training records alone: validation stays clean
         train = with_rate_copies(config, train)
     model = build_model(config, train.n_leads, len(train.classes))
@@ -330,7 +330,7 @@ def _run_experiment(
             if val is not None
             else "no validation (last epoch kept)"
         )
-        n_copies = len(train) - n_records
+        n_copies = len(train) - n_record_beats
         copies = f" ({n_copies} of them rate copies)" if n_copies else ""
         print(f"{len(train)} train{copies} / {held_out}, {len(test)} test beats (DS2)")
         print(f"train classes {train.class_counts()}  test classes {test.class_counts()}")
